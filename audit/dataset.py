@@ -1,0 +1,556 @@
+"""Datasets: a folder holding a descriptor, CSV tables transcribed as printed, and claims.
+
+The descriptor (`datapackage.yaml` or `datapackage.json`) follows the Frictionless Data Package
+conventions (`resources`, `schema.fields`, `primaryKey`, `dialect`, `missingValues`) with these
+additions, all optional:
+
+- per dataset: `profile` (which rule pack applies), `country`, `year`, `source` (the document),
+  `claims` (path of the claims file);
+- per resource: `provenance` (document, table number, title), `totals` (which rows are printed
+  totals: `{column: label, labels: [Totals]}`), `dimensions` (constants that hold for the whole
+  table, e.g. `{year: 2018}`), `footnotes` (marker, number, text), `hierarchy` (a code list of
+  parent/child codes for data in long format);
+- per field: `unit` (m2, ha, km2, count).
+
+Every value keeps the text it was printed with: its decimals decide its precision. An integer
+is exact; a value printed with d decimals stands for the interval value +/- 0.5 * 10^-d.
+The loader reports every problem it finds, each with file, line and field.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import units
+from .errors import AuditInputError, Problem, ProblemCollector
+from .yamlio import Node, Number, Seq, load_yaml
+
+DESCRIPTOR_NAMES = ("datapackage.yaml", "datapackage.yml", "datapackage.json")
+FIELD_TYPES = {"string", "integer", "number", "year", "boolean"}
+NUMERIC_TYPES = {"integer", "number", "year"}
+QUALIFIERS = {"exact", "about", "more_than", "at_least", "up_to", "less_than", "between"}
+MARKERS = "*†‡§¶#"
+_NUMBER = re.compile(r"^(?P<pre>[%s]*)\s*(?P<num>[-+]?(\d+|\d{1,3}(,\d{3})+)(\.(?P<dec>\d+))?)"
+                     r"\s*(?P<post>[%s]*)$" % (re.escape(MARKERS), re.escape(MARKERS)))
+
+
+@dataclass
+class Field:
+    name: str
+    type: str
+    title: str = ""
+    unit: str | None = None
+
+    @property
+    def numeric(self) -> bool:
+        return self.type in NUMERIC_TYPES
+
+    @property
+    def dim(self) -> units.Dim:
+        if self.type == "year":
+            return units.NONE
+        return units.dim_of(units.lookup(self.unit)) if self.unit else units.NONE
+
+    @property
+    def factor(self) -> float:
+        u = units.lookup(self.unit) if self.unit else None
+        return u.factor if u and self.type != "year" else 1.0
+
+
+@dataclass
+class Cell:
+    text: str
+    value: Any = None  # in the field's own unit, None when missing
+    decimals: int = 0
+    markers: str = ""
+
+
+@dataclass
+class Row:
+    line: int
+    cells: dict[str, Cell]
+    total: bool = False
+
+
+@dataclass
+class Table:
+    name: str
+    path: str  # as written in the descriptor, relative to the dataset folder
+    file: str  # for messages: dataset-folder/path
+    title: str
+    fields: dict[str, Field]
+    rows: list[Row]
+    key: list[str] = field(default_factory=list)
+    totals_column: str | None = None
+    totals_labels: tuple[str, ...] = ()
+    dimensions: dict[str, Any] = field(default_factory=dict)
+    footnotes: list[dict] = field(default_factory=list)
+    provenance: dict = field(default_factory=dict)
+    hierarchy: dict[str, str] | None = None  # child code -> parent code
+    hierarchy_column: str | None = None
+
+    @property
+    def data_rows(self) -> list[Row]:
+        return [r for r in self.rows if not r.total]
+
+    @property
+    def prints_totals(self) -> bool:
+        return any(r.total for r in self.rows)
+
+    def row_key(self, row: Row) -> dict[str, Any]:
+        cols = self.key or [f.name for f in self.fields.values() if not f.numeric][:2]
+        return {c: row.cells[c].text for c in cols if c in row.cells}
+
+    def row_label(self, row: Row) -> str:
+        key = self.row_key(row)
+        return " / ".join(v for v in key.values() if v) or f"line {row.line}"
+
+    def all_columns(self) -> list[str]:
+        return list(self.fields) + [d for d in self.dimensions if d not in self.fields]
+
+
+@dataclass
+class Claim:
+    id: str
+    measure: str
+    qualifier: str
+    unit: str | None
+    quote: str
+    file: str
+    line: int
+    value: float | None = None  # in the claim's own unit
+    decimals: int = 0
+    low: float | None = None
+    high: float | None = None
+    text: str = ""
+    section: str = ""
+    locator: str = ""
+    footnote: str = ""
+    table: str | None = None
+    dims: dict[str, list] = field(default_factory=dict)
+
+    @property
+    def factor(self) -> float:
+        u = units.lookup(self.unit) if self.unit else None
+        return u.factor if u else 1.0
+
+    @property
+    def dim(self) -> units.Dim:
+        return units.dim_of(units.lookup(self.unit)) if self.unit else units.NONE
+
+    def describe_value(self) -> str:
+        unit = f" {self.unit}" if self.unit and self.unit != "count" else ""
+        q = self.qualifier.replace("_", " ")
+        if self.qualifier == "between":
+            return f"between {_fmt(self.low)} and {_fmt(self.high)}{unit}"
+        prefix = "" if self.qualifier == "exact" else q + " "
+        return f"{prefix}{self.text or _fmt(self.value)}{unit}"
+
+
+@dataclass
+class Dataset:
+    name: str
+    root: Path
+    descriptor: str  # display path of the descriptor file
+    meta: dict
+    tables: dict[str, Table]
+    claims: list[Claim]
+    claims_file: str | None = None
+
+    @property
+    def profile(self) -> str | None:
+        return self.meta.get("profile")
+
+
+def _fmt(v: float | None) -> str:
+    if v is None:
+        return "?"
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
+
+
+def find_descriptor(folder: Path) -> Path | None:
+    for name in DESCRIPTOR_NAMES:
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def _inside(root: Path, rel: str, problems: ProblemCollector, file: str, line: int, what: str) -> Path | None:
+    """Resolve a path from a descriptor, refusing anything that leaves the dataset folder."""
+    if not isinstance(rel, str) or not rel.strip():
+        problems.add(file, f"{what} must be a relative file path", line)
+        return None
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", rel):
+        problems.add(file, f"{what} '{rel}' is a URL; only files inside the dataset folder are read",
+                     line, field="path")
+        return None
+    candidate = Path(rel)
+    resolved = (root / candidate).resolve()
+    if candidate.is_absolute() or not resolved.is_relative_to(root.resolve()):
+        problems.add(file, f"{what} '{rel}' leaves the dataset folder", line, field="path",
+                     hint="paths in a descriptor must stay inside the dataset folder")
+        return None
+    if not resolved.is_file():
+        problems.add(file, f"{what} '{rel}' does not exist", line, field="path")
+        return None
+    return resolved
+
+
+def load_dataset(path: str | Path) -> Dataset:
+    """Load and validate one dataset folder (or its descriptor file)."""
+    path = Path(path)
+    if path.is_file():
+        folder, descriptor = path.parent, path
+    elif path.is_dir():
+        folder, descriptor = path, find_descriptor(path)
+        if descriptor is None:
+            raise AuditInputError(Problem(str(path), "no dataset descriptor found",
+                                          hint="a dataset folder holds datapackage.yaml (or .json)"))
+    else:
+        raise AuditInputError(Problem(str(path), "no such dataset folder"))
+    display = str(descriptor)
+    meta = _read_descriptor(descriptor, display)
+    problems = ProblemCollector()
+    if not isinstance(meta, dict):
+        raise AuditInputError(Problem(display, "the descriptor must be a mapping"))
+    for required in ("name", "resources"):
+        if required not in meta:
+            problems.add(display, f"missing required key '{required}'", _line(meta), field=required)
+    resources = meta.get("resources") or []
+    if not isinstance(resources, list):
+        problems.add(display, "'resources' must be a list", _line(meta, "resources"), field="resources")
+        resources = []
+    tables: dict[str, Table] = {}
+    for i, res in enumerate(resources):
+        table = _load_resource(folder, display, res, i, meta, problems)
+        if table is not None:
+            if table.name in tables:
+                problems.add(display, f"two resources are named '{table.name}'", _line(res, "name"),
+                             field=f"resources[{i}].name")
+            tables[table.name] = table
+    claims: list[Claim] = []
+    claims_file = None
+    if meta.get("claims"):
+        cpath = _inside(folder, meta["claims"], problems, display, _line(meta, "claims"), "claims file")
+        if cpath is not None:
+            claims_file = str(folder / meta["claims"])
+            claims = _load_claims(cpath, claims_file, tables, problems)
+    problems.raise_if_any()
+    return Dataset(name=str(meta["name"]), root=folder, descriptor=display, meta=dict(meta),
+                   tables=tables, claims=claims, claims_file=claims_file)
+
+
+def _read_descriptor(path: Path, display: str):
+    if path.suffix == ".json":
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise AuditInputError(Problem(display, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)) from None
+    return load_yaml(path, display)
+
+
+def _line(node: Any, key: str | None = None) -> int | None:
+    if isinstance(node, Node):
+        return node.pos(key)[0]
+    if isinstance(node, Seq):
+        return node.line
+    return None
+
+
+def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
+                   problems: ProblemCollector) -> Table | None:
+    where = f"resources[{index}]"
+    if not isinstance(res, dict):
+        problems.add(display, "each resource must be a mapping", _line(res), field=where)
+        return None
+    name = res.get("name")
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name or ""):
+        problems.add(display, "resource name must be lower case letters, digits and _", _line(res, "name"),
+                     field=f"{where}.name")
+        return None
+    schema = res.get("schema") or {}
+    raw_fields = schema.get("fields") if isinstance(schema, dict) else None
+    if not isinstance(raw_fields, list) or not raw_fields:
+        problems.add(display, "schema.fields must list the table's columns", _line(res, "schema") or _line(res),
+                     field=f"{name}.schema.fields")
+        return None
+    fields: dict[str, Field] = {}
+    for f in raw_fields:
+        fname = f.get("name") if isinstance(f, dict) else None
+        if not isinstance(fname, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", fname):
+            problems.add(display, "each field needs a name (letters, digits, _ and .)", _line(f), field=f"{name}.fields")
+            continue
+        ftype = str(f.get("type", "string"))
+        if ftype not in FIELD_TYPES:
+            problems.add(display, f"unknown type '{ftype}' (one of {', '.join(sorted(FIELD_TYPES))})",
+                         _line(f, "type"), field=f"{name}.{fname}.type")
+            continue
+        unit = f.get("unit")
+        if unit is not None:
+            if units.lookup(str(unit)) is None:
+                problems.add(display, f"unknown unit '{unit}' (one of {', '.join(units.UNITS)})",
+                             _line(f, "unit"), field=f"{name}.{fname}.unit")
+                continue
+            if ftype not in NUMERIC_TYPES:
+                problems.add(display, f"a unit is given for the non-numeric field '{fname}'",
+                             _line(f, "unit"), field=f"{name}.{fname}.unit")
+                continue
+            unit = units.lookup(str(unit)).name
+        fields[fname] = Field(fname, ftype, str(f.get("title", fname)), unit)
+    path_text = res.get("path")
+    file_display = str(root / str(path_text)) if path_text else display
+    csv_path = _inside(root, path_text, problems, display, _line(res, "path") or _line(res), f"{name}: path")
+    key = schema.get("primaryKey") or []
+    key = [key] if isinstance(key, str) else list(key)
+    for k in key:
+        if k not in fields:
+            problems.add(display, f"primaryKey names unknown field '{k}'", _line(schema, "primaryKey"),
+                         field=f"{name}.schema.primaryKey")
+    totals = res.get("totals") or {}
+    totals_column = totals.get("column") if isinstance(totals, dict) else None
+    if totals and totals_column not in fields:
+        problems.add(display, f"totals.column '{totals_column}' is not a field", _line(totals, "column") or _line(res, "totals"),
+                     field=f"{name}.totals.column")
+        totals_column = None
+    labels = tuple(str(x) for x in (totals.get("labels") or ["Total", "Totals"])) if totals_column else ()
+    footnotes = list(res.get("footnotes") or [])
+    markers = {str(fn.get("marker")) for fn in footnotes if isinstance(fn, dict) and fn.get("marker")}
+    dimensions = {}
+    for dk, dv in (res.get("dimensions") or {}).items():
+        dimensions[str(dk)] = _plain(dv)
+    table = Table(name=name, path=str(path_text), file=file_display, title=str(res.get("title", name)),
+                  fields=fields, rows=[], key=key, totals_column=totals_column, totals_labels=labels,
+                  dimensions=dimensions, footnotes=footnotes, provenance=dict(res.get("provenance") or {}))
+    hierarchy = res.get("hierarchy")
+    if hierarchy:
+        _load_hierarchy(root, display, name, hierarchy, table, problems)
+    if csv_path is None:
+        return None
+    _read_csv(csv_path, file_display, table, res.get("dialect") or {},
+              schema.get("missingValues", meta.get("missingValues", [""])), markers, problems)
+    return table
+
+
+def _load_hierarchy(root: Path, display: str, name: str, spec: Any, table: Table,
+                    problems: ProblemCollector) -> None:
+    if not isinstance(spec, dict) or "column" not in spec or "codelist" not in spec:
+        problems.add(display, "hierarchy needs 'column' and 'codelist'", _line(spec), field=f"{name}.hierarchy")
+        return
+    if spec["column"] not in table.fields:
+        problems.add(display, f"hierarchy column '{spec['column']}' is not a field", _line(spec, "column"),
+                     field=f"{name}.hierarchy.column")
+        return
+    path = _inside(root, spec["codelist"], problems, display, _line(spec, "codelist"), f"{name}: codelist")
+    if path is None:
+        return
+    parents: dict[str, str] = {}
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        if not reader.fieldnames or not {"code", "parent"} <= set(reader.fieldnames):
+            problems.add(str(root / spec["codelist"]), "a code list needs the columns code,parent", 1)
+            return
+        for rec in reader:
+            if rec.get("parent"):
+                parents[rec["code"].strip()] = rec["parent"].strip()
+    table.hierarchy = parents
+    table.hierarchy_column = spec["column"]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Number):
+        return int(value) if value.is_integer_text else float(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def parse_number(text: str, markers: set[str] | str = MARKERS) -> tuple[float, int, str] | None:
+    """Parse a printed number: '1,142,486', '4.00', '*4.00', '146*'. Returns value, decimals, markers."""
+    m = _NUMBER.match(text.strip())
+    if not m:
+        return None
+    found = (m.group("pre") or "") + (m.group("post") or "")
+    if any(ch not in markers for ch in found):
+        return None
+    value = float(m.group("num").replace(",", ""))
+    return value, len(m.group("dec") or ""), found
+
+
+def _read_csv(path: Path, display: str, table: Table, dialect: dict, missing: list,
+              markers: set[str], problems: ProblemCollector) -> None:
+    delimiter = str(dialect.get("delimiter", ",")) if isinstance(dialect, dict) else ","
+    missing_values = {str(m) for m in (missing or [""])} | {""}
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.add(display, f"not UTF-8 text ({exc.reason})")
+        return
+    lines = text.splitlines(keepends=True)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        problems.add(display, "the file is empty", 1)
+        return
+    except csv.Error as exc:
+        problems.add(display, f"malformed CSV: {exc}", 1)
+        return
+    header = [h.strip() for h in header]
+    unknown = [h for h in header if h not in table.fields]
+    for h in unknown:
+        problems.add(display, f"column '{h}' is not declared in the descriptor's schema", 1, field=h)
+    for fname in table.fields:
+        if fname not in header:
+            problems.add(display, f"declared field '{fname}' has no column in the file", 1, field=fname)
+    if unknown or len(set(header)) != len(header):
+        if len(set(header)) != len(header):
+            problems.add(display, "the header repeats a column name", 1)
+        return
+    start = 2
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.add(display, f"malformed CSV: {exc}", reader.line_num)
+            return
+        line = start
+        start = reader.line_num + 1
+        if not any(c.strip() for c in record):
+            continue
+        if len(record) != len(header):
+            problems.add(display, f"expected {len(header)} values, found {len(record)}", line)
+            continue
+        cells: dict[str, Cell] = {}
+        for fname, raw in zip(header, record):
+            cells[fname] = _parse_cell(raw, table.fields[fname], markers, missing_values,
+                                       display, line, problems)
+        total = bool(table.totals_column) and cells[table.totals_column].text.strip() in table.totals_labels
+        table.rows.append(Row(line=line, cells=cells, total=total))
+    if not table.rows:
+        problems.add(display, "the table has no rows", 2)
+
+
+def _parse_cell(raw: str, f: Field, markers: set[str], missing: set[str], display: str, line: int,
+                problems: ProblemCollector) -> Cell:
+    text = raw.strip()
+    if text in missing:
+        return Cell(text=text)
+    if f.type == "string":
+        return Cell(text=text, value=text)
+    if f.type == "boolean":
+        low = text.lower()
+        if low not in {"true", "false", "yes", "no"}:
+            problems.add(display, f"'{text}' is not a boolean", line, field=f.name)
+            return Cell(text=text)
+        return Cell(text=text, value=low in {"true", "yes"})
+    parsed = parse_number(text, markers)
+    if parsed is None:
+        hint = None
+        if any(ch in MARKERS for ch in text):
+            hint = "declare the footnote marker in the resource's footnotes"
+        problems.add(display, f"'{text}' is not a number", line, field=f.name, hint=hint)
+        return Cell(text=text)
+    value, decimals, found = parsed
+    if f.type in ("integer", "year") and decimals:
+        problems.add(display, f"'{text}' is not an integer", line, field=f.name)
+        return Cell(text=text)
+    return Cell(text=text, value=value, decimals=decimals, markers=found)
+
+
+def _dims(raw: Any, key: str) -> list:
+    if raw is None:
+        return []
+    if isinstance(raw, str) and re.fullmatch(r"\d{4}\s*[-–]\s*\d{4}", raw) and key == "year":
+        a, b = (int(x) for x in re.split(r"\s*[-–]\s*", raw))
+        return list(range(a, b + 1))
+    items = raw if isinstance(raw, list) else [raw]
+    return [_plain(x) for x in items]
+
+
+CLAIM_KEYS = {"id", "measure", "value", "low", "high", "unit", "qualifier", "quote", "section",
+              "locator", "footnote", "table", "year", "region", "type", "note"}
+
+
+def _load_claims(path: Path, display: str, tables: dict[str, Table], problems: ProblemCollector) -> list[Claim]:
+    try:
+        data = load_yaml(path, display)
+    except AuditInputError as exc:
+        problems.problems.extend(exc.problems)
+        return []
+    items = data.get("claims") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        problems.add(display, "the claims file must hold a list under 'claims'", 1)
+        return []
+    claims: list[Claim] = []
+    seen: set[str] = set()
+    for i, c in enumerate(items):
+        line = _line(c) or 1
+        if not isinstance(c, dict):
+            problems.add(display, "each claim must be a mapping", line, field=f"claims[{i}]")
+            continue
+        for k in c:
+            if k not in CLAIM_KEYS:
+                problems.add(display, f"unknown key '{k}' in a claim", _line(c, k), field=k,
+                             hint=f"claims take: {', '.join(sorted(CLAIM_KEYS))}")
+        cid = str(c.get("id", f"claim-{i + 1}"))
+        if cid in seen:
+            problems.add(display, f"claim id '{cid}' is used twice", _line(c, "id"), field="id")
+        seen.add(cid)
+        for req in ("measure", "quote"):
+            if not c.get(req):
+                problems.add(display, f"claim '{cid}' needs '{req}'", line, field=req)
+        qualifier = str(c.get("qualifier", "exact"))
+        if qualifier not in QUALIFIERS:
+            problems.add(display, f"unknown qualifier '{qualifier}' (one of {', '.join(sorted(QUALIFIERS))})",
+                         _line(c, "qualifier"), field="qualifier")
+            continue
+        unit = c.get("unit")
+        if unit is not None and units.lookup(str(unit)) is None:
+            problems.add(display, f"unknown unit '{unit}' (one of {', '.join(units.UNITS)})",
+                         _line(c, "unit"), field="unit")
+            continue
+        claim = Claim(id=cid, measure=str(c.get("measure", "")), qualifier=qualifier,
+                      unit=units.lookup(str(unit)).name if unit else None,
+                      quote=str(c.get("quote", "")), file=display, line=line,
+                      section=str(c.get("section", "")), locator=str(c.get("locator", "")),
+                      footnote=str(c.get("footnote", "")))
+        if qualifier == "between":
+            for bound in ("low", "high"):
+                if not isinstance(c.get(bound), float):
+                    problems.add(display, f"a 'between' claim needs a numeric '{bound}'", line, field=bound)
+            claim.low, claim.high = c.get("low"), c.get("high")
+            if claim.low is not None and claim.high is not None:
+                claim.low, claim.high = float(claim.low), float(claim.high)
+        else:
+            value = c.get("value")
+            if isinstance(value, str):
+                parsed = parse_number(value)
+                if parsed is None:
+                    problems.add(display, f"'{value}' is not a number", _line(c, "value"), field="value")
+                    continue
+                claim.value, claim.decimals, _ = parsed
+                claim.text = value.strip()
+            elif isinstance(value, Number):
+                claim.value = float(value)
+                claim.text = value.text
+                claim.decimals = len(value.text.split(".")[1]) if "." in value.text else 0
+            else:
+                problems.add(display, f"claim '{cid}' needs a numeric 'value'", line, field="value")
+                continue
+        tname = c.get("table")
+        if tname is not None and str(tname) not in tables:
+            problems.add(display, f"claim '{cid}' names unknown table '{tname}'", _line(c, "table"), field="table")
+        claim.table = str(tname) if tname is not None else None
+        for dim in ("year", "region", "type"):
+            if dim in c:
+                claim.dims[dim] = _dims(c[dim], dim)
+        claims.append(claim)
+    return claims

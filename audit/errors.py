@@ -1,0 +1,62 @@
+"""Errors that stop an audit before it can run (exit code 2).
+
+Every error names the file, and where it can the line, column and field, so that a person can
+go straight to the offending text. Several problems can be collected and raised together.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Problem:
+    """One problem in an input file."""
+
+    file: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    field: str | None = None
+    hint: str | None = None
+    excerpt: str | None = None
+    caret: int | None = None
+
+    def render(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        text = f"{where}: {self.message}"
+        if self.field:
+            text = f"{where}: {self.field}: {self.message}"
+        if self.excerpt is not None:
+            text += "\n    " + self.excerpt
+            if self.caret is not None:
+                text += "\n    " + " " * self.caret + "^"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+
+class AuditInputError(Exception):
+    """Bad input: the audit cannot run. Carries one or more problems."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = problems if isinstance(problems, list) else [problems]
+        super().__init__("\n".join(p.render() for p in self.problems))
+
+
+@dataclass
+class ProblemCollector:
+    """Collects problems so that a loader can report all of them, not just the first."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, file: str | Path, message: str, line: int | None = None, **kw) -> None:
+        self.problems.append(Problem(str(file), message, line, **kw))
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise AuditInputError(list(self.problems))

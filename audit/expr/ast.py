@@ -1,0 +1,273 @@
+"""The expression tree of the rule language, and its parser.
+
+`parse(text)` turns an expression such as `cha_count == 0 implies cha_area == 0` into a tree of
+frozen dataclasses. Nothing in an expression is ever evaluated as Python: the tree is compiled to
+SQL by `audit.expr.compiler`. Syntax errors carry the line and column inside the expression.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Expr:
+    line: int = field(default=1, compare=False, kw_only=True)
+    column: int = field(default=1, compare=False, kw_only=True)
+
+
+@dataclass(frozen=True)
+class Num(Expr):
+    value: float
+    text: str
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Str(Expr):
+    value: str
+
+
+@dataclass(frozen=True)
+class Bool(Expr):
+    value: bool
+
+
+@dataclass(frozen=True)
+class Ref(Expr):
+    table: str | None
+    name: str
+
+
+@dataclass(frozen=True)
+class Neg(Expr):
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class Arith(Expr):
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class Tolerance(Expr):
+    value: float
+    unit: str | None  # None: absolute in the compared unit; "%": relative
+
+
+@dataclass(frozen=True)
+class Compare(Expr):
+    op: str
+    left: Expr
+    right: Expr
+    tolerance: Tolerance | None = None
+
+
+@dataclass(frozen=True)
+class Logic(Expr):
+    op: str  # and, or, implies
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class Not(Expr):
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class Missing(Expr):
+    operand: Expr
+    negate: bool = False
+
+
+@dataclass(frozen=True)
+class InList(Expr):
+    operand: Expr
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Aggregate(Expr):
+    func: str  # sum, mean, min, max
+    operand: Expr
+    where: Expr | None = None
+
+
+@dataclass(frozen=True)
+class Count(Expr):
+    table: str
+    where: Expr | None = None
+
+
+@dataclass(frozen=True)
+class Total(Expr):
+    ref: Ref
+
+
+@dataclass(frozen=True)
+class Claimed(Expr):
+    measure: str
+
+
+@dataclass(frozen=True)
+class Func(Expr):
+    name: str  # abs, coalesce
+    args: tuple[Expr, ...]
+
+
+class ExprSyntaxError(Exception):
+    def __init__(self, message: str, line: int, column: int):
+        super().__init__(message)
+        self.message, self.line, self.column = message, line, column
+
+
+def _name(tok) -> str:
+    text = str(tok)
+    return text[1:-1] if text.startswith("`") else text
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    from lark import Lark, Transformer, v_args
+
+    def pos(meta_or_tok):
+        return {"line": getattr(meta_or_tok, "line", 1) or 1, "column": getattr(meta_or_tok, "column", 1) or 1}
+
+    @v_args(meta=True)
+    class Build(Transformer):
+        def number(self, meta, items):
+            tok = items[0]
+            unit = str(items[1]) if len(items) > 1 else None
+            return Num(float(tok), str(tok), unit, **pos(tok))
+
+        def string(self, meta, items):
+            return Str(str(items[0])[1:-1], **pos(items[0]))
+
+        def true(self, meta, items):
+            return Bool(True, **pos(meta))
+
+        def false(self, meta, items):
+            return Bool(False, **pos(meta))
+
+        def ref(self, meta, items):
+            if len(items) == 2:
+                return Ref(_name(items[0]), _name(items[1]), **pos(items[0]))
+            return Ref(None, _name(items[0]), **pos(items[0]))
+
+        def neg(self, meta, items):
+            return Neg(items[0], **pos(meta))
+
+        def arith(self, meta, items):
+            return Arith(str(items[1]), items[0], items[2], **pos(items[1]))
+
+        def tolerance(self, meta, items):
+            return Tolerance(float(items[0]), str(items[1]) if len(items) > 1 else None, **pos(meta))
+
+        def compare(self, meta, items):
+            op = "==" if str(items[1]) == "=" else str(items[1])
+            tol = items[3] if len(items) > 3 else None
+            return Compare(op, items[0], items[2], tol, **pos(items[1]))
+
+        def implies(self, meta, items):
+            return Logic("implies", items[0], items[1], **pos(meta))
+
+        def or_(self, meta, items):
+            return Logic("or", items[0], items[1], **pos(meta))
+
+        def and_(self, meta, items):
+            return Logic("and", items[0], items[1], **pos(meta))
+
+        def not_(self, meta, items):
+            return Not(items[0], **pos(meta))
+
+        def is_missing(self, meta, items):
+            return Missing(items[0], False, **pos(meta))
+
+        def is_present(self, meta, items):
+            return Missing(items[0], True, **pos(meta))
+
+        def in_list(self, meta, items):
+            return InList(items[0], tuple(items[1:]), **pos(meta))
+
+        def where(self, meta, items):
+            return items[0]
+
+        def aggregate(self, meta, items):
+            return Aggregate(str(items[0]), items[1], items[2] if len(items) > 2 else None, **pos(items[0]))
+
+        def count(self, meta, items):
+            return Count(_name(items[0]), items[1] if len(items) > 1 else None, **pos(meta))
+
+        def total(self, meta, items):
+            return Total(items[0], **pos(meta))
+
+        def claimed(self, meta, items):
+            return Claimed(str(items[0])[1:-1], **pos(meta))
+
+        def func(self, meta, items):
+            return Func(str(items[0]), tuple(items[1:]), **pos(items[0]))
+
+    grammar = (Path(__file__).parent / "grammar.lark").read_text()
+    return Lark(grammar, parser="lalr", propagate_positions=True), Build()
+
+
+def parse(text: str) -> Expr:
+    """Parse an expression; raise `ExprSyntaxError` with line and column on bad syntax."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+    parser, build = _parser()
+    try:
+        return build.transform(parser.parse(text))
+    except UnexpectedToken as exc:
+        got = "the end of the expression" if exc.token.type == "$END" else f"'{exc.token}'"
+        expected = sorted(_describe(t) for t in exc.expected)[:8]
+        raise ExprSyntaxError(f"unexpected {got}; expected {', '.join(expected)}",
+                              exc.line if exc.line > 0 else 1, exc.column if exc.column > 0 else len(text) + 1) from None
+    except UnexpectedCharacters as exc:
+        raise ExprSyntaxError(f"unexpected character '{text[exc.pos_in_stream]}'", exc.line, exc.column) from None
+    except UnexpectedEOF:
+        raise ExprSyntaxError("the expression ends too early", 1, len(text) + 1) from None
+    except UnexpectedInput as exc:  # pragma: no cover - other lark errors
+        raise ExprSyntaxError(str(exc).splitlines()[0], getattr(exc, "line", 1), getattr(exc, "column", 1)) from None
+
+
+_TOKEN_TEXT = {"CMP": "a comparison", "ADD": "+ or -", "MUL": "* or /", "NAME": "a column",
+               "NUMBER": "a number", "STRING": "a 'text'", "UNIT": "a unit", "LPAR": "(", "RPAR": ")",
+               "AGG": "sum(...)", "FUNC": "a function", "COMMA": ",", "DOT": "."}
+
+
+def _describe(token_type: str) -> str:
+    if token_type in _TOKEN_TEXT:
+        return _TOKEN_TEXT[token_type]
+    return token_type.lower().lstrip("_")
+
+
+def substitute(expr: Expr, name: str, replacement: str) -> Expr:
+    """Replace a placeholder column name (e.g. `$column`) everywhere in a tree."""
+    if isinstance(expr, Ref):
+        return replace(expr, name=replacement) if expr.name == name else expr
+    changes = {}
+    for f in expr.__dataclass_fields__:
+        v = getattr(expr, f)
+        if isinstance(v, Expr):
+            changes[f] = substitute(v, name, replacement)
+        elif isinstance(v, tuple) and v and isinstance(v[0], Expr):
+            changes[f] = tuple(substitute(x, name, replacement) for x in v)
+    return replace(expr, **changes) if changes else expr
+
+
+def walk(expr: Expr):
+    """Every node of a tree, depth first."""
+    yield expr
+    for f in expr.__dataclass_fields__:
+        v = getattr(expr, f)
+        if isinstance(v, Expr):
+            yield from walk(v)
+        elif isinstance(v, tuple):
+            for x in v:
+                if isinstance(x, Expr):
+                    yield from walk(x)

@@ -1,0 +1,467 @@
+"""Compile expression trees to SQL over the dataset's tables, with units and printed precision.
+
+Every numeric value compiles to a pair of SQL expressions: its value in the base unit of its
+dimension, and its uncertainty (half the width of the interval its printed precision allows).
+Sums add uncertainties; two figures disagree only when their intervals cannot meet, i.e. when
+|left - right| exceeds the sum of their uncertainties plus any explicit tolerance.
+
+Names are resolved against a `Schema` before any data is read: a name that the schema does not
+know is a rule error (`CompileError`), a table or column that the profile knows but this dataset
+lacks makes the rule not applicable (`NotApplicable`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import units
+from .ast import (Aggregate, Arith, Bool, Claimed, Compare, Count, Expr, Func, InList, Logic, Missing, Neg,
+                  Not, Num, Ref, Str, Total)
+
+EPSILON = "1e-12"
+
+
+class CompileError(Exception):
+    """A rule names something that cannot exist, or mixes types or units."""
+
+    def __init__(self, message: str, node: Expr | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+        self.line = node.line if node is not None else 1
+        self.column = node.column if node is not None else 1
+
+
+class NotApplicable(Exception):
+    """The dataset lacks a table or column that the rule needs."""
+
+
+@dataclass
+class ColumnInfo:
+    numeric: bool
+    dim: units.Dim = units.NONE
+    unit: str | None = None
+    decimals: int = 0
+    kind: str = "field"  # field | dimension
+
+
+@dataclass
+class Schema:
+    """What names exist: tables and their columns, and the measures claims can speak of."""
+
+    tables: dict[str, dict[str, ColumnInfo]]
+    measures: dict[str, units.Dim] = field(default_factory=dict)
+    measure_units: dict[str, str | None] = field(default_factory=dict)
+    known: "Schema | None" = None  # the profile's schema: names it knows but this one lacks are absent
+
+    def column(self, table: str, name: str, node: Expr) -> ColumnInfo:
+        if table not in self.tables:
+            self._missing(f"table '{table}'", node, table in (self.known.tables if self.known else {}))
+        cols = self.tables[table]
+        if name not in cols:
+            known = self.known.tables.get(table, {}) if self.known else {}
+            self._missing(f"column '{name}' of table '{table}'", node, name in known,
+                          hint=f"columns of {table}: {', '.join(cols)}")
+        return cols[name]
+
+    def has_table(self, table: str, node: Expr) -> None:
+        if table not in self.tables:
+            self._missing(f"table '{table}'", node, table in (self.known.tables if self.known else {}),
+                          hint=f"tables: {', '.join(self.tables)}")
+
+    def _missing(self, what: str, node: Expr, known_elsewhere: bool, hint: str | None = None):
+        if known_elsewhere:
+            raise NotApplicable(f"the dataset has no {what}")
+        raise CompileError(f"unknown {what}", node, hint)
+
+
+@dataclass
+class Num_:
+    v: str
+    e: str
+    dim: units.Dim
+    unit: str | None = None
+    decimals: int = 0
+    literal_zero: bool = False
+    literal: bool = False
+
+
+@dataclass
+class Bool_:
+    sql: str
+    focus: "Focus | None" = None
+
+
+@dataclass
+class Str_:
+    sql: str
+
+
+@dataclass
+class Focus:
+    """The comparison whose values a finding reports (observed, expected, difference, tolerance)."""
+
+    observed: str
+    expected: str
+    difference: str
+    tolerance: str
+    unit: str | None
+    decimals: int
+
+
+@dataclass
+class AggregateUse:
+    """An aggregate in a compiled rule: which rows of which table it reads (for provenance)."""
+
+    table: str
+    alias: str
+    columns: list[str]
+    conditions: list[str]
+
+
+@dataclass
+class Context:
+    """Where an expression is evaluated.
+
+    - `row_table`: evaluated once per row of that table (alias `r`);
+    - `group_keys`: evaluated once per group of those keys (alias `g`);
+    - `align`: keys on which aggregates are matched to the current row or group;
+    - `filters`: dimension values every aggregate is restricted to (a claim's year, region).
+    """
+
+    row_table: str | None = None
+    group_keys: tuple[str, ...] = ()
+    align: tuple[str, ...] = ()
+    filters: dict[str, list] = field(default_factory=dict)
+    rows: str = "data"  # which rows of the row table: data, totals, all
+
+
+@dataclass
+class Compiled:
+    value: Any
+    row_columns: list[str] = field(default_factory=list)
+    aggregates: list[AggregateUse] = field(default_factory=list)
+    tables: set[str] = field(default_factory=set)
+    coverage: list[tuple[str, str, list]] = field(default_factory=list)
+
+
+def sql_literal(value: Any) -> str:
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value)
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class Compiler:
+    """Compiles one expression in one context. Use `compile_expr`."""
+
+    def __init__(self, schema: Schema, ctx: Context):
+        self.schema, self.ctx = schema, ctx
+        self.result = Compiled(None)
+        self._agg_alias: str | None = None
+        self._agg_table: str | None = None
+        self._n = 0
+
+    # -- entry points -------------------------------------------------------------------------
+    def boolean(self, expr: Expr) -> Bool_:
+        out = self.visit(expr)
+        if not isinstance(out, Bool_):
+            raise CompileError("this expression must be a condition (true or false), not a value", expr)
+        return out
+
+    def number(self, expr: Expr) -> Num_:
+        out = self.visit(expr)
+        if not isinstance(out, Num_):
+            raise CompileError("this expression must be a number", expr)
+        return out
+
+    def visit(self, node: Expr):
+        method = getattr(self, "_" + type(node).__name__.lower())
+        return method(node)
+
+    # -- leaves -------------------------------------------------------------------------------
+    def _num(self, node: Num):
+        if node.unit == "%":
+            return Num_(sql_literal(node.value / 100), "0", units.NONE, literal=True)
+        if node.unit:
+            u = units.lookup(node.unit)
+            return Num_(sql_literal(node.value * u.factor), "0", units.dim_of(u), u.name,
+                        decimals=len(node.text.split(".")[1]) if "." in node.text else 0)
+        return Num_(sql_literal(node.value), "0", units.NONE, literal=True, literal_zero=node.value == 0,
+                    decimals=len(node.text.split(".")[1]) if "." in node.text else 0)
+
+    def _str(self, node: Str):
+        return Str_(sql_literal(node.value))
+
+    def _bool(self, node: Bool):
+        return Bool_("TRUE" if node.value else "FALSE")
+
+    def _ref(self, node: Ref):
+        if self._agg_alias is not None:
+            table = node.table or self._agg_table
+            if table != self._agg_table:
+                raise CompileError(f"inside an aggregate over '{self._agg_table}' only its columns can be used",
+                                   node)
+            alias = self._agg_alias
+        elif self.ctx.row_table is not None:
+            table = node.table or self.ctx.row_table
+            if table != self.ctx.row_table:
+                self.schema.column(table, node.name, node)
+                raise CompileError(f"'{table}.{node.name}' belongs to another table; use an aggregate such "
+                                   f"as sum({table}.{node.name}) with 'by' to align it", node)
+            alias = "r"
+            if node.name not in self.result.row_columns:
+                self.result.row_columns.append(node.name)
+        elif node.table is None and node.name in self.ctx.group_keys:
+            return Str_(f"g.{ident(node.name)}")
+        else:
+            where = f"{node.table}.{node.name}" if node.table else node.name
+            raise CompileError(f"'{where}' is not inside an aggregate; over a whole table use sum(...), "
+                               f"count(...), min(...) or max(...)", node)
+        info = self.schema.column(table, node.name, node)
+        col = f"{alias}.{ident(node.name)}"
+        if not info.numeric:
+            return Str_(col)
+        err = f"{alias}.{ident(node.name + '__err')}" if info.kind == "field" else "0"
+        return Num_(col, err, info.dim, info.unit, info.decimals)
+
+    # -- arithmetic ---------------------------------------------------------------------------
+    def _neg(self, node: Neg):
+        x = self.number(node.operand)
+        return Num_(f"(-{x.v})", x.e, x.dim, x.unit, x.decimals, x.literal_zero, x.literal)
+
+    def _arith(self, node: Arith):
+        a, b = self.number(node.left), self.number(node.right)
+        unit = a.unit or b.unit
+        decimals = max(a.decimals, b.decimals)
+        if node.op in "+-":
+            dim = self._same_dim(a, b, node, "add" if node.op == "+" else "subtract")
+            return Num_(f"({a.v} {node.op} {b.v})", f"({a.e} + {b.e})", dim, unit, decimals)
+        if node.op == "*":
+            dim = units.dim_mul(a.dim, b.dim)
+            return Num_(f"({a.v} * {b.v})", f"(abs({a.v}) * {b.e} + abs({b.v}) * {a.e} + {a.e} * {b.e})",
+                        dim, units.display_unit(dim, unit), decimals)
+        dim = units.dim_mul(a.dim, b.dim, -1)
+        err = (f"((abs({a.v}) * {b.e} + abs({b.v}) * {a.e}) / "
+               f"nullif(abs({b.v}) * greatest(abs({b.v}) - {b.e}, 0), 0))")
+        return Num_(f"({a.v} / nullif({b.v}, 0))", err, dim, units.display_unit(dim, a.unit), decimals)
+
+    def _same_dim(self, a: Num_, b: Num_, node: Expr, verb: str) -> units.Dim:
+        if units.compatible(a.dim, b.dim):
+            return a.dim if a.dim else b.dim
+        for x, y in ((a, b), (b, a)):
+            if x.literal and x.dim == units.NONE:
+                if x.literal_zero:
+                    return y.dim
+                raise CompileError(f"cannot {verb} a plain number and {units.dim_text(y.dim)}: "
+                                   f"give the number a unit", node, hint="e.g. 1 ha, 10000 m2, 0.5 km2")
+        raise CompileError(f"cannot {verb} {units.dim_text(a.dim)} and {units.dim_text(b.dim)}", node)
+
+    # -- conditions ---------------------------------------------------------------------------
+    def _compare(self, node: Compare):
+        a, b = self.visit(node.left), self.visit(node.right)
+        if isinstance(a, Bool_) or isinstance(b, Bool_):
+            raise CompileError("cannot compare conditions; combine them with and, or, implies", node)
+        if isinstance(a, Str_) or isinstance(b, Str_):
+            if not (isinstance(a, Str_) and isinstance(b, Str_)):
+                raise CompileError("cannot compare text with a number", node)
+            if node.op not in ("==", "!="):
+                raise CompileError("text can only be compared with == or !=", node)
+            op = "=" if node.op == "==" else "<>"
+            return Bool_(f"({a.sql} {op} {b.sql})")
+        self._same_dim(a, b, node, "compare")
+        tol = f"({a.e} + {b.e})"
+        if node.tolerance is not None:
+            t = node.tolerance
+            if t.unit == "%":
+                tol += f" + {sql_literal(t.value / 100)} * abs({b.v})"
+            elif t.unit:
+                u = units.lookup(t.unit)
+                dim = a.dim or b.dim
+                if units.dim_of(u) != dim:
+                    raise CompileError(f"a tolerance in {u.name} for {units.dim_text(dim)}", t)
+                tol += f" + {sql_literal(t.value * u.factor)}"
+            else:
+                if (a.dim or b.dim) not in (units.NONE, units.COUNT) and t.value != 0:
+                    raise CompileError("give the tolerance a unit (or %)", t, hint="e.g. within 0.01 km2")
+                tol += f" + {sql_literal(t.value)}"
+        tol = f"({tol} + {EPSILON} * greatest(1, abs({a.v}), abs({b.v})))"
+        diff = f"({a.v} - {b.v})"
+        sql = {
+            "==": f"(abs({diff}) <= {tol})",
+            "!=": f"(abs({diff}) > {tol})",
+            "<": f"({diff} < {tol})",
+            "<=": f"({diff} <= {tol})",
+            ">": f"({diff} > -{tol})",
+            ">=": f"({diff} >= -{tol})",
+        }[node.op]
+        unit = a.unit or b.unit or units.display_unit(a.dim or b.dim, None)
+        focus = Focus(a.v, b.v, diff, tol, unit, max(a.decimals, b.decimals))
+        return Bool_(sql, focus)
+
+    def _logic(self, node: Logic):
+        a, b = self.boolean(node.left), self.boolean(node.right)
+        if node.op == "implies":
+            return Bool_(f"((NOT {a.sql}) OR {b.sql})", b.focus)
+        return Bool_(f"({a.sql} {node.op.upper()} {b.sql})", a.focus if node.op == "and" and not b.focus else None)
+
+    def _not(self, node: Not):
+        return Bool_(f"(NOT {self.boolean(node.operand).sql})")
+
+    def _missing(self, node: Missing):
+        x = self.visit(node.operand)
+        sql = x.v if isinstance(x, Num_) else x.sql
+        return Bool_(f"({sql} IS {'NOT ' if node.negate else ''}NULL)")
+
+    def _inlist(self, node: InList):
+        x = self.visit(node.operand)
+        items = [self.visit(i) for i in node.items]
+        if isinstance(x, Str_):
+            if not all(isinstance(i, Str_) for i in items):
+                raise CompileError("a text value can only be in a list of 'texts'", node)
+            return Bool_(f"({x.sql} IN ({', '.join(i.sql for i in items)}))")
+        if isinstance(x, Num_) and all(isinstance(i, Num_) for i in items):
+            return Bool_(f"({x.v} IN ({', '.join(i.v for i in items)}))")
+        raise CompileError("'in' needs a value and a list of values of the same type", node)
+
+    # -- functions ----------------------------------------------------------------------------
+    def _func(self, node: Func):
+        args = [self.number(a) for a in node.args]
+        if node.name == "abs":
+            if len(args) != 1:
+                raise CompileError("abs takes one value", node)
+            x = args[0]
+            return Num_(f"abs({x.v})", x.e, x.dim, x.unit, x.decimals)
+        first = args[0]
+        for other in args[1:]:
+            self._same_dim(first, other, node, "combine")
+        value = "coalesce(" + ", ".join(a.v for a in args) + ")"
+        err = "CASE " + " ".join(f"WHEN {a.v} IS NOT NULL THEN {a.e}" for a in args) + " ELSE 0 END"
+        dim = next((a.dim for a in args if a.dim), units.NONE)
+        return Num_(value, err, dim, next((a.unit for a in args if a.unit), None),
+                    max(a.decimals for a in args))
+
+    def _conditions(self, table: str, alias: str, node: Expr) -> list[str]:
+        conds = []
+        cols = self.schema.tables[table]
+        outer = "r" if self.ctx.row_table is not None else "g"
+        for key in self.ctx.align:
+            if key not in cols:
+                raise CompileError(f"table '{table}' has no column '{key}' to align by", node)
+            conds.append(f"{alias}.{ident(key)} = {outer}.{ident(key)}")
+        for dim, values in self.ctx.filters.items():
+            if dim not in cols:
+                raise NotApplicable(f"table '{table}' has no '{dim}' to select the claim's {dim} by")
+            conds.append(f"{alias}.{ident(dim)} IN ({', '.join(sql_literal(v) for v in values)})")
+            self.result.coverage.append((table, dim, list(values)))
+        return conds
+
+    def _enter_aggregate(self, table: str, node: Expr) -> str:
+        if self._agg_alias is not None:
+            raise CompileError("aggregates cannot be nested", node)
+        self.schema.has_table(table, node)
+        self._n += 1
+        self.result.tables.add(table)
+        return f"a{self._n}_{id(self) % 997}"
+
+    def _aggregate(self, node: Aggregate):
+        table = self._single_table(node.operand, node)
+        alias = self._enter_aggregate(table, node)
+        self._agg_alias, self._agg_table = alias, table
+        try:
+            x = self.number(node.operand)
+            where = self.boolean(node.where).sql if node.where is not None else None
+            cols = sorted({n.name for n in _refs(node.operand)} | ({n.name for n in _refs(node.where)}
+                                                                      if node.where else set()))
+        finally:
+            self._agg_alias = self._agg_table = None
+        conds = [f"NOT {alias}.__total"] + ([where] if where else []) + self._conditions(table, alias, node)
+        self.result.aggregates.append(AggregateUse(table, alias, [c for c in cols], conds))
+        src = f"FROM {ident(table)} {alias} WHERE {' AND '.join(conds)}"
+        fn = {"sum": "sum", "mean": "avg", "min": "min", "max": "max"}[node.func]
+        err_fn = "sum" if node.func == "sum" else "max" if node.func in ("min", "max") else "avg"
+        value = f"(SELECT {fn}({x.v}) {src})"
+        err = f"(SELECT coalesce({err_fn}({x.e}), 0) {src})"
+        return Num_(value, err, x.dim, x.unit, x.decimals)
+
+    def _count(self, node: Count):
+        alias = self._enter_aggregate(node.table, node)
+        self._agg_alias, self._agg_table = alias, node.table
+        try:
+            where = self.boolean(node.where).sql if node.where is not None else None
+            cols = sorted({n.name for n in _refs(node.where)}) if node.where else []
+        finally:
+            self._agg_alias = self._agg_table = None
+        conds = [f"NOT {alias}.__total"] + ([where] if where else []) + self._conditions(node.table, alias, node)
+        self.result.aggregates.append(AggregateUse(node.table, alias, cols, conds))
+        return Num_(f"(SELECT count(*) FROM {ident(node.table)} {alias} WHERE {' AND '.join(conds)})", "0",
+                    units.COUNT, "count")
+
+    def _total(self, node: Total):
+        table = node.ref.table or self.ctx.row_table
+        if table is None:
+            raise CompileError("total(...) needs a table: total(table.column)", node)
+        alias = self._enter_aggregate(table, node)
+        self._agg_alias, self._agg_table = alias, table
+        try:
+            x = self.number(node.ref)
+        finally:
+            self._agg_alias = self._agg_table = None
+        conds = [f"{alias}.__total"] + self._conditions(table, alias, node)
+        self.result.aggregates.append(AggregateUse(table, alias, [node.ref.name], conds))
+        src = f"FROM {ident(table)} {alias} WHERE {' AND '.join(conds)}"
+        return Num_(f"(SELECT first({x.v}) {src})", f"(SELECT first({x.e}) {src})", x.dim, x.unit, x.decimals)
+
+    def _claimed(self, node: Claimed):
+        if node.measure not in self.schema.measures:
+            raise CompileError(f"unknown measure '{node.measure}'", node,
+                               hint="measures are declared in the rule pack's measures.yaml")
+        dim = self.schema.measures[node.measure]
+        conds = [f"c.measure = {sql_literal(node.measure)}"]
+        outer = "r" if self.ctx.row_table is not None else "g"
+        for key in self.ctx.align:
+            conds.append(f"c.{ident(key)} = {outer}.{ident(key)}")
+        for d, values in self.ctx.filters.items():
+            conds.append(f"c.{ident(d)} IN ({', '.join(sql_literal(v) for v in values)})")
+        src = f"FROM __claims c WHERE {' AND '.join(conds)}"
+        unit = self.schema.measure_units.get(node.measure)
+        return Num_(f"(SELECT sum(c.value) {src})", f"(SELECT sum(c.value__err) {src})", dim, unit, 0)
+
+    def _single_table(self, expr: Expr, node: Expr) -> str:
+        tables = {r.table for r in _refs(expr)}
+        named = {t for t in tables if t}
+        if len(named) > 1:
+            raise CompileError(f"one aggregate reads one table; this one names {', '.join(sorted(named))}", node)
+        if named:
+            return named.pop()
+        if self.ctx.row_table:
+            return self.ctx.row_table
+        raise CompileError("name the table inside the aggregate, e.g. sum(table.column)", node)
+
+
+def _refs(expr: Expr | None):
+    from .ast import walk
+    if expr is None:
+        return []
+    return [n for n in walk(expr) if isinstance(n, Ref)]
+
+
+def compile_condition(expr: Expr, schema: Schema, ctx: Context) -> Compiled:
+    c = Compiler(schema, ctx)
+    c.result.value = c.boolean(expr)
+    if ctx.row_table:
+        c.schema.has_table(ctx.row_table, expr)
+        c.result.tables.add(ctx.row_table)
+    return c.result
+
+
+def compile_number(expr: Expr, schema: Schema, ctx: Context) -> Compiled:
+    c = Compiler(schema, ctx)
+    c.result.value = c.number(expr)
+    return c.result
