@@ -87,6 +87,7 @@ class Table:
     key: list[str] = field(default_factory=list)
     totals_column: str | None = None
     totals_labels: tuple[str, ...] = ()
+    totals_within: list[str] = field(default_factory=list)
     dimensions: dict[str, Any] = field(default_factory=dict)
     footnotes: list[dict] = field(default_factory=list)
     provenance: dict = field(default_factory=dict)
@@ -324,6 +325,7 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
         dimensions[str(dk)] = _plain(dv)
     table = Table(name=name, path=str(path_text), file=file_display, title=str(res.get("title", name)),
                   fields=fields, rows=[], key=key, totals_column=totals_column, totals_labels=labels,
+                  totals_within=[str(w) for w in (totals.get("within") or [])] if totals_column else [],
                   dimensions=dimensions, footnotes=footnotes, provenance=dict(res.get("provenance") or {}))
     hierarchy = res.get("hierarchy")
     if hierarchy:
@@ -429,10 +431,13 @@ def _read_csv(path: Path, display: str, table: Table, dialect: dict, missing: li
             problems.add(display, f"expected {len(header)} values, found {len(record)}", line)
             continue
         cells: dict[str, Cell] = {}
+        total = bool(table.totals_column) and record[header.index(table.totals_column)].strip() in table.totals_labels
         for fname, raw in zip(header, record):
+            if total and fname == table.totals_column:
+                cells[fname] = Cell(text=raw.strip())  # the label of a totals row, even in a year column
+                continue
             cells[fname] = _parse_cell(raw, table.fields[fname], markers, missing_values,
                                        display, line, problems)
-        total = bool(table.totals_column) and cells[table.totals_column].text.strip() in table.totals_labels
         table.rows.append(Row(line=line, cells=cells, total=total))
     if not table.rows:
         problems.add(display, "the table has no rows", 2)

@@ -43,10 +43,14 @@ def dim_of(unit: Unit | None) -> Dim:
 
 
 def dim_mul(a: Dim, b: Dim, sign: int = 1) -> Dim:
-    exps = dict(a)
+    """Dimension of a product (sign 1) or quotient (sign -1). Counts are plain numbers here:
+    an area per device is an area, devices per area is per area."""
+    exps: dict[str, int] = {}
+    for name, e in a:
+        exps[name] = exps.get(name, 0) + e
     for name, e in b:
         exps[name] = exps.get(name, 0) + sign * e
-    return tuple(sorted((k, v) for k, v in exps.items() if v))
+    return tuple(sorted((k, v) for k, v in exps.items() if v and k != "count"))
 
 
 def dim_text(d: Dim) -> str:

@@ -142,6 +142,7 @@ class Compiled:
     aggregates: list[AggregateUse] = field(default_factory=list)
     tables: set[str] = field(default_factory=set)
     coverage: list[tuple[str, str, list]] = field(default_factory=list)
+    uses_claims: bool = False
 
 
 def sql_literal(value: Any) -> str:
@@ -291,15 +292,17 @@ class Compiler:
                 if (a.dim or b.dim) not in (units.NONE, units.COUNT) and t.value != 0:
                     raise CompileError("give the tolerance a unit (or %)", t, hint="e.g. within 0.01 km2")
                 tol += f" + {sql_literal(t.value)}"
-        tol = f"({tol} + {EPSILON} * greatest(1, abs({a.v}), abs({b.v})))"
+        eps = f"({EPSILON} * greatest(1, abs({a.v}), abs({b.v})))"
         diff = f"({a.v} - {b.v})"
+        # Intervals meet when |diff| <= tol. The tiny eps absorbs floating-point noise: it widens
+        # the non-strict tests and narrows the strict ones, so 0 > 0 stays false.
         sql = {
-            "==": f"(abs({diff}) <= {tol})",
-            "!=": f"(abs({diff}) > {tol})",
-            "<": f"({diff} < {tol})",
-            "<=": f"({diff} <= {tol})",
-            ">": f"({diff} > -{tol})",
-            ">=": f"({diff} >= -{tol})",
+            "==": f"(abs({diff}) <= {tol} + {eps})",
+            "!=": f"(abs({diff}) > {tol} + {eps})",
+            "<": f"({diff} < {tol} - {eps})",
+            "<=": f"({diff} <= {tol} + {eps})",
+            ">": f"({diff} > -{tol} + {eps})",
+            ">=": f"({diff} >= -{tol} - {eps})",
         }[node.op]
         unit = a.unit or b.unit or units.display_unit(a.dim or b.dim, None)
         focus = Focus(a.v, b.v, diff, tol, unit, max(a.decimals, b.decimals))
@@ -375,7 +378,7 @@ class Compiler:
         alias = self._enter_aggregate(table, node)
         self._agg_alias, self._agg_table = alias, table
         try:
-            x = self.number(node.operand)
+            x = self.visit(node.operand) if node.func == "count_distinct" else self.number(node.operand)
             where = self.boolean(node.where).sql if node.where is not None else None
             cols = sorted({n.name for n in _refs(node.operand)} | ({n.name for n in _refs(node.where)}
                                                                       if node.where else set()))
@@ -384,6 +387,9 @@ class Compiler:
         conds = [f"NOT {alias}.__total"] + ([where] if where else []) + self._conditions(table, alias, node)
         self.result.aggregates.append(AggregateUse(table, alias, [c for c in cols], conds))
         src = f"FROM {ident(table)} {alias} WHERE {' AND '.join(conds)}"
+        if node.func == "count_distinct":
+            return Num_(f"(SELECT count(DISTINCT {x.v if isinstance(x, Num_) else x.sql}) {src})", "0",
+                        units.COUNT, "count")
         fn = {"sum": "sum", "mean": "avg", "min": "min", "max": "max"}[node.func]
         err_fn = "sum" if node.func == "sum" else "max" if node.func in ("min", "max") else "avg"
         value = f"(SELECT {fn}({x.v}) {src})"
@@ -423,6 +429,7 @@ class Compiler:
             raise CompileError(f"unknown measure '{node.measure}'", node,
                                hint="measures are declared in the rule pack's measures.yaml")
         dim = self.schema.measures[node.measure]
+        self.result.uses_claims = True
         conds = [f"c.measure = {sql_literal(node.measure)}"]
         outer = "r" if self.ctx.row_table is not None else "g"
         for key in self.ctx.align:

@@ -1,0 +1,142 @@
+"""Table contracts of a profile: what tables and columns a dataset may have, and what values.
+
+Structure (unknown tables or columns, missing required columns, units of the wrong dimension,
+claims of unknown measures) is bad input: the audit cannot run, exit code 2. Values (ranges,
+allowed codes, duplicate keys) are checked with pandera and reported as findings of the
+built-in rule `table-contracts`, like any other discrepancy.
+"""
+from __future__ import annotations
+
+import time
+
+from . import units
+from .dataset import Dataset
+from .errors import ProblemCollector
+from .expr.compiler import ColumnInfo, Schema
+from .findings import Finding, RuleResult
+from .kinds.base import cell_location, table_label
+from .pack import Pack
+
+RULE_ID = "table-contracts"
+
+
+def check_structure(ds: Dataset, pack: Pack) -> None:
+    """Raise AuditInputError listing every structural mismatch between dataset and profile."""
+    problems = ProblemCollector()
+    if ds.profile and ds.profile != pack.profile:
+        problems.add(ds.descriptor, f"the dataset's profile is '{ds.profile}', the rule pack is for "
+                     f"'{pack.profile}'", field="profile")
+    for name, table in ds.tables.items():
+        contract = pack.contracts.get(name)
+        if contract is None:
+            problems.add(ds.descriptor, f"table '{name}' is not part of profile '{pack.profile}'", field=name,
+                         hint=f"tables of the profile: {', '.join(pack.contracts)}")
+            continue
+        for cname, f in table.fields.items():
+            cc = contract.columns.get(cname)
+            if cc is None:
+                problems.add(ds.descriptor, f"column '{cname}' of table '{name}' is not part of the profile",
+                             field=f"{name}.{cname}", hint=f"columns: {', '.join(contract.columns)}")
+                continue
+            numeric = cc.type in ("integer", "number", "year")
+            if numeric != f.numeric or (cc.type == "integer" and f.type == "number"):
+                problems.add(ds.descriptor, f"column '{name}.{cname}' must be of type {cc.type}, not {f.type}",
+                             field=f"{name}.{cname}.type")
+            if cc.dimension:
+                u = units.lookup(f.unit) if f.unit else None
+                if u is None or u.dimension != cc.dimension:
+                    allowed = [n for n, x in units.UNITS.items() if x.dimension == cc.dimension]
+                    problems.add(ds.descriptor, f"column '{name}.{cname}' is {cc.dimension}: its unit must be one of "
+                                 f"{', '.join(allowed)}, not {f.unit or 'none'}", field=f"{name}.{cname}.unit")
+        for cname, cc in contract.columns.items():
+            if cc.required and cname not in table.fields:
+                problems.add(ds.descriptor, f"table '{name}' lacks the required column '{cname}'", field=name)
+        for dim in table.dimensions:
+            if dim not in contract.dimensions and dim not in contract.columns:
+                problems.add(ds.descriptor, f"dimension '{dim}' of table '{name}' is not part of the profile",
+                             field=f"{name}.dimensions")
+    for claim in ds.claims:
+        if claim.measure not in pack.measures:
+            problems.add(claim.file, f"claim '{claim.id}' measures '{claim.measure}', which the profile does not "
+                         "know", claim.line, field="measure", hint="measures are listed in the pack's measures.yaml")
+            continue
+        want = pack.measures[claim.measure]
+        if not units.compatible(claim.dim, want):
+            problems.add(claim.file, f"claim '{claim.id}' is in {claim.unit or 'no unit'}, but '{claim.measure}' is "
+                         f"{units.dim_text(want)}", claim.line, field="unit")
+    problems.raise_if_any()
+
+
+def dataset_schema(ds: Dataset, pack: Pack) -> Schema:
+    """The names this dataset has, with units and printed decimals; the profile's as `known`."""
+    tables = {}
+    for name, table in ds.tables.items():
+        cols = {}
+        for cname, f in table.fields.items():
+            decimals = max((r.cells[cname].decimals for r in table.rows), default=0)
+            cols[cname] = ColumnInfo(f.numeric, f.dim, f.unit, decimals)
+        for dim, value in table.dimensions.items():
+            cols.setdefault(dim, ColumnInfo(isinstance(value, (int, float)), units.NONE, None, kind="dimension"))
+        tables[name] = cols
+    return Schema(tables, dict(pack.measures), dict(pack.measure_units), known=pack.schema())
+
+
+def check_values(ds: Dataset, pack: Pack, engine) -> RuleResult:
+    """Ranges, allowed codes and unique keys, with pandera, as findings."""
+    start = time.perf_counter()
+    result = RuleResult(RULE_ID, "Tables meet the profile's contracts (ranges, codes, unique keys)", "contract",
+                        "error", "passed", file=str(pack.root / "contracts.yaml"), line=1)
+    import pandera.pandas as pa
+
+    from .engine import table_frame
+
+    for name, table in ds.tables.items():
+        contract = pack.contracts[name]
+        columns = {}
+        for cname, cc in contract.columns.items():
+            if cname not in table.fields:
+                continue
+            checks = []
+            if cc.min is not None:
+                checks.append(pa.Check.ge(float(cc.min), error=f"at least {cc.min:g}"))
+            if cc.max is not None:
+                checks.append(pa.Check.le(float(cc.max), error=f"at most {cc.max:g}"))
+            if cc.allowed:
+                checks.append(pa.Check.isin(cc.allowed, error="one of " + ", ".join(cc.allowed)))
+            columns[cname] = pa.Column(checks=checks, nullable=True, required=False)
+        key = [k for k in (table.key or contract.key) if k in table.fields]
+        schema = pa.DataFrameSchema(columns, unique=key or None, report_duplicates="all")
+        frame = table_frame(table)
+        data = frame[~frame["__total"]].reset_index(drop=True)
+        result.items += len(data)
+        failed_rows: set[int] = set()
+        try:
+            schema.validate(data, lazy=True)
+        except pa.errors.SchemaErrors as exc:
+            for case in exc.failure_cases.to_dict("records"):
+                idx = case.get("index")
+                if idx is None or idx != idx:
+                    continue
+                line = int(data.loc[int(idx), "__line"])
+                failed_rows.add(line)
+                column = case.get("column")
+                check = str(case.get("check"))
+                if "unique" in check or "duplicate" in check.lower() or column not in table.fields:
+                    locs = [cell_location(ds, table, line, k, "key") for k in key]
+                    message = (f"{table_label(table)}: the key {', '.join(key)} = "
+                               f"{', '.join(str(table.row_key(next(r for r in table.rows if r.line == line)).get(k)) for k in key)} "
+                               "appears more than once")
+                else:
+                    locs = [cell_location(ds, table, line, column, "value")]
+                    message = f"{table_label(table)}: {column} must be {check}, found {locs[0].value}"
+                result.findings.append(Finding(RULE_ID, "error", message, locs, dataset=ds.name,
+                                                subject=f"{column}:{check}").seal())
+        result.failed += len(failed_rows)
+        result.passed += len(data) - len(failed_rows)
+    unique = {}
+    for f in result.findings:
+        unique.setdefault(f.fingerprint, f)
+    result.findings = list(unique.values())
+    result.status = "failed" if result.findings else "passed"
+    result.seconds = time.perf_counter() - start
+    return result

@@ -1,0 +1,156 @@
+"""The one result shape: findings, rule outcomes and runs. Reporters only ever see these."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = "1.0"
+SEVERITIES = ("error", "warning", "info")
+STATUSES = ("passed", "failed", "not_applicable", "broken")
+
+
+@dataclass
+class Location:
+    """One figure involved in a finding: a table cell or a claim in the narrative."""
+
+    file: str
+    row: int | None  # 1-based line in the file
+    table: str | None = None
+    claim: str | None = None
+    column: str | None = None
+    key: dict[str, Any] = field(default_factory=dict)
+    value: str | None = None  # as printed
+    role: str | None = None  # e.g. total, part, observed, expected, claim
+    label: str | None = None  # a person's name for where it is: table title and row, or the locator
+    provenance: str | None = None  # where it was printed in the source document
+
+    def identity(self) -> tuple:
+        """What identifies the place, independent of line numbers and values."""
+        return (self.table or "", self.claim or "", self.column or "", json.dumps(self.key, sort_keys=True))
+
+    def to_dict(self) -> dict:
+        d = {k: v for k, v in asdict(self).items() if v is not None and v != {}}
+        d.setdefault("row", self.row)
+        return d
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    message: str
+    locations: list[Location]
+    observed: float | None = None
+    expected: float | None = None
+    difference: float | None = None
+    tolerance: float | None = None
+    unit: str | None = None
+    dataset: str = ""
+    hint: str | None = None
+    subject: str = ""  # identifies the item checked when locations alone do not (e.g. a column)
+    fingerprint: str = ""
+
+    def seal(self) -> "Finding":
+        ids = sorted({loc.identity() for loc in self.locations})
+        payload = json.dumps([self.rule, self.dataset, self.subject, ids], sort_keys=True)
+        self.fingerprint = hashlib.sha256(payload.encode()).hexdigest()[:16]
+        return self
+
+    def to_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "locations": [loc.to_dict() for loc in self.locations],
+            "observed": _num(self.observed),
+            "expected": _num(self.expected),
+            "difference": _num(self.difference),
+            "tolerance": _num(self.tolerance),
+            "unit": self.unit,
+            "hint": self.hint,
+            "fingerprint": self.fingerprint,
+        }
+
+
+def _num(v: float | None) -> float | int | None:
+    if v is None:
+        return None
+    v = round(float(v), 10)
+    return int(v) if v.is_integer() else v
+
+
+@dataclass
+class RuleResult:
+    rule: str
+    title: str
+    kind: str
+    severity: str
+    status: str
+    items: int = 0
+    passed: int = 0
+    failed: int = 0
+    undecided: int = 0
+    reason: str | None = None  # why not applicable, or what broke
+    seconds: float = 0.0
+    findings: list[Finding] = field(default_factory=list)
+    file: str | None = None
+    line: int | None = None
+
+    def to_dict(self) -> dict:
+        d = {
+            "id": self.rule, "title": self.title, "kind": self.kind, "severity": self.severity,
+            "status": self.status, "items": self.items, "passed": self.passed, "failed": self.failed,
+            "undecided": self.undecided, "findings": len(self.findings), "seconds": round(self.seconds, 4),
+        }
+        if self.reason:
+            d["reason"] = self.reason
+        if self.file:
+            d["source"] = f"{self.file}:{self.line}"
+        return d
+
+
+@dataclass
+class Run:
+    dataset: str
+    path: str
+    profile: str | None
+    pack: str
+    rules: list[RuleResult]
+    meta: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.rules for f in r.findings]
+
+    def counts(self) -> dict[str, int]:
+        c = {s: 0 for s in SEVERITIES}
+        for f in self.findings:
+            c[f.severity] += 1
+        return c
+
+    def status_counts(self) -> dict[str, int]:
+        c = {s: 0 for s in STATUSES}
+        for r in self.rules:
+            c[r.status] += 1
+        return c
+
+    def fails(self, fail_on: str) -> bool:
+        if fail_on == "never":
+            return False
+        levels = SEVERITIES[: SEVERITIES.index(fail_on) + 1]
+        return any(f.severity in levels for f in self.findings)
+
+    def to_dict(self) -> dict:
+        return {
+            "version": SCHEMA_VERSION,
+            "dataset": {"name": self.dataset, "path": self.path, "profile": self.profile,
+                        **{k: v for k, v in self.meta.items() if k in ("country", "year", "title")}},
+            "pack": self.pack,
+            "summary": {"rules": self.status_counts(), "findings": self.counts(),
+                        "seconds": round(self.seconds, 4)},
+            "rules": [r.to_dict() for r in self.rules],
+            "findings": [f.to_dict() for r in self.rules for f in r.findings],
+        }

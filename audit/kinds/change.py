@@ -1,0 +1,80 @@
+"""Kind `change`: a multi-year series should not jump by more than a threshold from one year to
+the next.
+
+`series` is a numeric expression computed per value of `by` (normally `year`); each pair of
+consecutive years is an item. The change is judged on the intervals of printed precision: a
+pair is flagged only if even the closest values those figures allow differ by more than
+`max_change` (relative to the earlier year). A gap in the years, or a missing value, leaves
+the pair undecided.
+
+Example::
+
+    - id: clearance-year-on-year
+      kind: change
+      series: sum(clearance_summary.area_cleared)
+      max_change: 50%
+      message: "Area cleared went from {previous} in {previous_year} to {observed} in {year} ({change})"
+
+Message placeholders: `year`, `previous_year`, `observed`, `previous`, `change` (signed percent).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import units
+from ..expr.compiler import CompileError, Context, compile_number, ident
+from .base import (Kind, plain, RunContext, aggregate_locations, format_number, group_source, param,
+                   parse_tolerance)
+
+
+@dataclass(frozen=True)
+class ChangeParams:
+    series: str = param("the figure whose change is checked", expression="number")
+    max_change: str = param("largest plausible change between consecutive periods, e.g. 50%")
+    by: str = param("the period column", "year")
+
+
+class Change(Kind):
+    name = "change"
+    Params = ChangeParams
+    placeholders = ("year", "previous_year", "observed", "previous", "change")
+
+    def context(self) -> Context:
+        return Context(group_keys=(self.p.by,), align=(self.p.by,))
+
+    def check(self, schema) -> None:
+        tol = parse_tolerance(self.p.max_change)
+        if tol is None or tol.unit != "%":
+            raise CompileError("max_change must be a percentage, e.g. 50%")
+        compile_number(self.rule.expressions["series"], schema, self.context())
+
+    def evaluate(self, run: RunContext, result) -> None:
+        limit = parse_tolerance(self.p.max_change).value / 100
+        compiled = compile_number(self.rule.expressions["series"], run.schema, self.context())
+        x = compiled.value
+        by = ident(self.p.by)
+        groups = group_source(run, [compiled], [self.p.by])
+        series = f"SELECT g.{by} AS period, {x.v} AS v, {x.e} AS e FROM ({groups}) g"
+        sql = (f"SELECT period, v, e, prev_period, pv, pe, "
+               f"CASE WHEN v IS NULL OR pv IS NULL OR period - prev_period <> 1 OR pv - pe <= 0 THEN NULL "
+               f"ELSE NOT ((v - e) / (pv + pe) > 1 + {limit} OR (v + e) / (pv - pe) < 1 - {limit}) END AS ok "
+               f"FROM (SELECT period, v, e, lag(period) OVER w AS prev_period, lag(v) OVER w AS pv, "
+               f"lag(e) OVER w AS pe FROM ({series}) WINDOW w AS (ORDER BY period)) "
+               f"WHERE prev_period IS NOT NULL ORDER BY period")
+        unit = x.unit if x.unit != "count" else None
+        for row in run.engine.rows(sql):
+            self.tally(result, row["ok"])
+            if row["ok"] is not False:
+                continue
+            conv = (lambda b: units.from_base(b, unit))  # noqa: E731
+            change = (row["v"] - row["pv"]) / row["pv"]
+            values = {"year": plain(row["period"]), "previous_year": plain(row["prev_period"]),
+                      "observed": format_number(conv(row["v"]), unit, x.decimals),
+                      "previous": format_number(conv(row["pv"]), unit, x.decimals),
+                      "change": f"{change:+.0%}"}
+            locs = []
+            for period in (row["prev_period"], row["period"]):
+                locs += aggregate_locations(run, compiled, groups, {self.p.by: period}, "series")
+            fv = {"observed": conv(row["v"]), "expected": conv(row["pv"]),
+                  "difference": conv(row["v"] - row["pv"]), "tolerance": limit * conv(row["pv"]), "unit": unit}
+            result.findings.append(self.finding(run, values, locs, fv, subject=str(plain(row["period"]))))

@@ -1,0 +1,92 @@
+"""Kind `row_check`: a condition that must hold for every row of a table.
+
+Each row is an item: it passes, fails, or is undecided when a value the condition needs is
+missing (neither passed nor failed, as in R's `validate`). Aggregates over other tables can be
+aligned with the row through `by` (e.g. the region's area cleared against its remaining area).
+
+Example::
+
+    - id: count-without-area
+      kind: row_check
+      table: contamination_by_region
+      assert: cha_count == 0 implies cha_area == 0
+      message: "{region}: {cha_count} CHAs but {cha_area} of confirmed area"
+
+Message placeholders: every column of the row by name, `label` (the row's key), `table`,
+and `observed`, `expected`, `difference`, `tolerance` of the condition's final comparison.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..expr.compiler import CompileError, Context, NotApplicable, compile_condition, ident
+from .base import (Kind, cell_text, RunContext, aggregate_locations, cell_location, focus_columns, focus_text, focus_values,
+                   param, table_label)
+
+
+@dataclass(frozen=True)
+class RowCheckParams:
+    table: list[str] = param("the table (or tables) whose rows are checked; a table lacking a column the "
+                             "condition needs is skipped")
+    assert_: str = param("the condition every row must meet", expression="condition")
+    where: str | None = param("only rows meeting this condition are checked", None, expression="condition")
+    by: list[str] = param("key columns aligning aggregates of other tables with the row", [])
+    rows: str = param("which rows: data (default), totals or all", "data")
+
+
+class RowCheck(Kind):
+    name = "row_check"
+    Params = RowCheckParams
+    placeholders = ("label", "table", "observed", "expected", "difference", "tolerance")
+
+    def context(self, table: str) -> Context:
+        return Context(row_table=table, align=tuple(self.p.by), rows=self.p.rows)
+
+    def check(self, schema) -> None:
+        if self.p.rows not in ("data", "totals", "all"):
+            raise CompileError("rows is one of data, totals, all")
+        for table in self.p.table:
+            try:
+                ctx = self.context(table)
+                compile_condition(self.rule.expressions["assert"], schema, ctx)
+                if "where" in self.rule.expressions:
+                    compile_condition(self.rule.expressions["where"], schema, ctx)
+            except NotApplicable:
+                continue
+
+    def evaluate(self, run: RunContext, result) -> None:
+        reasons = []
+        for table in self.p.table:
+            try:
+                self._evaluate_table(run, result, table)
+            except NotApplicable as exc:
+                reasons.append(str(exc))
+        if len(reasons) == len(self.p.table):
+            raise NotApplicable("; ".join(reasons))
+
+    def _evaluate_table(self, run: RunContext, result, table_name: str) -> None:
+        ctx = self.context(table_name)
+        compiled = compile_condition(self.rule.expressions["assert"], run.schema, ctx)
+        table = run.dataset.tables[table_name]
+        conds = {"data": ["NOT r.__total"], "totals": ["r.__total"], "all": []}[self.p.rows]
+        if "where" in self.rule.expressions:
+            conds.append(compile_condition(self.rule.expressions["where"], run.schema, ctx).value.sql)
+        cond = compiled.value
+        where = f" WHERE {' AND '.join(conds)}" if conds else ""
+        sql = (f"SELECT r.__line AS __line, {cond.sql} AS __ok, {focus_columns(cond.focus)} "
+               f"FROM {ident(table_name)} r{where} ORDER BY r.__line")
+        for row in run.engine.rows(sql):
+            self.tally(result, row["__ok"])
+            if row["__ok"] is not False:
+                continue
+            line = row["__line"]
+            source = next(r for r in table.rows if r.line == line)
+            locs = [cell_location(run.dataset, table, line, c, "input") for c in compiled.row_columns]
+            if compiled.aggregates:
+                outer = f"SELECT * FROM {ident(table_name)} WHERE __line = {line}"
+                locs += aggregate_locations(run, compiled, outer, {}, "aligned", alias="r")
+            fv = focus_values(row, cond.focus)
+            values = {name: cell_text(table, source, name) for name in source.cells}
+            values.update(table.dimensions)
+            values.update(label=table.row_label(source), table=table_label(table), **focus_text(fv))
+            result.findings.append(self.finding(run, values, locs, fv))

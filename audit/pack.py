@@ -1,0 +1,255 @@
+"""Rule packs: a folder of YAML rule files for one profile of dataset, with the profile's table
+contracts (`contracts.yaml`) and the vocabulary of measures claims can speak of (`measures.yaml`).
+
+Loading a pack parses every rule, validates its parameters from its kind's declaration, parses
+its expressions and compiles them against the profile's tables and columns, all before any
+dataset is read. Every problem is reported with file:line:col; none is fatal until all are found.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import units
+from .errors import AuditInputError, Problem, ProblemCollector
+from .expr.compiler import ColumnInfo, CompileError, NotApplicable, Schema
+from .kinds import KINDS
+from .kinds.base import SEVERITY_LEVELS, Kind, Rule, expr_problem, placeholders, validate_params
+from .yamlio import Node, load_yaml
+
+PACK_FILE = "pack.yaml"
+CONTRACTS_FILE = "contracts.yaml"
+MEASURES_FILE = "measures.yaml"
+COLUMN_TYPES = {"string", "integer", "number", "year", "boolean"}
+
+
+@dataclass
+class ColumnContract:
+    name: str
+    type: str
+    dimension: str | None = None
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    allowed: list[str] | None = None
+    description: str = ""
+
+
+@dataclass
+class TableContract:
+    name: str
+    title: str
+    columns: dict[str, ColumnContract]
+    key: list[str] = field(default_factory=list)
+    dimensions: list[str] = field(default_factory=list)  # table-wide constants a dataset may declare
+
+
+@dataclass
+class Pack:
+    root: Path
+    profile: str
+    title: str
+    contracts: dict[str, TableContract]
+    measures: dict[str, units.Dim]
+    measure_units: dict[str, str | None]
+    rules: list[Kind]
+
+    def schema(self) -> Schema:
+        """The profile's schema: every table and column a dataset of this profile may have."""
+        tables = {}
+        for t in self.contracts.values():
+            cols = {}
+            for c in t.columns.values():
+                dim = (("area", 1),) if c.dimension == "area" else units.COUNT if c.dimension == "count" else units.NONE
+                unit = units.BASE_UNIT.get(c.dimension) if c.dimension else None
+                cols[c.name] = ColumnInfo(c.type in ("integer", "number", "year"), dim, unit)
+            for d in t.dimensions:
+                cols.setdefault(d, ColumnInfo(d == "year", units.NONE, None, kind="dimension"))
+            tables[t.name] = cols
+        return Schema(tables, dict(self.measures), dict(self.measure_units))
+
+
+def default_rules_dirs() -> list[Path]:
+    here = Path(__file__).resolve().parent.parent / "rules"
+    return [Path.cwd() / "rules", here]
+
+
+def find_pack(profile: str | None, rules_dir: str | Path | None) -> Path:
+    """The pack folder: `rules_dir` itself if it is a pack, else the pack in it for `profile`."""
+    candidates = [Path(rules_dir)] if rules_dir else default_rules_dirs()
+    for base in candidates:
+        if (base / PACK_FILE).is_file():
+            return base
+        if base.is_dir():
+            for sub in sorted(base.iterdir()):
+                if (sub / PACK_FILE).is_file():
+                    meta = load_yaml(sub / PACK_FILE)
+                    if isinstance(meta, dict) and meta.get("profile") == profile:
+                        return sub
+    where = rules_dir or " or ".join(str(c) for c in candidates)
+    raise AuditInputError(Problem(str(where), f"no rule pack for profile '{profile}'",
+                                  hint="give --rules DIR, a folder holding pack.yaml"))
+
+
+def load_pack(folder: str | Path) -> Pack:
+    folder = Path(folder)
+    problems = ProblemCollector()
+    meta_path = folder / PACK_FILE
+    if not meta_path.is_file():
+        raise AuditInputError(Problem(str(folder), "not a rule pack: no pack.yaml"))
+    meta = load_yaml(meta_path)
+    if not isinstance(meta, dict) or not meta.get("profile"):
+        raise AuditInputError(Problem(str(meta_path), "pack.yaml must give the 'profile' the pack is for", 1))
+    contracts = _load_contracts(folder / CONTRACTS_FILE, problems)
+    measures, measure_units = _load_measures(folder / MEASURES_FILE, problems)
+    pack = Pack(folder, str(meta["profile"]), str(meta.get("title", meta["profile"])), contracts, measures,
+                measure_units, [])
+    schema = pack.schema()
+    seen: dict[str, str] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name in (PACK_FILE, CONTRACTS_FILE, MEASURES_FILE):
+            continue
+        try:
+            data = load_yaml(path)
+        except AuditInputError as exc:
+            problems.problems.extend(exc.problems)
+            continue
+        items = data.get("rules") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            problems.add(path, "a rule file holds a list of rules under 'rules'", 1)
+            continue
+        for node in items:
+            kind = _load_rule(node, str(path), schema, problems)
+            if kind is None:
+                continue
+            if kind.rule.id in seen:
+                problems.add(path, f"rule id '{kind.rule.id}' is also used in {seen[kind.rule.id]}",
+                             node.pos("id")[0], field="id")
+                continue
+            seen[kind.rule.id] = f"{path}:{kind.rule.line}"
+            pack.rules.append(kind)
+    problems.raise_if_any()
+    return pack
+
+
+def _load_rule(node, file: str, schema: Schema, problems: ProblemCollector) -> Kind | None:
+    if not isinstance(node, Node):
+        problems.add(file, "each rule must be a mapping", getattr(node, "line", None))
+        return None
+    line = node.line
+    ok = True
+    for key in ("id", "title", "kind", "message"):
+        if not node.get(key):
+            problems.add(file, f"a rule needs '{key}'", line, node.column, field=key)
+            ok = False
+    if not ok:
+        return None
+    rid = str(node["id"])
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", rid):
+        problems.add(file, f"rule id '{rid}' must be lower case letters, digits and -", *node.pos("id"), field="id")
+    severity = str(node.get("severity", "error"))
+    if severity not in SEVERITY_LEVELS:
+        problems.add(file, f"unknown severity '{severity}' (one of {', '.join(SEVERITY_LEVELS)})",
+                     *node.pos("severity"), field="severity")
+        return None
+    kind_name = str(node["kind"])
+    if kind_name not in KINDS:
+        problems.add(file, f"unknown rule kind '{kind_name}'", *node.pos("kind"), field="kind",
+                     hint=f"kinds: {', '.join(KINDS)}")
+        return None
+    cls = KINDS[kind_name]
+    params, exprs, errs = validate_params(cls, node, file)
+    if errs:
+        problems.problems.extend(errs)
+        return None
+    rule = Rule(id=rid, title=str(node["title"]), severity=severity, kind=kind_name, message=str(node["message"]),
+                rationale=str(node.get("rationale", "")), hint=node.get("hint"), params=params, file=file, line=line,
+                node=node, expressions=exprs)
+    allowed = set(cls.placeholders) | {c for t in schema.tables.values() for c in t}
+    for name in placeholders(rule.message) + placeholders(rule.hint or ""):
+        if name not in allowed:
+            problems.add(file, f"the message names '{{{name}}}', which kind '{kind_name}' does not provide",
+                         *node.pos("message"), field="message", hint=f"available: {', '.join(sorted(cls.placeholders))} "
+                         "and column names")
+    kind = cls(rule)
+    try:
+        kind.check(schema)
+    except CompileError as exc:
+        key, raw = _expression_key(node, exc)
+        problems.problems.append(expr_problem(file, raw, node, key, exc.message, exc.line, exc.column, exc.hint)
+                                 if key else Problem(file, exc.message, line, node.column, hint=exc.hint))
+        return None
+    except NotApplicable:
+        pass
+    return kind
+
+
+def _expression_key(node: Node, exc: CompileError):
+    """Which expression parameter an error came from (the first one whose text fits its position)."""
+    for key in ("assert", "where", "left", "right", "series", "stock", "outflow", "inflow", "against"):
+        if key not in node:
+            continue
+        raw = node[key]
+        items = raw if isinstance(raw, list) else [raw]
+        for item in items:
+            lines = str(item).splitlines() or [""]
+            if exc.line <= len(lines) and exc.column <= len(lines[exc.line - 1]) + 1:
+                if _mentions(item, exc):
+                    return key, item
+    return None, None
+
+
+def _mentions(text, exc: CompileError) -> bool:
+    quoted = re.findall(r"'([^']+)'", exc.message)
+    return not quoted or any(q.split(".")[-1] in str(text) for q in quoted)
+
+
+def _load_contracts(path: Path, problems: ProblemCollector) -> dict[str, TableContract]:
+    if not path.is_file():
+        problems.add(path, "a rule pack needs contracts.yaml (the tables of its profile)")
+        return {}
+    try:
+        data = load_yaml(path)
+    except AuditInputError as exc:
+        problems.problems.extend(exc.problems)
+        return {}
+    out: dict[str, TableContract] = {}
+    for tname, spec in (data.get("tables") or {}).items():
+        cols = {}
+        for cname, c in (spec.get("columns") or {}).items():
+            ctype = str(c.get("type", "string"))
+            if ctype not in COLUMN_TYPES:
+                problems.add(path, f"unknown type '{ctype}'", c.pos("type")[0], field=f"{tname}.{cname}.type")
+                continue
+            dim = c.get("dimension")
+            if dim is not None and dim not in ("area", "count"):
+                problems.add(path, f"unknown dimension '{dim}' (area or count)", c.pos("dimension")[0],
+                             field=f"{tname}.{cname}.dimension")
+            cols[cname] = ColumnContract(cname, ctype, dim, bool(c.get("required", False)),
+                                         c.get("min"), c.get("max"),
+                                         [str(a) for a in c["allowed"]] if c.get("allowed") else None,
+                                         str(c.get("description", "")))
+        out[tname] = TableContract(tname, str(spec.get("title", tname)), cols, list(spec.get("key") or []),
+                                   [str(d) for d in (spec.get("dimensions") or [])])
+    return out
+
+
+def _load_measures(path: Path, problems: ProblemCollector) -> tuple[dict[str, units.Dim], dict[str, str | None]]:
+    if not path.is_file():
+        return {}, {}
+    try:
+        data = load_yaml(path)
+    except AuditInputError as exc:
+        problems.problems.extend(exc.problems)
+        return {}, {}
+    dims, unit_of = {}, {}
+    for name, spec in (data.get("measures") or {}).items():
+        dim = spec.get("dimension") if isinstance(spec, dict) else None
+        if dim not in ("area", "count"):
+            problems.add(path, f"measure '{name}' needs a dimension: area or count",
+                         spec.pos()[0] if isinstance(spec, Node) else None, field=name)
+            continue
+        dims[name] = (("area", 1),) if dim == "area" else units.COUNT
+        unit_of[name] = units.BASE_UNIT[dim]
+    return dims, unit_of

@@ -1,0 +1,13 @@
+"""The registry of reporters: each renders a list of runs to a stream.
+
+To add a reporter: write `audit/reporters/<name>.py` with `report(runs, stream, fail_on)` and list
+it in `REPORTERS`. Reporters only ever see `Run` and `Finding` objects.
+"""
+from __future__ import annotations
+
+from . import json_report, text_report
+
+REPORTERS = {
+    "text": text_report.report,
+    "json": json_report.report,
+}

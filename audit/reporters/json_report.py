@@ -1,0 +1,19 @@
+"""JSON: one run as `{"version", "dataset", "pack", "summary", "rules", "findings"}`; several runs as
+`{"version", "runs": [...]}`. The schema is `audit/schema/run.schema.json`."""
+from __future__ import annotations
+
+import json
+from typing import IO
+
+from ..findings import SCHEMA_VERSION, Run
+
+
+def document(runs: list[Run]) -> dict:
+    if len(runs) == 1:
+        return runs[0].to_dict()
+    return {"version": SCHEMA_VERSION, "runs": [r.to_dict() for r in runs]}
+
+
+def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
+    json.dump(document(runs), stream, indent=2, ensure_ascii=False)
+    stream.write("\n")

@@ -1,0 +1,78 @@
+"""Terminal output with rich: findings grouped by severity, each with its values and where every
+figure involved was printed, then the status of the rules and a summary line."""
+from __future__ import annotations
+
+from typing import IO
+
+from ..findings import SEVERITIES, Finding, Location, Run
+
+STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+ROLE_MARK = {"total": "printed total", "part": "row", "claim": "text"}
+
+
+def _num(v: float | None) -> str:
+    if v is None:
+        return "-"
+    v = round(v, 6)
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.6f}".rstrip("0").rstrip(".")
+
+
+def _where(loc: Location) -> str:
+    place = f"{loc.file}:{loc.row}" if loc.row else loc.file
+    role = f"[{loc.role}] " if loc.role else ""
+    value = f" = {loc.value}" if loc.value is not None and loc.claim is None else ""
+    text = f"{role}{loc.label or loc.table or loc.claim}{value}  ({place})"
+    if loc.claim and loc.provenance:
+        text += f'\n          "{loc.provenance}"'
+    return text
+
+
+def _finding(console, f: Finding) -> None:
+    from rich.markup import escape
+
+    console.print(f"  [{STYLE[f.severity]}]{f.severity:<7}[/] [bold]{escape(f.rule)}[/]  {escape(f.message)}")
+    if f.observed is not None or f.expected is not None:
+        unit = f" {f.unit}" if f.unit else ""
+        console.print(f"          observed {_num(f.observed)}{unit} · expected {_num(f.expected)}{unit} · "
+                      f"difference {_num(f.difference)}{unit} · tolerance {_num(f.tolerance)}{unit}",
+                      style="dim", highlight=False)
+    shown = f.locations[:8]
+    for loc in shown:
+        console.print("        at " + escape(_where(loc)), highlight=False)
+    if len(f.locations) > len(shown):
+        console.print(f"        … and {len(f.locations) - len(shown)} more places", style="dim")
+    if f.hint:
+        console.print(f"        hint: {escape(f.hint)}", style="dim")
+
+
+def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(file=stream, soft_wrap=True, highlight=False)
+    totals = {s: 0 for s in SEVERITIES}
+    for run in runs:
+        title = run.meta.get("title") or run.dataset
+        console.print(f"[bold]{escape(run.dataset)}[/] - {escape(str(title))}  (profile {run.profile})")
+        findings = run.findings
+        for severity in SEVERITIES:
+            group = [f for f in findings if f.severity == severity]
+            if not group:
+                continue
+            console.print(f"\n[{STYLE[severity]}]{severity.upper()}S ({len(group)})[/]")
+            for f in group:
+                _finding(console, f)
+        odd = [r for r in run.rules if r.status in ("broken",)]
+        for r in odd:
+            console.print(f"\n[bold magenta]broken rule[/] {escape(r.rule)} ({r.file}:{r.line}): {escape(r.reason or '')}")
+        s = run.status_counts()
+        console.print(f"\nRules: {len(run.rules)} run, {s['passed']} passed, {s['failed']} failed, "
+                      f"{s['not_applicable']} not applicable, {s['broken']} broken")
+        c = run.counts()
+        for k in totals:
+            totals[k] += c[k]
+        console.print(f"{escape(run.dataset)}: {c['error']} errors, {c['warning']} warnings, {c['info']} info "
+                      f"({run.seconds:.2f} s)\n")
+    if len(runs) > 1:
+        console.print(f"[bold]{len(runs)} datasets: {totals['error']} errors, {totals['warning']} warnings, "
+                      f"{totals['info']} info[/]")
