@@ -55,7 +55,7 @@ class Number(float):
         return "." not in self.text and "e" not in self.text.lower()
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     pass
 
 

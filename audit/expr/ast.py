@@ -200,13 +200,13 @@ def _parser():
             return Aggregate(str(items[0]), items[1], items[2] if len(items) > 2 else None, **pos(items[0]))
 
         def count(self, meta, items):
-            return Count(_name(items[0]), items[1] if len(items) > 1 else None, **pos(meta))
+            return Count(_name(items[1]), items[2] if len(items) > 2 else None, **pos(items[0]))
 
         def total(self, meta, items):
-            return Total(items[0], **pos(meta))
+            return Total(items[1], **pos(items[0]))
 
         def claimed(self, meta, items):
-            return Claimed(str(items[0])[1:-1], **pos(meta))
+            return Claimed(str(items[1])[1:-1], **pos(items[0]))
 
         def func(self, meta, items):
             return Func(str(items[0]), tuple(items[1:]), **pos(items[0]))

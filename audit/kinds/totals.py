@@ -83,7 +83,8 @@ class Totals(Kind):
         parts = (f"SELECT sum(d.{c}) AS v, sum(d.{e}) AS e, count(*) AS n, count(d.{c}) AS present, "
                  f"list(d.__line ORDER BY d.__line) AS lines FROM {ident(table.name)} d "
                  f"JOIN {ident('__h_' + table.name)} hc ON d.{h} = hc.code WHERE hc.parent = t.{h} {within}")
-        totals = (f"SELECT t.__line, t.{c} AS v, t.{e} AS e, t.{h} FROM {ident(table.name)} t "
+        extra = "".join(f", t.{ident(k)}" for k in others)
+        totals = (f"SELECT t.__line, t.{c} AS v, t.{e} AS e, t.{h}{extra} FROM {ident(table.name)} t "
                   f"WHERE t.{h} IN (SELECT parent FROM {ident('__h_' + table.name)})")
         return self._final(totals, parts)
 
