@@ -94,12 +94,13 @@ def cmd_rules(args) -> int:
         bases = [Path(args.rules)] if args.rules else default_rules_dirs()
         base = next((b for b in bases if b.is_dir()), None)
         folders = sorted(p.parent for p in base.glob("*/pack.yaml")) if base else []
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 200)
     for folder in folders:
         pack = load_pack(folder)
         table = Table(title=f"{pack.title} ({pack.profile}) - {folder}", title_justify="left")
-        for col in ("rule", "kind", "severity", "title"):
-            table.add_column(col)
+        for col in ("rule", "kind", "severity"):
+            table.add_column(col, no_wrap=True)
+        table.add_column("title")
         for k in pack.rules:
             table.add_row(k.rule.id, k.rule.kind, k.rule.severity, k.rule.title)
         console.print(table)

@@ -241,7 +241,7 @@ def load_dataset(path: str | Path) -> Dataset:
             claims_file = str(folder / meta["claims"])
             claims = _load_claims(cpath, claims_file, tables, problems)
     problems.raise_if_any()
-    return Dataset(name=str(meta["name"]), root=folder, descriptor=display, meta=dict(meta),
+    return Dataset(name=str(meta["name"]), root=folder, descriptor=display, meta={k: _plain(v) for k, v in meta.items()},
                    tables=tables, claims=claims, claims_file=claims_file)
 
 

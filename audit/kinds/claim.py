@@ -92,6 +92,9 @@ class ClaimKind(Kind):
                     continue
                 if self._covered(run, compiled):
                     sources.append(compiled)
+            if not sources:
+                self.tally(result, None)  # no table speaks of what the claim does: undecided
+                continue
             cited = [c for c in sources if claim.table in c.tables]
             for compiled in cited or sources:
                 x = compiled.value

@@ -1,0 +1,128 @@
+"""Bad input gets one clear message naming file, line and field, exit code 2, no traceback;
+and inputs are never modified."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, audit_cli
+
+DATASET = ROOT / "datasets" / "azerbaijan-2019"
+PACK = ROOT / "rules" / "mine-action"
+
+
+@pytest.fixture
+def dataset(tmp_path) -> Path:
+    folder = tmp_path / "ds"
+    shutil.copytree(DATASET, folder)
+    return folder
+
+
+@pytest.fixture
+def pack(tmp_path) -> Path:
+    folder = tmp_path / "pack"
+    shutil.copytree(PACK, folder)
+    return folder
+
+
+def run_bad(*args: str) -> str:
+    out = audit_cli("check", *args)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "Traceback" not in out.stderr
+    assert out.stdout == ""
+    return out.stderr
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_broken_yaml_in_a_rule_file(dataset, pack):
+    edit(pack / "totals.yaml", "    kind: totals\n", "    kind: [totals\n")
+    err = run_bad(str(dataset), "--rules", str(pack))
+    assert f"{pack / 'totals.yaml'}:" in err and "invalid YAML" in err
+
+
+def test_unknown_column_in_a_rule_names_its_position(dataset, pack):
+    edit(pack / "counts-and-areas.yaml", "assert: cha_count > 0 implies cha_area > 0",
+         "assert: cha_count > 0 implies cha_areaa > 0")
+    err = run_bad(str(dataset), "--rules", str(pack))
+    lines = (pack / "counts-and-areas.yaml").read_text().splitlines()
+    line_no = next(i for i, line in enumerate(lines, 1) if "cha_areaa" in line)
+    col = lines[line_no - 1].index("cha_areaa") + 1
+    assert f"counts-and-areas.yaml:{line_no}:{col}: assert: unknown column 'cha_areaa'" in err
+    assert "^" in err  # the offending text is underlined
+
+
+def test_syntax_error_in_an_expression(dataset, pack):
+    edit(pack / "clearance-yield.yaml", "assert: ap_mines + av_mines > 0", "assert: ap_mines + > 0")
+    err = run_bad(str(dataset), "--rules", str(pack))
+    assert "clearance-yield.yaml:" in err and "unexpected '>'" in err
+
+
+def test_wrong_units_in_a_rule(dataset, pack):
+    edit(pack / "clearance-yield.yaml", "where: area_cleared >= 1 ha", "where: area_cleared >= ap_mines")
+    err = run_bad(str(dataset), "--rules", str(pack))
+    assert "cannot compare area and count" in err and "clearance-yield.yaml:" in err
+
+
+def test_unknown_parameter_and_kind(dataset, pack):
+    edit(pack / "totals.yaml", "    kind: totals\n", "    kind: totals\n    colums: [a]\n")
+    err = run_bad(str(dataset), "--rules", str(pack))
+    assert "totals.yaml:" in err and "unknown parameter 'colums'" in err
+
+
+def test_malformed_csv(dataset):
+    edit(dataset / "table2-ap-mined-area-by-region.csv", "Fizuli,3,815462,2,85000", "Fizuli,3,815462,2")
+    edit(dataset / "table3-mine-clearance-2018.csv", "Fizuli,ANAMA,3,238396", "Fizuli,ANAMA,three,238396")
+    err = run_bad(str(dataset))
+    # every problem is reported, not just the first
+    assert "table2-ap-mined-area-by-region.csv:3: expected 5 values, found 4" in err
+    assert "table3-mine-clearance-2018.csv:2: areas_cleared: 'three' is not a number" in err
+
+
+def test_unterminated_quote_in_csv(dataset):
+    edit(dataset / "table4-five-year-clearance.csv", "2016,0.83", '2016,"0.83')
+    err = run_bad(str(dataset))
+    assert "table4-five-year-clearance.csv" in err and "malformed CSV" in err or "not a number" in err
+
+
+def test_path_leaving_the_dataset_folder(dataset):
+    edit(dataset / "datapackage.yaml", "path: table3-mine-clearance-2018.csv",
+         "path: ../../../etc/passwd")
+    err = run_bad(str(dataset))
+    assert "datapackage.yaml:" in err and "leaves the dataset folder" in err
+
+
+def test_wrong_unit_in_the_descriptor(dataset):
+    edit(dataset / "datapackage.yaml", "{name: cha_area, type: integer, unit: m2, title: CHA area (m2)}",
+         "{name: cha_area, type: integer, unit: count, title: CHA area (m2)}")
+    err = run_bad(str(dataset))
+    assert "cha_area" in err and "is area: its unit must be one of m2, ha, km2, not count" in err
+
+
+def test_claim_with_unknown_measure_and_unit_of_wrong_dimension(dataset):
+    edit(dataset / "claims.yaml", "measure: mined_areas\n", "measure: mined_aeras\n")
+    edit(dataset / "claims.yaml", "    value: \"4.1\"\n    unit: km2", "    value: \"4.1\"\n    unit: count")
+    err = run_bad(str(dataset))
+    assert "claims.yaml:" in err and "'mined_aeras', which the profile does not know" in err
+    assert "is in count, but 'mined_area' is area" in err
+
+
+def test_broken_descriptor_yaml(dataset):
+    (dataset / "datapackage.yaml").write_text("name: x\nresources:\n  - name: a\n   path: b\n")
+    err = run_bad(str(dataset))
+    assert "datapackage.yaml:4" in err and "invalid YAML" in err
+
+
+def test_inputs_are_never_modified():
+    def digest() -> dict:
+        return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(DATASET.rglob("*")) if p.is_file()}
+    before = digest()
+    audit_cli("check", str(DATASET), "--format", "json")
+    assert digest() == before
