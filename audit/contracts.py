@@ -8,6 +8,7 @@ built-in rule `table-contracts`, like any other discrepancy.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from . import units
 from .dataset import Dataset
@@ -85,7 +86,7 @@ def check_values(ds: Dataset, pack: Pack, engine) -> RuleResult:
     """Ranges, allowed codes and unique keys, with pandera, as findings."""
     start = time.perf_counter()
     result = RuleResult(RULE_ID, "Tables meet the profile's contracts (ranges, codes, unique keys)", "contract",
-                        "error", "passed", file=str(pack.root / "contracts.yaml"), line=1)
+                        "error", "passed", file=str(Path(pack.root) / "contracts.yaml"), line=1)
     import pandera.pandas as pa
 
     from .engine import table_frame

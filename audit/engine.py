@@ -7,6 +7,7 @@ for every numeric field, its value in the base unit and its uncertainty (`<field
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from . import units
@@ -118,7 +119,7 @@ class DuckDBEngine:
     def rows(self, sql: str) -> list[dict[str, Any]]:
         cur = self.con.execute(sql)
         names = [d[0] for d in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
+        return [{n: float(v) if isinstance(v, Decimal) else v for n, v in zip(names, r)} for r in cur.fetchall()]
 
     def close(self) -> None:
         self.con.close()

@@ -92,8 +92,16 @@ def find_pack(profile: str | None, rules_dir: str | Path | None) -> Path:
                                   hint="give --rules DIR, a folder holding pack.yaml"))
 
 
+def _relative(path: Path) -> Path:
+    """Show paths under the working directory relative to it, so reports read the same anywhere."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
 def load_pack(folder: str | Path) -> Pack:
-    folder = Path(folder)
+    folder = _relative(Path(folder))
     problems = ProblemCollector()
     meta_path = folder / PACK_FILE
     if not meta_path.is_file():

@@ -106,6 +106,8 @@ class Focus:
     tolerance: str
     unit: str | None
     decimals: int
+    expected_unit: str | None = None
+    expected_decimals: int = 0
 
 
 @dataclass
@@ -143,6 +145,7 @@ class Compiled:
     tables: set[str] = field(default_factory=set)
     coverage: list[tuple[str, str, list]] = field(default_factory=list)
     uses_claims: bool = False
+    claimed: list[str] = field(default_factory=list)  # measures read with claimed()
 
 
 def sql_literal(value: Any) -> str:
@@ -150,8 +153,10 @@ def sql_literal(value: Any) -> str:
         return "'" + value.replace("'", "''") + "'"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return str(int(value))
+    if isinstance(value, float):
+        return f"CAST({value!r} AS DOUBLE)"  # a bare 4099999.9999999995 would be read as DECIMAL
     return repr(value)
 
 
@@ -304,8 +309,10 @@ class Compiler:
             ">": f"({diff} > -{tol} + {eps})",
             ">=": f"({diff} >= -{tol} - {eps})",
         }[node.op]
-        unit = a.unit or b.unit or units.display_unit(a.dim or b.dim, None)
-        focus = Focus(a.v, b.v, diff, tol, unit, max(a.decimals, b.decimals))
+        a_unit = a.unit or units.display_unit(a.dim or b.dim, None)
+        b_unit = b.unit or a_unit
+        focus = Focus(a.v, b.v, diff, tol, a_unit, a.decimals if a.unit or not b.unit else b.decimals,
+                      b_unit, b.decimals if b.unit or not a.unit else a.decimals)
         return Bool_(sql, focus)
 
     def _logic(self, node: Logic):
@@ -392,7 +399,8 @@ class Compiler:
                         units.COUNT, "count")
         fn = {"sum": "sum", "mean": "avg", "min": "min", "max": "max"}[node.func]
         err_fn = "sum" if node.func == "sum" else "max" if node.func in ("min", "max") else "avg"
-        value = f"(SELECT {fn}({x.v}) {src})"
+        # a missing value among the rows leaves the aggregate undecided, not a partial sum
+        value = f"(SELECT CASE WHEN count(*) > count({x.v}) THEN NULL ELSE {fn}({x.v}) END {src})"
         err = f"(SELECT coalesce({err_fn}({x.e}), 0) {src})"
         return Num_(value, err, x.dim, x.unit, x.decimals)
 
@@ -430,6 +438,7 @@ class Compiler:
                                hint="measures are declared in the rule pack's measures.yaml")
         dim = self.schema.measures[node.measure]
         self.result.uses_claims = True
+        self.result.claimed.append(node.measure)
         conds = [f"c.measure = {sql_literal(node.measure)}"]
         outer = "r" if self.ctx.row_table is not None else "g"
         for key in self.ctx.align:

@@ -137,8 +137,11 @@ def focus_values(row: dict, focus: Focus | None) -> dict[str, Any]:
         return {}
     unit = focus.unit if focus.unit != "count" else None
     conv = (lambda v: None if v is None else units.from_base(v, unit))  # noqa: E731
+    exp_unit = focus.expected_unit if focus.expected_unit != "count" else None
+    shown = None if row["__exp"] is None else units.from_base(row["__exp"], exp_unit)
     return {"observed": conv(row["__obs"]), "expected": conv(row["__exp"]), "difference": conv(row["__diff"]),
-            "tolerance": conv(row["__tol"]), "unit": unit, "decimals": focus.decimals}
+            "tolerance": conv(row["__tol"]), "unit": unit, "decimals": focus.decimals,
+            "expected_text": format_number(shown, exp_unit, focus.expected_decimals)}
 
 
 def plain(value: Any) -> Any:
@@ -177,6 +180,8 @@ def focus_text(fv: dict[str, Any]) -> dict[str, str]:
     out = {}
     for k in ("observed", "expected", "difference"):
         out[k] = format_number(fv.get(k), unit, dec)
+    if fv.get("expected_text"):
+        out["expected"] = fv["expected_text"]
     tol = fv.get("tolerance")
     out["tolerance"] = format_number(round(tol, 10) if tol is not None else None, unit, max(dec, 0) + 1)
     return out
@@ -229,6 +234,17 @@ def claim_location(claim: Claim, role: str = "claim") -> Location:
     where = claim.section + (": " if claim.section and claim.locator else "") + claim.locator
     return Location(file=claim.file, row=claim.line, claim=claim.id, value=claim.describe_value(), role=role,
                     label=where or claim.id, provenance=claim.quote)
+
+
+def claimed_locations(ctx: RunContext, compiled: Compiled, keys: dict[str, Any], role: str) -> list[Location]:
+    """The claims that claimed(...) read for one item, matched on the item's year or region."""
+    out = []
+    for claim in ctx.dataset.claims:
+        if claim.measure not in compiled.claimed:
+            continue
+        if all(plain(v) in [plain(x) for x in claim.dims.get(k, [])] for k, v in keys.items()):
+            out.append(claim_location(claim, role))
+    return out
 
 
 def aggregate_locations(ctx: RunContext, compiled: Compiled, outer_sql: str | None, outer_keys: dict[str, Any],

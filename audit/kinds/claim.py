@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from .. import units
 from ..dataset import Claim
 from ..expr.compiler import CompileError, Context, NotApplicable, compile_number, ident, sql_literal
-from .base import (Kind, RunContext, aggregate_locations, claim_location, focus_text, param, parse_tolerance,
+from .base import (Kind, RunContext, aggregate_locations, claim_location, claimed_locations, focus_text, param, parse_tolerance,
                    table_label)
 from ..engine import claim_uncertainty
 
@@ -112,6 +112,8 @@ class ClaimKind(Kind):
                       "decimals": max(claim.decimals, x.decimals if shown == x.unit else claim.decimals)}
                 source = ", ".join(table_label(run.dataset.tables[t]) for t in sorted(compiled.tables))
                 locs = [claim_location(claim)] + aggregate_locations(run, compiled, None, {}, "table")
+                locs += [loc for loc in claimed_locations(run, compiled, {}, "claim")
+                         if loc.claim != claim.id and _same_dims(run, loc.claim, claim)]
                 values = {"claim": claim.describe_value(), "quote": claim.quote, "locator": claim.locator,
                           "source": source, **focus_text(fv)}
                 result.findings.append(self.finding(run, values, locs, fv, subject=claim.id))
@@ -125,3 +127,8 @@ class ClaimKind(Kind):
             if run.engine.rows(sql)[0]["n"] < len(set(values)):
                 return False
         return True
+
+
+def _same_dims(run: RunContext, claim_id: str, claim: Claim) -> bool:
+    other = next(c for c in run.dataset.claims if c.id == claim_id)
+    return all(other.dims.get(k) == v for k, v in claim.dims.items() if k in other.dims)

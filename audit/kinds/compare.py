@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from ..expr.ast import Compare as CompareNode
 from ..expr.ast import substitute
 from ..expr.compiler import CompileError, Context, NotApplicable, compile_condition
-from .base import (Kind, plain, RunContext, aggregate_locations, focus_columns, focus_text, focus_values, group_source,
+from .base import (Kind, claimed_locations, plain, RunContext, aggregate_locations, focus_columns, focus_text, focus_values, group_source,
                    param, parse_tolerance)
 
 OPERATORS = ("==", "!=", "<", "<=", ">", ">=")
@@ -83,6 +83,7 @@ class Compare(Kind):
                     continue
                 key_values = {k: plain(row[k]) for k in self.p.by}
                 locs = aggregate_locations(run, compiled, groups, key_values, "compared")
+                locs += claimed_locations(run, compiled, key_values, "compared")
                 fv = focus_values(row, cond.focus)
                 values = {**key_values, "column": column or "", **focus_text(fv)}
                 subject = f"{column or ''}|" + "|".join(f"{k}={v}" for k, v in key_values.items())

@@ -21,7 +21,7 @@ Example::
       tolerance: 10%
 
 Message placeholders: `year`, `previous_year`, `observed` (the later stock), `previous` (the
-earlier), `released` (net outflow between), `expected`, `difference`, `tolerance`.
+earlier), `released` (outflow between), `added` (inflow between), `expected`, `difference`, `tolerance`.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from .. import units
 from ..engine import claim_uncertainty
 from ..expr.compiler import CompileError, Context, NotApplicable, compile_number, ident
-from .base import (Kind, RunContext, aggregate_locations, claim_location, format_number, group_source, param,
+from .base import (Kind, RunContext, aggregate_locations, claim_location, claimed_locations, format_number, group_source, param,
                    parse_tolerance)
 
 
@@ -49,8 +49,8 @@ class StockFlowParams:
 class StockFlow(Kind):
     name = "stock_flow"
     Params = StockFlowParams
-    placeholders = ("year", "previous_year", "observed", "previous", "released", "expected", "difference",
-                    "tolerance")
+    placeholders = ("year", "previous_year", "observed", "previous", "released", "added", "expected",
+                    "difference", "tolerance")
 
     def context(self) -> Context:
         return Context(group_keys=(self.p.by,), align=(self.p.by,))
@@ -126,11 +126,13 @@ class StockFlow(Kind):
                     locs.append(claim_location(src, "stock"))
             for p in span:
                 locs += aggregate_locations(run, out_c, out_groups, {self.p.by: p}, "outflow")
+                locs += claimed_locations(run, out_c, {self.p.by: p}, "outflow")
                 if in_c is not None and p in inflow:
                     locs += aggregate_locations(run, in_c, in_groups, {self.p.by: p}, "inflow")
+                    locs += claimed_locations(run, in_c, {self.p.by: p}, "inflow")
             fmt = (lambda b: format_number(conv(b), unit, 2))  # noqa: E731
             values = {"year": later, "previous_year": earlier, "observed": fmt(s1), "previous": fmt(s0),
-                      "released": fmt(out_v - in_v), "expected": fmt(expected), "difference": fmt(gap),
+                      "released": fmt(out_v), "added": fmt(in_v), "expected": fmt(expected), "difference": fmt(gap),
                       "tolerance": fmt(allowance)}
             fv = {"observed": conv(s1), "expected": conv(expected), "difference": conv(gap),
                   "tolerance": conv(allowance), "unit": unit}

@@ -1,0 +1,33 @@
+"""Every JSON run validates against the documented schema, for one dataset and for several."""
+from __future__ import annotations
+
+import json
+
+import jsonschema
+
+from .conftest import ROOT, audit_cli
+
+SCHEMA = json.loads((ROOT / "audit" / "schema" / "run.schema.json").read_text())
+
+
+def test_single_run_matches_schema():
+    out = audit_cli("check", "datasets/azerbaijan-2019", "--format", "json")
+    doc = json.loads(out.stdout)
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["findings"] and all(f["locations"] for f in doc["findings"])
+
+
+def test_many_runs_match_schema():
+    out = audit_cli("check", "datasets", "--format", "json")
+    jsonschema.validate(json.loads(out.stdout), SCHEMA)
+
+
+def test_schema_rejects_a_finding_without_locations():
+    out = audit_cli("check", "datasets/azerbaijan-2019", "--format", "json")
+    doc = json.loads(out.stdout)
+    doc["findings"][0]["locations"] = []
+    try:
+        jsonschema.validate(doc, SCHEMA)
+    except jsonschema.ValidationError:
+        return
+    raise AssertionError("the schema accepted a finding with no location")

@@ -1,0 +1,36 @@
+"""Targeted regressions on evaluation semantics, on copies of the golden cases."""
+from __future__ import annotations
+
+import shutil
+
+from audit.pack import load_pack
+from audit.runner import audit_dataset
+
+from .conftest import CASES
+
+
+def run_case(tmp_path, kind: str, case: str, edits: dict[str, tuple[str, str]]):
+    folder = tmp_path / case
+    shutil.copytree(CASES / kind / case, folder)
+    for name, (old, new) in edits.items():
+        path = folder / name
+        text = path.read_text()
+        assert old in text
+        path.write_text(text.replace(old, new))
+    pack = load_pack(CASES / "pack")
+    pack.rules = [k for k in pack.rules if k.rule.kind == kind]
+    return {r.rule: r for r in audit_dataset(folder, pack=pack).rules}
+
+
+def test_a_failing_decimal_claim_is_a_finding_not_a_broken_rule(tmp_path):
+    rules = run_case(tmp_path, "claim", "valid", {"regions.csv": ("North,14,1712530", "North,14,712530"),
+                                                  "claims.yaml": ("", "")})
+    r = rules["claimed-area"]
+    assert r.status == "failed" and r.findings, r.reason
+    assert any("4.1 km2" in f.message for f in r.findings)
+
+
+def test_a_missing_cell_makes_a_sum_undecided_not_partial(tmp_path):
+    rules = run_case(tmp_path, "compare", "valid", {"regions.csv": ("North,14,185.2", "North,14,")})
+    r = rules["regions-match-series"]
+    assert (r.failed, r.undecided) == (0, 1) and not r.findings
