@@ -68,14 +68,14 @@ def cmd_check(args) -> int:
 
     runs: list[Run] = []
     packs: dict[Path, object] = {}
-    for path in expand_paths(args.paths):
-        from .dataset import load_dataset
+    from .dataset import load_dataset
 
-        ds_profile = load_dataset(path).profile
-        folder = find_pack(ds_profile, args.rules).resolve()
+    for path in expand_paths(args.paths):
+        dataset = load_dataset(path)
+        folder = find_pack(dataset.profile, args.rules).resolve()
         if folder not in packs:
             packs[folder] = load_pack(folder)
-        runs.append(audit_dataset(path, pack=packs[folder]))
+        runs.append(audit_dataset(path, pack=packs[folder], dataset=dataset))
     REPORTERS[args.format](runs, sys.stdout, fail_on=args.fail_on)
     if any(r.status == "broken" for run in runs for r in run.rules):
         return EXIT_ERROR

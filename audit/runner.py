@@ -5,17 +5,18 @@ import time
 from pathlib import Path
 
 from .contracts import check_structure, check_values, dataset_schema
-from .dataset import load_dataset
+from .dataset import Dataset, load_dataset
 from .engine import DuckDBEngine
 from .findings import Run
 from .kinds.base import RunContext
 from .pack import Pack, find_pack, load_pack
 
 
-def audit_dataset(path: str | Path, rules_dir: str | Path | None = None, pack: Pack | None = None) -> Run:
+def audit_dataset(path: str | Path, rules_dir: str | Path | None = None, pack: Pack | None = None,
+                  dataset: Dataset | None = None) -> Run:
     """Audit one dataset folder. Raises AuditInputError when the audit cannot run."""
     start = time.perf_counter()
-    ds = load_dataset(path)
+    ds = dataset or load_dataset(path)
     if pack is None:
         pack = load_pack(find_pack(ds.profile, rules_dir))
     check_structure(ds, pack)

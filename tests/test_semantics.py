@@ -34,3 +34,21 @@ def test_a_missing_cell_makes_a_sum_undecided_not_partial(tmp_path):
     rules = run_case(tmp_path, "compare", "valid", {"regions.csv": ("North,14,185.2", "North,14,")})
     r = rules["regions-match-series"]
     assert (r.failed, r.undecided) == (0, 1) and not r.findings
+
+
+def test_contract_violations_are_findings_with_their_cells(tmp_path):
+    folder = tmp_path / "contract"
+    shutil.copytree(CASES / "row_check" / "valid", folder)
+    path = folder / "regions.csv"
+    lines = path.read_text().splitlines()
+    first = lines[1].split(",")
+    lines.insert(2, ",".join([first[0], "-3", first[2]]))  # a duplicate key with a negative count
+    path.write_text("\n".join(lines) + "\n")
+    pack = load_pack(CASES / "pack")
+    pack.rules = []
+    [contracts] = audit_dataset(folder, pack=pack).rules
+    assert contracts.status == "failed"
+    messages = sorted(f.message for f in contracts.findings)
+    assert any("count must be at least 0, found -3" in m for m in messages)
+    assert any("appears more than once" in m for m in messages)
+    assert all(loc.row in (2, 3) for f in contracts.findings for loc in f.locations)
