@@ -47,6 +47,7 @@ class Finding:
     difference: float | None = None
     tolerance: float | None = None
     unit: str | None = None
+    relation: str = "=="  # how observed should relate to expected: ==, <=, >, ...
     dataset: str = ""
     hint: str | None = None
     subject: str = ""  # identifies the item checked when locations alone do not (e.g. a column)
@@ -69,6 +70,7 @@ class Finding:
             "difference": _num(self.difference),
             "tolerance": _num(self.tolerance),
             "unit": self.unit,
+            "relation": self.relation,
             "hint": self.hint,
             "fingerprint": self.fingerprint,
         }

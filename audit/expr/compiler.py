@@ -108,6 +108,7 @@ class Focus:
     decimals: int
     expected_unit: str | None = None
     expected_decimals: int = 0
+    op: str = "=="
 
 
 @dataclass
@@ -312,7 +313,7 @@ class Compiler:
         a_unit = a.unit or units.display_unit(a.dim or b.dim, None)
         b_unit = b.unit or a_unit
         focus = Focus(a.v, b.v, diff, tol, a_unit, a.decimals if a.unit or not b.unit else b.decimals,
-                      b_unit, b.decimals if b.unit or not a.unit else a.decimals)
+                      b_unit, b.decimals if b.unit or not a.unit else a.decimals, node.op)
         return Bool_(sql, focus)
 
     def _logic(self, node: Logic):

@@ -119,6 +119,7 @@ class Kind:
         f = Finding(rule=self.rule.id, severity=self.rule.severity, message=text, locations=locations,
                     observed=fv.get("observed"), expected=fv.get("expected"),
                     difference=fv.get("difference"), tolerance=fv.get("tolerance"), unit=fv.get("unit"),
+                    relation=fv.get("relation", "=="),
                     dataset=ctx.dataset.name, hint=render(self.rule.hint, values) if self.rule.hint else None,
                     subject=subject)
         return f.seal()
@@ -140,7 +141,7 @@ def focus_values(row: dict, focus: Focus | None) -> dict[str, Any]:
     exp_unit = focus.expected_unit if focus.expected_unit != "count" else None
     shown = None if row["__exp"] is None else units.from_base(row["__exp"], exp_unit)
     return {"observed": conv(row["__obs"]), "expected": conv(row["__exp"]), "difference": conv(row["__diff"]),
-            "tolerance": conv(row["__tol"]), "unit": unit, "decimals": focus.decimals,
+            "tolerance": conv(row["__tol"]), "unit": unit, "decimals": focus.decimals, "relation": focus.op,
             "expected_text": format_number(shown, exp_unit, focus.expected_decimals)}
 
 
@@ -217,6 +218,8 @@ def cell_location(ds: Dataset, table: Table, line: int, column: str, role: str |
         value = cell.text if cell is not None else None
     f = table.fields.get(column)
     unit = f.unit if f and f.unit and f.unit != "count" else None
+    if cell is not None and cell.value is not None and f is not None and f.numeric and f.type != "year":
+        value = cell.markers + format_number(cell.value, None, cell.decimals)
     label = f"{table_label(table)}, row {table.row_label(row) if row else line}, {f.title if f else column}"
     prov = table.provenance.get("document")
     if prov:

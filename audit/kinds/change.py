@@ -76,5 +76,6 @@ class Change(Kind):
             for period in (row["prev_period"], row["period"]):
                 locs += aggregate_locations(run, compiled, groups, {self.p.by: period}, "series")
             fv = {"observed": conv(row["v"]), "expected": conv(row["pv"]),
-                  "difference": conv(row["v"] - row["pv"]), "tolerance": limit * conv(row["pv"]), "unit": unit}
+                  "difference": conv(row["v"] - row["pv"]), "tolerance": limit * conv(row["pv"]), "unit": unit,
+                  "relation": "change"}
             result.findings.append(self.finding(run, values, locs, fv, subject=str(plain(row["period"]))))

@@ -35,6 +35,11 @@ from .base import (Kind, RunContext, aggregate_locations, claim_location, claime
 from ..engine import claim_uncertainty
 
 
+# how the claim (observed) relates to the table's figure (expected) under each qualifier
+RELATION = {"exact": "==", "about": "==", "more_than": "<", "at_least": "<=", "up_to": ">=", "less_than": ">",
+            "between": "between"}
+
+
 @dataclass(frozen=True)
 class ClaimParams:
     measure: str = param("which claims: those of this measure (see measures.yaml)")
@@ -108,7 +113,7 @@ class ClaimKind(Kind):
                 conv = (lambda b: None if b is None else units.from_base(b, shown))  # noqa: E731
                 fv = {"observed": conv(row["c"]), "expected": conv(row["v"]),
                       "difference": conv(row["c"] - row["v"]) if row["v"] is not None else None,
-                      "tolerance": conv(row["tol"]), "unit": shown,
+                      "tolerance": conv(row["tol"]), "unit": shown, "relation": RELATION[claim.qualifier],
                       "decimals": max(claim.decimals, x.decimals if shown == x.unit else claim.decimals)}
                 source = ", ".join(table_label(run.dataset.tables[t]) for t in sorted(compiled.tables))
                 locs = [claim_location(claim)] + aggregate_locations(run, compiled, None, {}, "table")

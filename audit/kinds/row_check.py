@@ -69,8 +69,11 @@ class RowCheck(Kind):
         compiled = compile_condition(self.rule.expressions["assert"], run.schema, ctx)
         table = run.dataset.tables[table_name]
         conds = {"data": ["NOT r.__total"], "totals": ["r.__total"], "all": []}[self.p.rows]
+        columns = list(compiled.row_columns)
         if "where" in self.rule.expressions:
-            conds.append(compile_condition(self.rule.expressions["where"], run.schema, ctx).value.sql)
+            where_c = compile_condition(self.rule.expressions["where"], run.schema, ctx)
+            conds.append(where_c.value.sql)
+            columns = list(dict.fromkeys(where_c.row_columns + columns))
         cond = compiled.value
         where = f" WHERE {' AND '.join(conds)}" if conds else ""
         sql = (f"SELECT r.__line AS __line, {cond.sql} AS __ok, {focus_columns(cond.focus)} "
@@ -81,7 +84,7 @@ class RowCheck(Kind):
                 continue
             line = row["__line"]
             source = next(r for r in table.rows if r.line == line)
-            locs = [cell_location(run.dataset, table, line, c, "input") for c in compiled.row_columns]
+            locs = [cell_location(run.dataset, table, line, c, "input") for c in columns]
             if compiled.aggregates:
                 outer = f"SELECT * FROM {ident(table_name)} WHERE __line = {line}"
                 locs += aggregate_locations(run, compiled, outer, {}, "aligned", alias="r")

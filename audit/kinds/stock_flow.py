@@ -135,11 +135,12 @@ class StockFlow(Kind):
                       "released": fmt(out_v), "added": fmt(in_v), "expected": fmt(expected), "difference": fmt(gap),
                       "tolerance": fmt(allowance)}
             fv = {"observed": conv(s1), "expected": conv(expected), "difference": conv(gap),
-                  "tolerance": conv(allowance), "unit": unit}
+                  "tolerance": conv(allowance), "unit": unit,
+                  "relation": ">=" if self.p.direction == "fall" else "=="}
             result.findings.append(self.finding(run, values, locs, fv, subject=f"{earlier}-{later}"))
 
     @staticmethod
     def _unit(run: RunContext, compiled) -> str | None:
         if compiled is not None and compiled.value.unit not in (None, "count"):
             return compiled.value.unit
-        return "km2"
+        return units.display_unit(compiled.value.dim, None) if compiled is not None else None

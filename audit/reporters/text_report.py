@@ -33,7 +33,8 @@ def _finding(console, f: Finding) -> None:
     console.print(f"  [{STYLE[f.severity]}]{f.severity:<7}[/] [bold]{escape(f.rule)}[/]  {escape(f.message)}")
     if f.observed is not None or f.expected is not None:
         unit = f" {f.unit}" if f.unit else ""
-        console.print(f"          observed {_num(f.observed)}{unit} · expected {_num(f.expected)}{unit} · "
+        expected = "expected" if f.relation == "==" else f"required {f.relation}"
+        console.print(f"          observed {_num(f.observed)}{unit} · {expected} {_num(f.expected)}{unit} · "
                       f"difference {_num(f.difference)}{unit} · tolerance {_num(f.tolerance)}{unit}",
                       style="dim", highlight=False)
     shown = f.locations[:8]
