@@ -19,6 +19,7 @@ The loader reports every problem it finds, each with file, line and field.
 from __future__ import annotations
 
 import csv
+import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -262,12 +263,26 @@ def _line(node: Any, key: str | None = None) -> int | None:
     return None
 
 
+RESOURCE_KEYS = {
+    # Frictionless Data Resource
+    "name", "path", "title", "description", "format", "mediatype", "encoding", "bytes", "hash", "schema",
+    "dialect", "sources", "licenses", "profile",
+    # our additions
+    "provenance", "totals", "dimensions", "footnotes", "hierarchy", "notes",
+}
+
+
 def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
                    problems: ProblemCollector) -> Table | None:
     where = f"resources[{index}]"
     if not isinstance(res, dict):
         problems.add(display, "each resource must be a mapping", _line(res), field=where)
         return None
+    for key in res:
+        if key not in RESOURCE_KEYS:
+            close = difflib.get_close_matches(str(key), sorted(RESOURCE_KEYS), n=1)
+            problems.add(display, f"unknown resource key '{key}'", _line(res, key), field=f"{where}.{key}",
+                         hint=f"did you mean '{close[0]}'?" if close else None)
     name = res.get("name")
     if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name or ""):
         problems.add(display, "resource name must be lower case letters, digits and _", _line(res, "name"),

@@ -126,3 +126,10 @@ def test_inputs_are_never_modified():
     before = digest()
     audit_cli("check", str(DATASET), "--format", "json")
     assert digest() == before
+
+
+def test_misspelt_descriptor_key_is_named_with_a_suggestion(dataset):
+    edit(dataset / "datapackage.yaml", "    totals: {column: region, labels: [Totals]}\n    schema:",
+         "    total: {column: region, labels: [Totals]}\n    schema:")
+    err = run_bad(str(dataset))
+    assert "unknown resource key 'total'" in err and "did you mean 'totals'?" in err
