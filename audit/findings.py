@@ -52,6 +52,12 @@ class Finding:
     hint: str | None = None
     subject: str = ""  # identifies the item checked when locations alone do not (e.g. a column)
     fingerprint: str = ""
+    baseline: str | None = None  # "accepted" when a baseline entry accepts this very finding, with its reason
+    baseline_reason: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.baseline == "accepted"
 
     def seal(self) -> "Finding":
         ids = sorted({loc.identity() for loc in self.locations})
@@ -73,6 +79,7 @@ class Finding:
             "relation": self.relation,
             "hint": self.hint,
             "fingerprint": self.fingerprint,
+            **({"baseline": self.baseline, "baseline_reason": self.baseline_reason} if self.baseline else {}),
         }
 
 
@@ -122,6 +129,8 @@ class Run:
     rules: list[RuleResult]
     meta: dict = field(default_factory=dict)
     seconds: float = 0.0
+    stale: list[dict] = field(default_factory=list)  # baseline entries whose finding no longer occurs
+    expired: list[dict] = field(default_factory=list)  # baseline entries past their date: they fail the run
 
     @property
     def findings(self) -> list[Finding]:
@@ -139,11 +148,15 @@ class Run:
             c[r.status] += 1
         return c
 
-    def fails(self, fail_on: str) -> bool:
+    def failing(self, fail_on: str) -> list[Finding]:
+        """Findings that fail the run: at or above `fail_on`, and not accepted by a baseline."""
         if fail_on == "never":
-            return False
+            return []
         levels = SEVERITIES[: SEVERITIES.index(fail_on) + 1]
-        return any(f.severity in levels for f in self.findings)
+        return [f for f in self.findings if f.severity in levels and not f.accepted]
+
+    def fails(self, fail_on: str) -> bool:
+        return bool(self.failing(fail_on)) or (fail_on != "never" and bool(self.expired))
 
     def to_dict(self) -> dict:
         return {
@@ -155,4 +168,7 @@ class Run:
                         "seconds": round(self.seconds, 4)},
             "rules": [r.to_dict() for r in self.rules],
             "findings": [f.to_dict() for r in self.rules for f in r.findings],
+            **({"baseline": {"accepted": sum(f.accepted for f in self.findings), "stale": self.stale,
+                             "expired": self.expired}} if self.stale or self.expired or
+               any(f.baseline for f in self.findings) else {}),
         }
