@@ -1,6 +1,9 @@
 """The `audit` command line.
 
-    audit check PATH... [--rules DIR] [--format text|json] [--fail-on error|warning|info|never]
+    audit check PATH... [--rules DIR] [--format FORMAT] [--output FILE] [--fail-on SEVERITY]
+                        [--baseline FILE] [--diff-base REV]
+    audit baseline create PATH... -o FILE [--rules DIR]
+    audit diff OLD NEW [-- PATH...] [--format text|markdown|json] [--rules DIR]
     audit rules [--rules DIR]
     audit explain KIND
 
@@ -13,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import AuditInputError
+from .errors import AuditInputError, Problem
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -38,6 +41,28 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=sorted(REPORTERS), default="text", help="output format (default: text)")
     check.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error",
                        help="lowest severity that fails the run (default: error)")
+    check.add_argument("--output", "-o", metavar="FILE",
+                       help="write the --format report to FILE; the terminal still shows the text report")
+    check.add_argument("--baseline", metavar="FILE", help="accepted findings: fail only on findings not in it")
+    check.add_argument("--diff-base", metavar="REV",
+                       help="git revision the change is against: locations on lines changed since it come first, "
+                            "so annotations land on the changed lines")
+    base = sub.add_parser("baseline", help="record the current findings as accepted")
+    base_sub = base.add_subparsers(dest="baseline_command", required=True, parser_class=_Parser)
+    create = base_sub.add_parser("create", help="write a baseline of every current finding")
+    create.add_argument("paths", nargs="+", metavar="PATH")
+    create.add_argument("-o", "--output", metavar="FILE", required=True, help="the baseline file to write")
+    create.add_argument("--rules", metavar="DIR")
+    diff = sub.add_parser("diff", help="new, resolved and unchanged findings between two versions",
+                          description="OLD and NEW are two folders, or two git revisions of the repository "
+                                      "in the working directory followed by -- and the dataset paths.")
+    diff.add_argument("old")
+    diff.add_argument("new")
+    diff.add_argument("paths", nargs="*", metavar="PATH", help="with git revisions: the dataset paths to compare")
+    diff.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    diff.add_argument("--rules", metavar="DIR")
+    diff.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error",
+                      help="exit 1 when a new finding is at least this severe (default: error)")
     rules = sub.add_parser("rules", help="list the rules of a pack")
     rules.add_argument("--rules", metavar="DIR", help="rule pack folder (default: every pack under rules/)")
     explain = sub.add_parser("explain", help="print the documentation of a rule kind")
@@ -60,26 +85,97 @@ def expand_paths(paths: list[str]) -> list[Path]:
     return out
 
 
-def cmd_check(args) -> int:
-    from .findings import Run
+def audit_paths(paths: list[str], rules: str | None):
+    """Audit every dataset under the paths; one pack load per pack."""
+    from .dataset import load_dataset
     from .pack import find_pack, load_pack
-    from .reporters import REPORTERS
     from .runner import audit_dataset
 
-    runs: list[Run] = []
+    runs = []
     packs: dict[Path, object] = {}
-    from .dataset import load_dataset
-
-    for path in expand_paths(args.paths):
+    for path in expand_paths(paths):
         dataset = load_dataset(path)
-        folder = find_pack(dataset.profile, args.rules).resolve()
+        folder = find_pack(dataset.profile, rules).resolve()
         if folder not in packs:
             packs[folder] = load_pack(folder)
         runs.append(audit_dataset(path, pack=packs[folder], dataset=dataset))
-    REPORTERS[args.format](runs, sys.stdout, fail_on=args.fail_on)
+    return runs
+
+
+def cmd_check(args) -> int:
+    from .reporters import REPORTERS
+
+    runs = audit_paths(args.paths, args.rules)
+    if args.baseline:
+        from .baseline import apply_baseline, load_baseline
+
+        apply_baseline(runs, load_baseline(args.baseline))
+    if args.diff_base:
+        from .gitlines import changed_first
+
+        changed_first(runs, args.diff_base)
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                REPORTERS[args.format](runs, fh, fail_on=args.fail_on)
+        except OSError as exc:
+            raise AuditInputError(Problem(args.output, f"cannot write: {exc.strerror}")) from None
+        REPORTERS["text"](runs, sys.stdout, fail_on=args.fail_on)
+    else:
+        REPORTERS[args.format](runs, sys.stdout, fail_on=args.fail_on)
     if any(r.status == "broken" for run in runs for r in run.rules):
         return EXIT_ERROR
     return EXIT_FINDINGS if any(run.fails(args.fail_on) for run in runs) else EXIT_OK
+
+
+def cmd_baseline(args) -> int:
+    from .baseline import load_baseline, write_baseline
+
+    previous = load_baseline(args.output, require_reasons=False) if Path(args.output).is_file() else []
+    runs = audit_paths(args.paths, args.rules)
+    try:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            n = write_baseline(runs, fh, previous)
+    except OSError as exc:
+        raise AuditInputError(Problem(args.output, f"cannot write: {exc.strerror}")) from None
+    kept = sum(1 for run in runs for f in run.findings if any(e.matches(f, run.dataset) and e.reason
+                                                              for e in previous))
+    print(f"wrote {n} entries to {args.output} ({kept} kept their reason); fill in the missing reasons "
+          "and commit it", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_diff(args) -> int:
+    from . import diff as d
+
+    old, new = Path(args.old), Path(args.new)
+    if old.is_dir() and new.is_dir() and not args.paths:
+        old_runs = audit_paths([str(old)], args.rules)
+        new_runs = audit_paths([str(new)], args.rules)
+        result = d.compare_runs(old_runs, new_runs, args.old, args.new)
+    else:
+        repo = d.git_root(Path.cwd())
+        for rev in (args.old, args.new):
+            if not d.is_git_revision(rev, repo):
+                raise AuditInputError(Problem(rev, "neither a folder nor a git revision of this repository"))
+        paths = args.paths or ["datasets"]
+        tmp, old_root, new_root = d.revision_trees(repo, args.old, args.new, paths)
+        missing = [p for p in paths if not (old_root / p).exists() and not (new_root / p).exists()]
+        if missing:
+            tmp.cleanup()
+            raise AuditInputError(Problem(missing[0], f"not in {args.old} nor in {args.new}"))
+        with tmp:
+            runs = {}
+            for label, root in (("old", old_root), ("new", new_root)):
+                rules = args.rules or (str(root / "rules") if (root / "rules").is_dir() else None)
+                present = [str(root / p) for p in paths if (root / p).exists()]
+                runs[label] = audit_paths(present, rules) if present else []
+                d.relocate(runs[label], root)
+        result = d.compare_runs(runs["old"], runs["new"], args.old, args.new)
+    {"text": d.render_text, "markdown": d.render_markdown, "json": d.render_json}[args.format](result, sys.stdout)
+    levels = {"error": ("error",), "warning": ("error", "warning"), "info": ("error", "warning", "info"),
+              "never": ()}[args.fail_on]
+    return EXIT_FINDINGS if any(f.severity in levels for _, f in result.new_findings) else EXIT_OK
 
 
 def cmd_rules(args) -> int:
@@ -129,7 +225,9 @@ def cmd_explain(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"check": cmd_check, "rules": cmd_rules, "explain": cmd_explain}[args.command](args)
+        commands = {"check": cmd_check, "baseline": cmd_baseline, "diff": cmd_diff, "rules": cmd_rules,
+                    "explain": cmd_explain}
+        return commands[args.command](args)
     except AuditInputError as exc:
         for problem in exc.problems:
             print("audit: " + problem.render(), file=sys.stderr)

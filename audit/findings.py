@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 SCHEMA_VERSION = "1.0"
+# roles of locations that an aggregate read: they explain a finding but do not identify it
+AGGREGATED_ROLES = {"part", "table", "claimed", "compared", "series", "stock", "outflow", "inflow", "aligned"}
 SEVERITIES = ("error", "warning", "info")
 STATUSES = ("passed", "failed", "not_applicable", "broken")
 
@@ -60,7 +62,11 @@ class Finding:
         return self.baseline == "accepted"
 
     def seal(self) -> "Finding":
-        ids = sorted({loc.identity() for loc in self.locations})
+        """Compute the fingerprint: the rule, the dataset, the item checked and the places that
+        identify it (a total cell, a claim, a row), not the rows an aggregate happened to read, nor
+        line numbers or values. Adding, removing or moving other rows keeps it."""
+        ids = sorted({loc.identity() if loc.role not in AGGREGATED_ROLES else (loc.table or "", "", "", "")
+                      for loc in self.locations})
         payload = json.dumps([self.rule, self.dataset, self.subject, ids], sort_keys=True)
         self.fingerprint = hashlib.sha256(payload.encode()).hexdigest()[:16]
         return self

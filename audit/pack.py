@@ -71,8 +71,12 @@ class Pack:
 
 
 def default_rules_dirs() -> list[Path]:
+    """Where packs are looked for: ./rules, the checkout the package runs from, the installed packs."""
+    import sys
+
     here = Path(__file__).resolve().parent.parent / "rules"
-    return [Path.cwd() / "rules", here]
+    installed = Path(sys.prefix) / "share" / "audit" / "rules"
+    return [p for p in (Path.cwd() / "rules", here, installed) if p.is_dir()] or [Path.cwd() / "rules"]
 
 
 def find_pack(profile: str | None, rules_dir: str | Path | None) -> Path:

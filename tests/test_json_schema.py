@@ -31,3 +31,18 @@ def test_schema_rejects_a_finding_without_locations():
     except jsonschema.ValidationError:
         return
     raise AssertionError("the schema accepted a finding with no location")
+
+
+def test_run_with_a_baseline_matches_schema(tmp_path):
+    base = tmp_path / "b.yaml"
+    assert audit_cli("baseline", "create", "datasets/azerbaijan-2019", "-o", str(base)).returncode == 0
+    text = base.read_text().replace("reason: ''", "reason: known")
+    lines = text.splitlines()
+    i = next(n for n, line in enumerate(lines) if line.startswith("- fingerprint"))
+    lines[i] = "- fingerprint: 0000000000000000"  # an entry no finding matches: stale
+    base.write_text("\n".join(lines) + "\n")
+    out = audit_cli("check", "datasets/azerbaijan-2019", "--baseline", str(base), "--format", "json")
+    doc = json.loads(out.stdout)
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["baseline"]["accepted"] == 12 and len(doc["baseline"]["stale"]) == 1
+    assert out.returncode == 1  # the finding of the altered entry is no longer accepted

@@ -117,7 +117,7 @@ class ClaimKind(Kind):
                       "decimals": max(claim.decimals, x.decimals if shown == x.unit else claim.decimals)}
                 source = ", ".join(table_label(run.dataset.tables[t]) for t in sorted(compiled.tables))
                 locs = [claim_location(claim)] + aggregate_locations(run, compiled, None, {}, "table")
-                locs += [loc for loc in claimed_locations(run, compiled, {}, "claim")
+                locs += [loc for loc in claimed_locations(run, compiled, {}, "claimed")
                          if loc.claim != claim.id and _same_dims(run, loc.claim, claim)]
                 values = {"claim": claim.describe_value(), "quote": claim.quote, "locator": claim.locator,
                           "source": source, **focus_text(fv)}

@@ -55,7 +55,8 @@ def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
     for run in runs:
         title = run.meta.get("title") or run.dataset
         console.print(f"[bold]{escape(run.dataset)}[/] - {escape(str(title))}  (profile {run.profile})")
-        findings = run.findings
+        findings = [f for f in run.findings if not f.accepted]
+        accepted = [f for f in run.findings if f.accepted]
         for severity in SEVERITIES:
             group = [f for f in findings if f.severity == severity]
             if not group:
@@ -63,17 +64,34 @@ def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
             console.print(f"\n[{STYLE[severity]}]{severity.upper()}S ({len(group)})[/]")
             for f in group:
                 _finding(console, f)
+        if accepted:
+            console.print(f"\n[dim]ACCEPTED BY THE BASELINE ({len(accepted)})[/]")
+            for f in accepted:
+                console.print(f"  [dim]{f.severity:<7} {escape(f.rule)}  {escape(f.message)}[/]")
+                console.print(f"          [dim]reason: {escape(f.baseline_reason or '')}[/]")
+        for title, entries, style in (("EXPIRED BASELINE ENTRIES", run.expired, "bold red"),
+                                      ("STALE BASELINE ENTRIES", run.stale, "yellow")):
+            if not entries:
+                continue
+            console.print(f"\n[{style}]{title} ({len(entries)})[/]")
+            for e in entries:
+                extra = f", expired {e['expires']}" if title.startswith("EXPIRED") else ": the finding no longer occurs"
+                console.print(f"  {escape(e['rule'])} {e['fingerprint']} (baseline line {e.get('line')}){extra}")
+                console.print(f"          [dim]{escape(e.get('message') or '')}[/]")
         odd = [r for r in run.rules if r.status in ("broken",)]
         for r in odd:
             console.print(f"\n[bold magenta]broken rule[/] {escape(r.rule)} ({r.file}:{r.line}): {escape(r.reason or '')}")
         s = run.status_counts()
         console.print(f"\nRules: {len(run.rules)} run, {s['passed']} passed, {s['failed']} failed, "
                       f"{s['not_applicable']} not applicable, {s['broken']} broken")
-        c = run.counts()
+        c = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
         for k in totals:
             totals[k] += c[k]
-        console.print(f"{escape(run.dataset)}: {c['error']} errors, {c['warning']} warnings, {c['info']} info "
-                      f"({run.seconds:.2f} s)\n")
+        extra = f", {len(accepted)} accepted" if accepted else ""
+        extra += f", {len(run.stale)} stale" if run.stale else ""
+        extra += f", {len(run.expired)} expired" if run.expired else ""
+        console.print(f"{escape(run.dataset)}: {c['error']} errors, {c['warning']} warnings, {c['info']} info"
+                      f"{extra} ({run.seconds:.2f} s)\n")
     if len(runs) > 1:
         console.print(f"[bold]{len(runs)} datasets: {totals['error']} errors, {totals['warning']} warnings, "
                       f"{totals['info']} info[/]")

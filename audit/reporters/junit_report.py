@@ -1,0 +1,165 @@
+"""JUnit XML (the Jenkins/Surefire dialect pytest writes): for CI test-report views.
+
+`<testsuites>` holds one `<testsuite>` per dataset run (name = the dataset) and in it one
+`<testcase>` per rule (classname = the dataset, name = the rule id, time in seconds):
+
+- a rule with findings that fail the run (at or above `fail_on`, not accepted by a baseline) has
+  one `<failure message="N findings" type="SEVERITY">` whose text lists every such finding: its
+  message, then each figure involved as `file:row column = value`;
+- findings that do not fail the run (below `fail_on`, or accepted by a baseline) are listed in the
+  testcase's `<system-out>`;
+- a rule that is not applicable is `<skipped message="why"/>`; a broken rule is `<error message="what broke"/>`
+  (its findings, if any, are listed in the error's text);
+- when the run has stale or expired baseline entries, a testcase named `(baseline)` lists them; the
+  expired ones fail it (they fail the run, as in the exit code), unless `fail_on` is `never`.
+
+The suite's `tests`, `failures`, `errors`, `skipped` count testcases; `time` is the run's duration.
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import IO
+
+from ..findings import SEVERITIES, Finding, Location, Run
+
+# Characters XML 1.0 cannot carry, even escaped: shown as \xNN instead (as pytest does).
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    return _ILLEGAL_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _time(seconds: float) -> str:
+    # Surefire's time pattern allows at most three decimals.
+    return f"{max(seconds, 0.0):.3f}"
+
+
+def _where(loc: Location) -> str:
+    place = f"{loc.file}:{loc.row}" if loc.row is not None else loc.file
+    what = loc.column or loc.claim or loc.table or ""
+    text = f"{place} {what}".rstrip()
+    if loc.value is not None:
+        text += f" = {loc.value}"
+    if loc.label:
+        text += f"  ({loc.label})"
+    return text
+
+
+def _describe(f: Finding) -> str:
+    lines = [f"{f.severity} {f.rule}: {f.message}"]
+    if f.accepted:
+        lines[0] += f"  [accepted by the baseline: {f.baseline_reason or 'no reason given'}]"
+    lines += [f"    at {_where(loc)}" for loc in f.locations]
+    if f.hint:
+        lines.append(f"    hint: {f.hint}")
+    return "\n".join(lines)
+
+
+def _worst(findings: list[Finding]) -> str:
+    return min((f.severity for f in findings), key=lambda s: SEVERITIES.index(s) if s in SEVERITIES else 99)
+
+
+def _failing_levels(fail_on: str) -> tuple[str, ...]:
+    if fail_on == "never":
+        return ()
+    return SEVERITIES[: SEVERITIES.index(fail_on) + 1]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _testsuite(run: Run, fail_on: str) -> tuple[ET.Element, dict[str, int]]:
+    levels = _failing_levels(fail_on)
+    suite = ET.Element("testsuite")
+    counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    cases: list[ET.Element] = []
+    for r in run.rules:
+        case = ET.Element("testcase", classname=_clean(run.dataset), name=_clean(r.rule), time=_time(r.seconds))
+        failing = [f for f in r.findings if f.severity in levels and not f.accepted]
+        failing_ids = {id(f) for f in failing}
+        others = [f for f in r.findings if id(f) not in failing_ids]
+        if r.status == "broken":
+            error = ET.SubElement(case, "error", message=_clean(r.reason or "the rule broke"), type="broken")
+            where = f"{r.file}:{r.line}" if r.file else r.rule
+            error.text = _clean("\n\n".join([f"{where}: {r.reason or 'the rule broke'}"] +
+                                            [_describe(f) for f in r.findings]))
+            others = []
+            counts["errors"] += 1
+        elif r.status == "not_applicable" and not r.findings:
+            ET.SubElement(case, "skipped", message=_clean(r.reason or "not applicable"), type="not_applicable")
+            counts["skipped"] += 1
+        elif failing:
+            failure = ET.SubElement(case, "failure", message=_plural(len(failing), "finding"), type=_worst(failing))
+            failure.text = _clean("\n\n".join(_describe(f) for f in failing))
+            counts["failures"] += 1
+        if others:
+            out = ET.SubElement(case, "system-out")
+            out.text = _clean("\n\n".join(_describe(f) for f in others))
+        counts["tests"] += 1
+        cases.append(case)
+
+    if run.stale or run.expired:
+        case = ET.Element("testcase", classname=_clean(run.dataset), name="(baseline)", time=_time(0))
+        if run.expired and levels:
+            n = len(run.expired)
+            failure = ET.SubElement(case, "failure", type="expired",
+                                    message=f"{n} expired baseline {'entry' if n == 1 else 'entries'}")
+            failure.text = _clean("\n".join(_entry(e) for e in run.expired))
+            counts["failures"] += 1
+        lines = [f"stale (the finding no longer occurs): {_entry(e)}" for e in run.stale]
+        if not levels:
+            lines += [f"expired: {_entry(e)}" for e in run.expired]
+        if lines:
+            ET.SubElement(case, "system-out").text = _clean("\n".join(lines))
+        counts["tests"] += 1
+        cases.append(case)
+
+    suite.set("name", _clean(run.dataset))
+    for key in ("tests", "failures", "errors", "skipped"):
+        suite.set(key, str(counts[key]))
+    suite.set("time", _time(max(run.seconds, sum(r.seconds for r in run.rules))))
+    props = {"path": run.path, "profile": run.profile, "pack": run.pack, "fail_on": fail_on,
+             **{k: run.meta.get(k) for k in ("country", "year", "title")}}
+    props = {k: v for k, v in props.items() if v is not None}
+    if props:
+        properties = ET.SubElement(suite, "properties")
+        for k, v in props.items():
+            ET.SubElement(properties, "property", name=k, value=_clean(str(v)))
+    suite.extend(cases)
+    return suite, counts
+
+
+def _entry(e: dict) -> str:
+    parts = [str(e.get("rule", "?")), str(e.get("fingerprint", "?"))]
+    text = " ".join(parts)
+    extra = {k: v for k, v in e.items() if k not in ("rule", "fingerprint", "dataset")}
+    if extra:
+        text += " (" + ", ".join(f"{k}: {v}" for k, v in extra.items()) + ")"
+    return text
+
+
+def document(runs: list[Run], fail_on: str = "error") -> ET.Element:
+    root = ET.Element("testsuites", name="audit")
+    totals = {"tests": 0, "failures": 0, "errors": 0}
+    seconds = 0.0
+    for run in runs:
+        suite, counts = _testsuite(run, fail_on)
+        root.append(suite)
+        for key in totals:
+            totals[key] += counts[key]
+        seconds += float(suite.get("time", "0"))
+    for key, value in totals.items():
+        root.set(key, str(value))
+    root.set("time", _time(seconds))
+    return root
+
+
+def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
+    root = document(runs, fail_on)
+    ET.indent(root)
+    stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    stream.write(ET.tostring(root, encoding="unicode"))
+    stream.write("\n")
