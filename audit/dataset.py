@@ -174,6 +174,14 @@ def _fmt(v: float | None) -> str:
     return f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
 
 
+def _relative(path: Path) -> Path:
+    """Paths under the working directory are shown relative to it, however they were given."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
 def find_descriptor(folder: Path) -> Path | None:
     for name in DESCRIPTOR_NAMES:
         if (folder / name).is_file():
@@ -214,6 +222,8 @@ def load_dataset(path: str | Path) -> Dataset:
                                           hint="a dataset folder holds datapackage.yaml (or .json)"))
     else:
         raise AuditInputError(Problem(str(path), "no such dataset folder"))
+    folder = _relative(folder)
+    descriptor = folder / descriptor.name
     display = str(descriptor)
     meta = _read_descriptor(descriptor, display)
     problems = ProblemCollector()

@@ -112,6 +112,7 @@ class RuleResult:
     findings: list[Finding] = field(default_factory=list)
     file: str | None = None
     line: int | None = None
+    rationale: str = ""
 
     def to_dict(self) -> dict:
         d = {

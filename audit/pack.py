@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import units
+from .dataset import _relative
 from .errors import AuditInputError, Problem, ProblemCollector
 from .expr.compiler import ColumnInfo, CompileError, NotApplicable, Schema
 from .kinds import KINDS
@@ -94,14 +95,6 @@ def find_pack(profile: str | None, rules_dir: str | Path | None) -> Path:
     where = rules_dir or " or ".join(str(c) for c in candidates)
     raise AuditInputError(Problem(str(where), f"no rule pack for profile '{profile}'",
                                   hint="give --rules DIR, a folder holding pack.yaml"))
-
-
-def _relative(path: Path) -> Path:
-    """Show paths under the working directory relative to it, so reports read the same anywhere."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve())
-    except ValueError:
-        return path
 
 
 def load_pack(folder: str | Path) -> Pack:

@@ -80,7 +80,8 @@ class Kind:
 
     def run(self, ctx: RunContext) -> RuleResult:
         r = self.rule
-        result = RuleResult(r.id, r.title, r.kind, r.severity, "passed", file=r.file, line=r.line)
+        result = RuleResult(r.id, r.title, r.kind, r.severity, "passed", file=r.file, line=r.line,
+                            rationale=r.rationale)
         start = time.perf_counter()
         try:
             self.evaluate(ctx, result)

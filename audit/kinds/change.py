@@ -73,7 +73,7 @@ class Change(Kind):
                       "previous": format_number(conv(row["pv"]), unit, x.decimals),
                       "change": f"{change:+.0%}"}
             locs = []
-            for period in (row["prev_period"], row["period"]):
+            for period in (row["period"], row["prev_period"]):  # the changed figure first
                 locs += aggregate_locations(run, compiled, groups, {self.p.by: period}, "series")
             fv = {"observed": conv(row["v"]), "expected": conv(row["pv"]),
                   "difference": conv(row["v"] - row["pv"]), "tolerance": limit * conv(row["pv"]), "unit": unit,

@@ -119,7 +119,7 @@ class StockFlow(Kind):
             if ok:
                 continue
             locs = []
-            for src, period in ((src0, earlier), (src1, later)):
+            for src, period in ((src1, later), (src0, earlier)):  # the later estimate first
                 if src == "table":
                     locs += aggregate_locations(run, stock_c, stock_groups, {self.p.by: period}, "stock")
                 else:

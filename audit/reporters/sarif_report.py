@@ -107,8 +107,7 @@ def document(runs: list[Run]) -> dict:
                 "id": r.rule,
                 "name": r.rule,
                 "shortDescription": {"text": r.title or r.rule},
-                # RuleResult does not carry the rule's rationale: the title stands in for it.
-                "fullDescription": {"text": r.title or r.rule},
+                "fullDescription": {"text": (r.rationale or r.title or r.rule).strip()},
                 "defaultConfiguration": {"level": LEVEL.get(r.severity, "warning")},
                 "properties": {"kind": r.kind, **({"source": f"{r.file}:{r.line}"} if r.file else {})},
             })
