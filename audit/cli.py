@@ -4,6 +4,8 @@
                         [--baseline FILE] [--diff-base REV]
     audit baseline create PATH... -o FILE [--rules DIR]
     audit diff OLD NEW [-- PATH...] [--format text|markdown|json] [--rules DIR]
+    audit report PATH... --out DIR [--rules DIR]
+    audit export PATH... -o FILE.csv|FILE.parquet [--rules DIR] [--baseline FILE]
     audit rules [--rules DIR]
     audit explain KIND
 
@@ -63,6 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--rules", metavar="DIR")
     diff.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error",
                       help="exit 1 when a new finding is at least this severe (default: error)")
+    report = sub.add_parser("report", help="write Markdown and self-contained HTML discrepancy reports")
+    report.add_argument("paths", nargs="+", metavar="PATH")
+    report.add_argument("--out", metavar="DIR", required=True, help="folder to write the reports to")
+    report.add_argument("--rules", metavar="DIR")
+    export = sub.add_parser("export", help="write every finding, one row per finding and location")
+    export.add_argument("paths", nargs="+", metavar="PATH")
+    export.add_argument("-o", "--output", metavar="FILE", required=True, help="a .csv or .parquet file")
+    export.add_argument("--rules", metavar="DIR")
+    export.add_argument("--baseline", metavar="FILE")
     rules = sub.add_parser("rules", help="list the rules of a pack")
     rules.add_argument("--rules", metavar="DIR", help="rule pack folder (default: every pack under rules/)")
     explain = sub.add_parser("explain", help="print the documentation of a rule kind")
@@ -85,27 +96,48 @@ def expand_paths(paths: list[str]) -> list[Path]:
     return out
 
 
-def audit_paths(paths: list[str], rules: str | None):
-    """Audit every dataset under the paths; one pack load per pack."""
+def audit_paths(paths: list[str], rules: str | None, keep_datasets: dict | None = None, progress: bool = False):
+    """Audit every dataset under the paths; one pack load per pack. With `progress`, a progress bar
+    on the terminal (stderr) while several datasets are audited."""
     from .dataset import load_dataset
     from .pack import find_pack, load_pack
     from .runner import audit_dataset
 
     runs = []
     packs: dict[Path, object] = {}
-    for path in expand_paths(paths):
-        dataset = load_dataset(path)
-        folder = find_pack(dataset.profile, rules).resolve()
-        if folder not in packs:
-            packs[folder] = load_pack(folder)
-        runs.append(audit_dataset(path, pack=packs[folder], dataset=dataset))
+    folders = expand_paths(paths)
+    bar = None
+    if progress and len(folders) > 1 and sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        bar = Progress(TextColumn("auditing {task.description}"), BarColumn(), MofNCompleteColumn(),
+                       TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+        bar.start()
+        task = bar.add_task("", total=len(folders))
+    try:
+        for path in folders:
+            if bar:
+                bar.update(task, description=Path(path).name)
+            dataset = load_dataset(path)
+            folder = find_pack(dataset.profile, rules).resolve()
+            if folder not in packs:
+                packs[folder] = load_pack(folder)
+            runs.append(audit_dataset(path, pack=packs[folder], dataset=dataset))
+            if keep_datasets is not None:
+                keep_datasets[runs[-1].dataset] = dataset
+            if bar:
+                bar.advance(task)
+    finally:
+        if bar:
+            bar.stop()
     return runs
 
 
 def cmd_check(args) -> int:
     from .reporters import REPORTERS
 
-    runs = audit_paths(args.paths, args.rules)
+    runs = audit_paths(args.paths, args.rules, progress=True)
     if args.baseline:
         from .baseline import apply_baseline, load_baseline
 
@@ -178,6 +210,41 @@ def cmd_diff(args) -> int:
     return EXIT_FINDINGS if any(f.severity in levels for _, f in result.new_findings) else EXIT_OK
 
 
+def cmd_report(args) -> int:
+    from .report import write_reports
+
+    datasets: dict = {}
+    runs = audit_paths(args.paths, args.rules, keep_datasets=datasets, progress=True)
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        written = write_reports(runs, datasets, out)
+    except OSError as exc:
+        raise AuditInputError(Problem(str(out), f"cannot write: {exc.strerror}")) from None
+    for path in written:
+        print(path)
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from . import export
+
+    out = Path(args.output)
+    if out.suffix.lower() not in (".csv", ".parquet"):
+        raise AuditInputError(Problem(str(out), "the export file must end in .csv or .parquet"))
+    runs = audit_paths(args.paths, args.rules, progress=True)
+    if args.baseline:
+        from .baseline import apply_baseline, load_baseline
+
+        apply_baseline(runs, load_baseline(args.baseline))
+    try:
+        n = export.write(runs, out)
+    except OSError as exc:
+        raise AuditInputError(Problem(str(out), f"cannot write: {exc.strerror}")) from None
+    print(f"wrote {n} rows ({sum(len(r.findings) for r in runs)} findings) to {out}", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_rules(args) -> int:
     from rich.console import Console
     from rich.table import Table
@@ -225,8 +292,8 @@ def cmd_explain(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        commands = {"check": cmd_check, "baseline": cmd_baseline, "diff": cmd_diff, "rules": cmd_rules,
-                    "explain": cmd_explain}
+        commands = {"check": cmd_check, "baseline": cmd_baseline, "diff": cmd_diff, "report": cmd_report,
+                    "export": cmd_export, "rules": cmd_rules, "explain": cmd_explain}
         return commands[args.command](args)
     except AuditInputError as exc:
         for problem in exc.problems:

@@ -59,8 +59,8 @@ def qualifier_condition(claim: Claim, v: str, e: str, about_rel: float) -> tuple
     ce = sql_literal(claim_uncertainty(claim))
     eps = f"1e-12 * greatest(1, abs({v}))"
     if claim.qualifier in ("exact", "about"):
-        tol = f"({e} + {ce} + {eps}" + (f" + {sql_literal(about_rel)} * abs({c}))" if claim.qualifier == "about" else ")")
-        return f"(abs({v} - {c}) <= {tol})", c, tol
+        tol = f"({e} + {ce}" + (f" + {sql_literal(about_rel)} * abs({c}))" if claim.qualifier == "about" else ")")
+        return f"(abs({v} - {c}) <= {tol} + {eps})", c, tol
     bound = {"more_than": f"({v} + {e} > {c})", "at_least": f"({v} + {e} >= {c} - {eps})",
              "up_to": f"({v} - {e} <= {c} + {eps})", "less_than": f"({v} - {e} < {c})"}[claim.qualifier]
     return bound, c, e

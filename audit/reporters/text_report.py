@@ -50,7 +50,8 @@ def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    console = Console(file=stream, soft_wrap=True, highlight=False)
+    wide = None if getattr(stream, "isatty", lambda: False)() else 160
+    console = Console(file=stream, soft_wrap=True, highlight=False, width=wide)
     totals = {s: 0 for s in SEVERITIES}
     for run in runs:
         title = run.meta.get("title") or run.dataset
@@ -93,5 +94,18 @@ def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
         console.print(f"{escape(run.dataset)}: {c['error']} errors, {c['warning']} warnings, {c['info']} info"
                       f"{extra} ({run.seconds:.2f} s)\n")
     if len(runs) > 1:
+        from rich.table import Table
+
+        table = Table(title=f"{len(runs)} datasets", title_justify="left")
+        for col in ("dataset", "errors", "warnings", "info", "accepted", "rules passed", "failed", "n/a", "broken",
+                    "seconds"):
+            table.add_column(col, justify="left" if col == "dataset" else "right", no_wrap=True)
+        for run in runs:
+            live = [f for f in run.findings if not f.accepted]
+            s = run.status_counts()
+            table.add_row(escape(run.dataset), *(str(sum(1 for f in live if f.severity == sev)) for sev in SEVERITIES),
+                          str(len(run.findings) - len(live)), str(s["passed"]), str(s["failed"]),
+                          str(s["not_applicable"]), str(s["broken"]), f"{run.seconds:.2f}")
+        console.print(table)
         console.print(f"[bold]{len(runs)} datasets: {totals['error']} errors, {totals['warning']} warnings, "
                       f"{totals['info']} info[/]")

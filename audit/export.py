@@ -1,0 +1,77 @@
+"""Export findings as a table, one row per finding and location, for pandas or a spreadsheet.
+
+`audit export PATH... -o findings.csv` (or `.parquet`). Text cells that begin with `=`, `+`, `-`,
+`@`, a tab or a carriage return are prefixed with `'` so that a spreadsheet shows them instead of
+executing them as formulas; numbers stay numbers.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .findings import Run
+
+COLUMNS = ["dataset", "rule", "severity", "message", "observed", "expected", "difference", "tolerance", "unit",
+           "relation", "fingerprint", "baseline", "location", "role", "table", "claim", "file", "row", "column",
+           "key", "value", "label", "provenance"]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def rows(runs: list[Run]) -> list[dict[str, Any]]:
+    import json
+
+    out = []
+    for run in runs:
+        for f in run.findings:
+            locations = f.locations or [None]
+            for i, loc in enumerate(locations, 1):
+                rec = {"dataset": run.dataset, "rule": f.rule, "severity": f.severity, "message": f.message,
+                       "observed": f.observed, "expected": f.expected, "difference": f.difference,
+                       "tolerance": f.tolerance, "unit": f.unit, "relation": f.relation,
+                       "fingerprint": f.fingerprint, "baseline": f.baseline, "location": i}
+                if loc is not None:
+                    rec.update(role=loc.role, table=loc.table, claim=loc.claim, file=loc.file, row=loc.row,
+                               column=loc.column, key=json.dumps(loc.key, ensure_ascii=False) if loc.key else None,
+                               value=loc.value, label=loc.label, provenance=loc.provenance)
+                out.append({c: neutralise(rec.get(c)) for c in COLUMNS})
+    return out
+
+
+def frame(runs: list[Run]):
+    import pandas as pd
+
+    df = pd.DataFrame(rows(runs), columns=COLUMNS)
+    for c in ("observed", "expected", "difference", "tolerance"):
+        df[c] = df[c].astype("float64")
+    df["row"] = df["row"].astype("Int64")
+    df["location"] = df["location"].astype("Int64")
+    return df
+
+
+def write(runs: list[Run], path: Path) -> int:
+    """Write CSV or Parquet (by the file's suffix); returns the number of rows."""
+    df = frame(runs)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        df.to_csv(path, index=False)
+    elif suffix == ".parquet":
+        import duckdb
+
+        con = duckdb.connect()
+        con.register("findings", df)
+        con.execute(f"COPY findings TO '{_sql_path(path)}' (FORMAT parquet)")
+        con.close()
+    else:
+        raise ValueError(f"unknown export format '{path.suffix}': use .csv or .parquet")
+    return len(df)
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
