@@ -100,3 +100,23 @@ def test_bad_arguments_exit_2():
     out = audit_cli("check", "no/such/folder")
     assert out.returncode == 2 and "no such dataset folder" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_many_datasets_end_with_a_summary_table():
+    out = audit_cli("check", "datasets", "--fail-on", "never")
+    match_lines(out.stdout, ["4 datasets*", "*dataset*errors*warnings*", "*azerbaijan-2019*8*5*",
+                             "*croatia-2014*0*0*", "4 datasets: 8 errors, 5 warnings, 0 info"])
+
+
+def test_a_progress_bar_shows_on_a_terminal(tmp_path):
+    """Under a pseudo-terminal (util-linux `script`), the bar names each dataset as it goes."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    exe = Path(sys.executable).parent / "audit"
+    typescript = subprocess.run(["script", "-qc", f"{exe} check datasets --fail-on never", "/dev/null"],
+                                cwd=ROOT, capture_output=True, text=True, timeout=120).stdout
+    for name in ("azerbaijan-2019", "croatia-2014", "serbia-2014", "tajikistan-2014"):
+        assert f"auditing {name}" in typescript
+    plain = audit_cli("check", "datasets", "--fail-on", "never")
+    assert "auditing" not in plain.stdout + plain.stderr  # no bar when not on a terminal
