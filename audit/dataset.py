@@ -45,6 +45,7 @@ class Field:
     type: str
     title: str = ""
     unit: str | None = None
+    decimals: int | None = None  # declared printed precision (for tables read by the engine)
 
     @property
     def numeric(self) -> bool:
@@ -94,6 +95,10 @@ class Table:
     provenance: dict = field(default_factory=dict)
     hierarchy: dict[str, str] | None = None  # child code -> parent code
     hierarchy_column: str | None = None
+    external: str | None = None  # "parquet" or "csv": read by the engine, never loaded into Python
+    source: Path | None = None  # the resolved file of an external table
+    delimiter: str = ","
+    row_lookup: Any = field(default=None, repr=False)  # set by the engine for external tables
 
     @property
     def data_rows(self) -> list[Row]:
@@ -101,7 +106,22 @@ class Table:
 
     @property
     def prints_totals(self) -> bool:
+        if self.external:
+            return bool(self.totals_column)
         return any(r.total for r in self.rows)
+
+    def row_at(self, line: int) -> Row | None:
+        """The row printed at a line of the file (looked up in the engine for external tables)."""
+        if self.external:
+            return self.row_lookup(line) if self.row_lookup else None
+        return next((r for r in self.rows if r.line == line), None)
+
+    def decimals(self, column: str) -> int:
+        """The most decimals a column's values were printed with."""
+        f = self.fields.get(column)
+        if self.external or (f is not None and f.decimals is not None and not self.rows):
+            return f.decimals or 0 if f else 0
+        return max((r.cells[column].decimals for r in self.rows if column in r.cells), default=0)
 
     def row_key(self, row: Row) -> dict[str, Any]:
         cols = self.key or [f.name for f in self.fields.values() if not f.numeric][:2]
@@ -278,7 +298,7 @@ RESOURCE_KEYS = {
     "name", "path", "title", "description", "format", "mediatype", "encoding", "bytes", "hash", "schema",
     "dialect", "sources", "licenses", "profile",
     # our additions
-    "provenance", "totals", "dimensions", "footnotes", "hierarchy", "notes",
+    "provenance", "totals", "dimensions", "footnotes", "hierarchy", "notes", "scan",
 }
 
 
@@ -326,7 +346,14 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
                              _line(f, "unit"), field=f"{name}.{fname}.unit")
                 continue
             unit = units.lookup(str(unit)).name
-        fields[fname] = Field(fname, ftype, str(f.get("title", fname)), unit)
+        decimals = f.get("decimals")
+        if decimals is not None and (not isinstance(decimals, float) or not float(decimals).is_integer()
+                                     or decimals < 0):
+            problems.add(display, "decimals must be a whole number", _line(f, "decimals"),
+                         field=f"{name}.{fname}.decimals")
+            decimals = None
+        fields[fname] = Field(fname, ftype, str(f.get("title", fname)), unit,
+                              int(decimals) if decimals is not None else None)
     path_text = res.get("path")
     file_display = str(root / str(path_text)) if path_text else display
     csv_path = _inside(root, path_text, problems, display, _line(res, "path") or _line(res), f"{name}: path")
@@ -357,9 +384,40 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
         _load_hierarchy(root, display, name, hierarchy, table, problems)
     if csv_path is None:
         return None
+    fmt = str(res.get("format") or csv_path.suffix.lstrip(".")).lower()
+    if fmt == "parquet" or res.get("scan"):
+        table.external = "parquet" if fmt == "parquet" else "csv"
+        table.source = csv_path
+        dialect = res.get("dialect") or {}
+        table.delimiter = str(dialect.get("delimiter", ",")) if isinstance(dialect, dict) else ","
+        _check_external_columns(table, display, _line(res, "path"), problems)
+        return table
     _read_csv(csv_path, file_display, table, res.get("dialect") or {},
               schema.get("missingValues", meta.get("missingValues", [""])), markers, problems)
     return table
+
+
+def _check_external_columns(table: Table, display: str, line: int | None, problems: ProblemCollector) -> None:
+    """A table read by the engine: its columns must be the declared fields (types are cast on read)."""
+    import duckdb
+
+    reader = ("read_parquet" if table.external == "parquet"
+              else f"read_csv_auto")
+    path = str(table.source).replace("'", "''")
+    extra = "" if table.external == "parquet" else f", delim='{table.delimiter}', header=true"
+    try:
+        con = duckdb.connect()
+        names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader}('{path}'{extra})").fetchall()]
+        con.close()
+    except duckdb.Error as exc:
+        problems.add(table.file, f"cannot read the {table.external} file: {str(exc).splitlines()[0]}", line)
+        return
+    for name in names:
+        if name not in table.fields:
+            problems.add(table.file, f"column '{name}' is not declared in the descriptor's schema", field=name)
+    for name in table.fields:
+        if name not in names:
+            problems.add(table.file, f"declared field '{name}' has no column in the file", field=name)
 
 
 def _load_hierarchy(root: Path, display: str, name: str, spec: Any, table: Table,

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import units
-from .dataset import Cell, Claim, Dataset, Field, Table
+from .dataset import Cell, Claim, Dataset, Field, Row, Table
 
 
 def uncertainty(value: float | None, decimals: int, unit: str | None, integer_type: bool) -> float:
@@ -38,6 +38,39 @@ def claim_uncertainty(claim: Claim) -> float:
     if claim.value is None:
         return 0.0
     return uncertainty(claim.value, claim.decimals, claim.unit, False)
+
+
+def external_select(table: Table) -> str:
+    """SQL reading an external table straight from its file, in the same shape as table_frame."""
+    from .expr.compiler import ident, sql_literal
+
+    path = str(table.source).replace("'", "''")
+    if table.external == "parquet":
+        source = f"read_parquet('{path}', file_row_number=true)"
+        line = "file_row_number + 2"  # as if written as CSV: line 1 is the header
+    else:
+        source = f"read_csv('{path}', delim={sql_literal(table.delimiter)}, header=true, auto_detect=true)"
+        line = "row_number() OVER () + 1"
+    cols = [f"CAST({line} AS BIGINT) AS __line"]
+    if table.totals_column:
+        labels = ", ".join(sql_literal(x) for x in table.totals_labels)
+        cols.append(f"coalesce(CAST({ident(table.totals_column)} AS VARCHAR) IN ({labels}), false) AS __total")
+    else:
+        cols.append("false AS __total")
+    for name, f in table.fields.items():
+        if f.type == "year":
+            cols.append(f"TRY_CAST({ident(name)} AS BIGINT) AS {ident(name)}")
+            cols.append(f"CAST(0 AS DOUBLE) AS {ident(name + '__err')}")
+        elif f.numeric:
+            err = uncertainty(1.0, f.decimals or 0, f.unit, f.type == "integer" or f.decimals is None)
+            cols.append(f"CAST({ident(name)} AS DOUBLE) * {sql_literal(float(f.factor))} AS {ident(name)}")
+            cols.append(f"CAST({sql_literal(float(err))} AS DOUBLE) AS {ident(name + '__err')}")
+        else:
+            cols.append(f"CAST({ident(name)} AS VARCHAR) AS {ident(name)}")
+    for dim, value in table.dimensions.items():
+        if dim not in table.fields:
+            cols.append(f"{sql_literal(value)} AS {ident(dim)}")
+    return f"SELECT {', '.join(cols)} FROM {source}"
 
 
 def table_frame(table: Table):
@@ -102,7 +135,16 @@ class DuckDBEngine:
 
         self.con = duckdb.connect(":memory:")
         self.dataset = dataset
-        frames = {name: table_frame(table) for name, table in dataset.tables.items()}
+        frames = {name: table_frame(table) for name, table in dataset.tables.items() if not table.external}
+        for name, table in dataset.tables.items():
+            if table.external == "parquet":
+                # a view: the file is scanned by each query, never held in memory
+                self.con.execute(f'CREATE VIEW "{name}" AS {external_select(table)}')
+            elif table.external:
+                # CSV has no row numbers to scan by: stored once in DuckDB, which spills to disk if needed
+                self.con.execute(f'CREATE TABLE "{name}" AS {external_select(table)}')
+            if table.external:
+                table.row_lookup = self._lookup(name, table)
         for name, table in dataset.tables.items():
             if table.hierarchy is not None:
                 import pandas as pd
@@ -115,6 +157,25 @@ class DuckDBEngine:
             self.con.register("__frame", frame)
             self.con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM __frame')
             self.con.unregister("__frame")
+
+    def _lookup(self, name: str, table: Table):
+        def lookup(line: int) -> Row | None:
+            found = self.rows(f'SELECT * FROM "{name}" WHERE __line = {int(line)}')
+            if not found:
+                return None
+            rec = found[0]
+            cells = {}
+            for fname, f in table.fields.items():
+                value = rec.get(fname)
+                if value is not None and f.numeric and f.type != "year":
+                    value = value / f.factor
+                    text = format(value, f".{f.decimals or 0}f") if f.decimals or not float(value).is_integer() \
+                        else str(int(value))
+                    cells[fname] = Cell(text, value, f.decimals or 0)
+                else:
+                    cells[fname] = Cell("" if value is None else str(value), value)
+            return Row(line=int(line), cells=cells, total=bool(rec.get("__total")))
+        return lookup
 
     def rows(self, sql: str) -> list[dict[str, Any]]:
         cur = self.con.execute(sql)

@@ -113,6 +113,7 @@ class RuleResult:
     file: str | None = None
     line: int | None = None
     rationale: str = ""
+    truncated: int = 0  # failed items beyond the per-rule cap: counted, not listed as findings
 
     def to_dict(self) -> dict:
         d = {
@@ -122,6 +123,8 @@ class RuleResult:
         }
         if self.reason:
             d["reason"] = self.reason
+        if self.truncated:
+            d["truncated"] = self.truncated
         if self.file:
             d["source"] = f"{self.file}:{self.line}"
         return d

@@ -57,6 +57,7 @@ class RunContext:
     dataset: Dataset
     engine: DuckDBEngine
     schema: Schema
+    max_findings: int = 1000  # per rule: items beyond it are counted, not listed
 
 
 class Kind:
@@ -211,7 +212,7 @@ def table_label(table: Table) -> str:
 
 
 def cell_location(ds: Dataset, table: Table, line: int, column: str, role: str | None = None) -> Location:
-    row = next((r for r in table.rows if r.line == line), None)
+    row = table.row_at(line)
     cell = row.cells.get(column) if row else None
     if cell is None and column in table.dimensions:
         value = str(table.dimensions[column])

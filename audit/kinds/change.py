@@ -32,6 +32,7 @@ class ChangeParams:
     series: str = param("the figure whose change is checked", expression="number")
     max_change: str = param("largest plausible change between consecutive periods, e.g. 50%")
     by: str = param("the period column", "year")
+    within: list[str] = param("compare periods within each group of these columns (e.g. region)", [])
 
 
 class Change(Kind):
@@ -40,7 +41,8 @@ class Change(Kind):
     placeholders = ("year", "previous_year", "observed", "previous", "change")
 
     def context(self) -> Context:
-        return Context(group_keys=(self.p.by,), align=(self.p.by,))
+        keys = (*self.p.within, self.p.by)
+        return Context(group_keys=keys, align=keys)
 
     def check(self, schema) -> None:
         tol = parse_tolerance(self.p.max_change)
@@ -53,14 +55,18 @@ class Change(Kind):
         compiled = compile_number(self.rule.expressions["series"], run.schema, self.context())
         x = compiled.value
         by = ident(self.p.by)
-        groups = group_source(run, [compiled], [self.p.by])
-        series = f"SELECT g.{by} AS period, {x.v} AS v, {x.e} AS e FROM ({groups}) g"
-        sql = (f"SELECT period, v, e, prev_period, pv, pe, "
+        keys = [*self.p.within, self.p.by]
+        groups = group_source(run, [compiled], keys)
+        within = "".join(f"g.{ident(k)}, " for k in self.p.within)
+        inner = "".join(f"{ident(k)}, " for k in self.p.within)
+        partition = f"PARTITION BY {', '.join(ident(k) for k in self.p.within)} " if self.p.within else ""
+        series = f"SELECT {within}g.{by} AS period, {x.v} AS v, {x.e} AS e FROM ({groups}) g"
+        sql = (f"SELECT {inner}period, v, e, prev_period, pv, pe, "
                f"CASE WHEN v IS NULL OR pv IS NULL OR period - prev_period <> 1 OR pv - pe <= 0 THEN NULL "
                f"ELSE NOT ((v - e) / (pv + pe) > 1 + {limit} OR (v + e) / (pv - pe) < 1 - {limit}) END AS ok "
-               f"FROM (SELECT period, v, e, lag(period) OVER w AS prev_period, lag(v) OVER w AS pv, "
-               f"lag(e) OVER w AS pe FROM ({series}) WINDOW w AS (ORDER BY period)) "
-               f"WHERE prev_period IS NOT NULL ORDER BY period")
+               f"FROM (SELECT {inner}period, v, e, lag(period) OVER w AS prev_period, lag(v) OVER w AS pv, "
+               f"lag(e) OVER w AS pe FROM ({series}) WINDOW w AS ({partition}ORDER BY period)) "
+               f"WHERE prev_period IS NOT NULL ORDER BY {inner}period")
         unit = x.unit if x.unit != "count" else None
         for row in run.engine.rows(sql):
             self.tally(result, row["ok"])
@@ -68,14 +74,16 @@ class Change(Kind):
                 continue
             conv = (lambda b: units.from_base(b, unit))  # noqa: E731
             change = (row["v"] - row["pv"]) / row["pv"]
-            values = {"year": plain(row["period"]), "previous_year": plain(row["prev_period"]),
+            values = {**{k: plain(row[k]) for k in self.p.within},
+                      "year": plain(row["period"]), "previous_year": plain(row["prev_period"]),
                       "observed": format_number(conv(row["v"]), unit, x.decimals),
                       "previous": format_number(conv(row["pv"]), unit, x.decimals),
                       "change": f"{change:+.0%}"}
             locs = []
+            group = {k: row[k] for k in self.p.within}
             for period in (row["period"], row["prev_period"]):  # the changed figure first
-                locs += aggregate_locations(run, compiled, groups, {self.p.by: period}, "series")
+                locs += aggregate_locations(run, compiled, groups, {**group, self.p.by: period}, "series")
             fv = {"observed": conv(row["v"]), "expected": conv(row["pv"]),
                   "difference": conv(row["v"] - row["pv"]), "tolerance": limit * conv(row["pv"]), "unit": unit,
                   "relation": "change"}
-            result.findings.append(self.finding(run, values, locs, fv, subject=str(plain(row["period"]))))
+            result.findings.append(self.finding(run, values, locs, fv, subject="|".join(str(plain(row[k])) for k in self.p.within) + str(plain(row["period"]))))

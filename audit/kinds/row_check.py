@@ -76,14 +76,22 @@ class RowCheck(Kind):
             columns = list(dict.fromkeys(where_c.row_columns + columns))
         cond = compiled.value
         where = f" WHERE {' AND '.join(conds)}" if conds else ""
-        sql = (f"SELECT r.__line AS __line, {cond.sql} AS __ok, {focus_columns(cond.focus)} "
-               f"FROM {ident(table_name)} r{where} ORDER BY r.__line")
-        for row in run.engine.rows(sql):
-            self.tally(result, row["__ok"])
-            if row["__ok"] is not False:
-                continue
+        checked = f"SELECT r.__line AS __line, {cond.sql} AS __ok, {focus_columns(cond.focus)} " \
+                  f"FROM {ident(table_name)} r{where}"
+        # one pass counts every row; only the first failing rows are fetched as findings
+        counts = run.engine.rows(f"SELECT count(*) AS n, count(*) FILTER (WHERE __ok) AS passed, "
+                                 f"count(*) FILTER (WHERE NOT __ok) AS failed FROM ({checked})")[0]
+        result.items += counts["n"]
+        result.passed += counts["passed"]
+        result.failed += counts["failed"]
+        result.undecided += counts["n"] - counts["passed"] - counts["failed"]
+        room = run.max_findings - sum(1 for f in result.findings)
+        if counts["failed"] > room:
+            result.truncated += counts["failed"] - room
+        failing = run.engine.rows(f"SELECT * FROM ({checked}) WHERE NOT __ok ORDER BY __line LIMIT {max(room, 0)}")
+        for row in failing:
             line = row["__line"]
-            source = next(r for r in table.rows if r.line == line)
+            source = table.row_at(line)
             locs = [cell_location(run.dataset, table, line, c, "input") for c in columns]
             if compiled.aggregates:
                 outer = f"SELECT * FROM {ident(table_name)} WHERE __line = {line}"

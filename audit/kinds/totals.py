@@ -100,7 +100,7 @@ class Totals(Kind):
     def _check(self, run: RunContext, result, table: Table, column: str, sql: str) -> None:
         f = table.fields[column]
         unit = f.unit if f.unit not in (None, "count") else None
-        decimals = max((r.cells[column].decimals for r in table.rows), default=0)
+        decimals = table.decimals(column)
         for row in run.engine.rows(sql):
             self.tally(result, row["ok"])
             if row["ok"] is not False:
@@ -110,7 +110,7 @@ class Totals(Kind):
                   "difference": conv(row["diff"]), "tolerance": conv(row["tol"]), "unit": unit, "decimals": decimals}
             locs = [cell_location(run.dataset, table, row["__line"], column, "total")]
             locs += [cell_location(run.dataset, table, line, column, "part") for line in row["lines"]]
-            total_row = next(r for r in table.rows if r.line == row["__line"])
+            total_row = table.row_at(row["__line"])
             values = {"table": table_label(table), "column": f.title, "label": table.row_label(total_row),
                       "parts": row["n"], **focus_text(fv)}
             result.findings.append(self.finding(run, values, locs, fv, subject=column))

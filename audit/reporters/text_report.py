@@ -79,6 +79,10 @@ def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
                 extra = f", expired {e['expires']}" if title.startswith("EXPIRED") else ": the finding no longer occurs"
                 console.print(f"  {escape(e['rule'])} {e['fingerprint']} (baseline line {e.get('line')}){extra}")
                 console.print(f"          [dim]{escape(e.get('message') or '')}[/]")
+        for r in run.rules:
+            if r.truncated:
+                console.print(f"\n[dim]{escape(r.rule)}: {r.failed} items failed; the first {len(r.findings)} are "
+                              f"listed, {r.truncated} more are counted only[/]")
         odd = [r for r in run.rules if r.status in ("broken",)]
         for r in odd:
             console.print(f"\n[bold magenta]broken rule[/] {escape(r.rule)} ({r.file}:{r.line}): {escape(r.reason or '')}")

@@ -1,0 +1,182 @@
+"""The same reports as Markdown (GitHub-flavoured): the same summary, findings, values and places
+as the HTML pages, with each chart given as the small table of its figures and its description.
+
+Text from the data is escaped: Markdown punctuation and HTML's `<`, `>` and `&` are
+backslash-escaped (so `|` cannot split a table cell and no tag can open), line breaks become spaces.
+"""
+from __future__ import annotations
+
+import re
+
+from ..findings import SEVERITIES
+from .model import STATUS_NAMES, DatasetView, FindingView, IndexView
+
+_PUNCT = re.compile(r"([\\`*_\[\]<>|~&#!])")
+
+
+def md(text: object) -> str:
+    """Text safe as inline Markdown and inside a table cell."""
+    s = " ".join(str(text).split())
+    return _PUNCT.sub(r"\\\1", s)
+
+
+def code(text: object) -> str:
+    """An inline code span that no backtick in the text can close."""
+    s = " ".join(str(text).split()).replace("`", "'")
+    return f"`{s}`" if s else ""
+
+
+def _table(header: list[str], rows: list[list[str]], align: list[str] | None = None) -> list[str]:
+    align = align or ["---"] * len(header)
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return out + [""]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word if n == 1 else word + 's'}"
+
+
+def dataset_markdown(d: DatasetView, index_href: str | None = "index.md") -> str:
+    s, c = d.status_counts, d.severity_counts
+    lines = []
+    if index_href:
+        lines += [f"[All datasets]({index_href}) › {md(d.name)}", ""]
+    lines += [f"# {md(d.title)}", ""]
+    meta = [f"dataset {code(d.name)}"]
+    if d.country:
+        meta.append(md(d.country))
+    if d.profile:
+        meta.append(f"profile {code(d.profile)}")
+    if d.pack:
+        meta.append(f"rule pack {code(d.pack)}")
+    lines += [" · ".join(meta), ""]
+    if d.source:
+        lines += [f"Source: {md(d.source)}", ""]
+    lines += ["## Summary", "",
+              f"{_plural(d.rules_run, 'rule')} run: {s['failed']} failed, {s['passed']} passed, "
+              f"{s['not_applicable']} not applicable, {s['broken']} broken. {_plural(len(d.findings), 'finding')}: "
+              f"{_plural(c['error'], 'error')}, {_plural(c['warning'], 'warning')}, {c['info']} info"
+              + (f", {d.accepted} accepted by the baseline" if d.accepted else "") + ".", ""]
+    lines += _table(["rules run", "passed", "failed", "not applicable", "broken", "errors", "warnings", "info"],
+                    [[str(d.rules_run), str(s["passed"]), str(s["failed"]), str(s["not_applicable"]), str(s["broken"]),
+                      str(c["error"]), str(c["warning"]), str(c["info"])]], ["---:"] * 8)
+    if not d.findings:
+        lines += ["No findings: every rule that applies to this dataset holds.", ""]
+    if d.series:
+        lines += ["## Series over the years", ""]
+        for chart in d.series:
+            header, rows = chart.table_rows()
+            lines += [f"### {md(chart.title)}", "", md(chart.desc()), ""]
+            lines += _table([md(h) for h in header], [[md(x) for x in r] for r in rows])
+            if chart.footnotes:
+                lines += ["Footnotes: " + md("; ".join(chart.footnotes)), ""]
+    if d.findings:
+        lines += [f"## Findings ({len(d.findings)})", ""]
+        n = 0
+        for sev in SEVERITIES:
+            group = d.findings_of(sev)
+            if not group:
+                continue
+            title = {"error": "Errors", "warning": "Warnings", "info": "Information"}[sev]
+            lines += [f"### {title} ({len(group)})", ""]
+            for f in group:
+                n += 1
+                lines += _finding(f, n)
+    for title, entries in (("Expired baseline entries", d.expired), ("Stale baseline entries", d.stale)):
+        if entries:
+            lines += [f"## {title} ({len(entries)})", ""]
+            lines += _table(["rule", "fingerprint", "message", "reason"],
+                            [[md(en.get(k) or "") for k in ("rule", "fingerprint", "message", "reason")] for en in entries])
+    lines += ["## Rules", ""]
+    lines += _table(["rule", "checks", "kind", "severity", "status", "items", "passed", "failed", "undecided", "findings"],
+                    [[code(r.id), md(r.title) + (f" ({md(r.reason)})" if r.reason else ""), md(r.kind), md(r.severity),
+                      md(STATUS_NAMES.get(r.status, r.status)), str(r.items), str(r.passed), str(r.failed),
+                      str(r.undecided), str(r.findings)] for r in d.rules],
+                    ["---", "---", "---", "---", "---", "---:", "---:", "---:", "---:", "---:"])
+    lines += ["---", "", f"Written by `audit`. The HTML page [{md(d.stem)}.html]({d.stem}.html) draws the charts.", ""]
+    return "\n".join(lines)
+
+
+def _finding(f: FindingView, n: int) -> list[str]:
+    accepted = " (accepted by the baseline)" if f.accepted else ""
+    lines = [f"#### {n}. {f.severity}{accepted}: {code(f.rule)}", "", f"**{md(f.message)}**", "",
+             f"Rule: {md(f.rule_title)}", ""]
+    label = {"expected": "expected (what the other figures imply)", "required": "required",
+             "previous period": "previous period"}.get(f.expected_label, f.expected_label)
+    lines += _table(["reported (observed)", label, "difference", "tolerance applied"],
+                    [[md(f.observed), md(f.expected), md(f.difference), md(f.tolerance)]], ["---:"] * 4)
+    if f.chart is not None:
+        header, rows = f.chart.table_rows()
+        lines += [f"Chart: {md(f.chart.title)}. {md(f.chart.desc())}", ""]
+        lines += _table([md(h) for h in header], [[md(x) for x in r] for r in rows])
+    lines += ["Where each figure was printed:", ""]
+    rows = []
+    for loc in f.locations:
+        where = md(loc.where)
+        if loc.is_claim:
+            if loc.provenance:
+                where += f" — quote: “{md(loc.provenance)}”"
+            where += f" (claim {code(loc.claim)})"
+        else:
+            extra = []
+            if loc.column:
+                extra.append(f"column {code(loc.column)}")
+            if loc.key:
+                extra.append(f"row {code(loc.key)}")
+            if loc.provenance:
+                extra.append(md(loc.provenance))
+            if extra:
+                where += " (" + "; ".join(extra) + ")"
+        rows.append([md(loc.role_name), where, md(loc.value), code(loc.source)])
+    lines += _table(["role", "where", "value", "file:line"], rows)
+    if f.hint:
+        lines += [f"Hint: {md(f.hint)}", ""]
+    if f.accepted and f.baseline_reason:
+        lines += [f"Accepted by the baseline: {md(f.baseline_reason)}", ""]
+    return lines
+
+
+def index_markdown(ix: IndexView) -> str:
+    views = ix.datasets
+    totals = {s: sum(d.severity_counts[s] for d in views) for s in SEVERITIES}
+    lines = [f"# Audit of {_plural(len(views), 'dataset')}", "",
+             f"{sum(len(d.findings) for d in views)} findings: {_plural(totals['error'], 'error')}, "
+             f"{_plural(totals['warning'], 'warning')}, {totals['info']} info, across {_plural(len(views), 'dataset')} "
+             f"and {_plural(len(ix.rules), 'rule')}.", "", "## Datasets ranked by errors", ""]
+    rows = []
+    for i, d in enumerate(ix.ranked, 1):
+        c, s = d.severity_counts, d.status_counts
+        rows.append([str(i), f"[{md(d.name)}]({d.stem}.md)", md(d.title), str(c["error"]), str(c["warning"]),
+                     str(c["info"]), str(s["failed"]), str(s["passed"]), str(s["not_applicable"]), str(s["broken"])])
+    lines += _table(["#", "dataset", "title", "errors", "warnings", "info", "rules failed", "passed", "not applicable",
+                     "broken"], rows, ["---:", "---", "---", "---:", "---:", "---:", "---:", "---:", "---:", "---:"])
+    lines += ["## Findings per dataset and rule", "",
+              "A number is the count of findings (and the most severe); ✓ the rule passed; – it does not apply; "
+              "⚠ it broke.", ""]
+    rows = []
+    for rid, title, _ in ix.rules:
+        cells = [code(rid)]
+        for d in views:
+            cell = ix.matrix.get((rid, d.name))
+            if cell is None:
+                cells.append("")
+                continue
+            status, n, worst = cell
+            text = f"{n} {worst}" if n else {"passed": "✓", "not_applicable": "–", "broken": "⚠"}.get(status, "")
+            cells.append(f"[{text}]({d.stem}.md)" if n else text)
+        rows.append(cells)
+    lines += _table(["rule", *(f"[{md(d.name)}]({d.stem}.md)" for d in views)], rows)
+    lines += ["## Rules that fire most often", ""]
+    if ix.firing:
+        rows = []
+        for i, (rid, title, n_data, n_find, worst) in enumerate(ix.firing, 1):
+            where = ", ".join(f"[{md(d.name)}]({d.stem}.md)" for d in views
+                              if ix.matrix.get((rid, d.name), ("", 0, ""))[1])
+            rows.append([str(i), code(rid), md(title), str(n_data), str(n_find), worst, where])
+        lines += _table(["#", "rule", "checks", "datasets", "findings", "worst", "where"], rows,
+                        ["---:", "---", "---", "---:", "---:", "---", "---"])
+    else:
+        lines += ["No rule found anything in these datasets.", ""]
+    lines += ["---", "", "Written by `audit`. [index.html](index.html) has the same with charts.", ""]
+    return "\n".join(lines)

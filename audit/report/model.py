@@ -1,0 +1,526 @@
+"""What a report shows, computed once from a run and its dataset; the HTML and Markdown writers
+only lay it out, so both always carry the same findings, values and places.
+
+Nothing here formats for one output or escapes: texts are plain strings, numbers are floats with
+their printed text beside them where the data has one. Charts are described by the dataclasses
+of `audit.report.charts` and chosen here:
+
+- a `SeriesChart` for every table with a `year` field and a numeric column with two years or
+  more (e.g. `clearance_summary`), the years a `change` or `compare` finding points into marked;
+- a `TotalChart` for every finding of kind `totals`: the printed total beside the sum of its rows;
+- a `StockFlowChart` for every finding of kind `stock_flow`: the estimates of the stock over time
+  against what the flows between them imply, with what was released and added each year.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .. import units
+from ..findings import SEVERITIES, STATUSES, Finding, Location, RuleResult, Run
+from .charts import Bar, Estimate, Flag, SeriesChart, SeriesPoint, StockFlowChart, TotalChart
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..dataset import Dataset, Row, Table
+
+ROLE_NAMES = {
+    "total": "printed total", "part": "row of the total", "claim": "text", "table": "table figure",
+    "input": "cell checked", "aligned": "compared with", "series": "series", "stock": "stock estimate",
+    "outflow": "released", "inflow": "added", "compared": "compared", "claimed": "text figure",
+    "observed": "observed", "expected": "expected",
+}
+RELATION_TEXT = {"==": "", "=": "", "<=": "≤ ", ">=": "≥ ", "<": "< ", ">": "> ", "!=": "≠ "}
+STATUS_NAMES = {"passed": "passed", "failed": "failed", "not_applicable": "not applicable", "broken": "broken"}
+
+
+def fmt_num(v: float | None, digits: int = 6) -> str:
+    """A number as the text reporter shows it: thousands separators, no trailing zeros."""
+    if v is None:
+        return "–"
+    v = round(float(v), digits)
+    if v == 0:
+        v = 0.0  # no "-0"
+    return f"{v:,.0f}" if v.is_integer() else f"{v:,.{digits}f}".rstrip("0").rstrip(".")
+
+
+def with_unit(text: str, unit: str | None) -> str:
+    return f"{text} {unit}" if unit and unit != "count" and text != "–" else text
+
+
+def slug(text: str, prefix: str = "") -> str:
+    """An id or file stem made only of safe characters."""
+    s = re.sub(r"[^A-Za-z0-9_.-]+", "-", str(text)).strip("-.")
+    return prefix + (s or "x")
+
+
+# -- views ------------------------------------------------------------------------------------
+
+@dataclass
+class LocationView:
+    role: str  # the engine's role (total, part, claim, ...)
+    role_name: str  # for a person
+    where: str  # the label: table title and row and column, or the claim's section and locator
+    value: str  # as printed
+    file: str
+    row: int | None
+    table: str | None
+    column: str | None
+    claim: str | None
+    key: str  # the row's key as "region=Jabrayil"
+    provenance: str  # where it was printed in the source document; the quote for a claim
+    is_claim: bool
+
+    @property
+    def source(self) -> str:
+        return f"{self.file}:{self.row}" if self.row is not None else self.file
+
+
+@dataclass
+class FindingView:
+    anchor: str
+    rule: str
+    rule_title: str
+    kind: str
+    severity: str
+    message: str
+    hint: str
+    observed: str  # with unit
+    expected: str  # with relation and unit
+    expected_label: str
+    difference: str
+    tolerance: str
+    unit: str
+    relation: str
+    locations: list[LocationView]
+    accepted: bool = False
+    baseline_reason: str = ""
+    chart: Any = None  # TotalChart | StockFlowChart | None
+    series_anchor: str = ""  # the series chart this finding marks, if any
+
+
+@dataclass
+class RuleView:
+    id: str
+    anchor: str
+    title: str
+    kind: str
+    severity: str
+    status: str
+    items: int
+    passed: int
+    failed: int
+    undecided: int
+    findings: int
+    reason: str
+    source: str
+    rationale: str
+    finding_anchors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DatasetView:
+    name: str
+    stem: str  # file name of its pages, without suffix
+    title: str
+    country: str
+    year: str
+    profile: str
+    pack: str
+    path: str
+    source: str  # the document the data were transcribed from
+    status_counts: dict[str, int]
+    severity_counts: dict[str, int]
+    accepted: int
+    rules: list[RuleView]
+    findings: list[FindingView]
+    series: list[SeriesChart]
+    stale: list[dict]
+    expired: list[dict]
+    has_dataset: bool
+
+    @property
+    def rules_run(self) -> int:
+        return len(self.rules)
+
+    def findings_of(self, severity: str) -> list[FindingView]:
+        return [f for f in self.findings if f.severity == severity]
+
+
+# -- building ---------------------------------------------------------------------------------
+
+def finding_anchors(run: Run) -> dict[int, str]:
+    """A stable id for every finding of a run (from its fingerprint), keyed by id() of the finding."""
+    anchors: dict[int, str] = {}
+    used: set[str] = set()
+    for i, f in enumerate(run.findings):
+        anchor = slug(f.fingerprint or f"{f.rule}-{i + 1}", "f-")
+        base, n = anchor, 2
+        while anchor in used:
+            anchor, n = f"{base}-{n}", n + 1
+        used.add(anchor)
+        anchors[id(f)] = anchor
+    return anchors
+
+
+def build_dataset_view(run: Run, dataset: "Dataset | None", stem: str) -> DatasetView:
+    anchors = finding_anchors(run)
+    rules: list[RuleView] = []
+    findings: list[FindingView] = []
+    for r in run.rules:
+        rv = _rule_view(r)
+        rules.append(rv)
+        for f in r.findings:
+            fv = _finding_view(f, r, dataset, anchors[id(f)])
+            rv.finding_anchors.append(fv.anchor)
+            findings.append(fv)
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    findings.sort(key=lambda f: order.get(f.severity, len(order)))  # stable: rule order within a severity
+    series = _series_charts(run, dataset, anchors) if dataset is not None else []
+    for chart in series:
+        for fv in findings:
+            if fv.anchor in chart.finding_anchors:
+                fv.series_anchor = fv.series_anchor or chart.id
+    meta = run.meta or {}
+    src = ""
+    if dataset is not None:
+        source = dataset.meta.get("source")
+        if isinstance(source, dict):
+            src = str(source.get("title") or source.get("file") or "")
+        elif source:
+            src = str(source)
+    return DatasetView(
+        name=run.dataset, stem=stem, title=str(meta.get("title") or run.dataset),
+        country=str(meta.get("country") or ""), year=str(meta.get("year") or ""), profile=str(run.profile or ""),
+        pack=str(run.pack or ""), path=str(run.path or ""), source=src,
+        status_counts=run.status_counts(), severity_counts=run.counts(),
+        accepted=sum(1 for f in run.findings if f.accepted), rules=rules, findings=findings, series=series,
+        stale=list(run.stale or []), expired=list(run.expired or []), has_dataset=dataset is not None)
+
+
+def _rule_view(r: RuleResult) -> RuleView:
+    return RuleView(id=r.rule, anchor=slug(r.rule, "rule-"), title=r.title or "", kind=r.kind or "",
+                    severity=r.severity, status=r.status, items=r.items, passed=r.passed, failed=r.failed,
+                    undecided=r.undecided, findings=len(r.findings), reason=r.reason or "",
+                    source=f"{r.file}:{r.line}" if r.file else "", rationale=" ".join((r.rationale or "").split()))
+
+
+def _finding_view(f: Finding, r: RuleResult, ds: "Dataset | None", anchor: str) -> FindingView:
+    unit = f.unit if f.unit and f.unit != "count" else ""
+    relation = f.relation or "=="
+    if relation == "change":
+        expected_label, expected = "previous period", with_unit(fmt_num(f.expected), unit)
+    else:
+        expected_label = "expected" if relation in ("==", "=") else "required"
+        expected = RELATION_TEXT.get(relation, relation + " ") + with_unit(fmt_num(f.expected), unit)
+    chart = None
+    if ds is not None:
+        try:
+            if r.kind == "totals":
+                chart = total_chart(f, ds, anchor)
+            elif r.kind == "stock_flow":
+                chart = stock_flow_chart(f, ds, anchor)
+        except (KeyError, ValueError, TypeError, ZeroDivisionError):  # a chart is a courtesy: never break the report
+            chart = None
+    return FindingView(
+        anchor=anchor, rule=f.rule, rule_title=r.title or "", kind=r.kind or "", severity=f.severity,
+        message=f.message, hint=f.hint or "", observed=with_unit(fmt_num(f.observed), unit), expected=expected,
+        expected_label=expected_label, difference=with_unit(fmt_num(f.difference), unit),
+        tolerance=with_unit(fmt_num(f.tolerance), unit), unit=unit, relation=relation,
+        locations=[_location_view(loc) for loc in f.locations], accepted=f.accepted,
+        baseline_reason=f.baseline_reason or "", chart=chart)
+
+
+def _location_view(loc: Location) -> LocationView:
+    role = loc.role or ""
+    key = ", ".join(f"{k}={v}" for k, v in (loc.key or {}).items())
+    return LocationView(role=role, role_name=ROLE_NAMES.get(role, role.replace("_", " ")),
+                        where=loc.label or loc.table or loc.claim or loc.file, value=loc.value or "",
+                        file=loc.file, row=loc.row, table=loc.table, column=loc.column, claim=loc.claim, key=key,
+                        provenance=loc.provenance or "", is_claim=bool(loc.claim))
+
+
+# -- reading values back from the dataset -------------------------------------------------------
+
+def _row(table: "Table", line: int | None) -> "Row | None":
+    return next((r for r in table.rows if r.line == line), None)
+
+
+def _factor(unit: str | None) -> float:
+    u = units.lookup(unit) if unit else None
+    return u.factor if u else 1.0
+
+
+def location_value(loc: Location, ds: "Dataset", unit: str | None) -> float | None:
+    """The number a location points at, in `unit` (the finding's unit), from the dataset itself."""
+    if loc.claim:
+        claim = next((c for c in ds.claims if c.id == loc.claim), None)
+        if claim is None or claim.value is None:
+            return None
+        return claim.value * claim.factor / _factor(unit)
+    table = ds.tables.get(loc.table or "")
+    if table is None or loc.column not in table.fields:
+        return None
+    row = _row(table, loc.row)
+    cell = row.cells.get(loc.column) if row else None
+    if cell is None or cell.value is None or isinstance(cell.value, (str, bool)):
+        return None
+    return float(cell.value) * table.fields[loc.column].factor / _factor(unit)
+
+
+def location_year(loc: Location, ds: "Dataset") -> int | None:
+    """The period a location speaks of: its row's year, the table's year, or the claim's year."""
+    if loc.claim:
+        claim = next((c for c in ds.claims if c.id == loc.claim), None)
+        years = (claim.dims.get("year") or []) if claim else []
+        return _int(years[0]) if len(years) == 1 else None
+    table = ds.tables.get(loc.table or "")
+    if table is None:
+        return None
+    row = _row(table, loc.row)
+    if row is not None and "year" in row.cells and row.cells["year"].value is not None:
+        return _int(row.cells["year"].value)
+    if "year" in (loc.key or {}):
+        return _int(loc.key["year"])
+    return _int(table.dimensions.get("year"))
+
+
+def _int(v: Any) -> int | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return int(f) if f.is_integer() else None
+
+
+# -- charts -------------------------------------------------------------------------------------
+
+def _axis_label(title: str, unit: str | None) -> str:
+    if not unit or unit == "count":
+        return title if unit != "count" or "number" in title.lower() else f"{title} (number)"
+    return title if unit in title else f"{title} ({unit})"
+
+
+def total_chart(f: Finding, ds: "Dataset", anchor: str) -> TotalChart | None:
+    """The printed total beside the sum of its rows, the sum split into the rows."""
+    if f.observed is None or f.expected is None:
+        return None
+    total = next((loc for loc in f.locations if loc.role == "total"), None)
+    table = ds.tables.get(total.table or "") if total else None
+    field_ = table.fields.get(total.column or "") if table and total else None
+    parts = []
+    for loc in f.locations:
+        if loc.role != "part":
+            continue
+        row = _row(table, loc.row) if table else None
+        label = table.row_label(row) if (table and row) else (loc.label or "")
+        parts.append(Bar(label=label, value=location_value(loc, ds, f.unit if f.unit else None) or 0.0,
+                         text=loc.value or ""))
+    column = field_.title if field_ else (total.column if total else "")
+    row_label = ""
+    if table and total:
+        row = _row(table, total.row)
+        row_label = table.row_label(row) if row else ""
+    return TotalChart(
+        id=f"chart-{anchor}", title=f"{table.title if table else ''}: printed total of {column} against its rows",
+        table=_table_name(table) if table else "", column=column, row_label=row_label,
+        axis=_axis_label(column, f.unit or (field_.unit if field_ else None)), unit=f.unit or "",
+        printed=float(f.observed), printed_text=total.value if total and total.value else fmt_num(f.observed),
+        parts=parts, expected=float(f.expected), difference=float(f.difference or 0.0),
+        tolerance=float(f.tolerance or 0.0))
+
+
+def _table_name(table: "Table") -> str:
+    number = table.provenance.get("table") if isinstance(table.provenance, dict) else None
+    return f"{number} ({table.name})" if number else table.name
+
+
+def stock_flow_chart(f: Finding, ds: "Dataset", anchor: str) -> StockFlowChart | None:
+    """Estimates of a stock over time against what the earlier one minus releases plus additions implies."""
+    if f.observed is None or f.expected is None:
+        return None
+    unit = f.unit or None
+    m = re.fullmatch(r"\s*(\d{4})\s*-\s*(\d{4})\s*", f.subject or "")
+    stock_locs = [loc for loc in f.locations if loc.role == "stock"]
+    by_year: dict[int, dict[str, Any]] = {}
+    for loc in stock_locs:
+        year = location_year(loc, ds)
+        value = location_value(loc, ds, unit)
+        if year is None or value is None:
+            continue
+        entry = by_year.setdefault(year, {"table": 0.0, "tables": [], "claims": []})
+        if loc.claim:
+            claim = next(c for c in ds.claims if c.id == loc.claim)
+            entry["claims"].append((value, claim))
+        else:
+            entry["table"] += value
+            if loc.table and loc.table not in entry["tables"]:
+                entry["tables"].append(loc.table)
+    if m:
+        earlier, later = int(m.group(1)), int(m.group(2))
+    elif len(by_year) >= 2:
+        earlier, later = min(by_year), max(by_year)
+    else:
+        return None
+    flows_out: dict[int, float] = {}
+    flows_in: dict[int, float] = {}
+    for loc in f.locations:
+        if loc.role not in ("outflow", "inflow"):
+            continue
+        year, value = location_year(loc, ds), location_value(loc, ds, unit)
+        if year is None or value is None:
+            continue
+        target = flows_out if loc.role == "outflow" else flows_in
+        target[year] = target.get(year, 0.0) + value
+
+    def estimate(year: int, observed: float | None) -> Estimate:
+        entry = by_year.get(year) or {"table": 0.0, "tables": [], "claims": []}
+        if entry["tables"]:
+            names = ", ".join(_table_name(ds.tables[t]) for t in entry["tables"] if t in ds.tables)
+            value = observed if observed is not None else entry["table"]
+            return Estimate(year=year, value=value, label=f"tables: {names}", source="table")
+        if entry["claims"]:
+            value, claim = entry["claims"][0]
+            return Estimate(year=year, value=observed if observed is not None else value,
+                            label=f"text: \u201c{claim.locator or claim.id}\u201d", source="text",
+                            qualifier=claim.qualifier)
+        return Estimate(year=year, value=observed if observed is not None else 0.0, label="", source="")
+
+    later_est = estimate(later, float(f.observed))
+    earlier_est = estimate(earlier, None)
+    released = sum(flows_out.values())
+    added = sum(flows_in.values())
+    if not (by_year.get(earlier) or {}).get("tables") and not (by_year.get(earlier) or {}).get("claims"):
+        earlier_est.value = float(f.expected) + released - added  # what the engine must have started from
+    # the path the flows imply, from the earlier estimate to the expected later one
+    implied = [(earlier, earlier_est.value)]
+    running = earlier_est.value
+    for year in range(earlier, later + 1):
+        running += flows_in.get(year, 0.0) - flows_out.get(year, 0.0)
+        if year > earlier:
+            implied.append((year, running))
+    if abs(implied[-1][1] - float(f.expected)) > 1e-6 * max(1.0, abs(float(f.expected))):
+        implied[-1] = (later, float(f.expected))
+    # other printed estimates of the same measure (e.g. "more than 1.6 km2" in the text)
+    measures = {c.measure for e in by_year.values() for _, c in e["claims"]}
+    shown_claims = {c.id for e in by_year.values() for _, c in e["claims"]}
+    others = []
+    for claim in ds.claims:
+        years = claim.dims.get("year") or []
+        if claim.measure in measures and claim.id not in shown_claims and len(years) == 1 and claim.value is not None:
+            year = _int(years[0])
+            if year is not None:
+                value = claim.value * claim.factor / _factor(unit)
+                q = "" if claim.qualifier == "exact" else claim.qualifier.replace("_", " ") + " "
+                others.append(Estimate(year=year, value=value, label=f"text: {q}{fmt_num(value)}",
+                                       source="text", qualifier=claim.qualifier))
+    years = sorted({earlier, later, *flows_out, *flows_in, *(e.year for e in others)})
+    return StockFlowChart(
+        id=f"chart-{anchor}", title=f"Estimates {earlier}\u2013{later} against what was released",
+        unit=unit or "", earlier=earlier_est, later=later_est, others=others, implied=implied,
+        released={y: flows_out.get(y, 0.0) for y in years if y in flows_out},
+        added={y: flows_in.get(y, 0.0) for y in years if y in flows_in},
+        expected=float(f.expected), tolerance=float(f.tolerance or 0.0), years=(years[0], years[-1]))
+
+
+def _series_charts(run: Run, ds: "Dataset", anchors: dict[int, str]) -> list[SeriesChart]:
+    """Every multi-year table: one chart per numeric column, the years a rule flagged marked."""
+    kinds = {r.rule: r.kind for r in run.rules}
+    charts = []
+    for table in ds.tables.values():
+        yf = table.fields.get("year")
+        if yf is None or not yf.numeric:
+            continue
+        rows = [r for r in table.data_rows if r.cells.get("year") and r.cells["year"].value is not None]
+        if len({_int(r.cells["year"].value) for r in rows}) < 2:
+            continue
+        for col, fld in table.fields.items():
+            if col == "year" or not fld.numeric:
+                continue
+            points = []
+            for row in rows:
+                cell = row.cells.get(col)
+                if cell is None:
+                    continue
+                group = " / ".join(v for k, v in table.row_key(row).items() if k != "year" and v)
+                points.append(SeriesPoint(year=_int(row.cells["year"].value), value=None if cell.value is None
+                                          else float(cell.value), text=cell.text, group=group, line=row.line))
+            if sum(p.value is not None for p in points) < 2:
+                continue
+            flags: list[Flag] = []
+            finding_anchors: list[str] = []
+            for f in run.findings:
+                kind = kinds.get(f.rule)
+                if kind not in ("change", "compare"):
+                    continue
+                inside = [loc for loc in f.locations if loc.table == table.name and
+                          (loc.column in (None, col))]
+                if not inside:
+                    continue
+                marked = inside[:1] if kind == "change" else inside
+                for loc in marked:
+                    p = next((p for p in points if p.line == loc.row), None)
+                    if p is None:
+                        continue
+                    if kind == "change" and f.expected:
+                        note = f"{(f.observed - f.expected) / f.expected:+.0%}" if f.observed is not None else "change"
+                        prev = next((location_year(x, ds) for x in inside[1:2]), None)
+                        note += f" from {prev}" if prev is not None else ""
+                    else:
+                        note = f.rule
+                    flags.append(Flag(year=p.year, group=p.group, severity=f.severity, rule=f.rule, note=note,
+                                      message=f.message, anchor=anchors.get(id(f), "")))
+                    if anchors.get(id(f)) and anchors[id(f)] not in finding_anchors:
+                        finding_anchors.append(anchors[id(f)])
+            points.sort(key=lambda p: (p.group, p.year if p.year is not None else 0))
+            charts.append(SeriesChart(
+                id=slug(f"series-{table.name}-{col}"), title=f"{table.title}: {fld.title}",
+                table=_table_name(table), column=fld.title, axis=_axis_label(fld.title, fld.unit),
+                unit=fld.unit if fld.unit and fld.unit != "count" else "", points=points, flags=flags,
+                finding_anchors=finding_anchors, footnotes=[str(fn.get("marker", "")) + " " + str(fn.get("text", ""))
+                                                            for fn in table.footnotes if isinstance(fn, dict)]))
+    return charts
+
+
+# -- across datasets -------------------------------------------------------------------------------
+
+@dataclass
+class IndexView:
+    datasets: list[DatasetView]  # in the order given
+    ranked: list[DatasetView]
+    rules: list[tuple[str, str, str]]  # id, title, kind in first-seen order
+    matrix: dict[tuple[str, str], tuple[str, int, str]]  # (rule, dataset) -> (status, findings, worst severity)
+    firing: list[tuple[str, str, int, int, str]]  # rule, title, datasets where it fired, findings, worst severity
+
+
+def rank_key(d: DatasetView) -> tuple:
+    c, s = d.severity_counts, d.status_counts
+    return (-c.get("error", 0), -c.get("warning", 0), -c.get("info", 0), -s.get("broken", 0), -s.get("failed", 0), d.name)
+
+
+def build_index(views: list[DatasetView]) -> IndexView:
+    rules: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    matrix = {}
+    for d in views:
+        for r in d.rules:
+            if r.id not in seen:
+                seen.add(r.id)
+                rules.append((r.id, r.title, r.kind))
+            sev = [f.severity for f in d.findings if f.rule == r.id]
+            worst = min(sev, key=SEVERITIES.index) if sev else ""
+            matrix[(r.id, d.name)] = (r.status, r.findings, worst)
+    firing = []
+    for rid, title, _ in rules:
+        cells = [matrix[(rid, d.name)] for d in views if (rid, d.name) in matrix]
+        n_data = sum(1 for c in cells if c[1] > 0)
+        n_find = sum(c[1] for c in cells)
+        if n_find:
+            worst = min((c[2] for c in cells if c[2]), key=SEVERITIES.index)
+            firing.append((rid, title, n_data, n_find, worst))
+    firing.sort(key=lambda x: (-x[2], -x[3], SEVERITIES.index(x[4]), x[0]))
+    return IndexView(datasets=views, ranked=sorted(views, key=rank_key), rules=rules, matrix=matrix, firing=firing)
+
+
+__all__ = ["DatasetView", "FindingView", "IndexView", "LocationView", "RuleView", "STATUSES", "build_dataset_view",
+           "build_index", "fmt_num", "slug"]
