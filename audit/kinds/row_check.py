@@ -78,17 +78,20 @@ class RowCheck(Kind):
         where = f" WHERE {' AND '.join(conds)}" if conds else ""
         checked = f"SELECT r.__line AS __line, {cond.sql} AS __ok, {focus_columns(cond.focus)} " \
                   f"FROM {ident(table_name)} r{where}"
-        # one pass counts every row; only the first failing rows are fetched as findings
+        # one pass counts every row and picks the lines of the first failing ones (a top-n aggregate);
+        # only those rows are evaluated again, for the values their findings report
+        room = max(run.max_findings - len(result.findings), 0)
         counts = run.engine.rows(f"SELECT count(*) AS n, count(*) FILTER (WHERE __ok) AS passed, "
-                                 f"count(*) FILTER (WHERE NOT __ok) AS failed FROM ({checked})")[0]
+                                 f"count(*) FILTER (WHERE NOT __ok) AS failed, "
+                                 f"min(__line, {max(room, 1)}) FILTER (WHERE NOT __ok) AS lines FROM ({checked})")[0]
         result.items += counts["n"]
         result.passed += counts["passed"]
         result.failed += counts["failed"]
         result.undecided += counts["n"] - counts["passed"] - counts["failed"]
-        room = run.max_findings - sum(1 for f in result.findings)
-        if counts["failed"] > room:
-            result.truncated += counts["failed"] - room
-        failing = run.engine.rows(f"SELECT * FROM ({checked}) WHERE NOT __ok ORDER BY __line LIMIT {max(room, 0)}")
+        lines = (counts["lines"] or [])[:room]
+        result.truncated += counts["failed"] - len(lines)
+        failing = run.engine.rows(f"SELECT * FROM ({checked}) WHERE __line IN ({', '.join(map(str, lines))}) "
+                                  f"ORDER BY __line") if lines else []
         for row in failing:
             line = row["__line"]
             source = table.row_at(line)
