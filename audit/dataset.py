@@ -116,6 +116,11 @@ class Table:
             return self.row_lookup(line) if self.row_lookup else None
         return next((r for r in self.rows if r.line == line), None)
 
+    def prefetch(self, lines) -> None:
+        """Fetch many rows of an external table at once before looking them up one by one."""
+        if self.external and self.row_lookup is not None and hasattr(self.row_lookup, "prefetch"):
+            self.row_lookup.prefetch(lines)
+
     def decimals(self, column: str) -> int:
         """The most decimals a column's values were printed with."""
         f = self.fields.get(column)

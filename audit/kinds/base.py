@@ -23,6 +23,7 @@ from ..findings import Finding, Location, RuleResult
 from ..yamlio import Node, Text
 
 SEVERITY_LEVELS = ("error", "warning", "info")
+MAX_PARTS = 50  # cells an aggregate read that a finding lists (the first ones, by line)
 COMMON_KEYS = {"id", "title", "severity", "kind", "message", "rationale", "hint"}
 
 
@@ -265,6 +266,12 @@ def aggregate_locations(ctx: RunContext, compiled: Compiled, outer_sql: str | No
     return locs
 
 
+def _without_keys(cond: str, alias: str, keys) -> str:
+    for k in keys:
+        cond = cond.replace(f"{alias}.{ident(k)}", "")
+    return cond
+
+
 def _aggregate_cells(ctx: RunContext, agg: AggregateUse, outer_sql: str | None, outer_keys: dict[str, Any],
                      role: str, alias: str) -> list[Location]:
     from ..expr.compiler import sql_literal
@@ -273,11 +280,18 @@ def _aggregate_cells(ctx: RunContext, agg: AggregateUse, outer_sql: str | None, 
     table = ctx.dataset.tables[agg.table]
     conds = list(agg.conditions)
     source = f"{ident(agg.table)} {agg.alias}"
-    if outer_sql:
+    if outer_sql and outer_keys and all(v is not None for v in outer_keys.values()) and \
+            not any(f"{alias}." in _without_keys(c, alias, outer_keys) for c in conds):
+        # the item is pinned by its keys: put their values in place of the outer references
+        for k, v in outer_keys.items():
+            conds = [c.replace(f"{alias}.{ident(k)}", sql_literal(v)) for c in conds]
+    elif outer_sql:
         conds += [f"{alias}.{ident(k)} = {sql_literal(v)}" for k, v in outer_keys.items() if v is not None]
         source += f", ({outer_sql}) {alias}"
-    sql = f"SELECT DISTINCT {agg.alias}.__line AS line FROM {source} WHERE {' AND '.join(conds)} ORDER BY 1"
+    sql = (f"SELECT DISTINCT {agg.alias}.__line AS line FROM {source} WHERE {' AND '.join(conds)} ORDER BY 1 "
+           f"LIMIT {MAX_PARTS}")
     lines = [r["line"] for r in ctx.engine.rows(sql)]
+    table.prefetch(lines)
     cols = [c for c in agg.columns if c in table.fields and table.fields[c].numeric] or agg.columns
     return [cell_location(ctx.dataset, table, line, c, role) for line in lines for c in cols
             if c in table.fields]
@@ -441,3 +455,36 @@ def group_source(ctx: RunContext, compiled: list[Compiled], keys: list[str] | tu
     if not parts:
         raise NotApplicable(f"no table of this dataset has the columns {', '.join(keys)}")
     return " UNION ".join(parts)
+
+
+def aggregate_locations_many(ctx: RunContext, compiled: Compiled, keys: list[str], items: list[dict[str, Any]],
+                             role: str, alias: str = "g") -> list[list[Location]]:
+    """The cells the aggregates read for many groups at once: one query per aggregate, not per item
+    (a large table is scanned once however many groups failed)."""
+    from ..expr.compiler import sql_literal
+
+    out: list[list[Location]] = [[] for _ in items]
+    if not items:
+        return out
+    if not keys:
+        shared = aggregate_locations(ctx, compiled, None, {}, role)
+        return [list(shared) for _ in items]
+    values = ", ".join("(" + ", ".join([str(i)] + [sql_literal(it[k]) for k in keys]) + ")"
+                       for i, it in enumerate(items))
+    columns = ", ".join(["__item"] + [ident(k) for k in keys])
+    for agg in compiled.aggregates:
+        if agg.table not in ctx.dataset.tables:
+            continue
+        table = ctx.dataset.tables[agg.table]
+        sql = (f"SELECT {alias}.__item AS item, {agg.alias}.__line AS line "
+               f"FROM {ident(agg.table)} {agg.alias} JOIN (VALUES {values}) {alias}({columns}) "
+               f"ON {' AND '.join(agg.conditions)} "
+               f"QUALIFY row_number() OVER (PARTITION BY {alias}.__item ORDER BY {agg.alias}.__line) <= {MAX_PARTS} "
+               f"ORDER BY 1, 2")
+        found = ctx.engine.rows(sql)
+        table.prefetch([r["line"] for r in found])
+        cols = [c for c in agg.columns if c in table.fields and table.fields[c].numeric] or agg.columns
+        for r in found:
+            out[r["item"]].extend(cell_location(ctx.dataset, table, r["line"], c, role) for c in cols
+                                  if c in table.fields)
+    return out

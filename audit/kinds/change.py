@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from .. import units
 from ..expr.compiler import CompileError, Context, compile_number, ident
-from .base import (Kind, plain, RunContext, aggregate_locations, format_number, group_source, param,
+from .base import (Kind, plain, RunContext, aggregate_locations_many, format_number, group_source, param,
                    parse_tolerance)
 
 
@@ -68,10 +68,17 @@ class Change(Kind):
                f"lag(e) OVER w AS pe FROM ({series}) WINDOW w AS ({partition}ORDER BY period)) "
                f"WHERE prev_period IS NOT NULL ORDER BY {inner}period")
         unit = x.unit if x.unit != "count" else None
-        for row in run.engine.rows(sql):
+        unit_rows = run.engine.rows(sql)
+        failing = []
+        for row in unit_rows:
             self.tally(result, row["ok"])
-            if row["ok"] is not False:
-                continue
+            if row["ok"] is False:
+                failing.append(row)
+        # where each flagged pair was printed: the changed period first, then the one before
+        pins = [{**{k: row[k] for k in self.p.within}, self.p.by: row[period]}
+                for row in failing for period in ("period", "prev_period")]
+        places = aggregate_locations_many(run, compiled, keys, pins, "series")
+        for n, row in enumerate(failing):
             conv = (lambda b: units.from_base(b, unit))  # noqa: E731
             change = (row["v"] - row["pv"]) / row["pv"]
             values = {**{k: plain(row[k]) for k in self.p.within},
@@ -79,11 +86,9 @@ class Change(Kind):
                       "observed": format_number(conv(row["v"]), unit, x.decimals),
                       "previous": format_number(conv(row["pv"]), unit, x.decimals),
                       "change": f"{change:+.0%}"}
-            locs = []
-            group = {k: row[k] for k in self.p.within}
-            for period in (row["period"], row["prev_period"]):  # the changed figure first
-                locs += aggregate_locations(run, compiled, groups, {**group, self.p.by: period}, "series")
+            locs = places[2 * n] + places[2 * n + 1]
             fv = {"observed": conv(row["v"]), "expected": conv(row["pv"]),
                   "difference": conv(row["v"] - row["pv"]), "tolerance": limit * conv(row["pv"]), "unit": unit,
                   "relation": "change"}
-            result.findings.append(self.finding(run, values, locs, fv, subject="|".join(str(plain(row[k])) for k in self.p.within) + str(plain(row["period"]))))
+            subject = "|".join(str(plain(row[k])) for k in self.p.within) + str(plain(row["period"]))
+            result.findings.append(self.finding(run, values, locs, fv, subject=subject))

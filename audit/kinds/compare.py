@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from ..expr.ast import Compare as CompareNode
 from ..expr.ast import substitute
 from ..expr.compiler import CompileError, Context, NotApplicable, compile_condition
-from .base import (Kind, claimed_locations, plain, RunContext, aggregate_locations, focus_columns, focus_text, focus_values, group_source,
+from .base import (Kind, claimed_locations, plain, RunContext, aggregate_locations_many, focus_columns, focus_text, focus_values, group_source,
                    param, parse_tolerance)
 
 OPERATORS = ("==", "!=", "<", "<=", ">", ">=")
@@ -77,12 +77,15 @@ class Compare(Kind):
             groups = group_source(run, [compiled], self.p.by)
             keys = ", ".join(f"g.\"{k}\"" for k in self.p.by) or "g.__one"
             sql = f"SELECT {keys}, {cond.sql} AS __ok, {focus_columns(cond.focus)} FROM ({groups}) g ORDER BY {keys}"
+            failing = []
             for row in run.engine.rows(sql):
                 self.tally(result, row["__ok"])
-                if row["__ok"] is not False:
-                    continue
+                if row["__ok"] is False:
+                    failing.append(row)
+            pins = [{k: row[k] for k in self.p.by} for row in failing]
+            places = aggregate_locations_many(run, compiled, list(self.p.by), pins, "compared")
+            for row, locs in zip(failing, places):
                 key_values = {k: plain(row[k]) for k in self.p.by}
-                locs = aggregate_locations(run, compiled, groups, key_values, "compared")
                 locs += claimed_locations(run, compiled, key_values, "compared")
                 fv = focus_values(row, cond.focus)
                 values = {**key_values, "column": column or "", **focus_text(fv)}

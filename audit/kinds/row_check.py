@@ -92,6 +92,7 @@ class RowCheck(Kind):
         result.truncated += counts["failed"] - len(lines)
         failing = run.engine.rows(f"SELECT * FROM ({checked}) WHERE __line IN ({', '.join(map(str, lines))}) "
                                   f"ORDER BY __line") if lines else []
+        table.prefetch([row["__line"] for row in failing])
         for row in failing:
             line = row["__line"]
             source = table.row_at(line)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from ..dataset import Table
 from ..expr.compiler import NotApplicable, ident
-from .base import Kind, RunContext, cell_location, focus_text, param, table_label
+from .base import MAX_PARTS, Kind, RunContext, cell_location, focus_text, param, table_label
 
 EPS = "1e-12 * greatest(1, abs(t.v), abs(s.v))"
 
@@ -109,7 +109,9 @@ class Totals(Kind):
             fv = {"observed": conv(row["total"]), "expected": conv(row["parts_sum"]),
                   "difference": conv(row["diff"]), "tolerance": conv(row["tol"]), "unit": unit, "decimals": decimals}
             locs = [cell_location(run.dataset, table, row["__line"], column, "total")]
-            locs += [cell_location(run.dataset, table, line, column, "part") for line in row["lines"]]
+            parts = row["lines"][:MAX_PARTS]
+            table.prefetch(parts)
+            locs += [cell_location(run.dataset, table, line, column, "part") for line in parts]
             total_row = table.row_at(row["__line"])
             values = {"table": table_label(table), "column": f.title, "label": table.row_label(total_row),
                       "parts": row["n"], **focus_text(fv)}
