@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..expr.compiler import CompileError, Context, NotApplicable, compile_condition, ident
-from .base import (Kind, cell_text, RunContext, aggregate_locations, cell_location, focus_columns, focus_text, focus_values,
+from .base import (Kind, aggregate_locations_many, cell_text, RunContext, aggregate_locations, cell_location, focus_columns, focus_text, focus_values,
                    param, table_label)
 
 
@@ -93,13 +93,21 @@ class RowCheck(Kind):
         failing = run.engine.rows(f"SELECT * FROM ({checked}) WHERE __line IN ({', '.join(map(str, lines))}) "
                                   f"ORDER BY __line") if lines else []
         table.prefetch([row["__line"] for row in failing])
-        for row in failing:
+        aligned = [[] for _ in failing]
+        if compiled.aggregates and self.p.by:
+            pins = []
+            for row in failing:
+                source = table.row_at(row["__line"])
+                pins.append({k: source.cells[k].value if k in source.cells else table.dimensions.get(k)
+                             for k in self.p.by})
+            aligned = aggregate_locations_many(run, compiled, list(self.p.by), pins, "aligned", alias="r")
+        for row, extra in zip(failing, aligned):
             line = row["__line"]
             source = table.row_at(line)
             locs = [cell_location(run.dataset, table, line, c, "input") for c in columns]
-            if compiled.aggregates:
-                outer = f"SELECT * FROM {ident(table_name)} WHERE __line = {line}"
-                locs += aggregate_locations(run, compiled, outer, {}, "aligned", alias="r")
+            if compiled.aggregates and not self.p.by:
+                locs += aggregate_locations(run, compiled, None, {}, "aligned")
+            locs += extra
             fv = focus_values(row, cond.focus)
             values = {name: cell_text(table, source, name) for name in source.cells}
             values.update(table.dimensions)
