@@ -307,6 +307,9 @@ RESOURCE_KEYS = {
 }
 
 
+PROVENANCE_KEYS = {"document", "table", "title", "footnote", "page", "section", "url", "note"}
+
+
 def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
                    problems: ProblemCollector) -> Table | None:
     where = f"resources[{index}]"
@@ -375,6 +378,15 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
                      field=f"{name}.totals.column")
         totals_column = None
     labels = tuple(str(x) for x in (totals.get("labels") or ["Total", "Totals"])) if totals_column else ()
+    prov = res.get("provenance") or {}
+    if not isinstance(prov, dict):
+        problems.add(display, "provenance must be a mapping", _line(res, "provenance"), field=f"{name}.provenance")
+    else:
+        for key in prov:
+            if key not in PROVENANCE_KEYS:
+                problems.add(display, f"unknown provenance key '{key}'", _line(prov, key) or _line(res, "provenance"),
+                             field=f"{name}.provenance.{key}",
+                             hint=f"provenance takes {', '.join(sorted(PROVENANCE_KEYS))}; quote a value with a comma")
     footnotes = list(res.get("footnotes") or [])
     markers = {str(fn.get("marker")) for fn in footnotes if isinstance(fn, dict) and fn.get("marker")}
     dimensions = {}

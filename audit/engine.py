@@ -125,6 +125,54 @@ def claims_frame(claims: list[Claim]):
     })
 
 
+def dataset_frames(dataset: Dataset) -> dict[str, Any]:
+    """The relations every engine registers from pandas, by name: the tables held in memory (not the
+    external ones, which the engine reads from their files), their hierarchy code lists
+    (`__h_<table>`: code, parent) and `__claims`."""
+    import pandas as pd
+
+    frames = {name: table_frame(table) for name, table in dataset.tables.items() if not table.external}
+    for name, table in dataset.tables.items():
+        if table.hierarchy is not None:
+            frames[f"__h_{name}"] = pd.DataFrame({"code": list(table.hierarchy),
+                                                  "parent": list(table.hierarchy.values())})
+    frames["__claims"] = claims_frame(dataset.claims)
+    return frames
+
+
+class RowLookup:
+    """Rows of an external table by line, fetched from the engine in batches and cached."""
+
+    def __init__(self, engine, name: str, table: Table):
+        self.engine, self.name, self.table = engine, name, table
+        self.cache: dict[int, Row] = {}
+
+    def __call__(self, line: int) -> Row | None:
+        if line not in self.cache:
+            self.prefetch([line])
+        return self.cache.get(line)
+
+    def prefetch(self, lines) -> None:
+        wanted = sorted({int(x) for x in lines} - set(self.cache))
+        for i in range(0, len(wanted), 1000):
+            chunk = ", ".join(str(x) for x in wanted[i:i + 1000])
+            for rec in self.engine.rows(f'SELECT * FROM "{self.name}" WHERE __line IN ({chunk})'):
+                self.cache[int(rec["__line"])] = self._row(rec)
+
+    def _row(self, rec: dict) -> Row:
+        cells = {}
+        for fname, f in self.table.fields.items():
+            value = rec.get(fname)
+            if value is not None and f.numeric and f.type != "year":
+                value = value / f.factor
+                text = format(value, f".{f.decimals or 0}f") if f.decimals or not float(value).is_integer() \
+                    else str(int(value))
+                cells[fname] = Cell(text, value, f.decimals or 0)
+            else:
+                cells[fname] = Cell("" if value is None else str(value), value)
+        return Row(line=int(rec["__line"]), cells=cells, total=bool(rec.get("__total")))
+
+
 class DuckDBEngine:
     """Runs compiled rules in-process. One connection per dataset."""
 
@@ -135,7 +183,6 @@ class DuckDBEngine:
 
         self.con = duckdb.connect(":memory:")
         self.dataset = dataset
-        frames = {name: table_frame(table) for name, table in dataset.tables.items() if not table.external}
         for name, table in dataset.tables.items():
             if table.external == "parquet":
                 # a view: the file is scanned by each query, never held in memory
@@ -145,37 +192,18 @@ class DuckDBEngine:
                 self.con.execute(f'CREATE TABLE "{name}" AS {external_select(table)}')
             if table.external:
                 table.row_lookup = self._lookup(name, table)
-        for name, table in dataset.tables.items():
-            if table.hierarchy is not None:
-                import pandas as pd
-
-                frames[f"__h_{name}"] = pd.DataFrame({"code": list(table.hierarchy),
-                                                      "parent": list(table.hierarchy.values())})
-        frames["__claims"] = claims_frame(dataset.claims)
-        for name, frame in frames.items():
+        for name, frame in dataset_frames(dataset).items():
             # copied into DuckDB's own storage once: queries on native tables start faster
             self.con.register("__frame", frame)
             self.con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM __frame')
             self.con.unregister("__frame")
 
     def _lookup(self, name: str, table: Table):
-        def lookup(line: int) -> Row | None:
-            found = self.rows(f'SELECT * FROM "{name}" WHERE __line = {int(line)}')
-            if not found:
-                return None
-            rec = found[0]
-            cells = {}
-            for fname, f in table.fields.items():
-                value = rec.get(fname)
-                if value is not None and f.numeric and f.type != "year":
-                    value = value / f.factor
-                    text = format(value, f".{f.decimals or 0}f") if f.decimals or not float(value).is_integer() \
-                        else str(int(value))
-                    cells[fname] = Cell(text, value, f.decimals or 0)
-                else:
-                    cells[fname] = Cell("" if value is None else str(value), value)
-            return Row(line=int(line), cells=cells, total=bool(rec.get("__total")))
-        return lookup
+        return RowLookup(self, name, table)
+
+    def materialize(self, name: str, sql: str) -> None:
+        """Store a query's result under a name (the planner's shared aggregates)."""
+        self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
 
     def rows(self, sql: str) -> list[dict[str, Any]]:
         cur = self.con.execute(sql)

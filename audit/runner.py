@@ -7,13 +7,15 @@ from pathlib import Path
 from .contracts import check_structure, check_values, dataset_schema
 from .dataset import Dataset, load_dataset
 from .engine import DuckDBEngine
+from .expr.compiler import CompileError, NotApplicable, Schema
+from .expr.planner import Planner
 from .findings import Run
 from .kinds.base import RunContext
 from .pack import Pack, find_pack, load_pack
 
 
 def audit_dataset(path: str | Path, rules_dir: str | Path | None = None, pack: Pack | None = None,
-                  dataset: Dataset | None = None) -> Run:
+                  dataset: Dataset | None = None, fused: bool = True) -> Run:
     """Audit one dataset folder. Raises AuditInputError when the audit cannot run."""
     start = time.perf_counter()
     ds = dataset or load_dataset(path)
@@ -22,7 +24,11 @@ def audit_dataset(path: str | Path, rules_dir: str | Path | None = None, pack: P
     check_structure(ds, pack)
     engine = DuckDBEngine(ds)
     try:
-        ctx = RunContext(ds, engine, dataset_schema(ds, pack))
+        schema = dataset_schema(ds, pack)
+        if fused and hasattr(engine, "materialize"):
+            schema.planner = Planner(engine)
+            prepare(pack, schema)
+        ctx = RunContext(ds, engine, schema)
         results = [check_values(ds, pack, engine)]
         results += [kind.run(ctx) for kind in pack.rules]
     finally:
@@ -30,3 +36,17 @@ def audit_dataset(path: str | Path, rules_dir: str | Path | None = None, pack: P
     return Run(dataset=ds.name, path=str(path), profile=ds.profile, pack=str(pack.root), rules=results,
                meta={k: v for k, v in ds.meta.items() if k in ("country", "year", "title")},
                seconds=time.perf_counter() - start)
+
+
+def prepare(pack: Pack, schema: Schema) -> None:
+    """Let every rule register its aggregates, then compute them with one scan per table and grouping."""
+    planner = schema.planner
+    planner.deferred = True
+    for kind in pack.rules:
+        try:
+            kind.check(schema)
+        except (CompileError, NotApplicable):
+            pass  # reported when the rule runs
+        except Exception:  # noqa: BLE001 - a rule that breaks is reported by its own run
+            pass
+    planner.flush()

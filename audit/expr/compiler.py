@@ -52,6 +52,7 @@ class Schema:
     measures: dict[str, units.Dim] = field(default_factory=dict)
     measure_units: dict[str, str | None] = field(default_factory=dict)
     known: "Schema | None" = None  # the profile's schema: names it knows but this one lacks are absent
+    planner: object | None = None  # fuses aggregates into shared scans when rules run (audit.expr.planner)
 
     def column(self, table: str, name: str, node: Expr) -> ColumnInfo:
         if table not in self.tables:
@@ -373,13 +374,45 @@ class Compiler:
             self.result.coverage.append((table, dim, list(values)))
         return conds
 
+    @property
+    def fused(self) -> bool:
+        return self.schema.planner is not None
+
     def _enter_aggregate(self, table: str, node: Expr) -> str:
         if self._agg_alias is not None:
             raise CompileError("aggregates cannot be nested", node)
         self.schema.has_table(table, node)
         self._n += 1
         self.result.tables.add(table)
+        if self.fused:  # one alias for every aggregate, so that the same aggregate reads the same everywhere
+            from .planner import Planner
+            return Planner.ALIAS
         return f"a{self._n}_{id(self) % 997}"
+
+    def _lookup(self, table: str, func: str, value: str, err: str, where: str | None, x: "Num_ | None",
+                node: Expr) -> "Num_":
+        """An aggregate computed by the planner's shared scan, looked up for the current row or group."""
+        from .planner import Planner
+
+        t = Planner.ALIAS
+        cols = self.schema.tables[table]
+        outer = "r" if self.ctx.row_table is not None else "g"
+        for key in self.ctx.align:
+            if key not in cols:
+                raise CompileError(f"table '{table}' has no column '{key}' to align by", node)
+        filters = []
+        for d, values in self.ctx.filters.items():
+            if d not in cols:
+                raise NotApplicable(f"table '{table}' has no '{d}' to select the claim's {d} by")
+            filters.append(f"{t}.{ident(d)} IN ({', '.join(sql_literal(v) for v in values)})")
+        name, p = self.schema.planner.aggregate(table, tuple(self.ctx.align), tuple(filters), func, value, err, where)
+        match = " AND ".join(f"z.{ident(k)} = {outer}.{ident(k)}" for k in self.ctx.align) or "TRUE"
+        src = f"FROM {name} z WHERE {match}"
+        if func in ("count", "count_distinct"):
+            return Num_(f"coalesce((SELECT z.{p}_v {src}), 0)", "0", units.COUNT, "count")
+        value_sql = f"(SELECT CASE WHEN z.{p}_n > z.{p}_c THEN NULL ELSE z.{p}_v END {src})"
+        err_sql = f"coalesce((SELECT z.{p}_e {src}), 0)"
+        return Num_(value_sql, err_sql, x.dim, x.unit, x.decimals)
 
     def _aggregate(self, node: Aggregate):
         table = self._single_table(node.operand, node)
@@ -394,6 +427,10 @@ class Compiler:
             self._agg_alias = self._agg_table = None
         conds = [f"NOT {alias}.__total"] + ([where] if where else []) + self._conditions(table, alias, node)
         self.result.aggregates.append(AggregateUse(table, alias, [c for c in cols], conds))
+        if self.fused:
+            v = x.v if isinstance(x, Num_) else x.sql
+            e = x.e if isinstance(x, Num_) else "0"
+            return self._lookup(table, node.func, v, e, where, x if isinstance(x, Num_) else None, node)
         src = f"FROM {ident(table)} {alias} WHERE {' AND '.join(conds)}"
         if node.func == "count_distinct":
             return Num_(f"(SELECT count(DISTINCT {x.v if isinstance(x, Num_) else x.sql}) {src})", "0",
@@ -415,6 +452,8 @@ class Compiler:
             self._agg_alias = self._agg_table = None
         conds = [f"NOT {alias}.__total"] + ([where] if where else []) + self._conditions(node.table, alias, node)
         self.result.aggregates.append(AggregateUse(node.table, alias, cols, conds))
+        if self.fused:
+            return self._lookup(node.table, "count", "1", "0", where, None, node)
         return Num_(f"(SELECT count(*) FROM {ident(node.table)} {alias} WHERE {' AND '.join(conds)})", "0",
                     units.COUNT, "count")
 

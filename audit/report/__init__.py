@@ -71,12 +71,15 @@ def write_reports(runs: list["Run"], datasets: dict[str, "Dataset"], out: Path) 
     """
     from .html import dataset_page, index_page
     from .markdown import dataset_markdown, index_markdown
-    from .model import build_dataset_view, build_index
+    from .model import build_dataset_view, build_index, clear_caches
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     stems = file_stems([run.dataset for run in runs])
-    views = [build_dataset_view(run, datasets.get(run.dataset), stem) for run, stem in zip(runs, stems)]
+    try:
+        views = [build_dataset_view(run, datasets.get(run.dataset), stem) for run, stem in zip(runs, stems)]
+    finally:
+        clear_caches()
     index = build_index(views)
     pages: list[tuple[Path, str]] = [(out / "index.html", index_page(index)), (out / "index.md", index_markdown(index))]
     for view in views:

@@ -281,7 +281,9 @@ def series_svg(c: SeriesChart) -> str:
     H = 340
     left, right, top, bottom = 78, W - 24, 48, H - 56
     values = [p.value for p in c.points if p.value is not None]
-    ticks = nice_ticks(min(0.0, min(values)), max(0.0, max(values)))
+    lo_v, hi_v = min(0.0, min(values)), max(0.0, max(values))
+    room = 0.18 * ((hi_v - lo_v) or 1.0)  # for the value labels and the notes of flagged years
+    ticks = nice_ticks(lo_v - (room if lo_v < 0 else 0.0), hi_v + (room if hi_v > 0 or lo_v == 0 else 0.0))
     lo, hi = ticks[0], ticks[-1]
 
     def y(v: float) -> float:
@@ -322,10 +324,12 @@ def series_svg(c: SeriesChart) -> str:
             if flags and flags[0].anchor:
                 rect = f'<a href="#{e(flags[0].anchor)}">{rect}</a>'
             out.append(rect)
-            out.append(_t(cx, y0 - 6, p.text, anchor="middle", size=11, fill=INK, weight="bold" if flags else "normal"))
+            below = p.value < 0  # labels go beyond the end of the bar
+            out.append(_t(cx, y1 + 15 if below else y0 - 6, p.text, anchor="middle", size=11, fill=INK,
+                          weight="bold" if flags else "normal"))
             for i, fl in enumerate(flags):
-                out.append(_t(cx, y0 - 22 - 14 * i, "\u25b2 " + fl.note if not fl.note.startswith("-")
-                              else "\u25bc " + fl.note, anchor="middle", size=11,
+                note = ("\u25bc " if fl.note.startswith("-") else "\u25b2 ") + fl.note
+                out.append(_t(cx, y1 + 30 + 14 * i if below else y0 - 22 - 14 * i, note, anchor="middle", size=11,
                               fill=SEVERITY_COLOURS.get(fl.severity, INK), weight="bold"))
         legend = [(NEUTRAL, "value as printed")]
         sev = list(dict.fromkeys(f.severity for f in c.flags))
@@ -415,12 +419,18 @@ def total_svg(c: TotalChart) -> str:
 
 
 def stock_flow_svg(c: StockFlowChart) -> str:
-    H = 380
-    left, right, top, bottom = 78, W - 150, 50, H - 56
+    """Two panels sharing the years: the estimates (printed, and implied by the flows) above, the
+    yearly flows below, each with its own axis so that small releases stay visible."""
+    H = 500
+    left, right = 78, W - 170
+    top, bottom = 78, 300  # the estimates
+    ftop, fbottom = 346, 440  # the flows
     y_first, y_last = c.years
+    u = c.unit
     values = [c.earlier.value, c.later.value, c.expected + c.tolerance, *(v for _, v in c.implied),
-              *(o.value for o in c.others), *c.released.values(), *c.added.values()]
-    ticks = nice_ticks(min(0.0, *values), max(values))
+              *(o.value for o in c.others)]
+    lo_v, hi_v = min(0.0, *values), max(values)
+    ticks = nice_ticks(lo_v, hi_v + 0.12 * (hi_v - lo_v))
     lo, hi = ticks[0], ticks[-1]
 
     def y(v: float) -> float:
@@ -429,24 +439,40 @@ def stock_flow_svg(c: StockFlowChart) -> str:
     def x(year: float) -> float:
         return left + (year - (y_first - 0.5)) / (y_last - y_first + 1) * (right - left)
 
-    u = c.unit
-    axis = f"Estimate ({u})" if u else "Estimate"
     out = _open(c.id, c.title, c.desc(), H)
-    out += _y_axis(ticks, y, left, right, axis, top, bottom)
-    out.append(f'<line x1="{left}" x2="{right}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="{MUTED}"/>')
-    for yr in range(y_first, y_last + 1):
-        out.append(_t(x(yr), bottom + 18, str(yr), anchor="middle", size=11, fill=MUTED))
-    out.append(_t((left + right) / 2, H - 14, "Year", anchor="middle", size=12))
-    # yearly flows as narrow bars
-    for flows, colour, dx, name in ((c.released, RELEASED, -0.14, "released"), (c.added, ADDED, 0.14, "added")):
-        for yr, v in sorted(flows.items()):
-            a, b = sorted((y(0), y(v)))
-            out.append(f'<rect x="{x(yr + dx) - 9:.1f}" y="{a:.1f}" width="18" height="{max(b - a, 1.0):.1f}" '
+    out += _y_axis(ticks, y, left, right, f"Estimate ({u})" if u else "Estimate", top, bottom)
+    out.append(f'<line x1="{left}" x2="{right}" y1="{y(max(lo, 0)):.1f}" y2="{y(max(lo, 0)):.1f}" stroke="{MUTED}"/>')
+    # the flows panel
+    flows = [*c.released.values(), *c.added.values()]
+    fticks = nice_ticks(0.0, max(flows + [0.0]) * 1.25 or 1.0, 2)
+
+    def fy(v: float) -> float:
+        return fbottom - v / fticks[-1] * (fbottom - ftop)
+
+    for t in fticks:
+        out.append(f'<line x1="{left}" x2="{right}" y1="{fy(t):.1f}" y2="{fy(t):.1f}" stroke="{GRID}"/>')
+        out.append(_t(left - 8, fy(t) + 4, num(t, 6), anchor="end", size=11, fill=MUTED))
+    out.append(f'<line x1="{left}" x2="{left}" y1="{ftop}" y2="{fbottom}" stroke="{MUTED}"/>')
+    out.append(f'<line x1="{left}" x2="{right}" y1="{fbottom}" y2="{fbottom}" stroke="{MUTED}"/>')
+    cy = (ftop + fbottom) / 2
+    out.append(f'<text x="16" y="{cy:.1f}" transform="rotate(-90 16 {cy:.1f})" text-anchor="middle" font-size="11" '
+               f'fill="{INK}">{e(f"Flows ({u})" if u else "Flows")}</text>')
+    out.append(_t(left, ftop - 12, "Released and added each year", size=11.5, fill=INK, weight="bold"))
+    both = bool(c.added)
+    for flows_, colour, name in ((c.released, RELEASED, "released"), (c.added, ADDED, "added")):
+        dx = (-0.13 if name == "released" else 0.13) if both else 0.0
+        for yr, v in sorted(flows_.items()):
+            a, b = sorted((fy(0), fy(v)))
+            out.append(f'<rect x="{x(yr + dx) - 11:.1f}" y="{a:.1f}" width="22" height="{max(b - a, 1.0):.1f}" '
                        f'fill="{colour}"><title>{e(f"{name} in {yr}: {unit_text(v, u)}")}</title></rect>')
-            out.append(_t(x(yr + dx), a - 4, num(v), anchor="middle", size=10, fill=colour))
-    # tolerance around where the flows lead
-    band_lo, band_hi = y(c.expected + c.tolerance), y(max(lo, c.expected - c.tolerance))
+            out.append(_t(x(yr + dx), a - 4, num(v), anchor="middle", size=10.5, fill=colour, weight="bold"))
+    for yr in range(y_first, y_last + 1):
+        out.append(f'<line x1="{x(yr):.1f}" x2="{x(yr):.1f}" y1="{bottom}" y2="{bottom + 4}" stroke="{MUTED}"/>')
+        out.append(_t(x(yr), fbottom + 18, str(yr), anchor="middle", size=11, fill=MUTED))
+    out.append(_t((left + right) / 2, H - 14, "Year", anchor="middle", size=12))
+    # the tolerance around where the flows lead
     xl = x(c.later.year)
+    band_lo, band_hi = y(c.expected + c.tolerance), y(max(lo, c.expected - c.tolerance))
     out.append(f'<rect x="{xl - 14:.1f}" y="{band_lo:.1f}" width="28" height="{max(band_hi - band_lo, 1):.1f}" '
                f'fill="{IMPLIED}" fill-opacity="0.15" stroke="{IMPLIED}" stroke-opacity="0.5">'
                f'<title>{e(f"tolerance: {unit_text(c.expected, u)} ± {unit_text(c.tolerance, u)}")}</title></rect>')
@@ -458,51 +484,58 @@ def stock_flow_svg(c: StockFlowChart) -> str:
                    f'<title>{e(f"implied for {yr}: {unit_text(v, u)}")}</title></circle>')
     labels: list[tuple[float, float]] = []
 
-    def label(xx: float, yy: float, text: str, colour: str, anchor: str = "start", weight: str = "normal") -> None:
-        while any(abs(yy - ly) < 14 and abs(xx - lx) < 200 for lx, ly in labels):
-            yy -= 15
+    def label(xx: float, yy: float, text: str, colour: str, weight: str = "normal", step: float = 15) -> None:
+        while any(abs(yy - ly) < 14 and abs(xx - lx) < 160 for lx, ly in labels):
+            yy += step
         labels.append((xx, yy))
-        out.append(_t(xx, yy, text, anchor=anchor, size=11.5, fill=colour, weight=weight))
+        out.append(_t(xx, yy, text, size=11.5, fill=colour, weight=weight))
 
-    label(xl + 18, y(c.expected) + 4, f"flows imply {unit_text(c.expected, u)}", IMPLIED, weight="bold")
-    # the gap between the printed later estimate and the implied one
+    # the gap between the printed later estimate and where the flows lead
     out.append(f'<line x1="{xl:.1f}" x2="{xl:.1f}" y1="{y(c.later.value):.1f}" y2="{y(c.expected):.1f}" '
                f'stroke="{SEVERITY_COLOURS["error"]}" stroke-width="1.5" stroke-dasharray="2 3"/>')
+    label(xl + 20, y(c.expected) - 2, f"flows imply {unit_text(c.expected, u)}", IMPLIED, weight="bold")
+    label(xl + 20, y(c.expected) + 13, f"(tolerance ± {num(c.tolerance)})", IMPLIED)
     gap = c.later.value - c.expected
-    label(xl + 18, (y(c.later.value) + y(c.expected)) / 2 + 4, f"gap {num(gap)}{(' ' + u) if u else ''}",
+    label(xl + 20, (y(c.later.value) + y(c.expected)) / 2 + 4, f"gap {num(gap)}{(' ' + u) if u else ''}",
           SEVERITY_COLOURS["error"], weight="bold")
+    label(xl + 20, y(c.later.value) - 2, f"printed {unit_text(c.later.value, u)}", SEVERITY_COLOURS["error"],
+          weight="bold", step=-15)
     # the printed estimates
     out.append(f'<line x1="{x(c.earlier.year):.1f}" y1="{y(c.earlier.value):.1f}" x2="{xl:.1f}" '
                f'y2="{y(c.later.value):.1f}" stroke="{PRINTED}" stroke-width="2.5"/>')
+    for o in c.others:
+        out.append(f'<circle cx="{x(o.year):.1f}" cy="{y(o.value):.1f}" r="9" fill="none" stroke="{PRINTED}" '
+                   f'stroke-width="1.5"><title>{e(f"{o.year}: {o.label}")}</title></circle>')
     for est, colour in ((c.earlier, PRINTED), (c.later, SEVERITY_COLOURS["error"])):
         out.append(f'<circle cx="{x(est.year):.1f}" cy="{y(est.value):.1f}" r="6" fill="{colour}" stroke="#ffffff" '
                    f'stroke-width="1.5"><title>{e(f"{est.year}: {unit_text(est.value, u)} ({est.label})")}</title></circle>')
-    label(x(c.earlier.year) + 12, y(c.earlier.value) + 4, f"{unit_text(c.earlier.value, u)} ({c.earlier.year})",
-          PRINTED, weight="bold")
-    label(x(c.earlier.year) + 12, y(c.earlier.value) + 19, c.earlier.label, MUTED)
-    label(xl + 18, y(c.later.value) + 4, f"printed {unit_text(c.later.value, u)}", SEVERITY_COLOURS["error"],
-          weight="bold")
-    for o in c.others:
-        out.append(f'<circle cx="{x(o.year):.1f}" cy="{y(o.value):.1f}" r="7" fill="none" stroke="{PRINTED}" '
-                   f'stroke-width="1.5"><title>{e(f"{o.year}: {o.label}")}</title></circle>')
-    # legend
-    legend = [(PRINTED, "printed estimates", "line"), (IMPLIED, "earlier estimate \u2212 released + added", "dash"),
-              (RELEASED, "released per year", "box")]
-    if c.added:
-        legend.append((ADDED, "added per year", "box"))
+    ex, ey = x(c.earlier.year), y(c.earlier.value)
+    out.append(_t(ex - 8, ey - 26, f"{unit_text(c.earlier.value, u)} in {c.earlier.year}", size=11.5, fill=PRINTED,
+                  weight="bold"))
+    out.append(_t(ex - 8, ey - 12, c.earlier.label, size=10.5, fill=MUTED))
+    if c.later.label:
+        label(xl + 20, y(c.later.value) + 13, f"({c.later.label})", MUTED)
+    # legend, two rows
+    legend = [(PRINTED, "printed estimates", "line"), (IMPLIED, "earlier estimate − released + added", "dash"),
+              (SEVERITY_COLOURS["error"], "estimate flagged", "dot")]
+    legend2 = [(RELEASED, "released", "box")] + ([(ADDED, "added", "box")] if c.added else [])
     if c.others:
-        legend.append((PRINTED, "other estimates in the text", "ring"))
-    lx = left
-    for colour, text, shape in legend:
-        if shape == "box":
-            out.append(f'<rect x="{lx:.1f}" y="16" width="12" height="12" fill="{colour}"/>')
-        elif shape == "ring":
-            out.append(f'<circle cx="{lx + 6:.1f}" cy="22" r="5" fill="none" stroke="{colour}" stroke-width="1.5"/>')
-        else:
-            dash = ' stroke-dasharray="5 3"' if shape == "dash" else ""
-            out.append(f'<line x1="{lx:.1f}" x2="{lx + 14:.1f}" y1="22" y2="22" stroke="{colour}" stroke-width="2.5"{dash}/>')
-        out.append(_t(lx + 19, 26, text, size=11, fill=MUTED))
-        lx += 19 + _text_width(text, 11) + 16
+        legend2.append((PRINTED, "other estimates in the text", "ring"))
+    for row, items in ((0, legend), (1, legend2)):
+        lx, ly = left, 18 + row * 18
+        for colour, text, shape in items:
+            if shape == "box":
+                out.append(f'<rect x="{lx:.1f}" y="{ly - 6}" width="12" height="12" fill="{colour}"/>')
+            elif shape == "ring":
+                out.append(f'<circle cx="{lx + 6:.1f}" cy="{ly}" r="5" fill="none" stroke="{colour}" stroke-width="1.5"/>')
+            elif shape == "dot":
+                out.append(f'<circle cx="{lx + 6:.1f}" cy="{ly}" r="5" fill="{colour}"/>')
+            else:
+                dash = ' stroke-dasharray="5 3"' if shape == "dash" else ""
+                out.append(f'<line x1="{lx:.1f}" x2="{lx + 14:.1f}" y1="{ly}" y2="{ly}" stroke="{colour}" '
+                           f'stroke-width="2.5"{dash}/>')
+            out.append(_t(lx + 19, ly + 4, text, size=11, fill=MUTED))
+            lx += 19 + _text_width(text, 11) + 16
     out.append("</svg>")
     return "\n".join(out)
 

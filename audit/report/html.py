@@ -12,8 +12,7 @@ from ..findings import SEVERITIES
 from .charts import e, render, severity_bars
 from .model import STATUS_NAMES, DatasetView, FindingView, IndexView, LocationView, slug
 
-CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; "
-       "frame-ancestors 'none'")
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 CSS = """
 :root { --ink:#1f2933; --muted:#52606d; --line:#d9e2ec; --soft:#f5f7fa; --error:#c0392b; --warning:#b9770e;
@@ -73,11 +72,19 @@ figure svg text { font-family: inherit; }
 figcaption { font-size: .85rem; color: var(--muted); margin-top: 4px; }
 .toc { list-style: none; padding: 0; margin: 8px 0; }
 .toc li { padding: 3px 0; border-bottom: 1px dotted var(--line); font-size: .9rem; }
+.toc code { white-space: nowrap; overflow-wrap: normal; }
 .toc .badge { margin-right: 6px; min-width: 64px; text-align: center; }
-table.matrix td, table.matrix th { text-align: center; } table.matrix td.rule, table.matrix th.rule { text-align: left; }
-table.matrix td.cell-error { background: #fbe3e0; font-weight: 700; } table.matrix td.cell-warning { background: #fcf0d8; font-weight: 700; }
-table.matrix td.cell-info { background: #e1edf8; font-weight: 700; } table.matrix td.cell-passed { color: var(--ok); }
-table.matrix td.cell-not_applicable { color: var(--na); } table.matrix td.cell-broken { background: #f1e2f7; }
+th code, td code { white-space: nowrap; overflow-wrap: normal; }
+td.file code, .prov code { white-space: normal; overflow-wrap: anywhere; }
+td.status, td.nowrap { white-space: nowrap; }
+table.matrix td, table.matrix th { text-align: center; white-space: nowrap; }
+table.matrix td.rule, table.matrix th.rule { text-align: left; white-space: normal; }
+table.matrix td a { color: inherit; display: block; }
+table.matrix td.cell-error { background: #fbe3e0; color: var(--error); font-weight: 700; }
+table.matrix td.cell-warning { background: #fcf0d8; color: #8a5a00; font-weight: 700; }
+table.matrix td.cell-info { background: #e1edf8; color: var(--info); font-weight: 700; }
+table.matrix td.cell-passed { color: var(--ok); font-weight: 700; }
+table.matrix td.cell-not_applicable { color: var(--na); } table.matrix td.cell-broken { background: #f1e2f7; color: #8e44ad; }
 .legend { font-size: .82rem; color: var(--muted); }
 footer { margin-top: 48px; padding-top: 12px; border-top: 1px solid var(--line); font-size: .8rem; color: var(--muted); }
 @media (max-width: 720px) { main { padding: 12px 14px; } dl.values { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
@@ -191,7 +198,7 @@ def dataset_page(d: DatasetView, index_href: str | None = "index.html") -> str:
             body.append("</tbody></table>")
     # rules
     body += ['<section id="rules">', "<h2>Rules</h2>", '<div class="scroll"><table>',
-             '<thead><tr><th>rule</th><th>checks</th><th>kind</th><th>severity</th><th>status</th>'
+             '<thead><tr><th>rule</th><th>checks</th><th>status</th>'
              '<th class="num">items</th><th class="num">passed</th><th class="num">failed</th>'
              '<th class="num">undecided</th><th class="num">findings</th></tr></thead><tbody>']
     for r in d.rules:
@@ -200,8 +207,9 @@ def dataset_page(d: DatasetView, index_href: str | None = "index.html") -> str:
             title += f'<br><span class="meta">{e(r.reason)}</span>'
         links = ", ".join(f'<a href="#{e(a)}">{i + 1}</a>' for i, a in enumerate(r.finding_anchors))
         body.append(
-            f'<tr id="{e(r.anchor)}"><td><code>{e(r.id)}</code></td><td>{title}</td><td>{e(r.kind)}</td>'
-            f'<td>{e(r.severity)}</td><td class="status {e(r.status)}">{e(STATUS_NAMES.get(r.status, r.status))}</td>'
+            f'<tr id="{e(r.anchor)}"><td><code>{e(r.id)}</code><br><span class="meta">{e(r.kind)} \u00b7 '
+            f'{e(r.severity)}</span></td><td>{title}</td>'
+            f'<td class="status {e(r.status)}">{e(STATUS_NAMES.get(r.status, r.status))}</td>'
             f'<td class="num">{r.items}</td><td class="num">{r.passed}</td><td class="num">{r.failed}</td>'
             f'<td class="num">{r.undecided}</td><td class="num">{links or r.findings}</td></tr>')
     body += ["</tbody></table></div>", "</section>"]

@@ -21,9 +21,12 @@ def md(text: object) -> str:
 
 
 def code(text: object) -> str:
-    """An inline code span that no backtick in the text can close."""
-    s = " ".join(str(text).split()).replace("`", "'")
-    return f"`{s}`" if s else ""
+    """An inline code span; text that a code span would carry verbatim (`<`, `>`, `&`, a backtick,
+    or a `|` that would split a table cell) is given as escaped plain text instead."""
+    s = " ".join(str(text).split())
+    if not s:
+        return ""
+    return md(s) if any(ch in s for ch in "<>&`|") else f"`{s}`"
 
 
 def _table(header: list[str], rows: list[list[str]], align: list[str] | None = None) -> list[str]:

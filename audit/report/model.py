@@ -6,7 +6,8 @@ their printed text beside them where the data has one. Charts are described by t
 of `audit.report.charts` and chosen here:
 
 - a `SeriesChart` for every table with a `year` field and a numeric column with two years or
-  more (e.g. `clearance_summary`), the years a `change` or `compare` finding points into marked;
+  more (e.g. `clearance_summary`), the years a `change` or `compare` finding points into marked
+  (bars for one value a year, lines for up to 8 rows a year; more than that gets no chart);
 - a `TotalChart` for every finding of kind `totals`: the printed total beside the sum of its rows;
 - a `StockFlowChart` for every finding of kind `stock_flow`: the estimates of the stock over time
   against what the flows between them imply, with what was released and added each year.
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .. import units
-from ..findings import SEVERITIES, STATUSES, Finding, Location, RuleResult, Run
+from ..findings import SEVERITIES, Finding, Location, RuleResult, Run
 from .charts import Bar, Estimate, Flag, SeriesChart, SeriesPoint, StockFlowChart, TotalChart
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -31,6 +32,8 @@ ROLE_NAMES = {
     "observed": "observed", "expected": "expected",
 }
 RELATION_TEXT = {"==": "", "=": "", "<=": "≤ ", ">=": "≥ ", "<": "< ", ">": "> ", "!=": "≠ "}
+MAX_SERIES_GROUPS = 8  # lines on one series chart (rows per year); a table with more gets no chart
+MAX_SERIES_YEARS = 60
 STATUS_NAMES = {"passed": "passed", "failed": "failed", "not_applicable": "not applicable", "broken": "broken"}
 
 
@@ -220,7 +223,7 @@ def _finding_view(f: Finding, r: RuleResult, ds: "Dataset | None", anchor: str) 
                 chart = total_chart(f, ds, anchor)
             elif r.kind == "stock_flow":
                 chart = stock_flow_chart(f, ds, anchor)
-        except (KeyError, ValueError, TypeError, ZeroDivisionError):  # a chart is a courtesy: never break the report
+        except (KeyError, ValueError, TypeError, ZeroDivisionError, StopIteration):  # a courtesy: never break the report
             chart = None
     return FindingView(
         anchor=anchor, rule=f.rule, rule_title=r.title or "", kind=r.kind or "", severity=f.severity,
@@ -242,8 +245,22 @@ def _location_view(loc: Location) -> LocationView:
 
 # -- reading values back from the dataset -------------------------------------------------------
 
+_ROWS: dict[int, tuple["Table", dict[int, "Row"]]] = {}
+
+
 def _row(table: "Table", line: int | None) -> "Row | None":
-    return next((r for r in table.rows if r.line == line), None)
+    """The row printed at a line; None for a table the engine read without loading it (its rows are
+    not in Python, and the engine that could look them up is closed once the audit is done)."""
+    if line is None or getattr(table, "external", None):
+        return None
+    hit = _ROWS.get(id(table))
+    if hit is None or hit[0] is not table:
+        hit = _ROWS[id(table)] = (table, {r.line: r for r in table.rows})
+    return hit[1].get(line)
+
+
+def clear_caches() -> None:
+    _ROWS.clear()
 
 
 def _factor(unit: str | None) -> float:
@@ -313,9 +330,16 @@ def total_chart(f: Finding, ds: "Dataset", anchor: str) -> TotalChart | None:
         if loc.role != "part":
             continue
         row = _row(table, loc.row) if table else None
-        label = table.row_label(row) if (table and row) else (loc.label or "")
-        parts.append(Bar(label=label, value=location_value(loc, ds, f.unit if f.unit else None) or 0.0,
+        value = location_value(loc, ds, f.unit if f.unit else None)
+        if value is None:  # a row we cannot read back: draw the sum whole
+            parts = []
+            break
+        parts.append(Bar(label=table.row_label(row) if (table and row) else (loc.label or ""), value=value,
                          text=loc.value or ""))
+    rest = float(f.expected) - sum(p.value for p in parts)
+    if parts and abs(rest) > 1e-9 * max(1.0, abs(float(f.expected))):
+        # the finding lists only some of the rows (large tables): the others, as one segment
+        parts.append(Bar(label="other rows", value=rest, text=fmt_num(rest)))
     column = field_.title if field_ else (total.column if total else "")
     row_label = ""
     if table and total:
@@ -333,6 +357,11 @@ def total_chart(f: Finding, ds: "Dataset", anchor: str) -> TotalChart | None:
 def _table_name(table: "Table") -> str:
     number = table.provenance.get("table") if isinstance(table.provenance, dict) else None
     return f"{number} ({table.name})" if number else table.name
+
+
+def _table_short(table: "Table") -> str:
+    number = table.provenance.get("table") if isinstance(table.provenance, dict) else None
+    return str(number or table.name)
 
 
 def stock_flow_chart(f: Finding, ds: "Dataset", anchor: str) -> StockFlowChart | None:
@@ -376,7 +405,7 @@ def stock_flow_chart(f: Finding, ds: "Dataset", anchor: str) -> StockFlowChart |
     def estimate(year: int, observed: float | None) -> Estimate:
         entry = by_year.get(year) or {"table": 0.0, "tables": [], "claims": []}
         if entry["tables"]:
-            names = ", ".join(_table_name(ds.tables[t]) for t in entry["tables"] if t in ds.tables)
+            names = ", ".join(_table_short(ds.tables[t]) for t in entry["tables"] if t in ds.tables)
             value = observed if observed is not None else entry["table"]
             return Estimate(year=year, value=value, label=f"tables: {names}", source="table")
         if entry["claims"]:
@@ -390,8 +419,10 @@ def stock_flow_chart(f: Finding, ds: "Dataset", anchor: str) -> StockFlowChart |
     earlier_est = estimate(earlier, None)
     released = sum(flows_out.values())
     added = sum(flows_in.values())
-    if not (by_year.get(earlier) or {}).get("tables") and not (by_year.get(earlier) or {}).get("claims"):
-        earlier_est.value = float(f.expected) + released - added  # what the engine must have started from
+    start = float(f.expected) + released - added  # what the engine must have started from
+    if earlier_est.source != "text" and abs(earlier_est.value - start) > 1e-6 * max(1.0, abs(start)):
+        # no readable earlier estimate, or only some of its cells listed (large tables): trust the flows
+        earlier_est.value = start
     # the path the flows imply, from the earlier estimate to the expected later one
     implied = [(earlier, earlier_est.value)]
     running = earlier_est.value
@@ -447,6 +478,8 @@ def _series_charts(run: Run, ds: "Dataset", anchors: dict[int, str]) -> list[Ser
                                           else float(cell.value), text=cell.text, group=group, line=row.line))
             if sum(p.value is not None for p in points) < 2:
                 continue
+            if len({p.group for p in points}) > MAX_SERIES_GROUPS or len({p.year for p in points}) > MAX_SERIES_YEARS:
+                continue  # too many lines or years to read on one chart: the findings still list every figure
             flags: list[Flag] = []
             finding_anchors: list[str] = []
             for f in run.findings:
@@ -522,5 +555,5 @@ def build_index(views: list[DatasetView]) -> IndexView:
     return IndexView(datasets=views, ranked=sorted(views, key=rank_key), rules=rules, matrix=matrix, firing=firing)
 
 
-__all__ = ["DatasetView", "FindingView", "IndexView", "LocationView", "RuleView", "STATUSES", "build_dataset_view",
-           "build_index", "fmt_num", "slug"]
+__all__ = ["DatasetView", "FindingView", "IndexView", "LocationView", "RuleView", "build_dataset_view",
+           "build_index", "clear_caches", "fmt_num", "slug"]
