@@ -8,6 +8,7 @@ built-in rule `table-contracts`, like any other discrepancy.
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
 
 from . import units
@@ -19,6 +20,9 @@ from .kinds.base import cell_location, table_label
 from .pack import Pack
 
 RULE_ID = "table-contracts"
+# pandera loads PySpark's pandas layer when PySpark is installed (the spark extra); it warns about
+# pandas versions on every run, which is noise for a user of this tool
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support", category=FutureWarning)
 
 
 def check_structure(ds: Dataset, pack: Pack) -> None:
@@ -87,12 +91,7 @@ def check_values(ds: Dataset, pack: Pack, engine) -> RuleResult:
     start = time.perf_counter()
     result = RuleResult(RULE_ID, "Tables meet the profile's contracts (ranges, codes, unique keys)", "contract",
                         "error", "passed", file=str(Path(pack.root) / "contracts.yaml"), line=1)
-    import warnings
-
-    with warnings.catch_warnings():
-        # pandera imports PySpark's pandas layer when PySpark is installed (the spark extra), which warns
-        warnings.filterwarnings("ignore", message="PySpark does not yet fully support", category=FutureWarning)
-        import pandera.pandas as pa
+    import pandera.pandas as pa
 
     from .engine import table_frame
 
