@@ -382,10 +382,10 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
     if not isinstance(prov, dict):
         problems.add(display, "provenance must be a mapping", _line(res, "provenance"), field=f"{name}.provenance")
     else:
-        for key in prov:
-            if key not in PROVENANCE_KEYS:
-                problems.add(display, f"unknown provenance key '{key}'", _line(prov, key) or _line(res, "provenance"),
-                             field=f"{name}.provenance.{key}",
+        for pkey in prov:
+            if pkey not in PROVENANCE_KEYS:
+                problems.add(display, f"unknown provenance key '{pkey}'", _line(prov, pkey) or _line(res, "provenance"),
+                             field=f"{name}.provenance.{pkey}",
                              hint=f"provenance takes {', '.join(sorted(PROVENANCE_KEYS))}; quote a value with a comma")
     footnotes = list(res.get("footnotes") or [])
     markers = {str(fn.get("marker")) for fn in footnotes if isinstance(fn, dict) and fn.get("marker")}
