@@ -148,6 +148,19 @@ class Compiled:
     coverage: list[tuple[str, str, list]] = field(default_factory=list)
     uses_claims: bool = False
     claimed: list[str] = field(default_factory=list)  # measures read with claimed()
+    joins: dict[str, tuple[str, str, tuple[str, ...]]] = field(default_factory=dict)  # fused table -> alias
+
+    def join_sql(self, *more: "Compiled") -> str:
+        """LEFT JOINs of the fused aggregate tables this expression reads, to put after `FROM ... r|g`."""
+        out, seen = [], set()
+        for c in (self, *more):
+            for name, (alias, outer, keys) in c.joins.items():
+                if alias in seen:
+                    continue
+                seen.add(alias)
+                on = " AND ".join(f"{alias}.{ident(k)} = {outer}.{ident(k)}" for k in keys)
+                out.append(f" LEFT JOIN {name} {alias} ON {on}")
+        return "".join(out)
 
 
 def sql_literal(value: Any) -> str:
@@ -406,8 +419,14 @@ class Compiler:
                 raise NotApplicable(f"table '{table}' has no '{d}' to select the claim's {d} by")
             filters.append(f"{t}.{ident(d)} IN ({', '.join(sql_literal(v) for v in values)})")
         name, p = self.schema.planner.aggregate(table, tuple(self.ctx.align), tuple(filters), func, value, err, where)
-        match = " AND ".join(f"z.{ident(k)} = {outer}.{ident(k)}" for k in self.ctx.align) or "TRUE"
-        src = f"FROM {name} z WHERE {match}"
+        if self.ctx.align:
+            # aligned: the stored groups are joined to the rows or groups once (see Compiled.joins)
+            z = self.result.joins.setdefault(name, (f"z{name}", outer, tuple(self.ctx.align)))[0]
+            if func in ("count", "count_distinct"):
+                return Num_(f"coalesce({z}.{p}_v, 0)", "0", units.COUNT, "count")
+            return Num_(f"(CASE WHEN {z}.{p}_n > {z}.{p}_c THEN NULL ELSE {z}.{p}_v END)", f"coalesce({z}.{p}_e, 0)",
+                        x.dim, x.unit, x.decimals)
+        src = f"FROM {name} z"
         if func in ("count", "count_distinct"):
             return Num_(f"coalesce((SELECT z.{p}_v {src}), 0)", "0", units.COUNT, "count")
         value_sql = f"(SELECT CASE WHEN z.{p}_n > z.{p}_c THEN NULL ELSE z.{p}_v END {src})"

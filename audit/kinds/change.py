@@ -60,7 +60,7 @@ class Change(Kind):
         within = "".join(f"g.{ident(k)}, " for k in self.p.within)
         inner = "".join(f"{ident(k)}, " for k in self.p.within)
         partition = f"PARTITION BY {', '.join(ident(k) for k in self.p.within)} " if self.p.within else ""
-        series = f"SELECT {within}g.{by} AS period, {x.v} AS v, {x.e} AS e FROM ({groups}) g"
+        series = f"SELECT {within}g.{by} AS period, {x.v} AS v, {x.e} AS e FROM ({groups}) g{compiled.join_sql()}"
         sql = (f"SELECT {inner}period, v, e, prev_period, pv, pe, "
                f"CASE WHEN v IS NULL OR pv IS NULL OR period - prev_period <> 1 OR pv - pe <= 0 THEN NULL "
                f"ELSE NOT ((v - e) / (pv + pe) > 1 + {limit} OR (v + e) / (pv - pe) < 1 - {limit}) END AS ok "

@@ -76,7 +76,7 @@ class Compare(Kind):
             cond = compiled.value
             groups = group_source(run, [compiled], self.p.by)
             keys = ", ".join(f"g.\"{k}\"" for k in self.p.by) or "g.__one"
-            sql = f"SELECT {keys}, {cond.sql} AS __ok, {focus_columns(cond.focus)} FROM ({groups}) g ORDER BY {keys}"
+            sql = f"SELECT {keys}, {cond.sql} AS __ok, {focus_columns(cond.focus)} FROM ({groups}) g{compiled.join_sql()} ORDER BY {keys}"
             failing = []
             for row in run.engine.rows(sql):
                 self.tally(result, row["__ok"])

@@ -70,14 +70,16 @@ class RowCheck(Kind):
         table = run.dataset.tables[table_name]
         conds = {"data": ["NOT r.__total"], "totals": ["r.__total"], "all": []}[self.p.rows]
         columns = list(compiled.row_columns)
+        extra_joins = []
         if "where" in self.rule.expressions:
             where_c = compile_condition(self.rule.expressions["where"], run.schema, ctx)
+            extra_joins.append(where_c)
             conds.append(where_c.value.sql)
             columns = list(dict.fromkeys(where_c.row_columns + columns))
         cond = compiled.value
         where = f" WHERE {' AND '.join(conds)}" if conds else ""
         checked = f"SELECT r.__line AS __line, {cond.sql} AS __ok, {focus_columns(cond.focus)} " \
-                  f"FROM {ident(table_name)} r{where}"
+                  f"FROM {ident(table_name)} r{compiled.join_sql(*extra_joins)}{where}"
         # one pass counts every row and picks the lines of the first failing ones (a top-n aggregate);
         # only those rows are evaluated again, for the values their findings report
         room = max(run.max_findings - len(result.findings), 0)

@@ -72,7 +72,7 @@ class StockFlow(Kind):
         compiled = compile_number(self.rule.expressions[key], run.schema, self.context())
         groups = group_source(run, [compiled], [self.p.by])
         x = compiled.value
-        rows = run.engine.rows(f"SELECT g.{ident(self.p.by)} AS p, {x.v} AS v, {x.e} AS e FROM ({groups}) g")
+        rows = run.engine.rows(f"SELECT g.{ident(self.p.by)} AS p, {x.v} AS v, {x.e} AS e FROM ({groups}) g{compiled.join_sql()}")
         return compiled, groups, {r["p"]: (r["v"], r["e"]) for r in rows if r["p"] is not None}
 
     def evaluate(self, run: RunContext, result) -> None:
