@@ -1,7 +1,7 @@
 """The `audit` command line.
 
     audit check PATH... [--rules DIR] [--format FORMAT] [--output FILE] [--fail-on SEVERITY]
-                        [--baseline FILE] [--diff-base REV]
+                        [--baseline FILE] [--diff-base REV] [--engine duckdb|spark]
     audit baseline create PATH... -o FILE [--rules DIR]
     audit diff OLD NEW [-- PATH...] [--format text|markdown|json] [--rules DIR]
     audit report PATH... --out DIR [--rules DIR]
@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--output", "-o", metavar="FILE",
                        help="write the --format report to FILE; the terminal still shows the text report")
     check.add_argument("--baseline", metavar="FILE", help="accepted findings: fail only on findings not in it")
+    check.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
+                       help="what runs the compiled rules: DuckDB in-process (default) or Spark in local mode "
+                            "(needs the spark extra and Java)")
     check.add_argument("--diff-base", metavar="REV",
                        help="git revision the change is against: locations on lines changed since it come first, "
                             "so annotations land on the changed lines")
@@ -96,9 +99,10 @@ def expand_paths(paths: list[str]) -> list[Path]:
     return out
 
 
-def audit_paths(paths: list[str], rules: str | None, keep_datasets: dict | None = None, progress: bool = False):
+def audit_paths(paths: list[str], rules: str | None, keep_datasets: dict | None = None, progress: bool = False,
+                engine: str = "duckdb"):
     """Audit every dataset under the paths; one pack load per pack. With `progress`, a progress bar
-    on the terminal (stderr) while several datasets are audited."""
+    on the terminal (stderr) while several datasets are audited. `engine` runs the rules: duckdb or spark."""
     from .dataset import load_dataset
     from .pack import find_pack, load_pack
     from .runner import audit_dataset
@@ -123,7 +127,7 @@ def audit_paths(paths: list[str], rules: str | None, keep_datasets: dict | None 
             folder = find_pack(dataset.profile, rules).resolve()
             if folder not in packs:
                 packs[folder] = load_pack(folder)
-            runs.append(audit_dataset(path, pack=packs[folder], dataset=dataset))
+            runs.append(audit_dataset(path, pack=packs[folder], dataset=dataset, engine=engine))
             if keep_datasets is not None:
                 keep_datasets[runs[-1].dataset] = dataset
             if bar:
@@ -137,7 +141,7 @@ def audit_paths(paths: list[str], rules: str | None, keep_datasets: dict | None 
 def cmd_check(args) -> int:
     from .reporters import REPORTERS
 
-    runs = audit_paths(args.paths, args.rules, progress=True)
+    runs = audit_paths(args.paths, args.rules, progress=True, engine=args.engine)
     if args.baseline:
         from .baseline import apply_baseline, load_baseline
 

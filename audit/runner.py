@@ -14,15 +14,32 @@ from .kinds.base import RunContext
 from .pack import Pack, find_pack, load_pack
 
 
+ENGINES = ("duckdb", "spark")
+
+
+def make_engine(name: str, ds: Dataset):
+    """The engine that runs the compiled SQL: DuckDB in-process, or Spark (audit.spark_engine)."""
+    if name == "duckdb":
+        return DuckDBEngine(ds)
+    if name == "spark":
+        from .spark_engine import SparkEngine
+
+        return SparkEngine(ds)
+    raise ValueError(f"unknown engine '{name}' (one of {', '.join(ENGINES)})")
+
+
 def audit_dataset(path: str | Path, rules_dir: str | Path | None = None, pack: Pack | None = None,
-                  dataset: Dataset | None = None, fused: bool = True) -> Run:
-    """Audit one dataset folder. Raises AuditInputError when the audit cannot run."""
+                  dataset: Dataset | None = None, fused: bool = True, engine: str = "duckdb") -> Run:
+    """Audit one dataset folder. Raises AuditInputError when the audit cannot run.
+
+    `engine` names what runs the compiled rules: "duckdb" (default) or "spark" (PySpark in local
+    mode, the optional spark extra); both run the same SQL."""
     start = time.perf_counter()
     ds = dataset or load_dataset(path)
     if pack is None:
         pack = load_pack(find_pack(ds.profile, rules_dir))
     check_structure(ds, pack)
-    engine = DuckDBEngine(ds)
+    engine = make_engine(engine, ds)
     try:
         schema = dataset_schema(ds, pack)
         if fused and hasattr(engine, "materialize"):

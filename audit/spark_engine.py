@@ -17,10 +17,18 @@ each tested in tests/test_spark_oracle.py):
 - `(a, b) IN (SELECT (a, b) ...)`: DuckDB compares a row with a row value; Spark wants the
   subquery to select the columns themselves.
 
-Spark runs with ANSI mode off (division by zero and overflow give NULL, as the compiled SQL
-expects from `nullif`), the session time zone UTC, one local worker thread, and no UI. One
-SparkSession is started per process (starting one takes seconds); each engine works in its
-own `newSession()`, so the temporary views of two datasets never meet.
+Spark runs with ANSI mode off, so that a failed cast or a division by zero is NULL, not an
+error that breaks the rule. (DuckDB gives +-inf for x / 0 on doubles; the compiled SQL divides
+only by `nullif(..., 0)` or by a value it has checked is positive, so that case never arises.)
+The session time zone is UTC, one local worker thread, no UI. One SparkSession is started per
+process (starting one takes seconds); each engine works in its own `newSession()`, so the
+temporary views of two datasets never meet. Every relation is a local relation held by the
+driver, and a statement asked for twice by one engine is run once.
+
+Equal, not identical: sums of doubles may differ in the last bits (the order of addition is
+the engine's), ties in `list(... ORDER BY k)` are in no promised order on either engine, and
+a column the statement does not name (`SELECT count(*) FROM t`) is named differently; the
+kinds name every column they read.
 
 External tables (Parquet, scanned CSV) are read through DuckDB with the same SELECT that
 DuckDBEngine uses and handed to Spark in memory: the Spark engine is an oracle for the compiled
@@ -35,7 +43,7 @@ from decimal import Decimal
 from typing import Any
 
 from .dataset import Dataset, Table
-from .engine import DuckDBEngine, dataset_frames, external_select
+from .engine import RowLookup, dataset_frames, external_select
 from .errors import AuditInputError, Problem
 
 _SESSION = None
@@ -74,6 +82,10 @@ class SparkUnavailable(AuditInputError):
         super().__init__(Problem("--engine spark", f"{INSTALL_HINT}: {detail}"))
 
 
+class SparkSQLError(RuntimeError):
+    """Spark could not run a translated statement (a rule that breaks on Spark only)."""
+
+
 def spark_session():
     """The process's SparkSession (local mode), started on first use."""
     global _SESSION
@@ -83,7 +95,26 @@ def spark_session():
         return _SESSION
 
 
+def stop_session() -> None:
+    """Stop the process's SparkSession (the JVM stays; a later engine starts a new session)."""
+    global _SESSION
+    with _LOCK:
+        if _SESSION is not None:
+            _SESSION.stop()
+            _SESSION = None
+
+
 def _start():
+    import warnings
+
+    with warnings.catch_warnings():
+        # PySpark warns that it does not yet fully support pandas 3; the engine hands it no pandas
+        # objects (rows go in as Python values, come back as Rows)
+        warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+        return _start_quietly()
+
+
+def _start_quietly():
     try:
         import sqlglot  # noqa: F401
         from pyspark.sql import SparkSession
@@ -93,15 +124,58 @@ def _start():
         raise SparkUnavailable("no 'java' on the PATH and JAVA_HOME is not set")
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = SparkSession.builder.master("local[1]").appName("audit")
-    builder = builder.config("spark.driver.extraJavaOptions", os.environ.get("AUDIT_SPARK_JAVA_OPTS", JAVA_OPTIONS))
+    java_options = os.environ.get("AUDIT_SPARK_JAVA_OPTS", JAVA_OPTIONS)
+    builder = builder.config("spark.driver.extraJavaOptions",
+                             f"{java_options} -Dlog4j2.configurationFile={_log4j_config()}")
     for key, value in SPARK_CONF.items():
         builder = builder.config(key, value)
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # the JVM did not start: no usable Java
         raise SparkUnavailable(f"Spark did not start ({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
-    spark.sparkContext.setLogLevel("ERROR")
+    spark.sparkContext.setLogLevel("FATAL")  # errors reach the caller as exceptions
+    try:  # PySpark also logs each failed statement, with the JVM's stack, to stderr as JSON
+        import logging
+
+        from pyspark.logger import PySparkLogger
+
+        for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+            PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
+    except ImportError:  # pragma: no cover - older PySpark
+        pass
     return spark
+
+
+LOG4J = """\
+# written by audit.spark_engine. Warnings while Spark starts (the level a shell starts at, so that
+# Spark does not announce it), none after: the engine lowers the level once started, and errors
+# reach Python as exceptions.
+rootLogger.level = warn
+logger.hadoop.name = org.apache.hadoop.util.NativeCodeLoader
+logger.hadoop.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
+"""
+
+
+def _log4j_config() -> str:
+    """A log4j2 configuration for the driver: without it Spark prints its start-up chatter."""
+    import tempfile
+
+    path = os.path.join(tempfile.gettempdir(), f"audit-spark-log4j2-{os.getuid() if hasattr(os, 'getuid') else 0}.properties")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            if fh.read() == LOG4J:
+                return path
+    except OSError:
+        pass
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(LOG4J)
+    return path
 
 
 # -- frames to Spark -------------------------------------------------------------------------------
@@ -146,18 +220,57 @@ except ImportError:  # pragma: no cover
 
 
 def spark_frame(spark, frame):
-    """A Spark DataFrame with the same columns, types and NULLs as DuckDB reads from `frame`
+    """A Spark relation with the same columns, types and NULLs as DuckDB reads from `frame`
     (NaN in a float column is NULL there too)."""
     from pyspark.sql import types as T
 
     fields = [T.StructField(str(c), _spark_type(frame, c), True) for c in frame.columns]
     columns = [[_python_value(v, f.dataType) for v in frame[c].tolist()] for c, f in zip(frame.columns, fields)]
-    rows = list(zip(*columns)) if columns else []
-    df = spark.createDataFrame(rows, T.StructType(fields), verifySchema=False)
-    # the rows, collected inside the JVM into a local relation: queries scan them in the driver
-    # without re-reading the Python data (and the optimizer folds filters over them)
+    return _relation(spark, fields, list(zip(*columns)) if columns else [])
+
+
+def _duckdb_type(name: str):
+    from pyspark.sql import types as T
+
+    name = name.upper()
+    if name in ("DOUBLE", "FLOAT", "REAL") or name.startswith("DECIMAL"):
+        return T.DoubleType()
+    if name.endswith("INT") or name in ("INTEGER", "HUGEINT", "UHUGEINT"):
+        return T.LongType()
+    if name == "BOOLEAN":
+        return T.BooleanType()
+    return T.StringType()
+
+
+def external_relation(spark, table: Table):
+    """An external table (Parquet, scanned CSV) as DuckDBEngine reads it, by the same SELECT, with
+    the types DuckDB gives its columns."""
+    import duckdb
+    from pyspark.sql import types as T
+
+    con = duckdb.connect(":memory:")
+    try:
+        cur = con.execute(external_select(table))
+        fields = [T.StructField(d[0], _duckdb_type(str(d[1])), True) for d in cur.description]
+        rows = [tuple(_python_value(v, f.dataType) for v, f in zip(rec, fields)) for rec in cur.fetchall()]
+    finally:
+        con.close()
+    return _relation(spark, fields, rows)
+
+
+def _relation(spark, fields, rows):
+    from pyspark.sql import types as T
+
+    return local_relation(spark.createDataFrame(rows, T.StructType(fields), verifySchema=False))
+
+
+def local_relation(df):
+    """The DataFrame's rows, collected inside the JVM into a local relation: queries scan them in
+    the driver without recomputing the source (Python rows or a query), and the optimizer folds
+    filters and projections over them."""
     from pyspark.sql import DataFrame
 
+    spark = df.sparkSession
     jdf = spark._jsparkSession.createDataFrame(df._jdf.collectAsList(), df._jdf.schema())
     return DataFrame(jdf, spark)
 
@@ -268,39 +381,58 @@ class SparkEngine:
     def __init__(self, dataset: Dataset):
         self.dataset = dataset
         self.spark = spark_session().newSession()
-        for key, value in SPARK_CONF.items():
-            if key.startswith("spark.sql."):
+        for key, value in SPARK_CONF.items():  # a new session starts from the SparkConf; to be sure
+            if key.startswith("spark.sql.") and self.spark.conf.isModifiable(key):
                 self.spark.conf.set(key, value)
         self.views: list[str] = []
-        frames = dataset_frames(dataset)
+        self._cache: dict[str, str] = {}
+        self._results: dict[str, tuple[list[tuple], list[str]]] = {}
         for name, table in dataset.tables.items():
             if table.external:
-                frames[name] = self._external_frame(table)
-                table.row_lookup = DuckDBEngine._lookup(self, name, table)
-        for name, frame in frames.items():
-            spark_frame(self.spark, frame).createOrReplaceTempView(name)
+                self._register(name, external_relation(self.spark, table))
+                table.row_lookup = RowLookup(self, name, table)
+        for name, frame in dataset_frames(dataset).items():
+            self._register(name, spark_frame(self.spark, frame))
+
+    def _register(self, name: str, df) -> None:
+        df.createOrReplaceTempView(name)
+        if name not in self.views:
             self.views.append(name)
-        self._cache: dict[str, str] = {}
-
-    @staticmethod
-    def _external_frame(table: Table):
-        import duckdb
-
-        con = duckdb.connect(":memory:")
-        try:
-            return con.execute(external_select(table)).df()
-        finally:
-            con.close()
 
     def translate(self, sql: str) -> str:
         if sql not in self._cache:
             self._cache[sql] = to_spark_sql(sql)
         return self._cache[sql]
 
+    def _run(self, sql: str, action):
+        """`action` applied to the statement's DataFrame. Errors of sqlglot and Spark become a
+        SparkSQLError of one line (Spark's carry the whole plan and the JVM's stack)."""
+        spark_sql = None
+        try:
+            spark_sql = self.translate(sql)
+            return action(self.spark.sql(spark_sql))
+        except Exception as exc:
+            if type(exc).__module__.startswith(("pyspark", "py4j", "sqlglot")):
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                raise SparkSQLError(f"{first} (Spark SQL: {spark_sql or 'not translated'})") from None
+            raise
+
+    def materialize(self, name: str, sql: str) -> None:
+        """Store a query's result under a name (the planner's shared aggregates), as DuckDBEngine does."""
+        if name in self.views:
+            self._results.clear()
+        self._register(name, self._run(sql, local_relation))
+
     def rows(self, sql: str) -> list[dict[str, Any]]:
-        df = self.spark.sql(self.translate(sql))
-        names = df.columns
-        return [{n: _plain(v) for n, v in zip(names, row)} for row in df.collect()]
+        # The relations of an engine do not change (materialize adds new names; replacing one
+        # clears this memo), so a statement asked for again (a coverage check, the locations of
+        # an aggregate read by several rules) is answered from the first run: a Spark statement
+        # costs a job or more, a DuckDB one microseconds.
+        if sql not in self._results:
+            self._results[sql] = self._run(sql, lambda df: (
+                [tuple(_plain(v) for v in row) for row in df.collect()], df.columns))
+        records, names = self._results[sql]
+        return [{n: list(v) if isinstance(v, list) else v for n, v in zip(names, rec)} for rec in records]
 
     def close(self) -> None:
         for name in self.views:
