@@ -123,6 +123,7 @@ def audit_paths(paths: list[str], rules: str | None, keep_datasets: dict | None 
         for path in folders:
             if bar:
                 bar.update(task, description=Path(path).name)
+                bar.refresh()  # show each dataset's name even when it is audited between two redraws
             dataset = load_dataset(path)
             folder = find_pack(dataset.profile, rules).resolve()
             if folder not in packs:
