@@ -89,7 +89,7 @@ def test_malformed_csv(dataset):
 def test_unterminated_quote_in_csv(dataset):
     edit(dataset / "table4-five-year-clearance.csv", "2016,0.83", '2016,"0.83')
     err = run_bad(str(dataset))
-    assert "table4-five-year-clearance.csv" in err and "malformed CSV" in err or "not a number" in err
+    assert "table4-five-year-clearance.csv" in err and ("malformed CSV" in err or "not a number" in err)
 
 
 def test_path_leaving_the_dataset_folder(dataset):
