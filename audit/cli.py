@@ -7,6 +7,7 @@
     audit report PATH... --out DIR [--rules DIR]
     audit export PATH... -o FILE.csv|FILE.parquet [--rules DIR] [--baseline FILE]
     audit rules [--rules DIR]
+    audit explain PATH... [--rules DIR] [--format text|json] [--severity error|warning|info] [-o FILE]
     audit explain KIND
 
 Exit codes: 0 no finding at or above the failing severity; 1 findings that fail the run;
@@ -52,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--diff-base", metavar="REV",
                        help="git revision the change is against: locations on lines changed since it come first, "
                             "so annotations land on the changed lines")
+    check.add_argument("--explain", action="store_true",
+                       help="attach to each finding the smallest correction of the figures that resolves it "
+                            "(see audit explain)")
     base = sub.add_parser("baseline", help="record the current findings as accepted")
     base_sub = base.add_subparsers(dest="baseline_command", required=True, parser_class=_Parser)
     create = base_sub.add_parser("create", help="write a baseline of every current finding")
@@ -79,8 +83,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--baseline", metavar="FILE")
     rules = sub.add_parser("rules", help="list the rules of a pack")
     rules.add_argument("--rules", metavar="DIR", help="rule pack folder (default: every pack under rules/)")
-    explain = sub.add_parser("explain", help="print the documentation of a rule kind")
-    explain.add_argument("kind")
+    explain = sub.add_parser(
+        "explain", help="say which reported figures are most likely wrong (or document a rule kind)",
+        description="For each group of failed rules that are linear in the reported figures, the smallest "
+                    "set of figures (by weight) whose correction makes every rule hold, with the new values, "
+                    "every other set of equal weight, and the next best. With a rule kind's name instead of "
+                    "a path: that kind's documentation.")
+    explain.add_argument("paths", nargs="+", metavar="PATH", help="dataset folders, or the name of a rule kind")
+    explain.add_argument("--rules", metavar="DIR")
+    explain.add_argument("--format", choices=["text", "json"], default="text")
+    explain.add_argument("--severity", choices=["error", "warning", "info"], default="error",
+                         help="explain failed rules of at least this severity (default: error)")
+    explain.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     return p
 
 
@@ -142,7 +156,12 @@ def audit_paths(paths: list[str], rules: str | None, keep_datasets: dict | None 
 def cmd_check(args) -> int:
     from .reporters import REPORTERS
 
-    runs = audit_paths(args.paths, args.rules, progress=True, engine=args.engine)
+    datasets: dict = {}
+    runs = audit_paths(args.paths, args.rules, keep_datasets=datasets, progress=True, engine=args.engine)
+    if args.explain:
+        from .explain import explain_runs
+
+        explain_runs(runs, datasets, args.rules)
     if args.baseline:
         from .baseline import apply_baseline, load_baseline
 
@@ -275,16 +294,49 @@ def cmd_rules(args) -> int:
     return EXIT_OK
 
 
-def cmd_explain(args) -> int:
-    import dataclasses
-    import inspect
+SEVERITY_AT_LEAST = {"error": ("error",), "warning": ("error", "warning"), "info": ("error", "warning", "info")}
 
+
+def cmd_explain(args) -> int:
     from .kinds import KINDS
 
-    kind = KINDS.get(args.kind)
-    if kind is None:
-        print(f"audit: unknown kind '{args.kind}' (one of {', '.join(KINDS)})", file=sys.stderr)
-        return EXIT_ERROR
+    if len(args.paths) == 1 and args.paths[0] in KINDS and not Path(args.paths[0]).exists():
+        return explain_kind(KINDS[args.paths[0]])
+    import json
+
+    from .dataset import load_dataset
+    from .explain import explain_dataset
+    from .explain.render import render_text
+    from .pack import find_pack, load_pack
+
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        raise AuditInputError(Problem(missing[0], "no such dataset folder",
+                                      hint=f"or name a rule kind: {', '.join(KINDS)}"))
+    explanations = []
+    for path in expand_paths(args.paths):
+        dataset = load_dataset(path)
+        pack = load_pack(find_pack(dataset.profile, args.rules))
+        explanations.append(explain_dataset(path, pack=pack, dataset=dataset,
+                                            severities=SEVERITY_AT_LEAST[args.severity]))
+    if args.format == "json":
+        text = json.dumps([e.to_dict() for e in explanations] if len(explanations) > 1
+                          else explanations[0].to_dict(), indent=2) + "\n"
+    else:
+        text = "\n".join(render_text(e) for e in explanations)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise AuditInputError(Problem(args.output, f"cannot write: {exc.strerror}")) from None
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def explain_kind(kind) -> int:
+    import dataclasses
+    import inspect
     print(inspect.getdoc(inspect.getmodule(kind)))
     print("\nParameters:")
     for f in dataclasses.fields(kind.Params):

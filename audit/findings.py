@@ -56,6 +56,7 @@ class Finding:
     fingerprint: str = ""
     baseline: str | None = None  # "accepted" when a baseline entry accepts this very finding, with its reason
     baseline_reason: str | None = None
+    explanation: dict | None = None  # `audit check --explain`: the corrections that would resolve it
 
     @property
     def accepted(self) -> bool:
@@ -86,6 +87,7 @@ class Finding:
             "hint": self.hint,
             "fingerprint": self.fingerprint,
             **({"baseline": self.baseline, "baseline_reason": self.baseline_reason} if self.baseline else {}),
+            **({"explanation": self.explanation} if self.explanation is not None else {}),
         }
 
 
