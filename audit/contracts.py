@@ -168,27 +168,36 @@ def _check_external(ds: Dataset, table, contract, engine, result: RuleResult, ca
         if cc.allowed:
             checks.append((cname, "one of " + ", ".join(cc.allowed),
                            f"{c} NOT IN ({', '.join(sql_literal(a) for a in cc.allowed)})"))
-    n = engine.rows(f"SELECT count(*) AS n FROM {t} WHERE NOT __total")[0]["n"]
     bad_rows = " OR ".join(f"coalesce({cond}, false)" for _, _, cond in checks) or "false"
     key = [k for k in (table.key or contract.key) if k in table.fields]
-    dup = ""
+    dup_groups = 0
     if key:
+        # one pass: the rows of each key, and how many of them break a range or code; a row fails when
+        # its key is repeated (a key with a missing part is never equal to another) or when it is bad
         cols = ", ".join(ident(k) for k in key)
-        dup = (f" OR ({cols}) IN (SELECT ({cols}) FROM {t} WHERE NOT __total GROUP BY {cols} "
-               f"HAVING count(*) > 1)")
-    failed = engine.rows(f"SELECT count(*) AS n FROM {t} WHERE NOT __total AND ({bad_rows}{dup})")[0]["n"]
+        complete = " AND ".join(f"{ident(k)} IS NOT NULL" for k in key)
+        counts = engine.rows(
+            f"SELECT coalesce(sum(c), 0) AS n, coalesce(sum(CASE WHEN c > 1 AND keyed THEN c ELSE b END), 0) AS failed, "
+            f"count(*) FILTER (WHERE c > 1) AS dup_groups FROM (SELECT count(*) AS c, "
+            f"count(*) FILTER (WHERE {bad_rows}) AS b, {complete} AS keyed FROM {t} WHERE NOT __total "
+            f"GROUP BY {cols})")[0]
+        dup_groups = counts["dup_groups"]
+    else:
+        counts = engine.rows(f"SELECT count(*) AS n, count(*) FILTER (WHERE {bad_rows}) AS failed "
+                             f"FROM {t} WHERE NOT __total")[0]
+    n, failed = int(counts["n"]), int(counts["failed"])
     result.items += n
     result.failed += failed
     result.passed += n - failed
     shown = 0
-    for cname, what, cond in checks:
+    for cname, what, cond in (checks if failed else []):
         for row in engine.rows(f"SELECT __line FROM {t} WHERE NOT __total AND {cond} ORDER BY __line "
                                f"LIMIT {cap - shown}"):
             loc = cell_location(ds, table, row["__line"], cname, "value")
             result.findings.append(Finding(RULE_ID, "error", f"{table_label(table)}: {cname} must be {what}, found "
                                            f"{loc.value}", [loc], dataset=ds.name, subject=f"{cname}:{what}").seal())
             shown += 1
-    if key and shown < cap:
+    if key and dup_groups and shown < cap:
         cols = ", ".join(ident(k) for k in key)
         for row in engine.rows(f"SELECT min(__line) AS line, {cols} FROM {t} WHERE NOT __total GROUP BY {cols} "
                                f"HAVING count(*) > 1 ORDER BY 1 LIMIT {cap - shown}"):

@@ -40,8 +40,10 @@ def claim_uncertainty(claim: Claim) -> float:
     return uncertainty(claim.value, claim.decimals, claim.unit, False)
 
 
-def external_select(table: Table) -> str:
-    """SQL reading an external table straight from its file, in the same shape as table_frame."""
+def external_columns(table: Table) -> tuple[str, list[tuple[str, str, bool]]]:
+    """The source of an external table and its columns in the shape of table_frame, as
+    (name, SQL, stored): `stored` is false for the constants (uncertainties, table-wide
+    dimensions), which a stored copy of the table need not hold."""
     from .expr.compiler import ident, sql_literal
 
     path = str(table.source).replace("'", "''")
@@ -51,26 +53,45 @@ def external_select(table: Table) -> str:
     else:
         source = f"read_csv('{path}', delim={sql_literal(table.delimiter)}, header=true, auto_detect=true)"
         line = "row_number() OVER () + 1"
-    cols = [f"CAST({line} AS BIGINT) AS __line"]
+    cols = [("__line", f"CAST({line} AS BIGINT)", True)]
     if table.totals_column:
         labels = ", ".join(sql_literal(x) for x in table.totals_labels)
-        cols.append(f"coalesce(CAST({ident(table.totals_column)} AS VARCHAR) IN ({labels}), false) AS __total")
+        cols.append(("__total", f"coalesce(CAST({ident(table.totals_column)} AS VARCHAR) IN ({labels}), false)", True))
     else:
-        cols.append("false AS __total")
+        cols.append(("__total", "false", False))
     for name, f in table.fields.items():
         if f.type == "year":
-            cols.append(f"TRY_CAST({ident(name)} AS BIGINT) AS {ident(name)}")
-            cols.append(f"CAST(0 AS DOUBLE) AS {ident(name + '__err')}")
+            cols.append((name, f"TRY_CAST({ident(name)} AS BIGINT)", True))
+            cols.append((name + "__err", "CAST(0 AS DOUBLE)", False))
         elif f.numeric:
             err = uncertainty(1.0, f.decimals or 0, f.unit, f.type == "integer" or f.decimals is None)
-            cols.append(f"CAST({ident(name)} AS DOUBLE) * {sql_literal(float(f.factor))} AS {ident(name)}")
-            cols.append(f"CAST({sql_literal(float(err))} AS DOUBLE) AS {ident(name + '__err')}")
+            cols.append((name, f"CAST({ident(name)} AS DOUBLE) * {sql_literal(float(f.factor))}", True))
+            cols.append((name + "__err", f"CAST({sql_literal(float(err))} AS DOUBLE)", False))
         else:
-            cols.append(f"CAST({ident(name)} AS VARCHAR) AS {ident(name)}")
+            cols.append((name, f"CAST({ident(name)} AS VARCHAR)", True))
     for dim, value in table.dimensions.items():
         if dim not in table.fields:
-            cols.append(f"{sql_literal(value)} AS {ident(dim)}")
-    return f"SELECT {', '.join(cols)} FROM {source}"
+            cols.append((dim, sql_literal(value), False))
+    return source, cols
+
+
+def external_select(table: Table) -> str:
+    """SQL reading an external table straight from its file, in the same shape as table_frame."""
+    from .expr.compiler import ident
+
+    source, cols = external_columns(table)
+    return f"SELECT {', '.join(f'{sql} AS {ident(name)}' for name, sql, _ in cols)} FROM {source}"
+
+
+def stored_external(table: Table, stored_name: str) -> tuple[str, str]:
+    """SQL to copy an external table into the engine's storage once (the values it reads, cast and
+    in base units), and SQL of the view giving it the shape of table_frame (plus the constants)."""
+    from .expr.compiler import ident
+
+    source, cols = external_columns(table)
+    copy = f"SELECT {', '.join(f'{sql} AS {ident(name)}' for name, sql, stored in cols if stored)} FROM {source}"
+    view = ", ".join(ident(name) if stored else f"{sql} AS {ident(name)}" for name, sql, stored in cols)
+    return copy, f"SELECT {view} FROM {ident(stored_name)}"
 
 
 def table_frame(table: Table):
@@ -146,6 +167,10 @@ class RowLookup:
     def __init__(self, engine, name: str, table: Table):
         self.engine, self.name, self.table = engine, name, table
         self.cache: dict[int, Row] = {}
+        # per field: name, whether it is a number in a unit (converted back from the base unit),
+        # the unit's factor and the declared decimals
+        self._fields = [(fname, f.numeric and f.type != "year", f.factor, f.decimals or 0)
+                        for fname, f in table.fields.items()]
 
     def __call__(self, line: int) -> Row | None:
         if line not in self.cache:
@@ -157,41 +182,84 @@ class RowLookup:
         for i in range(0, len(wanted), 1000):
             chunk = ", ".join(str(x) for x in wanted[i:i + 1000])
             for rec in self.engine.rows(f'SELECT * FROM "{self.name}" WHERE __line IN ({chunk})'):
-                self.cache[int(rec["__line"])] = self._row(rec)
+                self.remember(rec)
+
+    def remember(self, rec: dict) -> None:
+        """Cache a row read by another query (a rule's scan that returned its failing rows whole)."""
+        line = int(rec["__line"])
+        if line not in self.cache:
+            self.cache[line] = self._row(rec)
 
     def _row(self, rec: dict) -> Row:
         cells = {}
-        for fname, f in self.table.fields.items():
+        for fname, in_unit, factor, decimals in self._fields:
             value = rec.get(fname)
-            if value is not None and f.numeric and f.type != "year":
-                value = value / f.factor
-                text = format(value, f".{f.decimals or 0}f") if f.decimals or not float(value).is_integer() \
+            if value is not None and in_unit:
+                value = value / factor
+                text = format(value, f".{decimals}f") if decimals or not float(value).is_integer() \
                     else str(int(value))
-                cells[fname] = Cell(text, value, f.decimals or 0)
+                cells[fname] = Cell(text, value, decimals)
             else:
                 cells[fname] = Cell("" if value is None else str(value), value)
         return Row(line=int(rec["__line"]), cells=cells, total=bool(rec.get("__total")))
 
 
+class DuckDBRowLookup(RowLookup):
+    """The same, with every missing line fetched by one semi-join (one scan, however many lines)."""
+
+    def prefetch(self, lines) -> None:
+        wanted = sorted({int(x) for x in lines} - set(self.cache))
+        if not wanted:
+            return
+        listed = ", ".join(str(x) for x in wanted)
+        for rec in self.engine.rows(f'SELECT r.* FROM "{self.name}" r SEMI JOIN (SELECT unnest([{listed}]) AS line) w '
+                                    f'ON r.__line = w.line'):
+            self.remember(rec)
+
+
+def plain_values(value: Any) -> Any:
+    """DuckDB's values as the engines return them: DECIMAL as float, also inside lists and structs."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, list):
+        return [plain_values(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain_values(v) for k, v in value.items()}
+    return value
+
+
 class DuckDBEngine:
-    """Runs compiled rules in-process. One connection per dataset."""
+    """Runs compiled rules in-process. One connection per dataset.
+
+    External tables (Parquet, scanned CSV) are copied into DuckDB's own storage once, when the
+    engine starts (the values the rules read, cast and in base units; DuckDB spills to disk
+    beyond its memory limit), and every rule reads that copy: a Parquet file is decoded once per
+    audit, not once per query. `store_external=False` reads the files through views instead
+    (nothing held, every query decodes the file again).
+    """
 
     name = "duckdb"
+    # row_check rules of one table are evaluated in one scan that returns each rule's first failing
+    # rows whole (top-n `arg_min` of a struct): see RowCheck and Planner.row_scan
+    fused_row_scans = True
 
-    def __init__(self, dataset: Dataset):
+    def __init__(self, dataset: Dataset, store_external: bool = True):
         import duckdb
 
         self.con = duckdb.connect(":memory:")
         self.dataset = dataset
         for name, table in dataset.tables.items():
-            if table.external == "parquet":
-                # a view: the file is scanned by each query, never held in memory
+            if not table.external:
+                continue
+            if store_external or table.external != "parquet":
+                # CSV has no row numbers to scan by: always stored
+                stored = f"__stored_{name}"
+                copy, view = stored_external(table, stored)
+                self.con.execute(f'CREATE TABLE "{stored}" AS {copy}')
+                self.con.execute(f'CREATE VIEW "{name}" AS {view}')
+            else:
                 self.con.execute(f'CREATE VIEW "{name}" AS {external_select(table)}')
-            elif table.external:
-                # CSV has no row numbers to scan by: stored once in DuckDB, which spills to disk if needed
-                self.con.execute(f'CREATE TABLE "{name}" AS {external_select(table)}')
-            if table.external:
-                table.row_lookup = self._lookup(name, table)
+            table.row_lookup = self._lookup(name, table)
         for name, frame in dataset_frames(dataset).items():
             # copied into DuckDB's own storage once: queries on native tables start faster
             self.con.register("__frame", frame)
@@ -199,7 +267,7 @@ class DuckDBEngine:
             self.con.unregister("__frame")
 
     def _lookup(self, name: str, table: Table):
-        return RowLookup(self, name, table)
+        return DuckDBRowLookup(self, name, table)
 
     def materialize(self, name: str, sql: str) -> None:
         """Store a query's result under a name (the planner's shared aggregates)."""

@@ -52,3 +52,35 @@ def test_one_scan_per_table_and_grouping():
     assert schema.planner.queries == len(groups) == len({(g.table, g.keys, g.filters) for g in groups})
     assert aggregates > len(groups)
     engine.close()
+
+
+def test_row_rules_of_a_table_share_one_pass(tmp_path):
+    """The row_check rules of one table (with the same joins) are counted in one query, and their first
+    failing rows read by one more; the findings are those of rule-by-rule execution."""
+    from audit.kinds.base import RunContext
+
+    from .test_large_inputs import as_parquet
+
+    as_parquet(ROOT / "datasets" / "azerbaijan-2019", tmp_path / "pq")
+    ds = load_dataset(tmp_path / "pq")
+    pack = load_pack(ROOT / "rules" / "mine-action")
+    rows = [k for k in pack.rules if k.rule.kind == "row_check"]
+    assert len(rows) > 1
+    engine = DuckDBEngine(ds)
+    schema = dataset_schema(ds, pack)
+    schema.planner = Planner(engine)
+    prepare(pack, schema)
+    ctx = RunContext(ds, engine, schema)
+    for kind in rows:
+        kind.plan_scan(ctx)
+    scans = schema.planner.scans
+    registered = sum(len(s["items"]) for s in scans.values())
+    assert registered > len(scans)  # at least two rules share a pass
+    before = schema.planner.queries
+    results = [kind.run(ctx) for kind in rows]
+    assert schema.planner.queries - before == len(scans)
+    assert all(s["results"] for s in scans.values())  # the shared passes ran (no rule fell back to its own)
+    assert all(r.status in ("passed", "failed", "not_applicable") for r in results)
+    engine.close()
+    assert essence(audit_dataset(tmp_path / "pq", pack=pack)) == essence(audit_dataset(tmp_path / "pq", pack=pack,
+                                                                                       fused=False))

@@ -77,3 +77,44 @@ def test_row_rules_count_every_row_and_list_a_capped_number(tmp_path):
     assert (rule.items, rule.passed, rule.failed) == (5000, 4500, 500)
     assert len(rule.findings) == 500 and rule.truncated == 0
     assert rule.findings[0].locations[0].row == 2  # R0, the first data line
+
+
+def test_stored_and_viewed_parquet_give_the_same_findings(tmp_path):
+    """External tables are copied into DuckDB once per audit; reading the files through views gives
+    the same findings, and so does running each rule on its own (no shared scans)."""
+    from audit.dataset import load_dataset
+    from audit.engine import DuckDBEngine
+
+    pack = load_pack(PACK)
+    as_parquet(ROOT / "datasets" / "azerbaijan-2019", tmp_path / "pq")
+    stored = essence(audit_dataset(tmp_path / "pq", pack=pack))
+    ds = load_dataset(tmp_path / "pq")
+    assert essence(audit_dataset(tmp_path / "pq", pack=pack, dataset=ds,
+                                 engine=DuckDBEngine(ds, store_external=False))) == stored
+    assert essence(audit_dataset(tmp_path / "pq", pack=pack, fused=False)) == stored
+
+
+def test_contracts_of_a_parquet_table_in_one_pass(tmp_path):
+    """Duplicate keys and ranges of a table read by the engine: every row with a repeated key fails,
+    and every row out of range, each counted once."""
+    folder = tmp_path / "contract"
+    shutil.copytree(CASES / "row_check" / "valid", folder)
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT * FROM (VALUES ('A', 1, 10), ('A', -1, 10), ('B', -3, 5), ('C', 2, 3), ('D', 2, 3)) "
+                f"t(region, count, area)) TO '{folder / 'regions.parquet'}' (FORMAT parquet)")
+    desc = yaml.safe_load((folder / "datapackage.yaml").read_text())
+    desc["resources"][0]["path"] = "regions.parquet"
+    desc["resources"][0].pop("totals", None)
+    (folder / "datapackage.yaml").write_text(yaml.safe_dump(desc, sort_keys=False))
+    pack = load_pack(CASES / "pack")
+    pack.rules = []
+    [contracts] = audit_dataset(folder, pack=pack).rules
+    assert (contracts.items, contracts.failed, contracts.passed) == (5, 3, 2)
+    messages = sorted(f.message for f in contracts.findings)
+    assert sum("count must be at least 0" in m for m in messages) == 2
+    assert sum("appears more than once" in m for m in messages) == 1
+    # no duplicate and nothing out of range: the pass counts, nothing more is read
+    con.execute(f"COPY (SELECT * FROM (VALUES ('A', 1, 10), ('B', 3, 5)) t(region, count, area)) "
+                f"TO '{folder / 'regions.parquet'}' (FORMAT parquet)")
+    [contracts] = audit_dataset(folder, pack=pack).rules
+    assert (contracts.items, contracts.failed, contracts.status) == (2, 0, "passed")

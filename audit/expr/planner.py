@@ -33,6 +33,8 @@ class Planner:
         self.groups: dict[tuple, list[Group]] = {}
         self.deferred = False
         self.queries = 0  # scans run, for the benchmark and the tests
+        self.scans: dict[tuple, dict] = {}  # (table, joins) -> row rules' columns and their results
+        self.scan_of: dict[tuple, tuple] = {}  # (rule id, table) -> (table, joins)
 
     def aggregate(self, table: str, keys: tuple[str, ...], filters: tuple[str, ...], func: str,
                   value: str, err: str, where: str | None) -> str:
@@ -82,3 +84,66 @@ class Planner:
         self.engine.materialize(g.name, f"SELECT {', '.join(cols)} FROM {q(g.table)} {t} WHERE {where}{group_by}")
         g.materialized = True
         self.queries += 1
+
+    # -- row scans ---------------------------------------------------------------------------------
+    # Row rules (row_check) read every row of a table. Each registers what it needs from a pass over
+    # its table (see RowCheck.plan_scan); the rules of one table that need the same joins share the
+    # pass, run when the first of them asks for its result: one query counts the rows each rule
+    # checked, passed and failed and lists the lines of its first failing rows (a top-n aggregate),
+    # a second reads only those rows, once for all the rules: the values their findings report and
+    # their cells.
+    def row_scan(self, table: str, joins: str, key: tuple, spec: dict) -> None:
+        scan = self.scans.setdefault((table, joins), {"items": {}, "results": None})
+        if scan["results"] is None:
+            scan["items"][key] = spec
+            self.scan_of[key] = (table, joins)
+
+    def row_result(self, key: tuple) -> dict | None:
+        """A registered rule's counts and first failing rows (None when it registered none, or when
+        the shared pass failed: the rule then runs on its own and reports its error)."""
+        where = self.scan_of.get(key)
+        if where is None:
+            return None
+        scan = self.scans[where]
+        if scan["results"] is None:
+            try:
+                scan["results"] = self._run_scan(*where, scan["items"])
+            except Exception:  # noqa: BLE001
+                scan["results"] = {}
+        return scan["results"].get(key)
+
+    def _run_scan(self, table: str, joins: str, items: dict[tuple, dict]) -> dict[tuple, dict]:
+        from ..engine import plain_values
+        from .compiler import ident as q
+
+        specs = list(items.values())
+        select = []
+        for i, spec in enumerate(specs):
+            select += [f"{sql} AS s{i}_{name}" for name, sql in spec["counts"]]
+            select.append(f"min(r.__line, {spec['cap']}) FILTER (WHERE {spec['failing']}) AS s{i}_lines")
+        [counts] = self.engine.rows(f"SELECT {', '.join(select)} FROM {q(table)} r{joins}")
+        self.queries += 1
+        lines = [counts[f"s{i}_lines"] or [] for i in range(len(specs))]
+        wanted = sorted({x for ls in lines for x in ls})
+        found: dict[int, dict] = {}
+        if wanted:
+            cells = list(dict.fromkeys(c for spec in specs for c in spec["cells"]))
+            select = ["r.__line AS __line"] + [f"r.{q(c)} AS {q('c_' + c)}" for c in cells]
+            for i, spec in enumerate(specs):
+                select += [f"{sql} AS s{i}_{name}" for name, sql in spec["values"]]
+            rows = f"(SELECT r0.* FROM {q(table)} r0 SEMI JOIN (SELECT unnest([{', '.join(map(str, wanted))}]) " \
+                   f"AS line) w ON r0.__line = w.line) r"
+            for rec in self.engine.rows(f"SELECT {', '.join(select)} FROM {rows}{joins}"):
+                found[rec["__line"]] = rec
+        results = {}
+        for i, (key, spec) in enumerate(items.items()):
+            out = {name: plain_values(counts[f"s{i}_{name}"]) for name, _ in spec["counts"]}
+            out["rows"] = []
+            for line in lines[i]:
+                rec = found[line]
+                row = {"__line": line, **{name: rec[f"s{i}_{name}"] for name, _ in spec["values"]}}
+                if spec["cells"]:
+                    row["__row"] = {"__line": line, **{c: rec["c_" + c] for c in spec["cells"]}}
+                out["rows"].append(row)
+            results[key] = out
+        return results

@@ -17,6 +17,7 @@ and `observed`, `expected`, `difference`, `tolerance` of the condition's final c
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 from ..expr.compiler import CompileError, Context, NotApplicable, compile_condition, ident
@@ -64,10 +65,10 @@ class RowCheck(Kind):
         if len(reasons) == len(self.p.table):
             raise NotApplicable("; ".join(reasons))
 
-    def _evaluate_table(self, run: RunContext, result, table_name: str) -> None:
+    def _compile(self, run: RunContext, table_name: str) -> "_Plan":
+        """The rule over one table, compiled: its condition, the rows it checks, the joins it needs."""
         ctx = self.context(table_name)
         compiled = compile_condition(self.rule.expressions["assert"], run.schema, ctx)
-        table = run.dataset.tables[table_name]
         conds = {"data": ["NOT r.__total"], "totals": ["r.__total"], "all": []}[self.p.rows]
         columns = list(compiled.row_columns)
         extra_joins = []
@@ -76,24 +77,54 @@ class RowCheck(Kind):
             extra_joins.append(where_c)
             conds.append(where_c.value.sql)
             columns = list(dict.fromkeys(where_c.row_columns + columns))
-        cond = compiled.value
-        where = f" WHERE {' AND '.join(conds)}" if conds else ""
-        checked = f"SELECT r.__line AS __line, {cond.sql} AS __ok, {focus_columns(cond.focus)} " \
-                  f"FROM {ident(table_name)} r{compiled.join_sql(*extra_joins)}{where}"
-        # one pass counts every row and picks the lines of the first failing ones (a top-n aggregate);
-        # only those rows are evaluated again, for the values their findings report
+        return _Plan(table_name, compiled, columns, conds, compiled.join_sql(*extra_joins))
+
+    def plan_scan(self, run: RunContext) -> None:
+        """Register this rule's scan of each of its tables with the planner, so that every row_check
+        rule of a table (with the same joins) is evaluated in one pass (Planner.row_scan). A table the
+        rule cannot read is left to the rule's own run, which reports why."""
+        planner = run.schema.planner
+        for table_name in self.p.table:
+            try:
+                plan = self._compile(run, table_name)
+            except Exception:  # noqa: BLE001 - NotApplicable, CompileError, ...: reported when the rule runs
+                continue
+            planner.row_scan(table_name, plan.joins, (self.rule.id, table_name),
+                             plan.scan_spec(run.dataset.tables[table_name], run.max_findings))
+
+    def _evaluate_table(self, run: RunContext, result, table_name: str) -> None:
+        plan = self._compile(run, table_name)
+        compiled, columns, cond = plan.compiled, plan.columns, plan.compiled.value
+        table = run.dataset.tables[table_name]
         room = max(run.max_findings - len(result.findings), 0)
-        counts = run.engine.rows(f"SELECT count(*) AS n, count(*) FILTER (WHERE __ok) AS passed, "
-                                 f"count(*) FILTER (WHERE NOT __ok) AS failed, "
-                                 f"min(__line, {max(room, 1)}) FILTER (WHERE NOT __ok) AS lines FROM ({checked})")[0]
+        planner = run.schema.planner
+        scanned = planner.row_result((self.rule.id, table_name)) if planner is not None and \
+            hasattr(planner, "row_result") else None
+        if scanned is not None:
+            # the rule's pass over the table was shared with the other row rules of the table; it
+            # returned the first failing rows whole (by line), the cells included
+            counts = scanned
+            failing = (scanned["rows"] or [])[:room]
+            if table.external and table.row_lookup is not None:
+                for row in failing:
+                    table.row_lookup.remember(row["__row"])
+        else:
+            where = f" WHERE {' AND '.join(plan.conds)}" if plan.conds else ""
+            checked = f"SELECT r.__line AS __line, {cond.sql} AS __ok, {focus_columns(cond.focus)} " \
+                      f"FROM {ident(table_name)} r{plan.joins}{where}"
+            # one pass counts every row and picks the lines of the first failing ones (a top-n aggregate);
+            # only those rows are evaluated again, for the values their findings report
+            counts = run.engine.rows(f"SELECT count(*) AS n, count(*) FILTER (WHERE __ok) AS passed, "
+                                     f"count(*) FILTER (WHERE NOT __ok) AS failed, "
+                                     f"min(__line, {max(room, 1)}) FILTER (WHERE NOT __ok) AS lines FROM ({checked})")[0]
+            lines = (counts["lines"] or [])[:room]
+            failing = run.engine.rows(f"SELECT * FROM ({checked}) WHERE __line IN ({', '.join(map(str, lines))}) "
+                                      f"ORDER BY __line") if lines else []
         result.items += counts["n"]
         result.passed += counts["passed"]
         result.failed += counts["failed"]
         result.undecided += counts["n"] - counts["passed"] - counts["failed"]
-        lines = (counts["lines"] or [])[:room]
-        result.truncated += counts["failed"] - len(lines)
-        failing = run.engine.rows(f"SELECT * FROM ({checked}) WHERE __line IN ({', '.join(map(str, lines))}) "
-                                  f"ORDER BY __line") if lines else []
+        result.truncated += counts["failed"] - len(failing)
         table.prefetch([row["__line"] for row in failing])
         aligned = [[] for _ in failing]
         if compiled.aggregates and self.p.by:
@@ -103,15 +134,41 @@ class RowCheck(Kind):
                 pins.append({k: source.cells[k].value if k in source.cells else table.dimensions.get(k)
                              for k in self.p.by})
             aligned = aggregate_locations_many(run, compiled, list(self.p.by), pins, "aligned", alias="r")
+        shared = aggregate_locations(run, compiled, None, {}, "aligned") \
+            if failing and compiled.aggregates and not self.p.by else []
         for row, extra in zip(failing, aligned):
             line = row["__line"]
             source = table.row_at(line)
             locs = [cell_location(run.dataset, table, line, c, "input") for c in columns]
-            if compiled.aggregates and not self.p.by:
-                locs += aggregate_locations(run, compiled, None, {}, "aligned")
+            locs += [copy.copy(loc) for loc in shared]  # the same cells for every row: read once
             locs += extra
             fv = focus_values(row, cond.focus)
             values = {name: cell_text(table, source, name) for name in source.cells}
             values.update(table.dimensions)
             values.update(label=table.row_label(source), table=table_label(table), **focus_text(fv))
             result.findings.append(self.finding(run, values, locs, fv))
+
+
+@dataclass
+class _Plan:
+    table: str
+    compiled: object
+    columns: list[str]  # the row's cells the condition reads (a finding's input locations)
+    conds: list[str]  # which rows are checked (data/totals, where)
+    joins: str  # LEFT JOINs of the fused aggregates the condition reads
+
+    def scan_spec(self, table, cap: int) -> dict:
+        """The rule in a shared scan of its table (alias r): SQL counting the rows checked, passed and
+        failed, the condition a failing row meets (the planner lists the first `cap` by line), the
+        values a finding reports, and (for a table read by the engine) the row's cells."""
+        cond = self.compiled.value
+        checked = " AND ".join(f"({c})" for c in self.conds) or "true"
+        focus = cond.focus
+        values = list(zip(("__obs", "__exp", "__diff", "__tol"),
+                          (focus.observed, focus.expected, focus.difference, focus.tolerance) if focus
+                          else ("NULL",) * 4))
+        return {"counts": [("n", f"count(*) FILTER (WHERE {checked})"),
+                           ("passed", f"count(*) FILTER (WHERE {checked} AND ({cond.sql}))"),
+                           ("failed", f"count(*) FILTER (WHERE {checked} AND NOT ({cond.sql}))")],
+                "failing": f"{checked} AND NOT ({cond.sql})", "cap": max(cap, 1), "values": values,
+                "cells": ["__total", *table.fields] if table.external else []}

@@ -1,6 +1,11 @@
-"""This engine, through its Python API: the dataset and the pack are loaded (load), then
-audited (check: the engine's DuckDB connection, the contracts and every rule). The violations
-of a rule are its RuleResult.failed: every failed item, also beyond the per-rule cap on findings."""
+"""This engine, through its Python API.
+
+load: the dataset's descriptor (`load_dataset`), the pack (`load_pack`: parse and compile the rules)
+and the engine (`make_engine`: DuckDB copies the Parquet tables into its own storage, as the floor's
+load does with `CREATE TABLE ... AS SELECT * FROM read_parquet(...)`).
+check: `audit_dataset` on that engine, i.e. what `audit check` does once the data is loaded: the
+contracts, every rule, and the findings with their locations (at most 1,000 listed per rule).
+The violations of a rule are its RuleResult.failed: every failed item, also beyond the cap."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,15 +17,17 @@ DETAIL: dict[str, float] = {}  # seconds per rule, reported by bench/worker.py
 def load(folder):
     from audit.dataset import load_dataset
     from audit.pack import load_pack
+    from audit.runner import make_engine
 
-    return folder, load_dataset(folder), load_pack(PACK)
+    dataset = load_dataset(folder)
+    return folder, dataset, load_pack(PACK), make_engine("duckdb", dataset)
 
 
 def check(state) -> dict[str, int]:
     from audit.runner import audit_dataset
 
-    folder, dataset, pack = state
-    run = audit_dataset(folder, pack=pack, dataset=dataset)
+    folder, dataset, pack, engine = state
+    run = audit_dataset(folder, pack=pack, dataset=dataset, engine=engine)
     out = {}
     for r in run.rules:
         if r.status in ("broken", "not_applicable"):
