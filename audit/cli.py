@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--severity", choices=["error", "warning", "info"], default="error",
                          help="explain failed rules of at least this severity (default: error)")
     explain.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    explain.add_argument("--write-corrected", metavar="DIR",
+                         help="write a copy of the dataset with the first best correction of every group applied "
+                              "(one dataset only; DIR must be new or empty)")
     return p
 
 
@@ -314,11 +317,19 @@ def cmd_explain(args) -> int:
         raise AuditInputError(Problem(missing[0], "no such dataset folder",
                                       hint=f"or name a rule kind: {', '.join(KINDS)}"))
     explanations = []
-    for path in expand_paths(args.paths):
+    folders = expand_paths(args.paths)
+    if args.write_corrected and len(folders) != 1:
+        raise AuditInputError(Problem(args.write_corrected, "--write-corrected takes one dataset folder"))
+    for path in folders:
         dataset = load_dataset(path)
         pack = load_pack(find_pack(dataset.profile, args.rules))
         explanations.append(explain_dataset(path, pack=pack, dataset=dataset,
                                             severities=SEVERITY_AT_LEAST[args.severity]))
+    if args.write_corrected:
+        from .explain.apply import write_corrected
+
+        done = write_corrected(dataset, [g.best[0] for g in explanations[0].groups if g.best], args.write_corrected)
+        print(f"wrote the corrected copy to {done}", file=sys.stderr)
     if args.format == "json":
         text = json.dumps([e.to_dict() for e in explanations] if len(explanations) > 1
                           else explanations[0].to_dict(), indent=2) + "\n"

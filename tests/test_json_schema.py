@@ -46,3 +46,16 @@ def test_run_with_a_baseline_matches_schema(tmp_path):
     jsonschema.validate(doc, SCHEMA)
     assert doc["baseline"]["accepted"] == 12 and len(doc["baseline"]["stale"]) == 1
     assert out.returncode == 1  # the finding of the altered entry is no longer accepted
+
+
+def test_run_with_explanations_matches_schema():
+    out = audit_cli("check", "datasets/azerbaijan-2019", "--explain", "--format", "json")
+    doc = json.loads(out.stdout)
+    jsonschema.validate(doc, SCHEMA)
+    assert any("explanation" in f for f in doc["findings"])
+    doc["findings"][0].setdefault("explanation", {})["best"] = "not a list"
+    try:
+        jsonschema.validate(doc, SCHEMA)
+    except jsonschema.ValidationError:
+        return
+    raise AssertionError("the schema accepted a malformed explanation")

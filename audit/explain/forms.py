@@ -392,7 +392,7 @@ def compare_form(kind, run, book: FigureBook, skip) -> Iterator[Item]:
             pins = {k: v for k, v in pins.items() if k in kind.p.by}
             outer = _outer_group(pins)
             subject = (f"{column} " if column else "") + ", ".join(f"{k} {_plain(v)}" for k, v in pins.items())
-            yield from _condition_item(kind, run, book, ctx, outer, pins, node, subject.strip() or kind.rule.id, skip)
+            yield from _condition_item(kind, run, book, ctx, outer, pins, node, subject.strip() or kind.rule.title, skip)
 
 
 def claim_form(kind, run, book: FigureBook, skip) -> Iterator[Item]:
@@ -412,7 +412,7 @@ def claim_form(kind, run, book: FigureBook, skip) -> Iterator[Item]:
                 sources.append((expr, compiled, ctx))
         cited = [s for s in sources if claim.table in s[1].tables]
         for expr, compiled, ctx in cited or sources:
-            subject = f"claim {claim.id} against {', '.join(sorted(compiled.tables))}"
+            subject = f"the text's {claim.describe_value()} ({claim.id}) against {', '.join(sorted(compiled.tables))}"
             lin = Linearizer(run, book, ctx)
             try:
                 t = lin.number(expr)

@@ -257,9 +257,10 @@ def solve_group(group: Group, figures: dict[str, Figure], weights: dict[str, flo
         found = model.best_support()
         if found is None:
             if best_weight is None:
-                group.problem = ("no correction of the figures these rules read makes every rule hold: "
-                                 "the rules contradict each other on these figures")
-            return group
+                group.problem = ("no correction of the figures these failing rules read makes every rule hold: "
+                                 "the rules contradict each other on them, or a figure no failing rule reads "
+                                 "would have to change too")
+            break
         support, _ = found
         model.cuts.append(support)
         correction = model.polish(support)
@@ -269,10 +270,12 @@ def solve_group(group: Group, figures: dict[str, Figure], weights: dict[str, flo
             best_weight = correction.weight
         if correction.weight > best_weight + 1e-9:
             group.next_best = correction
-            return group
+            break
         if any(c.ids <= correction.ids for c in group.best):
             continue
         group.best.append(correction)
         if len(group.best) >= MAX_SETS:
             group.more = True
-            return group
+            break
+    group.best.sort(key=lambda c: [(ch.figure.where, ch.figure.id) for ch in c.changes])
+    return group

@@ -1,0 +1,96 @@
+"""Write a corrected copy of a dataset: the folder copied, with the figures of one correction per group
+rewritten where they were printed (the CSV cell, the claim's value). The original is never touched.
+
+Only the records and scalars that change are rewritten; every other byte of the copy is the original's.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+from ..errors import AuditInputError, Problem
+from ..yamlio import Node, load_yaml
+from .figures import Figure
+from .solve import Correction
+
+
+def write_corrected(dataset, corrections: list[Correction], out: str | Path) -> Path:
+    """Copy the dataset folder to `out` (which must not exist or be empty) and apply the corrections."""
+    out = Path(out)
+    if out.exists() and any(out.iterdir()):
+        raise AuditInputError(Problem(str(out), "the folder for the corrected copy is not empty"))
+    src = Path(dataset.root)
+    if out.resolve() == src.resolve() or src.resolve() in out.resolve().parents:
+        raise AuditInputError(Problem(str(out), "the corrected copy must be written outside the dataset folder"))
+    shutil.copytree(src, out, dirs_exist_ok=True)
+    cells: dict[str, list[tuple[Figure, float]]] = {}
+    claims: list[tuple[Figure, float]] = []
+    for correction in corrections:
+        for ch in correction.changes:
+            if ch.figure.claim is not None:
+                claims.append((ch.figure, ch.new))
+            else:
+                cells.setdefault(ch.figure.table, []).append((ch.figure, ch.new))
+    for table_name, changes in cells.items():
+        table = dataset.tables[table_name]
+        _rewrite_csv(out / table.path, table.delimiter, table, changes)
+    if claims:
+        rel = Path(dataset.claims_file).relative_to(src)
+        _rewrite_claims(out / rel, claims)
+    return out
+
+
+def number_text(fig: Figure, value: float, like: str) -> str:
+    """The new value printed like the original: same decimals, thousands separators if it had them."""
+    v = value / fig.factor
+    text = f"{v:,.{fig.decimals}f}" if "," in like else f"{v:.{fig.decimals}f}"
+    return text
+
+
+def _rewrite_csv(path: Path, delimiter: str, table, changes: list[tuple[Figure, float]]) -> None:
+    raw = path.read_text(encoding="utf-8-sig")
+    lines = raw.splitlines(keepends=True)
+    header = next(csv.reader([lines[0]], delimiter=delimiter))
+    header = [h.strip() for h in header]
+    for fig, value in changes:
+        i = fig.line - 1
+        record = next(csv.reader([lines[i]], delimiter=delimiter))
+        col = header.index(fig.column)
+        old = record[col]
+        cell = table.row_at(fig.line).cells[fig.column]
+        stripped = old.strip()
+        lead = old[: len(old) - len(old.lstrip())]
+        record[col] = lead + cell.markers + number_text(fig, value, stripped)
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=delimiter, lineterminator="").writerow(record)
+        ending = lines[i][len(lines[i].rstrip("\r\n")):]
+        lines[i] = buf.getvalue() + ending
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def _rewrite_claims(path: Path, changes: list[tuple[Figure, float]]) -> None:
+    doc = load_yaml(path)
+    items = doc.get("claims") if isinstance(doc, Node) else doc
+    by_id = {str(c.get("id")): c for c in items if isinstance(c, Node)}
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for fig, value in changes:
+        node = by_id[fig.claim]
+        line, col, style = node.value_pos("value")
+        text = lines[line - 1]
+        start = col - 1
+        if style in ("'", '"'):
+            end = text.index(style, start + 1) + 1
+            old = text[start + 1:end - 1]
+            new = style + number_text(fig, value, old) + style
+        else:
+            end = start
+            while end < len(text) and text[end] not in "\r\n" and text[end:end + 2] != " #" and text[end] not in ",}":
+                end += 1
+            old = text[start:end].strip()
+            new = number_text(fig, value, old)
+            if "," in new:
+                new = f'"{new}"'
+        lines[line - 1] = text[:start] + new + text[end:]
+    path.write_text("".join(lines), encoding="utf-8")
