@@ -176,11 +176,11 @@ def _check_external(ds: Dataset, table, contract, engine, result: RuleResult, ca
         # its key is repeated (a key with a missing part is never equal to another) or when it is bad
         cols = ", ".join(ident(k) for k in key)
         complete = " AND ".join(f"{ident(k)} IS NOT NULL" for k in key)
+        bad = f", count(*) FILTER (WHERE {bad_rows}) AS b" if checks else ""
         counts = engine.rows(
-            f"SELECT coalesce(sum(c), 0) AS n, coalesce(sum(CASE WHEN c > 1 AND keyed THEN c ELSE b END), 0) AS failed, "
-            f"count(*) FILTER (WHERE c > 1) AS dup_groups FROM (SELECT count(*) AS c, "
-            f"count(*) FILTER (WHERE {bad_rows}) AS b, {complete} AS keyed FROM {t} WHERE NOT __total "
-            f"GROUP BY {cols})")[0]
+            f"SELECT coalesce(sum(c), 0) AS n, coalesce(sum(CASE WHEN c > 1 AND {complete} THEN c ELSE "
+            f"{'b' if checks else '0'} END), 0) AS failed, count(*) FILTER (WHERE c > 1) AS dup_groups "
+            f"FROM (SELECT count(*) AS c{bad}, {cols} FROM {t} WHERE NOT __total GROUP BY {cols})")[0]
         dup_groups = counts["dup_groups"]
     else:
         counts = engine.rows(f"SELECT count(*) AS n, count(*) FILTER (WHERE {bad_rows}) AS failed "

@@ -113,15 +113,19 @@ class Planner:
         return scan["results"].get(key)
 
     def _run_scan(self, table: str, joins: str, items: dict[tuple, dict]) -> dict[tuple, dict]:
-        from ..engine import plain_values
         from .compiler import ident as q
 
         specs = list(items.values())
+        # each rule's condition is evaluated once per row, into a status (1 passed, 0 failed, 2 undecided,
+        # NULL not checked) that the aggregates count
+        inner = ["r.__line AS __line"]
         select = []
         for i, spec in enumerate(specs):
-            select += [f"{sql} AS s{i}_{name}" for name, sql in spec["counts"]]
-            select.append(f"min(r.__line, {spec['cap']}) FILTER (WHERE {spec['failing']}) AS s{i}_lines")
-        [counts] = self.engine.rows(f"SELECT {', '.join(select)} FROM {q(table)} r{joins}")
+            inner.append(f"CASE WHEN {spec['checked']} THEN coalesce(CAST(({spec['ok']}) AS INTEGER), 2) END AS k{i}")
+            select += [f"count(k{i}) AS s{i}_n", f"count(*) FILTER (WHERE k{i} = 1) AS s{i}_passed",
+                       f"count(*) FILTER (WHERE k{i} = 0) AS s{i}_failed",
+                       f"min(__line, {spec['cap']}) FILTER (WHERE k{i} = 0) AS s{i}_lines"]
+        [counts] = self.engine.rows(f"SELECT {', '.join(select)} FROM (SELECT {', '.join(inner)} FROM {q(table)} r{joins})")
         self.queries += 1
         lines = [counts[f"s{i}_lines"] or [] for i in range(len(specs))]
         wanted = sorted({x for ls in lines for x in ls})
@@ -137,7 +141,7 @@ class Planner:
                 found[rec["__line"]] = rec
         results = {}
         for i, (key, spec) in enumerate(items.items()):
-            out = {name: plain_values(counts[f"s{i}_{name}"]) for name, _ in spec["counts"]}
+            out = {name: counts[f"s{i}_{name}"] for name in ("n", "passed", "failed")}
             out["rows"] = []
             for line in lines[i]:
                 rec = found[line]

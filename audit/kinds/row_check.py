@@ -158,17 +158,15 @@ class _Plan:
     joins: str  # LEFT JOINs of the fused aggregates the condition reads
 
     def scan_spec(self, table, cap: int) -> dict:
-        """The rule in a shared scan of its table (alias r): SQL counting the rows checked, passed and
-        failed, the condition a failing row meets (the planner lists the first `cap` by line), the
-        values a finding reports, and (for a table read by the engine) the row's cells."""
+        """The rule in a shared scan of its table (alias r): SQL of which rows it checks and of its
+        condition (true, false or NULL: passed, failed, undecided; the planner counts them and lists
+        the first `cap` failing rows by line), of the values a finding reports, and (for a table
+        read by the engine) the row's cells."""
         cond = self.compiled.value
         checked = " AND ".join(f"({c})" for c in self.conds) or "true"
         focus = cond.focus
         values = list(zip(("__obs", "__exp", "__diff", "__tol"),
                           (focus.observed, focus.expected, focus.difference, focus.tolerance) if focus
                           else ("NULL",) * 4))
-        return {"counts": [("n", f"count(*) FILTER (WHERE {checked})"),
-                           ("passed", f"count(*) FILTER (WHERE {checked} AND ({cond.sql}))"),
-                           ("failed", f"count(*) FILTER (WHERE {checked} AND NOT ({cond.sql}))")],
-                "failing": f"{checked} AND NOT ({cond.sql})", "cap": max(cap, 1), "values": values,
+        return {"checked": checked, "ok": cond.sql, "cap": max(cap, 1), "values": values,
                 "cells": ["__total", *table.fields] if table.external else []}
