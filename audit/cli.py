@@ -76,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("paths", nargs="+", metavar="PATH")
     report.add_argument("--out", metavar="DIR", required=True, help="folder to write the reports to")
     report.add_argument("--rules", metavar="DIR")
+    report.add_argument("--explain", action="store_true",
+                        help="with each finding, the smallest corrections that resolve it (see audit explain)")
     export = sub.add_parser("export", help="write every finding, one row per finding and location")
     export.add_argument("paths", nargs="+", metavar="PATH")
     export.add_argument("-o", "--output", metavar="FILE", required=True, help="a .csv or .parquet file")
@@ -242,6 +244,10 @@ def cmd_report(args) -> int:
 
     datasets: dict = {}
     runs = audit_paths(args.paths, args.rules, keep_datasets=datasets, progress=True)
+    if args.explain:
+        from .explain import explain_runs
+
+        explain_runs(runs, datasets, args.rules)
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -337,10 +337,10 @@ def test_output_is_deterministic(bundled, site, tmp_path):
 
 
 def test_committed_reports_are_up_to_date(tmp_path):
-    """`audit report datasets --out reports` gives exactly the pages kept in reports/ (AUDIT_REGEN=1
+    """`audit report datasets --out reports --explain` gives exactly the pages kept in reports/ (AUDIT_REGEN=1
     rewrites them)."""
     out = tmp_path / "reports"
-    proc = audit_cli("report", "datasets", "--out", str(out))
+    proc = audit_cli("report", "datasets", "--out", str(out), "--explain")
     assert proc.returncode == 0, proc.stderr
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(["index.html", "index.md"] + [f"{n}{s}" for n in DATASET_NAMES for s in (".html", ".md")])
@@ -632,3 +632,18 @@ def test_the_browser_check_sees_errors_and_requests(browser, tmp_path):
     assert any("broken" in err for err in facts["errors"])
     assert any("undefinedFunction" in err for err in facts["errors"])
     assert facts["outside"] == ["http://127.0.0.1:9/pixel.png"]
+
+
+def test_explanations_appear_with_the_findings_they_concern(tmp_path):
+    """With --explain, the finding of Table 1's CHAs says which figures most likely are wrong, in both pages."""
+    out = tmp_path / "out"
+    proc = audit_cli("report", "datasets/azerbaijan-2019", "--out", str(out), "--explain")
+    assert proc.returncode == 0, proc.stderr
+    page = (out / "azerbaijan-2019.html").read_text(encoding="utf-8")
+    assert 'class="explain"' in page
+    assert "Most likely wrong (weight 2" in page and "row Anti-vehicle mines, CHAs: 10 -&gt; 11" in page
+    text = (out / "azerbaijan-2019.md").read_text(encoding="utf-8")
+    assert "**Most likely wrong (weight 2" in text and "14 -\\> 13" in text
+    plain = (tmp_path / "plain")
+    assert audit_cli("report", "datasets/azerbaijan-2019", "--out", str(plain)).returncode == 0
+    assert 'class="explain"' not in (plain / "azerbaijan-2019.html").read_text(encoding="utf-8")

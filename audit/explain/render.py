@@ -82,3 +82,32 @@ def _range(ch) -> str:
     if ch.high is not None:
         return f" (any value up to {fig.printed(ch.high)})"
     return ""
+
+
+def summary(explanation: dict) -> tuple[str, list[list[str]]]:
+    """An attached explanation (the JSON form) in words: a heading and, per correction, its changes.
+
+    Shared by the text, HTML and Markdown reports, so that all say the same thing."""
+    if explanation.get("problem"):
+        return "No correction of these figures resolves it: " + explanation["problem"], []
+    best = explanation.get("best") or []
+    if not best:
+        return "No correction was found within the solver's limits.", []
+    others = ", ".join(r for r in explanation["rules"])
+    weight = f"{best[0]['weight']:g}"
+    if len(best) == 1:
+        head = f"Most likely wrong (weight {weight}; resolves {others}):"
+    else:
+        more = " or more" if explanation.get("more_of_best_weight") else ""
+        head = (f"The data cannot tell {len(best)}{more} corrections of weight {weight} apart "
+                f"(each resolves {others}):")
+    sets = [[_change_text(ch) for ch in c["changes"]] for c in best]
+    nxt = explanation.get("next_best")
+    if nxt:
+        sets.append([f"next best (weight {nxt['weight']:g}): " + "; ".join(_change_text(ch) for ch in nxt["changes"])])
+    return head, sets
+
+
+def _change_text(ch: dict) -> str:
+    loc = ch["location"]
+    return f"{ch['figure']}: {ch['printed']} -> {ch['corrected']} ({loc['file']}:{loc.get('row')})"

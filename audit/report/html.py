@@ -67,6 +67,8 @@ table.where td.file { font-size: .8rem; }
 blockquote { margin: 4px 0 2px; padding: 2px 10px; border-left: 3px solid #9fb3c8; color: #3e4c59; font-style: italic; }
 .hint { color: var(--muted); font-size: .9rem; margin: 8px 0 2px; }
 .hint strong { color: var(--ink); }
+.explain { background: var(--soft); border: 1px dashed var(--line); border-radius: 6px; padding: 6px 12px; margin: 10px 0 4px; font-size: .92rem; }
+.explain ol { margin: 4px 0; padding-left: 22px; }
 figure { margin: 14px 0; } figure svg { display: block; max-width: 100%; height: auto; }
 figure svg text { font-family: inherit; }
 figcaption { font-size: .85rem; color: var(--muted); margin-top: 4px; }
@@ -249,6 +251,13 @@ def _finding(f: FindingView, d: DatasetView) -> list[str]:
     out.append("</tbody></table></div>")
     if f.hint:
         out.append(f'<p class="hint"><strong>Hint:</strong> {e(f.hint)}</p>')
+    if f.explanation:
+        head, sets = f.explanation
+        out.append(f'<div class="explain"><p><strong>{e(head)}</strong></p>')
+        if sets:
+            out.append("<ol>" + "".join("<li>" + "<br>".join(e(c) for c in changes) + "</li>" for changes in sets)
+                       + "</ol>")
+        out.append("</div>")
     if f.accepted:
         out.append(f'<p class="hint"><strong>Accepted by the baseline:</strong> {e(f.baseline_reason)}</p>')
     out.append("</article>")

@@ -135,6 +135,11 @@ def _finding(f: FindingView, n: int) -> list[str]:
     lines += _table(["role", "where", "value", "file:line"], rows)
     if f.hint:
         lines += [f"Hint: {md(f.hint)}", ""]
+    if f.explanation:
+        head, sets = f.explanation
+        lines += [f"**{md(head)}**", ""]
+        lines += [f"{n}. " + "; ".join(md(c) for c in changes) for n, changes in enumerate(sets, 1)]
+        lines += [""] if sets else []
     if f.accepted and f.baseline_reason:
         lines += [f"Accepted by the baseline: {md(f.baseline_reason)}", ""]
     return lines

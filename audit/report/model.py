@@ -100,6 +100,7 @@ class FindingView:
     baseline_reason: str = ""
     chart: Any = None  # TotalChart | StockFlowChart | None
     series_anchor: str = ""  # the series chart this finding marks, if any
+    explanation: tuple[str, list[list[str]]] | None = None  # audit explain: heading, corrections (each its changes)
 
 
 @dataclass
@@ -231,7 +232,15 @@ def _finding_view(f: Finding, r: RuleResult, ds: "Dataset | None", anchor: str) 
         expected_label=expected_label, difference=with_unit(fmt_num(f.difference), unit),
         tolerance=with_unit(fmt_num(f.tolerance), unit), unit=unit, relation=relation,
         locations=[_location_view(loc) for loc in f.locations], accepted=f.accepted,
-        baseline_reason=f.baseline_reason or "", chart=chart)
+        baseline_reason=f.baseline_reason or "", chart=chart, explanation=_explanation(f))
+
+
+def _explanation(f: Finding):
+    if not f.explanation:
+        return None
+    from ..explain.render import summary
+
+    return summary(f.explanation)
 
 
 def _location_view(loc: Location) -> LocationView:

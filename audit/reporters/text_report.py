@@ -44,6 +44,15 @@ def _finding(console, f: Finding) -> None:
         console.print(f"        … and {len(f.locations) - len(shown)} more places", style="dim")
     if f.hint:
         console.print(f"        hint: {escape(f.hint)}", style="dim")
+    if f.explanation:
+        from ..explain.render import summary
+
+        head, sets = summary(f.explanation)
+        console.print(f"        {escape(head)}")
+        ties = sum(1 for changes in sets if not changes[0].startswith("next best"))
+        for n, changes in enumerate(sets, 1):
+            lead = f"({n}) " if ties > 1 and n <= ties else ""
+            console.print("          " + escape(lead + "; ".join(changes)), highlight=False)
 
 
 def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
