@@ -204,13 +204,15 @@ class RowLookup:
         cells = {}
         for fname, in_unit, factor, decimals in self._fields:
             value = rec.get(fname)
-            if value is not None and in_unit:
+            if value is None:
+                cells[fname] = Cell("", None)
+            elif in_unit:
                 value = value / factor
                 text = format(value, f".{decimals}f") if decimals or not float(value).is_integer() \
                     else str(int(value))
                 cells[fname] = Cell(text, value, decimals)
             else:
-                cells[fname] = Cell("" if value is None else str(value), value)
+                cells[fname] = Cell(str(value), value)
         return Row(line=int(rec["__line"]), cells=cells, total=bool(rec.get("__total")))
 
 
@@ -223,10 +225,9 @@ class DuckDBRowLookup(RowLookup):
             return
         from .expr.compiler import ident
 
-        listed = ", ".join(str(x) for x in wanted)
         cols = ", ".join(f"r.{ident(c)}" for c in ["__line", "__total", *self.table.fields])
-        for rec in self.engine.rows(f'SELECT {cols} FROM "{self.name}" r SEMI JOIN (SELECT unnest([{listed}]) AS line) w '
-                                    f'ON r.__line = w.line'):
+        for rec in self.engine.rows(f'SELECT {cols} FROM "{self.name}" r SEMI JOIN (SELECT unnest(?::BIGINT[]) AS line) w '
+                                    f'ON r.__line = w.line', [wanted]):
             self.remember(rec)
 
 
@@ -241,8 +242,8 @@ class DuckDBEngine:
     """
 
     name = "duckdb"
-    # row_check rules of one table are evaluated in one scan that returns each rule's first failing
-    # rows whole (top-n `arg_min` of a struct): see RowCheck and Planner.row_scan
+    # the row_check rules of a table share one pass over it, and one read of their failing rows
+    # (Planner.row_scan: DuckDB SQL with a list parameter, so not offered by the Spark engine)
     fused_row_scans = True
 
     def __init__(self, dataset: Dataset, store_external: bool = True):
@@ -277,8 +278,9 @@ class DuckDBEngine:
         """Store a query's result under a name (the planner's shared aggregates)."""
         self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
 
-    def rows(self, sql: str) -> list[dict[str, Any]]:
-        cur = self.con.execute(sql)
+    def rows(self, sql: str, params: list | None = None) -> list[dict[str, Any]]:
+        """The result of a query as dicts; `params` fill its `?` (a long list of lines as one value)."""
+        cur = self.con.execute(sql, params) if params is not None else self.con.execute(sql)
         names = [d[0] for d in cur.description]
         return [{n: float(v) if isinstance(v, Decimal) else v for n, v in zip(names, r)} for r in cur.fetchall()]
 

@@ -135,9 +135,9 @@ class Planner:
             select = ["r.__line AS __line"] + [f"r.{q(c)} AS {q('c_' + c)}" for c in cells]
             for i, spec in enumerate(specs):
                 select += [f"{sql} AS s{i}_{name}" for name, sql in spec["values"]]
-            rows = f"(SELECT r0.* FROM {q(table)} r0 SEMI JOIN (SELECT unnest([{', '.join(map(str, wanted))}]) " \
-                   f"AS line) w ON r0.__line = w.line) r"
-            for rec in self.engine.rows(f"SELECT {', '.join(select)} FROM {rows}{joins}"):
+            rows = f"(SELECT r0.* FROM {q(table)} r0 SEMI JOIN (SELECT unnest(?::BIGINT[]) AS line) w " \
+                   f"ON r0.__line = w.line) r"
+            for rec in self.engine.rows(f"SELECT {', '.join(select)} FROM {rows}{joins}", [wanted]):
                 found[rec["__line"]] = rec
         results = {}
         for i, (key, spec) in enumerate(items.items()):
