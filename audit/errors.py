@@ -54,8 +54,9 @@ class ProblemCollector:
 
     problems: list[Problem] = field(default_factory=list)
 
-    def add(self, file: str | Path, message: str, line: int | None = None, **kw) -> None:
-        self.problems.append(Problem(str(file), message, line, **kw))
+    def add(self, file: str | Path, message: str, line: int | None = None, column: int | None = None,
+            **kw) -> None:
+        self.problems.append(Problem(str(file), message, line, column, **kw))
 
     def raise_if_any(self) -> None:
         if self.problems:

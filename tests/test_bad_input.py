@@ -77,6 +77,22 @@ def test_unknown_parameter_and_kind(dataset, pack):
     assert "totals.yaml:" in err and "unknown parameter 'colums'" in err
 
 
+@pytest.mark.parametrize("old,new,message", [
+    ("    kind: totals\n", "    kind: total\n", "unknown rule kind 'total'"),
+    ("    severity: error\n", "    severity: fatal\n", "unknown severity 'fatal'"),
+    ("  - id: printed-totals\n", "  - id: Printed_Totals\n", "must be lower case letters"),
+    ("message: \"{table}:", "message: \"{tabel}:", "the message names '{tabel}'"),
+])
+def test_a_bad_rule_key_is_named_at_its_line_and_column(dataset, pack, old, new, message):
+    edit(pack / "totals.yaml", old, new)
+    err = run_bad(str(dataset), "--rules", str(pack))
+    assert message in err
+    lines = (pack / "totals.yaml").read_text().splitlines()
+    needle = new.strip().split(":")[0].strip("- ")
+    line_no = next(i for i, line in enumerate(lines, 1) if line.strip().lstrip("- ").startswith(needle))
+    assert f"totals.yaml:{line_no}:" in err
+
+
 def test_malformed_csv(dataset):
     edit(dataset / "table2-ap-mined-area-by-region.csv", "Fizuli,3,815462,2,85000", "Fizuli,3,815462,2")
     edit(dataset / "table3-mine-clearance-2018.csv", "Fizuli,ANAMA,3,238396", "Fizuli,ANAMA,three,238396")
