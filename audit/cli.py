@@ -9,6 +9,7 @@
     audit rules [--rules DIR]
     audit explain PATH... [--rules DIR] [--format text|json] [--severity error|warning|info] [-o FILE]
     audit explain KIND
+    audit lint RULES [--dataset PATH] [--format text|json]
 
 Exit codes: 0 no finding at or above the failing severity; 1 findings that fail the run;
 2 the audit could not run (bad rule file, bad dataset, bad arguments) or a rule broke.
@@ -100,6 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--write-corrected", metavar="DIR",
                          help="write a copy of the dataset with the first best correction of every group applied "
                               "(one dataset only; DIR must be new or empty)")
+    lint = sub.add_parser("lint", help="check a rule pack without data, or against a dataset's schema",
+                          description="Load errors, rules a dataset cannot run, messages quoting placeholders "
+                                      "the rule does not have, rules that can never fail or never pass, and sets "
+                                      "of linear rules that contradict each other or make one redundant. "
+                                      "Exit 1 when an error is found.")
+    lint.add_argument("rules", metavar="RULES", help="the rule pack folder")
+    lint.add_argument("--dataset", metavar="PATH", help="also check the rules against this dataset's tables")
+    lint.add_argument("--format", choices=["text", "json"], default="text")
     return p
 
 
@@ -351,6 +360,14 @@ def cmd_explain(args) -> int:
     return EXIT_OK
 
 
+def cmd_lint(args) -> int:
+    from .lint import lint_pack, render_json, render_text
+
+    report = lint_pack(args.rules, args.dataset)
+    sys.stdout.write(render_json(report) if args.format == "json" else render_text(report))
+    return EXIT_FINDINGS if report.errors else EXIT_OK
+
+
 def explain_kind(kind) -> int:
     import dataclasses
     import inspect
@@ -367,7 +384,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         commands = {"check": cmd_check, "baseline": cmd_baseline, "diff": cmd_diff, "report": cmd_report,
-                    "export": cmd_export, "rules": cmd_rules, "explain": cmd_explain}
+                    "export": cmd_export, "rules": cmd_rules, "explain": cmd_explain,
+                    "lint": cmd_lint}
         return commands[args.command](args)
     except AuditInputError as exc:
         for problem in exc.problems:
