@@ -193,3 +193,16 @@ def test_one_wrong_figure_is_among_the_best_and_restored_exactly(tmp_path_factor
     assert {c.weight for c in group.best} == {1.0}
     restored = [c for c in group.best if c.changes[0].figure.line == which + 2]
     assert len(restored) == 1 and restored[0].changes[0].new == original
+
+
+def test_pack_weights_apply_and_the_dataset_overrides_them(tmp_path):
+    pack = tmp_path / "pack"
+    shutil.copytree(PACK, pack)
+    with open(pack / "pack.yaml", "a") as fh:
+        fh.write("explain:\n  weights:\n    total: 3\n    claim: 0.5\n")
+    ties = explain_dataset(EXPLAIN / "ties", rules_dir=pack)
+    assert ties.weights.by_kind == {"total": 3.0, "cell": 1.0, "claim": 0.5}
+    assert all(c.changes[0].figure.kind == "cell" for c in ties.groups[0].best)  # the total is trusted more
+    weighted = explain_dataset(EXPLAIN / "weighted", rules_dir=pack)  # its descriptor says total: 2
+    assert weighted.weights.by_kind["total"] == 2.0 and weighted.weights.by_kind["claim"] == 0.5
+    assert weighted.groups[0].next_best.weight == 2.0
