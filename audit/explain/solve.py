@@ -106,6 +106,8 @@ class Model:
                     if lo > 1e-12 or hi < -1e-12:
                         out.append((a, 1.0, 0.0))  # a row no figure of the group can repair: infeasible
                     continue
+                if r.strict:  # at least 1e-4 of a grid step inside: above the solver's feasibility tolerance
+                    lo, hi = lo + max(0.0, 1e-4 * norm - room), hi - max(0.0, 1e-4 * norm - room)
                 out.append((a / norm, lo / norm, hi / norm))
         return out
 
