@@ -540,8 +540,6 @@ def change_form(kind, run, book: FigureBook, skip) -> Iterator[Item]:
 
 
 def stock_flow_form(kind, run, book: FigureBook, skip) -> Iterator[Item]:
-    from ..engine import claim_uncertainty  # noqa: F401 - the figures carry it
-
     p = kind.p
     ctx = kind.context()
     tol = parse_tolerance(p.tolerance)

@@ -16,7 +16,9 @@ def render_text(ex: Explanation) -> str:
     weights += "".join(f", {t} {w:g}" for t, w in ex.weights.by_table.items())
     out.append(f"weights: {weights}" + (f" (from {', '.join(ex.weights.sources)})" if ex.weights.sources else
                                         " (defaults)"))
-    if not ex.groups:
+    if not ex.groups and not ex.left_out:
+        out.append("\nNo rule of these severities failed: nothing to explain.")
+    elif not ex.groups:
         out.append("\nNo failed rule is linear in the reported figures: nothing to explain.")
     for n, g in enumerate(ex.groups, 1):
         out.append("")
