@@ -171,6 +171,68 @@ def dataset_frames(dataset: Dataset) -> dict[str, Any]:
     return frames
 
 
+def _typed(value: Any) -> str | None:
+    """The DuckDB type of a table-wide constant, as pandas would have inferred it (None: let DuckDB)."""
+    if isinstance(value, bool):
+        return "BOOLEAN"
+    if isinstance(value, int):
+        return "BIGINT"
+    if isinstance(value, float):
+        return "DOUBLE"
+    if isinstance(value, str):
+        return "VARCHAR"
+    return None
+
+
+def table_columns(table: Table) -> list[tuple[str, str | None, list]]:
+    """A table held in memory as typed columns (name, DuckDB type, values): the relation of
+    table_frame, built without pandas (DuckDBEngine registers these; the Spark engine the frames)."""
+    rows = table.rows
+    cols: list[tuple[str, str | None, list]] = [("__line", "BIGINT", [r.line for r in rows]),
+                                                ("__total", "BOOLEAN", [bool(r.total) for r in rows])]
+    for name, f in table.fields.items():
+        cells = [r.cells[name] for r in rows]
+        if f.type == "year":
+            cols.append((name, "BIGINT", [None if c.value is None else int(c.value) for c in cells]))
+            cols.append((name + "__err", "DOUBLE", [float(cell_uncertainty(c, f)) for c in cells]))
+        elif f.numeric:
+            cols.append((name, "DOUBLE", [None if c.value is None else float(c.value * f.factor) for c in cells]))
+            cols.append((name + "__err", "DOUBLE", [float(cell_uncertainty(c, f)) for c in cells]))
+        elif f.type == "boolean":
+            cols.append((name, "BOOLEAN", [c.value for c in cells]))
+        else:
+            cols.append((name, "VARCHAR", [None if c.value is None else str(c.value) for c in cells]))
+    for dim, value in table.dimensions.items():
+        if dim not in table.fields:
+            cols.append((dim, _typed(value), [value] * len(rows)))
+    return cols
+
+
+def dataset_columns(dataset: Dataset) -> dict[str, list[tuple[str, str | None, list]]]:
+    """The relations of dataset_frames, as typed columns (see table_columns)."""
+    out = {name: table_columns(table) for name, table in dataset.tables.items() if not table.external}
+    for name, table in dataset.tables.items():
+        if table.hierarchy is not None:
+            out[f"__h_{name}"] = [("code", "VARCHAR", [str(x) for x in table.hierarchy]),
+                                  ("parent", "VARCHAR", [None if x is None else str(x) for x in table.hierarchy.values()])]
+
+    def single(c: Claim, dim: str):
+        values = c.dims.get(dim) or []
+        return values[0] if len(values) == 1 else None
+
+    claims = dataset.claims
+    out["__claims"] = [
+        ("id", "VARCHAR", [c.id for c in claims]),
+        ("measure", "VARCHAR", [c.measure for c in claims]),
+        ("value", "DOUBLE", [None if c.value is None else float(c.value * c.factor) for c in claims]),
+        ("value__err", "DOUBLE", [float(claim_uncertainty(c)) for c in claims]),
+        ("year", "BIGINT", [None if single(c, "year") is None else int(single(c, "year")) for c in claims]),
+        ("region", "VARCHAR", [None if single(c, "region") is None else str(single(c, "region")) for c in claims]),
+        ("__line", "BIGINT", [c.line for c in claims]),
+    ]
+    return out
+
+
 class RowLookup:
     """Rows of an external table by line, fetched from the engine in batches and cached."""
 
@@ -245,6 +307,8 @@ class DuckDBEngine:
     # the row_check rules of a table share one pass over it, and one read of their failing rows
     # (Planner.row_scan: DuckDB SQL with a list parameter, so not offered by the Spark engine)
     fused_row_scans = True
+    # every table is a DuckDB table: the contracts are checked as SQL too (audit.contracts)
+    contracts_in_sql = True
 
     def __init__(self, dataset: Dataset, store_external: bool = True):
         import duckdb
@@ -265,11 +329,14 @@ class DuckDBEngine:
             else:
                 self.con.execute(f'CREATE VIEW "{name}" AS {external_select(table)}')
             table.row_lookup = self._lookup(name, table)
-        for name, frame in dataset_frames(dataset).items():
-            # copied into DuckDB's own storage once: queries on native tables start faster
-            self.con.register("__frame", frame)
-            self.con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM __frame')
-            self.con.unregister("__frame")
+        from .expr.compiler import ident
+
+        for name, columns in dataset_columns(dataset).items():
+            # the tables held in memory, copied into DuckDB's own storage from Python lists (one list
+            # parameter per column, unnested side by side): no pandas on the way
+            select = ", ".join(f"unnest(?::{t}[]) AS {ident(c)}" if t else f"unnest(?) AS {ident(c)}"
+                               for c, t, _ in columns)
+            self.con.execute(f"CREATE TABLE {ident(name)} AS SELECT {select}", [v for _, _, v in columns])
 
     def _lookup(self, name: str, table: Table):
         return DuckDBRowLookup(self, name, table)
