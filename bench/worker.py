@@ -15,7 +15,7 @@ import time
 import warnings
 
 IMPORTS = {  # imported before the clock for load starts, and timed separately
-    "audit": ["duckdb", "pandas", "pandera.pandas", "lark", "yaml", "audit.runner"],
+    "audit": ["duckdb", "lark", "yaml", "audit.runner"],  # an audit imports neither pandas nor pandera
     "duckdb": ["duckdb"],
     "pandas": ["duckdb", "pandas"],
     "pandera": ["duckdb", "pandas", "pandera.pandas"],
