@@ -112,58 +112,56 @@ class Model:
         return out
 
     # -- programs ---------------------------------------------------------------------------------
-    def _solve(self, objective, only: frozenset[str] | None = None, binaries: bool = True, extra_cuts=()):
-        """min objective . (k, z[, u]); `only`: the figures allowed to change (others fixed)."""
+    def _program(self, objective, coupling, k_bounds, y_bounds, y_integer: bool, cuts=()):
+        """min objective . (k, y) over the rows, with |k_i - k0_i| <= coupling_i * y_i and a cut
+        (sum of y over a set <= its size - 1) per set in `cuts`. Returns the solution or None."""
         from scipy.optimize import Bounds, LinearConstraint, milp
 
         np = self.np
         n = len(self.free)
-        size = 2 * n
         A, lo, hi = [], [], []
         for a, l, h in self.rows:
             A.append(np.concatenate([a, np.zeros(n)]))
             lo.append(l)
             hi.append(h)
-        for i in range(n):  # k_i - k0_i <= M_i z_i and k0_i - k_i <= M_i z_i
-            row = np.zeros(size)
-            row[i], row[n + i] = 1.0, -self.M[i]
-            A.append(row)
-            lo.append(-np.inf)
-            hi.append(self.k0[i])
-            row = np.zeros(size)
-            row[i], row[n + i] = 1.0, self.M[i]
-            A.append(row)
-            lo.append(self.k0[i])
-            hi.append(np.inf)
-        for cut in [*self.cuts, *extra_cuts]:
-            row = np.zeros(size)
+        for i in range(n):  # k_i - k0_i <= c_i y_i and k0_i - k_i <= c_i y_i
+            for sign in (-1.0, 1.0):
+                row = np.zeros(2 * n)
+                row[i], row[n + i] = 1.0, sign * coupling[i]
+                A.append(row)
+                lo.append(-np.inf if sign < 0 else self.k0[i])
+                hi.append(self.k0[i] if sign < 0 else np.inf)
+        for cut in cuts:
+            row = np.zeros(2 * n)
             for f in cut:
                 row[n + self.index[f]] = 1.0
             A.append(row)
             lo.append(-np.inf)
             hi.append(len(cut) - 1)
-        klo = np.where(self.k0 >= 0, 0.0, -self.M)
-        khi = np.where(self.k0 >= 0, self.M, 0.0)
-        zlo, zhi = np.zeros(n), np.ones(n)
-        if only is not None:
-            for f, i in self.index.items():
-                if f not in only:
-                    klo[i] = khi[i] = self.k0[i]
-                    zhi[i] = 0.0
-        integrality = np.concatenate([np.ones(n), np.ones(n) if binaries else np.zeros(n)])
+        (klo, khi), (ylo, yhi) = k_bounds, y_bounds
         res = milp(c=np.asarray(objective, dtype=float), constraints=LinearConstraint(np.array(A), lo, hi),
-                   integrality=integrality, bounds=Bounds(np.concatenate([klo, zlo]), np.concatenate([khi, zhi])),
+                   integrality=np.concatenate([np.ones(n), np.full(n, 1.0 if y_integer else 0.0)]),
+                   bounds=Bounds(np.concatenate([klo, ylo]), np.concatenate([khi, yhi])),
                    options={"time_limit": 30.0})
-        return res
+        if res.status != 0 or res.x is None:
+            return None
+        return res.x
+
+    def _solve(self, objective):
+        """Binary z_i says figure i changes (big-M coupling); every set found so far is cut off."""
+        np = self.np
+        n = len(self.free)
+        k_bounds = (np.where(self.k0 >= 0, 0.0, -self.M), np.where(self.k0 >= 0, self.M, 0.0))
+        return self._program(objective, self.M, k_bounds, (np.zeros(n), np.ones(n)), True, self.cuts)
 
     def best_support(self) -> tuple[frozenset[str], float] | None:
         np = self.np
-        res = self._solve(np.concatenate([np.zeros(len(self.free)), self.w]))
-        if res.status != 0 or res.x is None:
+        x = self._solve(np.concatenate([np.zeros(len(self.free)), self.w]))
+        if x is None:
             return None
         n = len(self.free)
-        k = np.round(res.x[:n])
-        support = frozenset(f for f, i in self.index.items() if res.x[n + i] > 0.5 or k[i] != self.k0[i])
+        k = np.round(x[:n])
+        support = frozenset(f for f, i in self.index.items() if x[n + i] > 0.5 or k[i] != self.k0[i])
         return support, float(sum(self.w[self.index[f]] for f in support))
 
     def polish(self, support: frozenset[str]) -> Correction | None:
@@ -195,42 +193,13 @@ class Model:
 
     def _solve_u(self, objective, support):
         """min objective . (k, u) with u_i >= |k_i - k0_i|, only the figures of `support` free."""
-        from scipy.optimize import Bounds, LinearConstraint, milp
-
         np = self.np
         n = len(self.free)
-        size = 2 * n
-        A, lo, hi = [], [], []
-        for a, l, h in self.rows:
-            A.append(np.concatenate([a, np.zeros(n)]))
-            lo.append(l)
-            hi.append(h)
-        for i in range(n):  # u_i >= k_i - k0_i and u_i >= k0_i - k_i
-            row = np.zeros(size)
-            row[i], row[n + i] = 1.0, -1.0
-            A.append(row)
-            lo.append(-np.inf)
-            hi.append(self.k0[i])
-            row = np.zeros(size)
-            row[i], row[n + i] = 1.0, 1.0
-            A.append(row)
-            lo.append(self.k0[i])
-            hi.append(np.inf)
-        klo, khi = [], []
-        for f, i in self.index.items():
-            if f in support:
-                klo.append(0.0 if self.k0[i] >= 0 else -np.inf)
-                khi.append(np.inf if self.k0[i] >= 0 else 0.0)
-            else:
-                klo.append(self.k0[i])
-                khi.append(self.k0[i])
-        bounds = Bounds(np.concatenate([klo, np.zeros(n)]), np.concatenate([khi, np.full(n, np.inf)]))
-        res = milp(c=objective, constraints=LinearConstraint(np.array(A), lo, hi),
-                   integrality=np.concatenate([np.ones(n), np.zeros(n)]), bounds=bounds,
-                   options={"time_limit": 30.0})
-        if res.status != 0 or res.x is None:
-            return None
-        return res.x
+        free = np.array([f in support for f in self.free])
+        up = self.k0 >= 0
+        klo = np.where(free, np.where(up, 0.0, -np.inf), self.k0)
+        khi = np.where(free, np.where(up, np.inf, 0.0), self.k0)
+        return self._program(objective, np.ones(n), (klo, khi), (np.zeros(n), np.full(n, np.inf)), False)
 
     def _range(self, support: frozenset[str], i: int) -> tuple[float | None, float | None]:
         """The least and greatest value figure i may take, with the rest of its set free."""
