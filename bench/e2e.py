@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 AUDIT = str(Path(sys.executable).parent / "audit")
 COMMANDS = {
     "audit --version (start-up floor)": [AUDIT, "--version"],
-    "import engine modules (pandas, duckdb, pandera)": [sys.executable, "-c",
-                                                        "import pandas, duckdb, pandera.pandas, lark, yaml, rich"],
+    "import the libraries an audit uses (duckdb, lark, yaml, rich)": [sys.executable, "-c",
+                                                                      "import duckdb, lark, yaml, rich"],
+    "import pandas and pandera (no longer on that path)": [sys.executable, "-c", "import pandas, pandera.pandas"],
     "audit check datasets/azerbaijan-2019": [AUDIT, "check", "datasets/azerbaijan-2019", "--fail-on", "never"],
     "audit check datasets (4 datasets)": [AUDIT, "check", "datasets", "--fail-on", "never"],
 }
@@ -43,10 +44,10 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{platform.platform()}")
-    print(f"{'command':<52} {'median s':>9} {'min s':>7} {'max s':>7}")
+    print(f"{'command':<62} {'median s':>9} {'min s':>7} {'max s':>7}")
     for name, cmd in COMMANDS.items():
         t = time_command(cmd, args.runs)
-        print(f"{name:<52} {statistics.median(t):>9.2f} {min(t):>7.2f} {max(t):>7.2f}")
+        print(f"{name:<62} {statistics.median(t):>9.2f} {min(t):>7.2f} {max(t):>7.2f}")
 
 
 if __name__ == "__main__":
