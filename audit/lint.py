@@ -102,23 +102,26 @@ def _lin(node: Expr, var) -> dict:
 
 
 def _atoms(node: Compare, var) -> list[list[Atom]]:
-    """The DNF of one comparison (a list of conjunctions)."""
-    if node.tolerance is not None and node.tolerance.value != 0:
-        raise Opaque("a comparison with a tolerance")
+    """The DNF of one comparison (a list of conjunctions); an absolute `within` widens it."""
+    t = 0.0
+    if node.tolerance is not None:
+        if node.tolerance.unit == "%":
+            raise Opaque("a relative tolerance")
+        t = node.tolerance.value * (units.lookup(node.tolerance.unit).factor if node.tolerance.unit else 1.0)
     d = _lin(node.left, var)
     for k, v in _lin(node.right, var).items():
         d[k] = d.get(k, 0.0) - v
-    const = -d.pop(1, 0.0)
+    const = -d.pop(1, 0.0)  # d = terms - const
     terms = tuple(sorted(((k, v) for k, v in d.items() if v != 0), key=lambda kv: repr(kv[0])))
     neg = tuple((k, -v) for k, v in terms)
     op = node.op
     if op == "==":
-        return [[Atom(terms, "==", const)]]
-    if op == "!=":
-        return [[Atom(terms, "<", const)], [Atom(neg, "<", -const)]]
-    if op in ("<=", "<"):
-        return [[Atom(terms, op, const)]]
-    return [[Atom(neg, "<=" if op == ">=" else "<", -const)]]
+        return [[Atom(terms, "==", const)]] if t == 0 else [[Atom(terms, "<=", const + t), Atom(neg, "<=", t - const)]]
+    if op == "!=":  # |d| > t
+        return [[Atom(terms, "<", const - t)], [Atom(neg, "<", -const - t)]]
+    if op in ("<=", "<"):  # d <= t
+        return [[Atom(terms, op, const + t)]]
+    return [[Atom(neg, "<=" if op == ">=" else "<", t - const)]]  # d >= -t
 
 
 def dnf(node: Expr, var, negate: bool = False) -> list[list[Atom]]:
@@ -130,6 +133,8 @@ def dnf(node: Expr, var, negate: bool = False) -> list[list[Atom]]:
     if isinstance(node, Compare):
         if not negate:
             return _atoms(node, var)
+        if node.tolerance is not None and node.tolerance.value != 0 and node.op not in ("==", "!="):
+            raise Opaque("the negation of a one-sided comparison with a tolerance")
         flipped = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}[node.op]
         return _atoms(dataclasses.replace(node, op=flipped), var)
     if isinstance(node, Logic):

@@ -114,3 +114,19 @@ def test_bounds_contradict_exactly_when_they_cross(tmp_path_factory, low, high, 
     else:
         assert not any(c == "contradiction" for c, _ in codes)
         assert ("redundant", "looser") in codes
+
+
+def test_an_absolute_tolerance_widens_an_equality(tmp_path):
+    """value == 1 ha within 0.5 ha allows up to 1.5 ha: at least 1.4 ha is compatible, at least 1.6 ha is not."""
+    for bound, contradicts in (("1.4", False), ("1.6", True)):
+        pack = tmp_path / bound
+        pack.mkdir()
+        for name in ("pack.yaml", "contracts.yaml", "measures.yaml"):
+            (pack / name).write_text((FLAWED / name).read_text())
+        (pack / "rules.yaml").write_text(textwrap.dedent(f"""\
+            rules:
+              - {{id: about-one, title: a, kind: row_check, table: long, assert: value == 1 ha within 0.5 ha, message: "{{code}}"}}
+              - {{id: at-least, title: b, kind: row_check, table: long, assert: value >= {bound} ha, message: "{{code}}"}}
+            """))
+        codes = {i.code for i in lint_pack(pack).issues}
+        assert ("contradiction" in codes) == contradicts, (bound, codes)
