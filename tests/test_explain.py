@@ -206,3 +206,12 @@ def test_pack_weights_apply_and_the_dataset_overrides_them(tmp_path):
     weighted = explain_dataset(EXPLAIN / "weighted", rules_dir=pack)  # its descriptor says total: 2
     assert weighted.weights.by_kind["total"] == 2.0 and weighted.weights.by_kind["claim"] == 0.5
     assert weighted.groups[0].next_best.weight == 2.0
+
+
+def test_check_explain_in_the_markdown_summary_keeps_one_row_per_finding():
+    out = audit_cli("check", "datasets/azerbaijan-2019", "--explain", "--format", "markdown")
+    rows = [line for line in out.stdout.splitlines() if line.startswith("| 🔴") or line.startswith("| 🟡")]
+    assert len(rows) == 13  # 8 errors, 5 warnings: the explanation lives inside its finding's cell
+    totals = next(r for r in rows if "| printed-totals |" in r)
+    assert "*Most likely wrong (weight 2" in totals and "CHAs: 10 -\\> 11" in totals
+    assert "Most likely wrong" not in next(r for r in rows if "| sha-count-without-area |" in r)

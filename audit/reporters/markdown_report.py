@@ -3,7 +3,7 @@
 Per dataset: a heading, a table of counts (findings by severity, rules by status), a table of the
 findings (severity, rule, message, where: the first location as `file:row`), broken rules, and the
 baseline's stale and expired entries when there are any. Findings accepted by a baseline are
-marked as such. Text from the data is escaped: Markdown punctuation is backslash-escaped (`|` as
+marked as such; with `--explain`, each finding carries the corrections that would resolve it. Text from the data is escaped: Markdown punctuation is backslash-escaped (`|` as
 `\\|`, so it cannot split a table cell) and line breaks become `<br>`.
 """
 from __future__ import annotations
@@ -37,6 +37,11 @@ def _finding_row(f: Finding) -> str:
     if f.accepted:
         severity += " (accepted)"
         message += "<br>*accepted by the baseline" + (f": {escape(f.baseline_reason)}*" if f.baseline_reason else "*")
+    if f.explanation:  # check --explain: the corrections that would resolve it, in the same cell
+        from ..explain.render import summary
+
+        head, sets = summary(f.explanation)
+        message += "<br>*" + escape(head) + "*" + "".join("<br>" + escape("; ".join(c)) for c in sets)
     return f"| {severity} | {escape(f.rule)} | {message} | {_where(f.locations[0] if f.locations else None)} |"
 
 
