@@ -34,6 +34,18 @@ def cell_uncertainty(cell: Cell, f: Field) -> float:
     return uncertainty(cell.value, cell.decimals, f.unit, f.type in ("integer", "year"))
 
 
+def exact_column(table: Table, name: str) -> bool:
+    """Whether the uncertainty (`<name>__err`) of a numeric field is 0 on every row: counts,
+    integers, whole numbers in the base unit. The compiler then knows statically that comparisons
+    of the column need no allowance for printed precision (see Compiler._compare)."""
+    f = table.fields[name]
+    if f.type == "year":
+        return True
+    if table.external:  # one uncertainty for the whole column, from the declared decimals (external_columns)
+        return uncertainty(1.0, f.decimals or 0, f.unit, f.type == "integer" or f.decimals is None) == 0
+    return all(cell_uncertainty(row.cells[name], f) == 0 for row in table.rows)
+
+
 def claim_uncertainty(claim: Claim) -> float:
     if claim.value is None:
         return 0.0

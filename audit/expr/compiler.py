@@ -42,6 +42,7 @@ class ColumnInfo:
     unit: str | None = None
     decimals: int = 0
     kind: str = "field"  # field | dimension
+    exact: bool = False  # its uncertainty is 0 on every row (counts, integers, whole m2): see Num_.e_zero
 
 
 @dataclass
@@ -84,6 +85,11 @@ class Num_:
     decimals: int = 0
     literal_zero: bool = False
     literal: bool = False
+    # what is known of the uncertainty `e` before any data is read, for cheaper comparisons (_compare):
+    # e_safe: it is a finite number >= 0 wherever the value is not missing (never NULL, never NaN);
+    # e_zero: it is 0 wherever the value is not missing
+    e_safe: bool = False
+    e_zero: bool = False
 
 
 @dataclass
@@ -208,14 +214,15 @@ class Compiler:
 
     # -- leaves -------------------------------------------------------------------------------
     def _num(self, node: Num):
+        exact = {"e_safe": True, "e_zero": True}
         if node.unit == "%":
-            return Num_(sql_literal(node.value / 100), "0", units.NONE, literal=True)
+            return Num_(sql_literal(node.value / 100), "0", units.NONE, literal=True, **exact)
         if node.unit:
             u = units.lookup(node.unit)
             return Num_(sql_literal(node.value * u.factor), "0", units.dim_of(u), u.name,
-                        decimals=len(node.text.split(".")[1]) if "." in node.text else 0)
+                        decimals=len(node.text.split(".")[1]) if "." in node.text else 0, **exact)
         return Num_(sql_literal(node.value), "0", units.NONE, literal=True, literal_zero=node.value == 0,
-                    decimals=len(node.text.split(".")[1]) if "." in node.text else 0)
+                    decimals=len(node.text.split(".")[1]) if "." in node.text else 0, **exact)
 
     def _str(self, node: Str):
         return Str_(sql_literal(node.value))
@@ -250,12 +257,14 @@ class Compiler:
         if not info.numeric:
             return Str_(col)
         err = f"{alias}.{ident(node.name + '__err')}" if info.kind == "field" else "0"
-        return Num_(col, err, info.dim, info.unit, info.decimals)
+        # a column's uncertainty is a finite number >= 0 on every row (engine.uncertainty)
+        return Num_(col, err, info.dim, info.unit, info.decimals, e_safe=True,
+                    e_zero=info.exact or info.kind != "field")
 
     # -- arithmetic ---------------------------------------------------------------------------
     def _neg(self, node: Neg):
         x = self.number(node.operand)
-        return Num_(f"(-{x.v})", x.e, x.dim, x.unit, x.decimals, x.literal_zero, x.literal)
+        return Num_(f"(-{x.v})", x.e, x.dim, x.unit, x.decimals, x.literal_zero, x.literal, x.e_safe, x.e_zero)
 
     def _arith(self, node: Arith):
         a, b = self.number(node.left), self.number(node.right)
@@ -263,7 +272,8 @@ class Compiler:
         decimals = max(a.decimals, b.decimals)
         if node.op in "+-":
             dim = self._same_dim(a, b, node, "add" if node.op == "+" else "subtract")
-            return Num_(f"({a.v} {node.op} {b.v})", f"({a.e} + {b.e})", dim, unit, decimals)
+            return Num_(f"({a.v} {node.op} {b.v})", f"({a.e} + {b.e})", dim, unit, decimals,
+                        e_safe=a.e_safe and b.e_safe, e_zero=a.e_zero and b.e_zero)
         if node.op == "*":
             dim = units.dim_mul(a.dim, b.dim)
             return Num_(f"({a.v} * {b.v})", f"(abs({a.v}) * {b.e} + abs({b.v}) * {a.e} + {a.e} * {b.e})",
@@ -324,11 +334,55 @@ class Compiler:
             ">": f"({diff} > -{tol} + {eps})",
             ">=": f"({diff} >= -{tol} - {eps})",
         }[node.op]
+        sql = self._decided_first(sql, node, a, b)
         a_unit = a.unit or units.display_unit(a.dim or b.dim, None)
         b_unit = b.unit or a_unit
         focus = Focus(a.v, b.v, diff, tol, a_unit, a.decimals if a.unit or not b.unit else b.decimals,
                       b_unit, b.decimals if b.unit or not a.unit else a.decimals, node.op)
         return Bool_(sql, focus)
+
+    @staticmethod
+    def _decided_first(sql: str, node: Compare, a: Num_, b: Num_) -> str:
+        """The same comparison, with the rows whose outcome the difference d = a - b alone decides
+        answered first, and the full test (uncertainties and the 1e-12 allowance: abs, greatest and
+        a product per row) only for the others: on a large table, nearly every row is decided by one
+        subtraction and one or two tests.
+
+        Only when both uncertainties are known to be finite numbers >= 0 wherever the values are
+        present (Num_.e_safe) and any tolerance is a constant: the total allowance `tol + eps` is
+        then > 0 whenever d is a number, so d = 0 meets ==, <=, >= and fails !=; d <= 0 meets <=;
+        d >= 0 meets >= (NaN included: DuckDB orders NaN above every number, as the full test does).
+        With no allowance but eps (both uncertainties 0, no tolerance), d >= 0 fails < and d <= 0
+        fails >; and when one side is the literal 0, eps = 1e-12 * greatest(1, |d|) is below |d|
+        for every finite |d| above 1e-12, so 1e-12 < d < 1e300 meets > (and >=, !=, fails <, <=, ==)
+        and -1e300 < d < -1e-12 the reverse. A missing value leaves every early test NULL, and the
+        full test gives NULL as before. tests/test_compare_fast.py checks that the two forms agree
+        on a grid of values including NULL, NaN, +-inf, -0 and values near the bounds."""
+        t = node.tolerance
+        if not (a.e_safe and b.e_safe) or (t is not None and t.unit == "%"):
+            return sql
+        if node.op in (">", ">=") and t is not None and t.value != 0:
+            return sql  # the full test reads `-tol` there as `-(a.e + b.e) + t`: left as it is
+        no_allowance = a.e_zero and b.e_zero and (t is None or t.value == 0)
+        d = a.v if b.v == "0" else f"({a.v} - {b.v})"
+        early = {"==": [(f"{d} = 0", "TRUE")], "!=": [(f"{d} = 0", "FALSE")], "<=": [(f"{d} <= 0", "TRUE")],
+                 ">=": [(f"{d} >= 0", "TRUE")], "<": [], ">": []}
+        if no_allowance:
+            early["<"].append((f"{d} >= 0", "FALSE"))
+            early[">"].append((f"{d} <= 0", "FALSE"))
+            if "0" in (a.v, b.v):
+                above = f"{d} > {EPSILON} AND {d} < 1e300"
+                below = f"{d} < -{EPSILON} AND {d} > -1e300"
+                early[">"].append((above, "TRUE"))
+                early["<"].append((below, "TRUE"))
+                early[">="].append((below, "FALSE"))
+                early["<="].append((above, "FALSE"))
+                early["=="].append((f"abs({d}) > {EPSILON} AND abs({d}) < 1e300", "FALSE"))
+                early["!="].append((f"abs({d}) > {EPSILON} AND abs({d}) < 1e300", "TRUE"))
+        if not early[node.op]:
+            return sql
+        whens = " ".join(f"WHEN {test} THEN {outcome}" for test, outcome in early[node.op])
+        return f"(CASE {whens} ELSE {sql} END)"
 
     def _logic(self, node: Logic):
         a, b = self.boolean(node.left), self.boolean(node.right)
@@ -362,7 +416,7 @@ class Compiler:
             if len(args) != 1:
                 raise CompileError("abs takes one value", node)
             x = args[0]
-            return Num_(f"abs({x.v})", x.e, x.dim, x.unit, x.decimals)
+            return Num_(f"abs({x.v})", x.e, x.dim, x.unit, x.decimals, e_safe=x.e_safe, e_zero=x.e_zero)
         first = args[0]
         for other in args[1:]:
             self._same_dim(first, other, node, "combine")
@@ -370,7 +424,8 @@ class Compiler:
         err = "CASE " + " ".join(f"WHEN {a.v} IS NOT NULL THEN {a.e}" for a in args) + " ELSE 0 END"
         dim = next((a.dim for a in args if a.dim), units.NONE)
         return Num_(value, err, dim, next((a.unit for a in args if a.unit), None),
-                    max(a.decimals for a in args))
+                    max(a.decimals for a in args), e_safe=all(a.e_safe for a in args),
+                    e_zero=all(a.e_zero for a in args))
 
     def _conditions(self, table: str, alias: str, node: Expr) -> list[str]:
         conds = []
@@ -418,20 +473,24 @@ class Compiler:
             if d not in cols:
                 raise NotApplicable(f"table '{table}' has no '{d}' to select the claim's {d} by")
             filters.append(f"{t}.{ident(d)} IN ({', '.join(sql_literal(v) for v in values)})")
-        name, p = self.schema.planner.aggregate(table, tuple(self.ctx.align), tuple(filters), func, value, err, where)
+        exact = x is None or x.e_zero
+        name, p = self.schema.planner.aggregate(table, tuple(self.ctx.align), tuple(filters), func, value, err, where,
+                                                exact=exact)
+        # the uncertainty of a sum, mean, min or max of finite uncertainties >= 0 is one too (and 0 for 0)
+        known = {"e_safe": x is None or x.e_safe, "e_zero": exact}
         if self.ctx.align:
             # aligned: the stored groups are joined to the rows or groups once (see Compiled.joins)
             z = self.result.joins.setdefault(name, (f"z{name}", outer, tuple(self.ctx.align)))[0]
             if func in ("count", "count_distinct"):
-                return Num_(f"coalesce({z}.{p}_v, 0)", "0", units.COUNT, "count")
+                return Num_(f"coalesce({z}.{p}_v, 0)", "0", units.COUNT, "count", **known)
             return Num_(f"(CASE WHEN {z}.{p}_n > {z}.{p}_c THEN NULL ELSE {z}.{p}_v END)", f"coalesce({z}.{p}_e, 0)",
-                        x.dim, x.unit, x.decimals)
+                        x.dim, x.unit, x.decimals, **known)
         src = f"FROM {name} z"
         if func in ("count", "count_distinct"):
-            return Num_(f"coalesce((SELECT z.{p}_v {src}), 0)", "0", units.COUNT, "count")
+            return Num_(f"coalesce((SELECT z.{p}_v {src}), 0)", "0", units.COUNT, "count", **known)
         value_sql = f"(SELECT CASE WHEN z.{p}_n > z.{p}_c THEN NULL ELSE z.{p}_v END {src})"
         err_sql = f"coalesce((SELECT z.{p}_e {src}), 0)"
-        return Num_(value_sql, err_sql, x.dim, x.unit, x.decimals)
+        return Num_(value_sql, err_sql, x.dim, x.unit, x.decimals, **known)
 
     def _aggregate(self, node: Aggregate):
         table = self._single_table(node.operand, node)
@@ -453,13 +512,13 @@ class Compiler:
         src = f"FROM {ident(table)} {alias} WHERE {' AND '.join(conds)}"
         if node.func == "count_distinct":
             return Num_(f"(SELECT count(DISTINCT {x.v if isinstance(x, Num_) else x.sql}) {src})", "0",
-                        units.COUNT, "count")
+                        units.COUNT, "count", e_safe=True, e_zero=True)
         fn = {"sum": "sum", "mean": "avg", "min": "min", "max": "max"}[node.func]
         err_fn = "sum" if node.func == "sum" else "max" if node.func in ("min", "max") else "avg"
         # a missing value among the rows leaves the aggregate undecided, not a partial sum
         value = f"(SELECT CASE WHEN count(*) > count({x.v}) THEN NULL ELSE {fn}({x.v}) END {src})"
         err = f"(SELECT coalesce({err_fn}({x.e}), 0) {src})"
-        return Num_(value, err, x.dim, x.unit, x.decimals)
+        return Num_(value, err, x.dim, x.unit, x.decimals, e_safe=x.e_safe, e_zero=x.e_zero)
 
     def _count(self, node: Count):
         alias = self._enter_aggregate(node.table, node)
@@ -474,7 +533,7 @@ class Compiler:
         if self.fused:
             return self._lookup(node.table, "count", "1", "0", where, None, node)
         return Num_(f"(SELECT count(*) FROM {ident(node.table)} {alias} WHERE {' AND '.join(conds)})", "0",
-                    units.COUNT, "count")
+                    units.COUNT, "count", e_safe=True, e_zero=True)
 
     def _total(self, node: Total):
         table = node.ref.table or self.ctx.row_table

@@ -20,6 +20,7 @@ class Group:
     filters: tuple[str, ...]  # conditions on the table's rows, alias t (e.g. a claim's year)
     name: str
     columns: dict[tuple, str] = field(default_factory=dict)  # aggregate identity -> column prefix
+    exact: set[tuple] = field(default_factory=set)  # aggregates whose values have no uncertainty (0 on every row)
     materialized: bool = False
 
 
@@ -37,8 +38,10 @@ class Planner:
         self.scan_of: dict[tuple, tuple] = {}  # (rule id, table) -> (table, joins)
 
     def aggregate(self, table: str, keys: tuple[str, ...], filters: tuple[str, ...], func: str,
-                  value: str, err: str, where: str | None) -> str:
-        """Register an aggregate; return the name of the stored group table and the column prefix."""
+                  value: str, err: str, where: str | None, exact: bool = False) -> str:
+        """Register an aggregate; return the name of the stored group table and the column prefix.
+        `exact`: the compiler knows that `err` is 0 on every row (Num_.e_zero), so the aggregate's
+        uncertainty is 0 too and is not computed."""
         ident = (func, value, err, where)
         versions = self.groups.setdefault((table, keys, filters), [])
         for g in versions:
@@ -50,9 +53,20 @@ class Planner:
             group = Group(table, keys, filters, f"__fused_{n}")
             versions.append(group)
         group.columns[ident] = f"a{len(group.columns)}"
+        if exact:
+            group.exact.add(ident)
         if not self.deferred:
             self.materialize(group)
         return group.name, group.columns[ident]
+
+    def groups_of(self, table: str, keys: tuple[str, ...]) -> str | None:
+        """A stored aggregate table of `table` grouped by exactly `keys`, with no filter: its rows are
+        the key combinations of the table's data rows (as `SELECT DISTINCT keys ... WHERE NOT __total`,
+        without reading the table again). None when no rule asked for one."""
+        for g in self.groups.get((table, tuple(keys), ()), []):
+            if g.materialized:
+                return g.name
+        return None
 
     def flush(self) -> None:
         """Run one query per group registered while deferred."""
@@ -77,7 +91,11 @@ class Planner:
                 continue
             fn = {"sum": "sum", "mean": "avg", "min": "min", "max": "max"}[func]
             err_fn = "sum" if func == "sum" else "max" if func in ("min", "max") else "avg"
-            cols += [f"{fn}({value}){cond} AS {p}_v", f"coalesce({err_fn}({err}){cond}, 0) AS {p}_e",
+            # an uncertainty known to be 0 on every row is not summed: the same 0 (a DOUBLE when it sums
+            # columns' uncertainties, which are DOUBLE; literals alone are left as they are)
+            e = "CAST(0 AS DOUBLE)" if (func, value, err, where) in g.exact and "__err" in err else \
+                f"coalesce({err_fn}({err}){cond}, 0)"
+            cols += [f"{fn}({value}){cond} AS {p}_v", f"{e} AS {p}_e",
                      f"count(*){cond} AS {p}_n", f"count({value}){cond} AS {p}_c"]
         where = " AND ".join([f"NOT {t}.__total", *g.filters])
         group_by = f" GROUP BY {', '.join(f'{t}.{q(k)}' for k in g.keys)}" if g.keys else ""

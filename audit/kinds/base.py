@@ -446,9 +446,13 @@ def group_source(ctx: RunContext, compiled: list[Compiled], keys: list[str] | tu
         return "SELECT 1 AS __one"
     cols = ", ".join(ident(k) for k in keys)
     parts = []
+    planner = ctx.schema.planner
     for table in sorted({t for c in compiled for t in c.tables}):
         if table in ctx.dataset.tables and all(k in ctx.schema.tables[table] for k in keys):
-            parts.append(f"SELECT DISTINCT {cols} FROM {ident(table)} WHERE NOT __total")
+            # the planner's stored aggregate of the table by the same keys already holds its groups
+            stored = planner.groups_of(table, tuple(keys)) if hasattr(planner, "groups_of") else None
+            parts.append(f"SELECT {cols} FROM {stored}" if stored else
+                         f"SELECT DISTINCT {cols} FROM {ident(table)} WHERE NOT __total")
     if any(c.uses_claims for c in compiled) and all(k in ("year", "region") for k in keys):
         parts.append(f"SELECT DISTINCT {cols} FROM __claims WHERE "
                      + " AND ".join(f"{ident(k)} IS NOT NULL" for k in keys))
@@ -476,15 +480,15 @@ def aggregate_locations_many(ctx: RunContext, compiled: Compiled, keys: list[str
         if agg.table not in ctx.dataset.tables:
             continue
         table = ctx.dataset.tables[agg.table]
-        sql = (f"SELECT {alias}.__item AS item, {agg.alias}.__line AS line "
+        # the first MAX_PARTS lines of each item: a top-n aggregate (a sorted list per item), which sorts
+        # nothing but those few lines, where a row_number() window would sort every matching row
+        sql = (f"SELECT {alias}.__item AS item, min({agg.alias}.__line, {MAX_PARTS}) AS lines "
                f"FROM {ident(agg.table)} {agg.alias} JOIN (VALUES {values}) {alias}({columns}) "
-               f"ON {' AND '.join(agg.conditions)} "
-               f"QUALIFY row_number() OVER (PARTITION BY {alias}.__item ORDER BY {agg.alias}.__line) <= {MAX_PARTS} "
-               f"ORDER BY 1, 2")
-        found = ctx.engine.rows(sql)
-        table.prefetch([r["line"] for r in found])
+               f"ON {' AND '.join(agg.conditions)} GROUP BY {alias}.__item")
+        found = {r["item"]: r["lines"] or [] for r in ctx.engine.rows(sql)}
+        table.prefetch([line for lines in found.values() for line in lines])
         cols = [c for c in agg.columns if c in table.fields and table.fields[c].numeric] or agg.columns
-        for r in found:
-            out[r["item"]].extend(cell_location(ctx.dataset, table, r["line"], c, role) for c in cols
-                                  if c in table.fields)
+        cols = [c for c in cols if c in table.fields]
+        for item in sorted(found):
+            out[item].extend(cell_location(ctx.dataset, table, line, c, role) for line in found[item] for c in cols)
     return out
