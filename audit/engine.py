@@ -253,7 +253,7 @@ class RowLookup:
         self.cache: dict[int, Row] = {}
         # per field: name, whether it is a number in a unit (converted back from the base unit),
         # the unit's factor and the declared decimals
-        self._fields = [(fname, f.numeric and f.type != "year", f.factor, f.decimals or 0)
+        self._fields = [(fname, f.numeric and f.type != "year", f.factor, f.decimals or 0, f".{f.decimals or 0}f")
                         for fname, f in table.fields.items()]
 
     def __call__(self, line: int) -> Row | None:
@@ -276,18 +276,18 @@ class RowLookup:
 
     def _row(self, rec: dict) -> Row:
         cells = {}
-        for fname, in_unit, factor, decimals in self._fields:
-            value = rec.get(fname)
+        get = rec.get
+        for fname, in_unit, factor, decimals, fmt in self._fields:
+            value = get(fname)
             if value is None:
                 cells[fname] = Cell("", None)
             elif in_unit:
-                value = value / factor
-                text = format(value, f".{decimals}f") if decimals or not float(value).is_integer() \
-                    else str(int(value))
+                value = value / factor  # a float
+                text = format(value, fmt) if decimals or not value.is_integer() else str(int(value))
                 cells[fname] = Cell(text, value, decimals)
             else:
                 cells[fname] = Cell(str(value), value)
-        return Row(line=int(rec["__line"]), cells=cells, total=bool(rec.get("__total")))
+        return Row(line=int(rec["__line"]), cells=cells, total=bool(get("__total")))
 
 
 class DuckDBRowLookup(RowLookup):
@@ -361,7 +361,11 @@ class DuckDBEngine:
         """The result of a query as dicts; `params` fill its `?` (a long list of lines as one value)."""
         cur = self.con.execute(sql, params) if params is not None else self.con.execute(sql)
         names = [d[0] for d in cur.description]
-        return [{n: float(v) if isinstance(v, Decimal) else v for n, v in zip(names, r)} for r in cur.fetchall()]
+        rows = cur.fetchall()
+        decimals = [i for i, d in enumerate(cur.description) if str(d[1]).startswith("DECIMAL")]
+        if not decimals:  # only a DECIMAL column gives Decimal values
+            return [dict(zip(names, r)) for r in rows]
+        return [{n: float(v) if isinstance(v, Decimal) else v for n, v in zip(names, r)} for r in rows]
 
     def close(self) -> None:
         self.con.close()

@@ -212,7 +212,31 @@ def _parser():
             return Func(str(items[0]), tuple(items[1:]), **pos(items[0]))
 
     grammar = (Path(__file__).parent / "grammar.lark").read_text()
-    return Lark(grammar, parser="lalr", propagate_positions=True), Build()
+    return Lark(grammar, parser="lalr", propagate_positions=True, cache=_cache_file(grammar)), Build()
+
+
+def _cache_file(grammar: str) -> str | bool:
+    """Where the built parser is kept between runs (building the LALR tables takes a fifth of a
+    second; loading them, a few milliseconds): a file in the user's cache directory
+    ($XDG_CACHE_HOME/audit, else ~/.cache/audit), not lark's default of a file in the shared temporary
+    directory, since the cache is a pickle and another user could leave one there to be loaded.
+    lark checks the file against a digest of the grammar, its options and its version, and builds the
+    parser again (and tries to save it) when it does not match or cannot be read. Where nothing can be
+    written (a read-only home, a sandbox), the parser is built on every start as before: False."""
+    import hashlib
+    import os
+    import sys
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "audit"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not os.access(folder, os.W_OK) or folder.stat().st_uid != os.getuid():
+            return False
+    except (OSError, AttributeError):  # no home, read-only, or no getuid (Windows: no owner check)
+        return False
+    digest = hashlib.sha256(grammar.encode()).hexdigest()[:16]
+    return str(folder / f"grammar-{digest}-py{sys.version_info[0]}{sys.version_info[1]}.lark")
 
 
 def parse(text: str) -> Expr:

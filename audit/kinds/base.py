@@ -212,21 +212,36 @@ def table_label(table: Table) -> str:
     return f"{prov} ({table.name})" if prov else table.name
 
 
+def _column_parts(table: Table, column: str) -> tuple:
+    """What every location of a column shares (its field, unit, label parts, provenance), worked out
+    once per table and column (a table is not changed once loaded): a rule lists thousands of cells
+    of the same few columns."""
+    parts = table.__dict__.setdefault("_location_parts", {})
+    found = parts.get(column)
+    if found is not None:
+        return found
+    f = table.fields.get(column)
+    unit = f.unit if f and f.unit and f.unit != "count" else None
+    prov = table.provenance.get("document")
+    if prov:
+        prov = f"{prov}, {table.provenance.get('table', table.title)}"
+    shared = (f, unit, f is not None and f.numeric and f.type != "year", table_label(table), f.title if f else column,
+              prov)
+    parts[column] = shared
+    return shared
+
+
 def cell_location(ds: Dataset, table: Table, line: int, column: str, role: str | None = None) -> Location:
+    f, unit, in_unit, label_table, title, prov = _column_parts(table, column)
     row = table.row_at(line)
     cell = row.cells.get(column) if row else None
     if cell is None and column in table.dimensions:
         value = str(table.dimensions[column])
     else:
         value = cell.text if cell is not None else None
-    f = table.fields.get(column)
-    unit = f.unit if f and f.unit and f.unit != "count" else None
-    if cell is not None and cell.value is not None and f is not None and f.numeric and f.type != "year":
+    if cell is not None and cell.value is not None and in_unit:
         value = cell.markers + format_number(cell.value, None, cell.decimals)
-    label = f"{table_label(table)}, row {table.row_label(row) if row else line}, {f.title if f else column}"
-    prov = table.provenance.get("document")
-    if prov:
-        prov = f"{prov}, {table.provenance.get('table', table.title)}"
+    label = f"{label_table}, row {table.row_label(row) if row else line}, {title}"
     if cell is not None and cell.markers:
         notes = [fn for fn in table.footnotes if isinstance(fn, dict) and str(fn.get("marker")) in cell.markers]
         if notes:
