@@ -257,3 +257,21 @@ def test_compiled_conditions_agree_with_a_python_oracle(text, rows):
     got = [r[0] for r in con.execute(f"SELECT {compiled.value.sql} FROM t r ORDER BY __line").fetchall()]
     want = [oracle(text, dict(zip(COLS, row))) for row in rows]
     assert got == want, text
+
+
+@settings(max_examples=200, deadline=None)
+@given(op=st.sampled_from(["==", "!=", "<", "<=", ">", ">="]), tol=st.integers(0, 4),
+       rows=st.lists(st.tuples(st.integers(-9, 9), st.integers(-9, 9)), min_size=1, max_size=6))
+def test_a_tolerance_always_loosens_a_comparison(op, tol, rows):
+    """`a OP b within T` allows T of slack in the direction OP forbids: |d| <= T for ==, d <= T
+    for <=, d >= -T for >= (d = a - b); != and the strict ones are their exact complements."""
+    compiled = compile_condition(parse(f"a {op} b within {tol}"), SCHEMA, Context(row_table="t"))
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (__line INTEGER, __total BOOLEAN, a DOUBLE, a__err DOUBLE, b DOUBLE, "
+                "b__err DOUBLE, c DOUBLE, c__err DOUBLE)")
+    for i, (a, b) in enumerate(rows):
+        con.execute("INSERT INTO t VALUES (?, false, ?, 0, ?, 0, 0, 0)", [i, a, b])
+    got = [r[0] for r in con.execute(f"SELECT {compiled.value.sql} FROM t r ORDER BY __line").fetchall()]
+    rule = {"==": lambda d: abs(d) <= tol, "!=": lambda d: abs(d) > tol, "<=": lambda d: d <= tol,
+            "<": lambda d: d < tol, ">=": lambda d: d >= -tol, ">": lambda d: d > -tol}[op]
+    assert got == [rule(a - b) for a, b in rows]

@@ -331,8 +331,8 @@ class Compiler:
             "!=": f"(abs({diff}) > {tol} + {eps})",
             "<": f"({diff} < {tol} - {eps})",
             "<=": f"({diff} <= {tol} + {eps})",
-            ">": f"({diff} > -{tol} + {eps})",
-            ">=": f"({diff} >= -{tol} - {eps})",
+            ">": f"({diff} > -({tol}) + {eps})",
+            ">=": f"({diff} >= -({tol}) - {eps})",
         }[node.op]
         sql = self._decided_first(sql, node, a, b)
         a_unit = a.unit or units.display_unit(a.dim or b.dim, None)
@@ -361,8 +361,6 @@ class Compiler:
         t = node.tolerance
         if not (a.e_safe and b.e_safe) or (t is not None and t.unit == "%"):
             return sql
-        if node.op in (">", ">=") and t is not None and t.value != 0:
-            return sql  # the full test reads `-tol` there as `-(a.e + b.e) + t`: left as it is
         no_allowance = a.e_zero and b.e_zero and (t is None or t.value == 0)
         d = a.v if b.v == "0" else f"({a.v} - {b.v})"
         early = {"==": [(f"{d} = 0", "TRUE")], "!=": [(f"{d} = 0", "FALSE")], "<=": [(f"{d} <= 0", "TRUE")],
