@@ -245,16 +245,21 @@ SCHEMA = Schema({"t": {c: ColumnInfo(True, units.COUNT, "count") for c in COLS}}
 values = st.one_of(st.none(), st.integers(-5, 9))
 
 
-@settings(max_examples=300, deadline=None)
-@given(text=bool_expr(2), rows=st.lists(st.tuples(values, values, values), min_size=1, max_size=5))
-def test_compiled_conditions_agree_with_a_python_oracle(text, rows):
+def evaluate(text: str, rows: list[tuple]) -> list[bool | None]:
+    """A condition compiled for table t (exact count columns a, b, c) and run by DuckDB, row by row."""
     compiled = compile_condition(parse(text), SCHEMA, Context(row_table="t"))
     con = duckdb.connect()
     con.execute("CREATE TABLE t (__line INTEGER, __total BOOLEAN, a DOUBLE, a__err DOUBLE, b DOUBLE, "
                 "b__err DOUBLE, c DOUBLE, c__err DOUBLE)")
     for i, (a, b, c) in enumerate(rows):
         con.execute("INSERT INTO t VALUES (?, false, ?, 0, ?, 0, ?, 0)", [i, a, b, c])
-    got = [r[0] for r in con.execute(f"SELECT {compiled.value.sql} FROM t r ORDER BY __line").fetchall()]
+    return [r[0] for r in con.execute(f"SELECT {compiled.value.sql} FROM t r ORDER BY __line").fetchall()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=bool_expr(2), rows=st.lists(st.tuples(values, values, values), min_size=1, max_size=5))
+def test_compiled_conditions_agree_with_a_python_oracle(text, rows):
+    got = evaluate(text, rows)
     want = [oracle(text, dict(zip(COLS, row))) for row in rows]
     assert got == want, text
 
@@ -265,13 +270,7 @@ def test_compiled_conditions_agree_with_a_python_oracle(text, rows):
 def test_a_tolerance_always_loosens_a_comparison(op, tol, rows):
     """`a OP b within T` allows T of slack in the direction OP forbids: |d| <= T for ==, d <= T
     for <=, d >= -T for >= (d = a - b); != and the strict ones are their exact complements."""
-    compiled = compile_condition(parse(f"a {op} b within {tol}"), SCHEMA, Context(row_table="t"))
-    con = duckdb.connect()
-    con.execute("CREATE TABLE t (__line INTEGER, __total BOOLEAN, a DOUBLE, a__err DOUBLE, b DOUBLE, "
-                "b__err DOUBLE, c DOUBLE, c__err DOUBLE)")
-    for i, (a, b) in enumerate(rows):
-        con.execute("INSERT INTO t VALUES (?, false, ?, 0, ?, 0, 0, 0)", [i, a, b])
-    got = [r[0] for r in con.execute(f"SELECT {compiled.value.sql} FROM t r ORDER BY __line").fetchall()]
+    got = evaluate(f"a {op} b within {tol}", [(a, b, 0) for a, b in rows])
     rule = {"==": lambda d: abs(d) <= tol, "!=": lambda d: abs(d) > tol, "<=": lambda d: d <= tol,
             "<": lambda d: d < tol, ">=": lambda d: d >= -tol, ">": lambda d: d > -tol}[op]
     assert got == [rule(a - b) for a, b in rows]
