@@ -163,6 +163,7 @@ class FigureBook:
         self.figures: dict[str, Figure] = {}
 
     def cell(self, table_name: str, line: int, column: str) -> Figure:
+        from ..engine import cell_uncertainty
         from ..kinds.base import cell_location
 
         key = f"{table_name}:{line}:{column}"
@@ -177,8 +178,7 @@ class FigureBook:
         factor = f.factor
         decimals = cell.decimals
         unit = f.unit if f.unit else None
-        fig = Figure(key, "total" if row.total else "cell", float(cell.value) * factor,
-                     _err(cell.value, decimals, unit, f.type in ("integer", "year")),
+        fig = Figure(key, "total" if row.total else "cell", float(cell.value) * factor, cell_uncertainty(cell, f),
                      10.0 ** (-decimals) * factor, unit, factor, decimals,
                      cell_location(self.dataset, table, line, column), table=table_name, column=column, line=line)
         self.figures[key] = fig
@@ -204,8 +204,3 @@ class FigureBook:
     def values(self) -> dict[str, float]:
         return {k: f.value for k, f in self.figures.items()}
 
-
-def _err(value: Any, decimals: int, unit: str | None, integer_type: bool) -> float:
-    from ..engine import uncertainty
-
-    return uncertainty(value, decimals, unit, integer_type)

@@ -31,6 +31,9 @@ class FailsNow(NotLinear):
     """A disjunctive condition that does not hold today: no alternative to keep holding."""
 
 
+FAILS_NOW = "fails now, and no single alternative of its condition can be modelled to repair it"
+
+
 class Linearizer:
     """Reads an expression tree as a linear expression for one item.
 
@@ -197,15 +200,12 @@ class Linearizer:
         return Lin.figure(fig)
 
     def _claimed(self, node: Claimed) -> Lin:
-        # the same conditions as the compiler's claimed(): the measure, the aligned keys, the filters
+        # the claims the compiler's claimed() adds up, with its own conditions
+        conds = compile_number(node, self.schema, self.ctx).claim_conditions[-1]
         alias = "r" if self.ctx.row_table else "g"
-        conds = [f"c.measure = {sql_literal(node.measure)}", "c.value IS NOT NULL"]
-        conds += [f"c.{ident(k)} = {alias}.{ident(k)}" for k in self.ctx.align]
-        conds += [f"c.{ident(d)} IN ({', '.join(sql_literal(v) for v in values)})"
-                  for d, values in self.ctx.filters.items()]
         source = "__claims c" + (f", ({self.outer}) {alias}" if self.outer else "")
         ids = [r["id"] for r in self.run.engine.rows(f"SELECT c.id FROM {source} WHERE {' AND '.join(conds)} "
-                                                      f"ORDER BY c.__line")]
+                                                      f"AND c.value IS NOT NULL ORDER BY c.__line")]
         if not ids:
             raise Undecided(f"no claim of {node.measure}")
         total = Lin()
@@ -286,14 +286,14 @@ class Linearizer:
             x = self.book.values()
             if all(r.holds(x) for r in rows):
                 return rows
-        raise FailsNow("fails now, and no single alternative of its condition can be modelled to repair it")
+        raise FailsNow(FAILS_NOW)
 
     def _pick(self, rows: list[Row]) -> list[Row]:
         x = self.book.values()
         for r in rows:
             if r.holds(x):
                 return [r]
-        raise FailsNow("fails now, and no single alternative of its condition can be modelled to repair it")
+        raise FailsNow(FAILS_NOW)
 
     def _compare(self, node: Compare) -> list[Row] | bool:
         a, b = self._visit(node.left), self._visit(node.right)

@@ -154,6 +154,7 @@ class Compiled:
     coverage: list[tuple[str, str, list]] = field(default_factory=list)
     uses_claims: bool = False
     claimed: list[str] = field(default_factory=list)  # measures read with claimed()
+    claim_conditions: list[list[str]] = field(default_factory=list)  # per claimed(): which rows of __claims c
     joins: dict[str, tuple[str, str, tuple[str, ...]]] = field(default_factory=dict)  # fused table -> alias
 
     def join_sql(self, *more: "Compiled") -> str:
@@ -561,6 +562,7 @@ class Compiler:
             conds.append(f"c.{ident(key)} = {outer}.{ident(key)}")
         for d, values in self.ctx.filters.items():
             conds.append(f"c.{ident(d)} IN ({', '.join(sql_literal(v) for v in values)})")
+        self.result.claim_conditions.append(conds)
         src = f"FROM __claims c WHERE {' AND '.join(conds)}"
         unit = self.schema.measure_units.get(node.measure)
         return Num_(f"(SELECT sum(c.value) {src})", f"(SELECT sum(c.value__err) {src})", dim, unit, 0)
