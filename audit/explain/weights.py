@@ -35,45 +35,51 @@ class Weights:
         return self.by_kind[figure.kind]
 
     def update(self, path: Path, display: str, tables: set[str]) -> None:
-        """Read the `explain.weights` of a pack.yaml or a dataset descriptor, if it has any."""
-        if path.suffix == ".json" or not path.is_file():
+        """Read the `explain.weights` of a pack.yaml or a dataset descriptor (YAML or JSON), if it has any."""
+        if not path.is_file():
             return
-        doc = load_yaml(path, display)
-        if not isinstance(doc, Node) or "explain" not in doc:
+        if path.suffix == ".json":
+            import json
+
+            doc = json.loads(path.read_text(encoding="utf-8"))  # already validated when the dataset loaded
+        else:
+            doc = load_yaml(path, display)
+        if not isinstance(doc, dict) or "explain" not in doc:
             return
+
+        def fail(message: str, node, key, field: str, hint: str | None = None):
+            line, col = node.pos(key) if isinstance(node, Node) else (None, None)
+            raise AuditInputError(Problem(display, message, line, col, field=field, hint=hint))
+
         block = doc["explain"]
-        if not isinstance(block, Node) or set(block) - {"weights"}:
-            bad = next(iter(set(block) - {"weights"}), None) if isinstance(block, Node) else None
-            line, col = (block.pos(bad) if bad else doc.pos("explain"))
-            raise AuditInputError(Problem(display, "explain takes one key, 'weights' (a mapping)", line, col,
-                                          field=f"explain.{bad}" if bad else "explain"))
+        extra = sorted(set(block) - {"weights"}) if isinstance(block, dict) else []
+        if not isinstance(block, dict) or extra:
+            fail("explain takes one key, 'weights' (a mapping)", block if extra else doc,
+                 extra[0] if extra else "explain", f"explain.{extra[0]}" if extra else "explain")
         weights = block.get("weights")
-        if not isinstance(weights, Node):
-            raise AuditInputError(Problem(display, "explain.weights must be a mapping", *block.pos("weights"),
-                                          field="explain.weights"))
+        if not isinstance(weights, dict):
+            fail("explain.weights must be a mapping", block, "weights", "explain.weights")
         for key in weights:
-            line, col = weights.pos(key)
             if key not in KEYS:
-                raise AuditInputError(Problem(display, f"unknown weight '{key}'", line, col, field=f"explain.weights.{key}",
-                                              hint=f"weights are given for: {', '.join(sorted(KEYS))}"))
+                fail(f"unknown weight '{key}'", weights, key, f"explain.weights.{key}",
+                     hint=f"weights are given for: {', '.join(sorted(KEYS))}")
             if key == "tables":
                 per = weights[key]
-                if not isinstance(per, Node):
-                    raise AuditInputError(Problem(display, "a mapping of table name to weight", line, col,
-                                                  field="explain.weights.tables"))
+                if not isinstance(per, dict):
+                    fail("a mapping of table name to weight", weights, key, "explain.weights.tables")
                 for table in per:
-                    tl, tc = per.pos(table)
+                    field = f"explain.weights.tables.{table}"
                     if tables and table not in tables:
-                        raise AuditInputError(Problem(display, f"unknown table '{table}'", tl, tc,
-                                                      field=f"explain.weights.tables.{table}",
-                                                      hint=f"tables: {', '.join(sorted(tables))}"))
-                    self.by_table[str(table)] = _positive(per[table], display, tl, tc, f"explain.weights.tables.{table}")
+                        fail(f"unknown table '{table}'", per, table, field, hint=f"tables: {', '.join(sorted(tables))}")
+                    if not _positive(per[table]):
+                        fail(f"a weight is a number above 0, not {per[table]!r}", per, table, field)
+                    self.by_table[str(table)] = float(per[table])
             else:
-                self.by_kind[key] = _positive(weights[key], display, line, col, f"explain.weights.{key}")
+                if not _positive(weights[key]):
+                    fail(f"a weight is a number above 0, not {weights[key]!r}", weights, key, f"explain.weights.{key}")
+                self.by_kind[key] = float(weights[key])
         self.sources.append(display)
 
 
-def _positive(value, display: str, line: int, col: int, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise AuditInputError(Problem(display, f"a weight is a number above 0, not {value!r}", line, col, field=field))
-    return float(value)
+def _positive(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and value > 0
