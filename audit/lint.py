@@ -258,18 +258,15 @@ def _dataset_schema(report: LintReport, pack, dataset):
 
 def _check_rule(report: LintReport, kind, schema) -> None:
     """A rule against a dataset's own tables: what it lacks makes the rule (or a table of it) not apply."""
-    from .expr.compiler import CompileError, NotApplicable
+    from .expr.compiler import CompileError, NotApplicable, compile_condition
 
     r = kind.rule
-    tables = getattr(kind.p, "table", None) if r.kind == "row_check" else None
-    checks = [(t, kind.context(t)) for t in tables] if tables else [(None, None)]
-    for table, _ in checks:
+    tables = kind.p.table if r.kind == "row_check" else [None]  # a row check's tables apply one by one
+    for table in tables:
         try:
             if table is None:
                 kind.check(schema)
             else:
-                from .expr.compiler import compile_condition
-
                 for key in ("assert", "where"):
                     if key in r.expressions:
                         compile_condition(r.expressions[key], schema, kind.context(table))
@@ -380,9 +377,10 @@ def _aggregate_bounds(space: Space, pack, statements: list[Statement]) -> None:
                         refs = [n for n in walk(v.operand) if isinstance(n, Ref)]
                         cols = [pack.contracts[n.table].columns.get(n.name) if n.table in pack.contracts else None
                                 for n in refs]
-                        if cols and all(c is not None and c.min is not None and c.min >= 0 for c in cols) and \
-                                not any(isinstance(n, (Neg,)) or (isinstance(n, Arith) and n.op == "-")
-                                        for n in walk(v.operand)):
+                        subtracts = any(isinstance(n, Neg) or (isinstance(n, Arith) and n.op == "-")
+                                        for n in walk(v.operand))
+                        if cols and not subtracts and all(c is not None and c.min is not None and c.min >= 0
+                                                          for c in cols):
                             space.bounds[v] = (0.0, None, all(c.type == "integer" for c in cols))
 
 
