@@ -122,7 +122,7 @@ def explain_dataset(path: str | Path, rules_dir: str | Path | None = None, pack=
             for f in s.figures & free:
                 fixed.setdefault(f, f"also read by {s.rule} ({s.subject}), which the model cannot represent: {s.reason}")
 
-    groups = [Group(targets=[t for t in comp_targets], items=comp_targets + comp_side, free=sorted(comp_free),
+    groups = [Group(targets=comp_targets, items=comp_targets + comp_side, free=sorted(comp_free),
                     fixed={f: why for f, why in fixed.items() if f in comp_free})
               for comp_targets, comp_side, comp_free in _components(targets, side)]
     w = {f: weights.of(book.figures[f]) for f in free}
