@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import difflib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -390,7 +391,17 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
     footnotes = list(res.get("footnotes") or [])
     markers = {str(fn.get("marker")) for fn in footnotes if isinstance(fn, dict) and fn.get("marker")}
     dimensions = {}
-    for dk, dv in (res.get("dimensions") or {}).items():
+    dims_spec = res.get("dimensions") or {}
+    if not isinstance(dims_spec, dict):
+        problems.add(display, "dimensions must be a mapping of names to values", _line(res, "dimensions"),
+                     field=f"{name}.dimensions")
+        dims_spec = {}
+    for dk, dv in dims_spec.items():
+        why = _scalar_problem(dv)
+        if why is not None:
+            problems.add(display, f"a table-wide dimension takes one value; {str(dv)[:40]!r} is {why}",
+                         _line(dims_spec, dk), field=f"{name}.dimensions.{dk}")
+            continue
         dimensions[str(dk)] = _plain(dv)
     table = Table(name=name, path=str(path_text), file=file_display, title=str(res.get("title", name)),
                   fields=fields, rows=[], key=key, totals_column=totals_column, totals_labels=labels,
@@ -405,8 +416,7 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
     if fmt == "parquet" or res.get("scan"):
         table.external = "parquet" if fmt == "parquet" else "csv"
         table.source = csv_path
-        dialect = res.get("dialect") or {}
-        table.delimiter = str(dialect.get("delimiter", ",")) if isinstance(dialect, dict) else ","
+        table.delimiter = _delimiter(res.get("dialect") or {}, display, problems)
         _check_external_columns(table, display, _line(res, "path"), problems)
         return table
     _read_csv(csv_path, file_display, table, res.get("dialect") or {},
@@ -418,13 +428,16 @@ def _check_external_columns(table: Table, display: str, line: int | None, proble
     """A table read by the engine: its columns must be the declared fields (types are cast on read)."""
     import duckdb
 
+    from . import sandbox
+    from .expr.compiler import sql_literal
+
     reader = ("read_parquet" if table.external == "parquet"
               else f"read_csv_auto")
-    path = str(table.source).replace("'", "''")
-    extra = "" if table.external == "parquet" else f", delim='{table.delimiter}', header=true"
+    extra = "" if table.external == "parquet" else f", delim={sql_literal(table.delimiter)}, header=true"
     try:
-        con = duckdb.connect()
-        names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader}('{path}'{extra})").fetchall()]
+        con = sandbox.connect([table.source])
+        names = [r[0] for r in con.execute(
+            f"DESCRIBE SELECT * FROM {reader}({sql_literal(str(table.source))}{extra})").fetchall()]
         con.close()
     except duckdb.Error as exc:
         problems.add(table.file, f"cannot read the {table.external} file: {str(exc).splitlines()[0]}", line)
@@ -484,9 +497,21 @@ def parse_number(text: str, markers: set[str] | str = MARKERS) -> tuple[float, i
     return value, len(m.group("dec") or ""), found
 
 
+def _delimiter(dialect: Any, display: str, problems: ProblemCollector) -> str:
+    """The field delimiter a resource's `dialect` declares: one character, not a quote or a line break."""
+    if not isinstance(dialect, dict) or "delimiter" not in dialect:
+        return ","
+    value = dialect["delimiter"]
+    if not isinstance(value, str) or len(value) != 1 or value in "\"'\r\n":
+        problems.add(display, f"dialect.delimiter must be one character other than a quote or a line break, "
+                              f"not {str(value)[:20]!r}", _line(dialect, "delimiter"), field="dialect.delimiter")
+        return ","
+    return value
+
+
 def _read_csv(path: Path, display: str, table: Table, dialect: dict, missing: list,
               markers: set[str], problems: ProblemCollector) -> None:
-    delimiter = str(dialect.get("delimiter", ",")) if isinstance(dialect, dict) else ","
+    delimiter = _delimiter(dialect, display, problems)
     missing_values = {str(m) for m in (missing or [""])} | {""}
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -570,14 +595,41 @@ def _parse_cell(raw: str, f: Field, markers: set[str], missing: set[str], displa
     return Cell(text=text, value=value, decimals=decimals, markers=found)
 
 
+def _scalar_problem(value: Any) -> str | None:
+    """Why a value cannot be a dimension value (None when it can): only text, whole or finite
+    numbers and booleans are; a list, a mapping, a date or a non-finite number is not."""
+    if isinstance(value, bool) or isinstance(value, str):
+        return None
+    if isinstance(value, (int, float)):
+        return None if math.isfinite(value) else "a number that is not finite"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a nested list"
+    return f"a value of type {type(value).__name__}"
+
+
 def _dims(raw: Any, key: str) -> list:
+    """The values a claim gives for one dimension (a value, a list of values, or a span of years
+    `2016-2018`). Raises ValueError saying what is wrong with a value that cannot be one."""
     if raw is None:
         return []
     if isinstance(raw, str) and re.fullmatch(r"\d{4}\s*[-–]\s*\d{4}", raw) and key == "year":
         a, b = (int(x) for x in re.split(r"\s*[-–]\s*", raw))
+        if b - a > 1000:
+            raise ValueError(f"the span {raw!s} is longer than 1000 years")
         return list(range(a, b + 1))
     items = raw if isinstance(raw, list) else [raw]
-    return [_plain(x) for x in items]
+    out = []
+    for item in items:
+        why = _scalar_problem(item)
+        if why is None and key == "year" and not (isinstance(item, (int, float)) and not isinstance(item, bool)
+                                                  and float(item).is_integer()):
+            why = "not a whole year"
+        if why is not None:
+            raise ValueError(f"{key} must be a value or a list of values; {str(item)[:40]!r} is {why}")
+        out.append(int(item) if key == "year" else _plain(item))
+    return out
 
 
 CLAIM_KEYS = {"id", "measure", "value", "low", "high", "unit", "qualifier", "quote", "section",
@@ -629,7 +681,7 @@ def _load_claims(path: Path, display: str, tables: dict[str, Table], problems: P
                       footnote=str(c.get("footnote", "")))
         if qualifier == "between":
             for bound in ("low", "high"):
-                if not isinstance(c.get(bound), float):
+                if not isinstance(c.get(bound), float) or not math.isfinite(c.get(bound)):
                     problems.add(display, f"a 'between' claim needs a numeric '{bound}'", line, field=bound)
             claim.low, claim.high = c.get("low"), c.get("high")
             if claim.low is not None and claim.high is not None:
@@ -643,6 +695,10 @@ def _load_claims(path: Path, display: str, tables: dict[str, Table], problems: P
                     continue
                 claim.value, claim.decimals, _ = parsed
                 claim.text = value.strip()
+            elif isinstance(value, Number) and not math.isfinite(value):
+                problems.add(display, f"claim '{cid}': value {value.text} is not a finite number", _line(c, "value"),
+                             field="value")
+                continue
             elif isinstance(value, Number):
                 claim.value = float(value)
                 claim.text = value.text
@@ -654,8 +710,14 @@ def _load_claims(path: Path, display: str, tables: dict[str, Table], problems: P
         if tname is not None and str(tname) not in tables:
             problems.add(display, f"claim '{cid}' names unknown table '{tname}'", _line(c, "table"), field="table")
         claim.table = str(tname) if tname is not None else None
+        bad = False
         for dim in ("year", "region", "type"):
             if dim in c:
-                claim.dims[dim] = _dims(c[dim], dim)
-        claims.append(claim)
+                try:
+                    claim.dims[dim] = _dims(c[dim], dim)
+                except ValueError as exc:
+                    problems.add(display, f"claim '{cid}': {exc}", _line(c, dim), field=dim)
+                    bad = True
+        if not bad:
+            claims.append(claim)
     return claims

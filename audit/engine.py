@@ -60,12 +60,12 @@ def external_columns(table: Table, identifiers=()) -> tuple[str, list[tuple[str,
     as DOUBLE, but joins and groupings on integer keys are several times faster."""
     from .expr.compiler import ident, sql_literal
 
-    path = str(table.source).replace("'", "''")
+    path = sql_literal(str(table.source))
     if table.external == "parquet":
-        source = f"read_parquet('{path}', file_row_number=true)"
+        source = f"read_parquet({path}, file_row_number=true)"
         line = "file_row_number + 2"  # as if written as CSV: line 1 is the header
     else:
-        source = f"read_csv('{path}', delim={sql_literal(table.delimiter)}, header=true, auto_detect=true)"
+        source = f"read_csv({path}, delim={sql_literal(table.delimiter)}, header=true, auto_detect=true)"
         line = "row_number() OVER () + 1"
     cols = [("__line", f"CAST({line} AS BIGINT)", True)]
     if table.totals_column:
@@ -325,8 +325,11 @@ class DuckDBEngine:
     def __init__(self, dataset: Dataset, store_external: bool = True):
         import duckdb
 
+        from . import sandbox
+
         self.con = duckdb.connect(":memory:")
         self.dataset = dataset
+        read_later = []
         for name, table in dataset.tables.items():
             if not table.external:
                 continue
@@ -340,7 +343,10 @@ class DuckDBEngine:
                 self.con.execute(f'CREATE VIEW "{name}" AS {view}')
             else:
                 self.con.execute(f'CREATE VIEW "{name}" AS {external_select(table)}')
+                read_later.append(table.source)
             table.row_lookup = self._lookup(name, table)
+        # before any rule runs: no file but the views' own can be read again, none written
+        sandbox.lock(self.con, read_later)
         from .expr.compiler import ident
 
         for name, columns in dataset_columns(dataset).items():

@@ -66,6 +66,8 @@ SPARK_CONF = {
     "spark.sql.codegen.wholeStage": "false",
     "spark.sql.codegen.factoryMode": "NO_CODEGEN",
     "spark.sql.autoBroadcastJoinThreshold": "-1",
+    # a query can name a file as a table (parquet.`/path`): the engine reads only the views it registered
+    "spark.sql.runSQLOnFiles": "false",
 }
 # A short-lived driver that runs many small statements: the quick JIT tier alone warms up in
 # seconds (the optimising tier pays off only after minutes), and one GC thread is enough.
@@ -245,10 +247,11 @@ def _duckdb_type(name: str):
 def external_relation(spark, table: Table):
     """An external table (Parquet, scanned CSV) as DuckDBEngine reads it, by the same SELECT, with
     the types DuckDB gives its columns."""
-    import duckdb
     from pyspark.sql import types as T
 
-    con = duckdb.connect(":memory:")
+    from . import sandbox
+
+    con = sandbox.connect([table.source])
     try:
         cur = con.execute(external_select(table))
         fields = [T.StructField(d[0], _duckdb_type(str(d[1])), True) for d in cur.description]
@@ -362,12 +365,34 @@ def _rewrite_row_in(tree, exp):
     return tree
 
 
-def to_spark_sql(sql: str) -> str:
-    """Translate one DuckDB statement of the compiled rules to Spark SQL."""
+# Spark SQL functions that call into the JVM: no compiled rule uses them, and none may run
+JVM_FUNCTIONS = {"reflect", "java_method", "try_reflect"}
+
+
+def _guard(tree, exp, views) -> None:
+    """Refuse a statement that is not a query, or that reads anything but the engine's own views:
+    the Spark engine reads only the tables it was given (a file path as a table, a table-valued
+    function, a qualified name or a JVM call is a SparkSQLError, never run)."""
+    if not isinstance(tree, exp.Query):
+        raise SparkSQLError(f"only queries run on the Spark engine, not {type(tree).__name__}")
+    ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    for table in tree.find_all(exp.Table):
+        if not isinstance(table.this, exp.Identifier) or table.args.get("db") or table.args.get("catalog") \
+                or (views is not None and table.name not in views and table.name not in ctes):
+            raise SparkSQLError(f"the Spark engine reads only the dataset's tables, not {table.sql()[:80]}")
+    for func in tree.find_all(exp.Anonymous):
+        if str(func.name).lower() in JVM_FUNCTIONS:
+            raise SparkSQLError(f"function {func.name} is not allowed")
+
+
+def to_spark_sql(sql: str, views=None) -> str:
+    """Translate one DuckDB statement of the compiled rules to Spark SQL. With `views`, the
+    statement may read only those relations (see _guard)."""
     import sqlglot
     from sqlglot import exp
 
     tree = sqlglot.parse_one(sql, read="duckdb")
+    _guard(tree, exp, views)
     tree = _rewrite_list_aggregates(tree, exp)
     tree = _rewrite_row_in(tree, exp)
     return tree.sql(dialect="spark")
@@ -401,7 +426,7 @@ class SparkEngine:
 
     def translate(self, sql: str) -> str:
         if sql not in self._cache:
-            self._cache[sql] = to_spark_sql(sql)
+            self._cache[sql] = to_spark_sql(sql, set(self.views))
         return self._cache[sql]
 
     def _run(self, sql: str, action):

@@ -11,7 +11,10 @@ lacks makes the rule not applicable (`NotApplicable`).
 """
 from __future__ import annotations
 
+import datetime
+import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from .. import units
@@ -135,7 +138,10 @@ class Context:
     - `row_table`: evaluated once per row of that table (alias `r`);
     - `group_keys`: evaluated once per group of those keys (alias `g`);
     - `align`: keys on which aggregates are matched to the current row or group;
-    - `filters`: dimension values every aggregate is restricted to (a claim's year, region).
+    - `filters`: dimension values every aggregate is restricted to (a claim's year, region);
+    - `joined`: ungrouped aggregates are read from their stored table joined once to the query
+      (see Compiled.join_sql) rather than by a scalar subquery each, so that many expressions can
+      be evaluated side by side in one statement (the claims of a rule).
     """
 
     row_table: str | None = None
@@ -143,6 +149,7 @@ class Context:
     align: tuple[str, ...] = ()
     filters: dict[str, list] = field(default_factory=dict)
     rows: str = "data"  # which rows of the row table: data, totals, all
+    joined: bool = False
 
 
 @dataclass
@@ -165,21 +172,43 @@ class Compiled:
                 if alias in seen:
                     continue
                 seen.add(alias)
-                on = " AND ".join(f"{alias}.{ident(k)} = {outer}.{ident(k)}" for k in keys)
+                on = " AND ".join(f"{alias}.{ident(k)} = {outer}.{ident(k)}" for k in keys) or "TRUE"
                 out.append(f" LEFT JOIN {name} {alias} ON {on}")
         return "".join(out)
 
 
+class UnsafeLiteral(TypeError):
+    """A value of a type no loader admits reached SQL: a bug of the engine, never run."""
+
+
 def sql_literal(value: Any) -> str:
+    """The SQL text of one scalar value: the only place a value becomes SQL.
+
+    Only the types the loaders check values to be are written: None, bool, int, a finite float or
+    Decimal, str (quotes doubled: DuckDB and Spark read nothing else specially inside '...'), date
+    and datetime. Anything else (a list, a mapping, an object whose repr could be anything) raises
+    UnsafeLiteral, so a loader that forgot a check fails loudly instead of writing SQL from data.
+    """
+    if value is None:
+        return "NULL"
     if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
+        return "'" + str.replace(value, "'", "''") + "'"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+    if isinstance(value, int):
         return str(int(value))
-    if isinstance(value, float):
-        return f"CAST({value!r} AS DOUBLE)"  # a bare 4099999.9999999995 would be read as DECIMAL
-    return repr(value)
+    if isinstance(value, (float, Decimal)):
+        number = float(value)
+        if not math.isfinite(number):
+            raise UnsafeLiteral(f"a number that is not finite cannot be written as SQL: {number}")
+        if number.is_integer() and abs(number) < 2**53:
+            return str(int(number))
+        return f"CAST({float.__repr__(number)} AS DOUBLE)"  # a bare 4099999.9999999995 would be read as DECIMAL
+    if isinstance(value, datetime.datetime):
+        return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+    if isinstance(value, datetime.date):
+        return f"DATE '{value.isoformat()}'"
+    raise UnsafeLiteral(f"a value of type {type(value).__name__} cannot be written as SQL")
 
 
 def ident(name: str) -> str:
@@ -477,7 +506,7 @@ class Compiler:
                                                 exact=exact)
         # the uncertainty of a sum, mean, min or max of finite uncertainties >= 0 is one too (and 0 for 0)
         known = {"e_safe": x is None or x.e_safe, "e_zero": exact}
-        if self.ctx.align:
+        if self.ctx.align or self.ctx.joined:
             # aligned: the stored groups are joined to the rows or groups once (see Compiled.joins)
             z = self.result.joins.setdefault(name, (f"z{name}", outer, tuple(self.ctx.align)))[0]
             if func in ("count", "count_distinct"):
