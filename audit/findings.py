@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 SCHEMA_VERSION = "1.0"
@@ -33,9 +33,14 @@ class Location:
         return (self.table or "", self.claim or "", self.column or "", json.dumps(self.key, sort_keys=True))
 
     def to_dict(self) -> dict:
-        d = {k: v for k, v in asdict(self).items() if v is not None and v != {}}
+        # by hand: dataclasses.asdict deep-copies every value, and a run can hold 100,000 locations
+        d = {name: getattr(self, name) for name in _LOCATION_FIELDS}
+        d = {k: (dict(v) if k == "key" else v) for k, v in d.items() if v is not None and v != {}}
         d.setdefault("row", self.row)
         return d
+
+
+_LOCATION_FIELDS = tuple(f.name for f in fields(Location))
 
 
 @dataclass

@@ -179,3 +179,48 @@ def test_spark_translation_reads_only_the_registered_views(sql):
     with pytest.raises(SparkSQLError):
         to_spark_sql(sql, views={"t"})
     assert "FROM t" in to_spark_sql("SELECT a FROM t", views={"t"})
+
+
+# -- many claims: the work grows with what they speak of, not with their number ---------------------------
+
+def count_statements(folder: Path, monkeypatch) -> tuple[int, object]:
+    from audit.runner import audit_dataset
+    counted = {"n": 0}
+    rows, materialize = DuckDBEngine.rows, DuckDBEngine.materialize
+
+    def counting_rows(self, sql, params=None):
+        counted["n"] += 1
+        return rows(self, sql, params)
+
+    def counting_materialize(self, name, sql):
+        counted["n"] += 1
+        return materialize(self, name, sql)
+
+    monkeypatch.setattr(DuckDBEngine, "rows", counting_rows)
+    monkeypatch.setattr(DuckDBEngine, "materialize", counting_materialize)
+    run = audit_dataset(folder, rules_dir=PACK)
+    monkeypatch.undo()
+    return counted["n"], run
+
+
+def test_statements_do_not_grow_with_the_number_of_claims(tmp_path, monkeypatch):
+    """The issue measured 2,000 claims at 107 s (a statement or more per claim and source). The
+    claims of one set of coordinates now share their source figures, aggregates are computed a few
+    hundred at a time, and the comparisons run a thousand claims per statement."""
+    import sys
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import claims as bench_claims
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    small, small_run = count_statements(bench_claims.write_dataset(tmp_path, 130), monkeypatch)
+    large, large_run = count_statements(bench_claims.write_dataset(tmp_path, 1300), monkeypatch)
+    assert large <= small + 40, (small, large)
+    claim_rules = [r for r in large_run.rules if r.kind == "claim"]
+    assert sum(r.items for r in claim_rules) > 10 * sum(r.items for r in small_run.rules if r.kind == "claim") * 0.9
+    # the claims both datasets share are decided alike, and every failing copy is reported
+    small_failing = {(f.rule, f.subject) for f in small_run.findings if f.rule in {r.rule for r in claim_rules}}
+    large_failing = {(f.rule, f.subject) for f in large_run.findings}
+    assert small_failing and small_failing <= large_failing
+    failing_rules = {rule for rule, _ in small_failing}
+    assert sum(1 for rule, _ in large_failing if rule in failing_rules) >= 9 * len(small_failing)

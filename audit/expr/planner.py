@@ -28,6 +28,7 @@ class Planner:
     """Collects aggregates per (table, keys, filters) and materializes each group with one scan."""
 
     ALIAS = "t"
+    MAX_COLUMNS = 256  # aggregates one stored group holds: beyond it, another group (another scan)
 
     def __init__(self, engine):
         self.engine = engine
@@ -42,12 +43,18 @@ class Planner:
         """Register an aggregate; return the name of the stored group table and the column prefix.
         `exact`: the compiler knows that `err` is 0 on every row (Num_.e_zero), so the aggregate's
         uncertainty is 0 too and is not computed."""
+        if filters and not keys:
+            # an ungrouped aggregate under a claim's filters is the same aggregate, filtered, of the
+            # table's one ungrouped group: the aggregates of thousands of claims share a few scans
+            where = " AND ".join(f"({c})" for c in (where, *filters) if c)
+            filters = ()
         ident = (func, value, err, where)
         versions = self.groups.setdefault((table, keys, filters), [])
         for g in versions:
             if ident in g.columns:
                 return g.name, g.columns[ident]
-        group = versions[-1] if versions and not versions[-1].materialized else None
+        group = versions[-1] if versions and not versions[-1].materialized \
+            and len(versions[-1].columns) < self.MAX_COLUMNS else None
         if group is None:
             n = sum(len(v) for v in self.groups.values())
             group = Group(table, keys, filters, f"__fused_{n}")

@@ -59,6 +59,7 @@ class RunContext:
     engine: DuckDBEngine
     schema: Schema
     max_findings: int = 1000  # per rule: items beyond it are counted, not listed
+    memo: dict = field(default_factory=dict)  # answers that hold for the whole run (e.g. a table's values of a dimension)
 
 
 class Kind:
@@ -257,14 +258,20 @@ def claim_location(claim: Claim, role: str = "claim") -> Location:
                     label=where or claim.id, provenance=claim.quote)
 
 
-def claimed_locations(ctx: RunContext, compiled: Compiled, keys: dict[str, Any], role: str) -> list[Location]:
-    """The claims that claimed(...) read for one item, matched on the item's year or region."""
+def claimed_locations(ctx: RunContext, compiled: Compiled, keys: dict[str, Any], role: str,
+                      limit: int = MAX_PARTS) -> list[Location]:
+    """The claims that claimed(...) read for one item, matched on the item's year or region (the
+    first `limit` of them, as for the cells of an aggregate)."""
     out = []
+    if not compiled.claimed:
+        return out
     for claim in ctx.dataset.claims:
         if claim.measure not in compiled.claimed:
             continue
         if all(plain(v) in [plain(x) for x in claim.dims.get(k, [])] for k, v in keys.items()):
             out.append(claim_location(claim, role))
+            if len(out) >= limit:
+                break
     return out
 
 

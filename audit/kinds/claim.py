@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from .. import units
 from ..dataset import Claim
 from ..expr.compiler import CompileError, Context, NotApplicable, compile_number, ident, sql_literal
-from .base import (Kind, RunContext, aggregate_locations, claim_location, claimed_locations, focus_text, param, parse_tolerance,
+from .base import (MAX_PARTS, Kind, RunContext, aggregate_locations, claim_location, claimed_locations, focus_text, param, parse_tolerance,
                    table_label)
 from ..engine import claim_uncertainty
 
@@ -47,23 +47,30 @@ class ClaimParams:
     about: str = param("how far an 'about' claim may be from its figure", "10%")
 
 
-def qualifier_condition(claim: Claim, v: str, e: str, about_rel: float) -> tuple[str, str, str]:
-    """SQL condition for a claim against a table figure (value v, uncertainty e, base units).
+def qualifier_condition(qualifier: str, v: str, e: str, c: str, ce: str, high: str,
+                        about_rel: float) -> tuple[str, str, str]:
+    """SQL condition for a claim against a table figure, all operands SQL in base units: the figure
+    (value v, uncertainty e), the claim (value c or, for 'between', the low bound, uncertainty ce,
+    and the high bound).
 
     Returns the condition, the claim's value (or bound) and the tolerance, all SQL."""
-    f = claim.factor
-    if claim.qualifier == "between":
-        low, high = sql_literal(claim.low * f), sql_literal(claim.high * f)
-        return f"({v} + {e} >= {low} AND {v} - {e} <= {high})", low, e
-    c = sql_literal(claim.value * f)
-    ce = sql_literal(claim_uncertainty(claim))
+    if qualifier == "between":
+        return f"({v} + {e} >= {c} AND {v} - {e} <= {high})", c, e
     eps = f"1e-12 * greatest(1, abs({v}))"
-    if claim.qualifier in ("exact", "about"):
-        tol = f"({e} + {ce}" + (f" + {sql_literal(about_rel)} * abs({c}))" if claim.qualifier == "about" else ")")
+    if qualifier in ("exact", "about"):
+        tol = f"({e} + {ce}" + (f" + {sql_literal(about_rel)} * abs({c}))" if qualifier == "about" else ")")
         return f"(abs({v} - {c}) <= {tol} + {eps})", c, tol
     bound = {"more_than": f"({v} + {e} > {c})", "at_least": f"({v} + {e} >= {c} - {eps})",
-             "up_to": f"({v} - {e} <= {c} + {eps})", "less_than": f"({v} - {e} < {c})"}[claim.qualifier]
+             "up_to": f"({v} - {e} <= {c} + {eps})", "less_than": f"({v} - {e} < {c})"}[qualifier]
     return bound, c, e
+
+
+def claim_operands(claim: Claim) -> tuple[float | None, float, float | None]:
+    """The claim's value (or low bound), its uncertainty and its high bound, in base units."""
+    f = claim.factor
+    if claim.qualifier == "between":
+        return claim.low * f, 0.0, claim.high * f
+    return claim.value * f, claim_uncertainty(claim), None
 
 
 class ClaimKind(Kind):
@@ -82,58 +89,145 @@ class ClaimKind(Kind):
                 raise CompileError(f"measure '{self.p.measure}' is {units.dim_text(want)}, but this figure is "
                                    f"{units.dim_text(out.value.dim)}", expr)
 
+    SOURCES_PER_STATEMENT = 10  # figures computed side by side (wider statements plan slower)
+    CLAIMS_PER_STATEMENT = 1000  # claims compared with their figures in one statement
+
     def evaluate(self, run: RunContext, result) -> None:
-        tol = parse_tolerance(self.p.about)
-        about_rel = tol.value / 100 if tol and tol.unit == "%" else 0.1
         claims = [c for c in run.dataset.claims if c.measure == self.p.measure]
         if not claims:
             raise NotApplicable(f"the dataset makes no claim of measure '{self.p.measure}'")
-        for claim in claims:
-            sources = []
-            for expr in self.rule.expressions["against"]:
-                try:
-                    compiled = compile_number(expr, run.schema, Context(filters=dict(claim.dims)))
-                except NotApplicable:
-                    continue
-                if self._covered(run, compiled):
-                    sources.append(compiled)
-            if not sources:
-                self.tally(result, None)  # no table speaks of what the claim does: undecided
+        items = self._items(run, claims, result)
+        figures = self._figures(run, {id(compiled): compiled for _, compiled in items})
+        by_id = run.memo.setdefault("claims_by_id", {c.id: c for c in run.dataset.claims})
+        cells: dict[int, list] = {}  # per source: the cells it read (the same for every claim)
+        for (claim, compiled), row in zip(items, self._compare(run, items, figures)):
+            self.tally(result, row["ok"])
+            if row["ok"] is not False:
                 continue
-            cited = [c for c in sources if claim.table in c.tables]
-            for compiled in cited or sources:
-                x = compiled.value
-                cond, cval, ctol = qualifier_condition(claim, x.v, x.e, about_rel)
-                row = run.engine.rows(f"SELECT {cond} AS ok, {x.v} AS v, {cval} AS c, {ctol} AS tol")[0]
-                self.tally(result, row["ok"])
-                if row["ok"] is not False:
+            if len(result.findings) >= run.max_findings:
+                result.truncated += 1
+                continue
+            result.findings.append(self._finding(run, claim, compiled, row, by_id, cells))
+
+    def _items(self, run: RunContext, claims: list[Claim], result) -> list[tuple]:
+        """Each claim with each source that covers it. Claims that speak of the same coordinates
+        share one compiled source; the planner defers the aggregates they ask for, then computes
+        them together (a few scans)."""
+        planner = run.schema.planner
+        if planner is not None:
+            planner.deferred = True
+        compiled_for: dict[tuple, list] = {}
+        items = []
+        try:
+            for claim in claims:
+                coords = tuple(sorted((k, tuple(v)) for k, v in claim.dims.items()))
+                if coords not in compiled_for:
+                    compiled_for[coords] = self._sources(run, claim)
+                sources = compiled_for[coords]
+                if not sources:
+                    self.tally(result, None)  # no table speaks of what the claim does: undecided
                     continue
-                unit = claim.unit if claim.unit and claim.unit != "count" else x.unit
-                shown = unit if unit != "count" else None
-                conv = (lambda b: None if b is None else units.from_base(b, shown))  # noqa: E731
-                fv = {"observed": conv(row["c"]), "expected": conv(row["v"]),
-                      "difference": conv(row["c"] - row["v"]) if row["v"] is not None else None,
-                      "tolerance": conv(row["tol"]), "unit": shown, "relation": RELATION[claim.qualifier],
-                      "decimals": max(claim.decimals, x.decimals if shown == x.unit else claim.decimals)}
-                source = ", ".join(table_label(run.dataset.tables[t]) for t in sorted(compiled.tables))
-                locs = [claim_location(claim)] + aggregate_locations(run, compiled, None, {}, "table")
-                locs += [loc for loc in claimed_locations(run, compiled, {}, "claimed")
-                         if loc.claim != claim.id and _same_dims(run, loc.claim, claim)]
-                values = {"claim": claim.describe_value(), "quote": claim.quote, "locator": claim.locator,
-                          "source": source, **focus_text(fv)}
-                result.findings.append(self.finding(run, values, locs, fv, subject=claim.id))
+                cited = [c for c in sources if claim.table in c.tables]
+                items += [(claim, compiled) for compiled in cited or sources]
+        finally:
+            if planner is not None:
+                planner.flush()
+        return items
+
+    def _sources(self, run: RunContext, claim: Claim) -> list:
+        sources = []
+        for expr in self.rule.expressions["against"]:
+            try:
+                compiled = compile_number(expr, run.schema, Context(filters=dict(claim.dims), joined=True))
+            except NotApplicable:
+                continue
+            if self._covered(run, compiled):
+                sources.append(compiled)
+        return sources
+
+    def _figures(self, run: RunContext, compiled: dict[int, object]) -> dict[int, tuple]:
+        """The value and uncertainty of each source figure, a few sources per statement."""
+        out = {}
+        keys = list(compiled)
+        for start in range(0, len(keys), self.SOURCES_PER_STATEMENT):
+            chunk = [compiled[k] for k in keys[start:start + self.SOURCES_PER_STATEMENT]]
+            cols = [f"{c.value.v} AS v{i}, {c.value.e} AS e{i}" for i, c in enumerate(chunk)]
+            [rec] = run.engine.rows(f"SELECT {', '.join(cols)} FROM (SELECT 1 AS __one) g"
+                                    f"{chunk[0].join_sql(*chunk[1:])}")
+            for i, key in enumerate(keys[start:start + self.SOURCES_PER_STATEMENT]):
+                out[key] = (rec[f"v{i}"], rec[f"e{i}"])
+        return out
+
+    def _compare(self, run: RunContext, items: list[tuple], figures: dict[int, tuple]) -> list[dict]:
+        """Every claim against its figure under its qualifier: one statement per qualifier (and
+        thousand claims), the operands given as a table of typed values."""
+        tol = parse_tolerance(self.p.about)
+        about_rel = tol.value / 100 if tol and tol.unit == "%" else 0.1
+        rows: list[dict] = [{} for _ in items]
+        by_qualifier: dict[str, list[int]] = {}
+        for i, (claim, _) in enumerate(items):
+            by_qualifier.setdefault(claim.qualifier, []).append(i)
+        cond, cval, ctol = {}, {}, {}
+        for qualifier, members in by_qualifier.items():
+            cond, cval, ctol = qualifier_condition(qualifier, "k.v", "k.e", "k.c", "k.ce", "k.hi", about_rel)
+            for start in range(0, len(members), self.CLAIMS_PER_STATEMENT):
+                chunk = members[start:start + self.CLAIMS_PER_STATEMENT]
+                values = []
+                for i in chunk:
+                    claim, compiled = items[i]
+                    v, e = figures[id(compiled)]
+                    c, ce, hi = claim_operands(claim)
+                    values.append(f"({i}, " + ", ".join(f"CAST({sql_literal(x)} AS DOUBLE)"
+                                                        for x in (v, e, c, ce, hi)) + ")")
+                sql = (f"SELECT k.i AS i, {cond} AS ok, k.v AS v, {cval} AS c, {ctol} AS tol "
+                       f"FROM (VALUES {', '.join(values)}) AS k(i, v, e, c, ce, hi)")
+                for rec in run.engine.rows(sql):
+                    rows[rec["i"]] = rec
+        return rows
+
+    def _finding(self, run: RunContext, claim: Claim, compiled, row: dict, by_id: dict, cells: dict):
+        x = compiled.value
+        unit = claim.unit if claim.unit and claim.unit != "count" else x.unit
+        shown = unit if unit != "count" else None
+        conv = (lambda b: None if b is None else units.from_base(b, shown))  # noqa: E731
+        fv = {"observed": conv(row["c"]), "expected": conv(row["v"]),
+              "difference": conv(row["c"] - row["v"]) if row["v"] is not None else None,
+              "tolerance": conv(row["tol"]), "unit": shown, "relation": RELATION[claim.qualifier],
+              "decimals": max(claim.decimals, x.decimals if shown == x.unit else claim.decimals)}
+        source = ", ".join(table_label(run.dataset.tables[t]) for t in sorted(compiled.tables))
+        if id(compiled) not in cells:  # the same places for every claim of the same coordinates
+            cells[id(compiled)] = (aggregate_locations(run, compiled, None, {}, "table"),
+                                   claimed_locations(run, compiled, {}, "claimed", limit=len(run.dataset.claims)))
+        read, claimed = cells[id(compiled)]
+        coords = (id(compiled), tuple(sorted((k, tuple(v)) for k, v in claim.dims.items())))
+        if coords not in cells:  # the claims read that speak of the same coordinates (one more: itself)
+            cells[coords] = [loc for loc in claimed if _same_dims(by_id[loc.claim], claim)][:MAX_PARTS + 1]
+        locs = [claim_location(claim)] + list(read)
+        locs += [loc for loc in cells[coords] if loc.claim != claim.id][:MAX_PARTS]
+        values = {"claim": claim.describe_value(), "quote": claim.quote, "locator": claim.locator,
+                  "source": source, **focus_text(fv)}
+        return self.finding(run, values, locs, fv, subject=claim.id)
 
     @staticmethod
     def _covered(run: RunContext, compiled) -> bool:
-        """Each table must hold every year (region, type) the claim speaks of."""
+        """Each table must hold every year (region, type) the claim speaks of. A table's values of
+        a dimension are read once per run."""
+        known = run.memo.setdefault("dimension_values", {})
         for table, dim, values in compiled.coverage:
-            sql = (f"SELECT count(DISTINCT {ident(dim)}) AS n FROM {ident(table)} "
-                   f"WHERE NOT __total AND {ident(dim)} IN ({', '.join(sql_literal(v) for v in values)})")
-            if run.engine.rows(sql)[0]["n"] < len(set(values)):
+            if (table, dim) not in known:
+                sql = f"SELECT DISTINCT {ident(dim)} AS v FROM {ident(table)} WHERE NOT __total"
+                known[(table, dim)] = {_key(r["v"]) for r in run.engine.rows(sql)}
+            if not {_key(v) for v in values} <= known[(table, dim)]:
                 return False
         return True
 
 
-def _same_dims(run: RunContext, claim_id: str, claim: Claim) -> bool:
-    other = next(c for c in run.dataset.claims if c.id == claim_id)
+def _key(value) -> str:
+    """A dimension value as the text it compares by (2018, 2018.0 and '2018' alike)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _same_dims(other: Claim, claim: Claim) -> bool:
     return all(other.dims.get(k) == v for k, v in claim.dims.items() if k in other.dims)
