@@ -168,8 +168,10 @@ def audit_paths(paths: list[str], rules: str | None, keep_datasets: dict | None 
 
 
 def cmd_check(args) -> int:
+    from .gitlines import changed_first, resolve_commit
     from .reporters import REPORTERS
 
+    base = resolve_commit(args.diff_base) if args.diff_base else None
     datasets: dict = {}
     runs = audit_paths(args.paths, args.rules, keep_datasets=datasets, progress=True, engine=args.engine)
     if args.explain:
@@ -180,10 +182,8 @@ def cmd_check(args) -> int:
         from .baseline import apply_baseline, load_baseline
 
         apply_baseline(runs, load_baseline(args.baseline))
-    if args.diff_base:
-        from .gitlines import changed_first
-
-        changed_first(runs, args.diff_base)
+    if base:
+        changed_first(runs, base)
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as fh:
@@ -224,12 +224,13 @@ def cmd_diff(args) -> int:
         new_runs = audit_paths([str(new)], args.rules)
         result = d.compare_runs(old_runs, new_runs, args.old, args.new)
     else:
+        from .gitlines import resolve_commit
+
         repo = d.git_root(Path.cwd())
-        for rev in (args.old, args.new):
-            if not d.is_git_revision(rev, repo):
-                raise AuditInputError(Problem(rev, "neither a folder nor a git revision of this repository"))
+        old_id, new_id = (resolve_commit(rev, repo, unknown="neither a folder nor a git revision of this repository")
+                          for rev in (args.old, args.new))
         paths = args.paths or ["datasets"]
-        tmp, old_root, new_root = d.revision_trees(repo, args.old, args.new, paths)
+        tmp, old_root, new_root = d.revision_trees(repo, old_id, new_id, paths)
         missing = [p for p in paths if not (old_root / p).exists() and not (new_root / p).exists()]
         if missing:
             tmp.cleanup()
