@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from .errors import AuditInputError, Problem
+from .outputs import refuse_overwrite, run_inputs
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -171,6 +172,8 @@ def cmd_check(args) -> int:
     from .gitlines import changed_first, resolve_commit
     from .reporters import REPORTERS
 
+    if args.output:
+        refuse_overwrite(args.output, "--output", run_inputs(expand_paths(args.paths), args.rules, args.baseline))
     base = resolve_commit(args.diff_base) if args.diff_base else None
     datasets: dict = {}
     runs = audit_paths(args.paths, args.rules, keep_datasets=datasets, progress=True, engine=args.engine)
@@ -201,6 +204,8 @@ def cmd_check(args) -> int:
 def cmd_baseline(args) -> int:
     from .baseline import load_baseline, write_baseline
 
+    # the baseline itself is the output here, rewritten on purpose: only the datasets and packs are inputs
+    refuse_overwrite(args.output, "--output", run_inputs(expand_paths(args.paths), args.rules))
     previous = load_baseline(args.output, require_reasons=False) if Path(args.output).is_file() else []
     runs = audit_paths(args.paths, args.rules)
     try:
@@ -252,6 +257,7 @@ def cmd_diff(args) -> int:
 def cmd_report(args) -> int:
     from .report import write_reports
 
+    refuse_overwrite(args.out, "--out", run_inputs(expand_paths(args.paths), args.rules), folder=True)
     datasets: dict = {}
     runs = audit_paths(args.paths, args.rules, keep_datasets=datasets, progress=True)
     if args.explain:
@@ -275,6 +281,7 @@ def cmd_export(args) -> int:
     out = Path(args.output)
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise AuditInputError(Problem(str(out), "the export file must end in .csv or .parquet"))
+    refuse_overwrite(out, "--output", run_inputs(expand_paths(args.paths), args.rules, args.baseline))
     runs = audit_paths(args.paths, args.rules, progress=True)
     if args.baseline:
         from .baseline import apply_baseline, load_baseline
@@ -336,6 +343,11 @@ def cmd_explain(args) -> int:
     folders = expand_paths(args.paths)
     if args.write_corrected and len(folders) != 1:
         raise AuditInputError(Problem(args.write_corrected, "--write-corrected takes one dataset folder"))
+    inputs = run_inputs(folders, args.rules)
+    if args.output:
+        refuse_overwrite(args.output, "--output", inputs)
+    if args.write_corrected:
+        refuse_overwrite(args.write_corrected, "--write-corrected", inputs, folder=True)
     for path in folders:
         dataset = load_dataset(path)
         pack = load_pack(find_pack(dataset.profile, args.rules))

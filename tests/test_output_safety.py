@@ -9,16 +9,178 @@ git is only ever given the commit id the revision resolves to.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from .conftest import ROOT, audit_cli
 
 DATASET = ROOT / "datasets" / "azerbaijan-2019"
 
+
+@pytest.fixture
+def work(tmp_path) -> Path:
+    """A working directory holding a dataset `ds`, the rule packs under `rules/` and a baseline."""
+    shutil.copytree(DATASET, tmp_path / "ds")
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    out = audit_cli("baseline", "create", "ds", "-o", "base.yaml", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    doc = yaml.safe_load((tmp_path / "base.yaml").read_text())
+    for entry in doc["entries"]:
+        entry["reason"] = "printed in the source"
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    return tmp_path
+
+
+def snapshot(work: Path) -> dict[str, tuple[bytes, int]]:
+    """Bytes and mtime of every input file: the dataset, the rule packs, the baseline."""
+    files = [p for top in ("ds", "rules") for p in (work / top).rglob("*")] + [work / "base.yaml"]
+    return {str(p.relative_to(work)): (p.read_bytes(), p.stat().st_mtime_ns) for p in files if p.is_file()}
+
+
+def refused(work: Path, *args: str, output: str, input: str) -> str:
+    """Run the command; it must exit 2 with one message naming the output and the input, and write nothing."""
+    before = snapshot(work)
+    out = audit_cli(*args, cwd=work)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "Traceback" not in out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 2 and lines[1].startswith("  hint: "), out.stderr
+    assert lines[0].startswith(f"audit: {output}: refusing to write "), out.stderr
+    assert f"'{input}', an input of this run" in lines[0], out.stderr
+    assert snapshot(work) == before  # no input changed, and none was added to the dataset or the packs
+    return lines[0]
+
+
+def link(work: Path, name: str, target: str, hard: bool = False) -> None:
+    (os.link if hard else os.symlink)(work / target, work / name)
+
+
+# Every command that writes, aimed at every kind of input, spelt every way that reaches it.
+CASES = {
+    "check --output the descriptor": (["check", "ds", "--output", "ds/datapackage.yaml"],
+                                      "ds/datapackage.yaml", "ds", None),
+    "check --output through ..": (["check", "ds", "--output", "ds/../ds/datapackage.yaml"],
+                                  "ds/../ds/datapackage.yaml", "ds", None),
+    "check --output a new file in the dataset": (["check", "ds", "-o", "ds/report.json", "--format", "json"],
+                                                 "ds/report.json", "ds", None),
+    "check --output a symlink to the descriptor": (["check", "ds", "--output", "out.json"],
+                                                   "out.json", "ds", ("out.json", "ds/datapackage.yaml", False)),
+    "check --output a dangling symlink into the dataset": (["check", "ds", "--output", "out.json"],
+                                                           "out.json", "ds", ("out.json", "ds/new.json", False)),
+    "check --output a hard link to the descriptor": (["check", "ds", "--output", "out.json"],
+                                                     "out.json", "ds", ("out.json", "ds/datapackage.yaml", True)),
+    "check of a descriptor path --output it": (["check", "ds/datapackage.yaml", "--output", "ds/datapackage.yaml"],
+                                               "ds/datapackage.yaml", "ds", None),
+    "check --output a rule of the pack found from the profile": (
+        ["check", "ds", "--output", "rules/mine-action/totals.yaml"], "rules/mine-action/totals.yaml",
+        "rules/mine-action", None),
+    "check --output a new rule file in the --rules pack": (
+        ["check", "ds", "--rules", "rules/mine-action", "--output", "rules/mine-action/extra.yaml"],
+        "rules/mine-action/extra.yaml", "rules/mine-action", None),
+    "check --output the --baseline": (["check", "ds", "--baseline", "base.yaml", "--output", "base.yaml"],
+                                      "base.yaml", "base.yaml", None),
+    "check --output a hard link to the --baseline": (
+        ["check", "ds", "--baseline", "base.yaml", "--output", "copy.yaml"], "copy.yaml", "base.yaml",
+        ("copy.yaml", "base.yaml", True)),
+    "report --out the dataset folder": (["report", "ds", "--out", "ds"], "ds", "ds", None),
+    "report --out a folder inside the dataset": (["report", "ds", "--out", "ds/reports"], "ds/reports", "ds", None),
+    "report --out a symlink to the dataset": (["report", "ds", "--out", "reports"], "reports", "ds",
+                                              ("reports", "ds", False)),
+    "report --out a folder whose index.html links to the descriptor": (
+        ["report", "ds", "--out", "reports"], "reports/index.html", "ds", ("reports/index.html", "ds/datapackage.yaml",
+                                                                           False)),
+    "report --out the rule pack": (["report", "ds", "--out", "rules/mine-action"], "rules/mine-action",
+                                   "rules/mine-action", None),
+    "export -o into the dataset": (["export", "ds", "-o", "ds/findings.csv"], "ds/findings.csv", "ds", None),
+    "export -o a symlink to a table": (["export", "ds", "-o", "findings.csv"], "findings.csv", "ds",
+                                       ("findings.csv", "ds/table1-mined-area-by-type.csv", False)),
+    "explain -o the claims": (["explain", "ds", "-o", "ds/claims.yaml"], "ds/claims.yaml", "ds", None),
+    "explain --write-corrected the dataset": (["explain", "ds", "--write-corrected", "ds"], "ds", "ds", None),
+    "explain --write-corrected inside the dataset": (["explain", "ds", "--write-corrected", "ds/fixed"],
+                                                     "ds/fixed", "ds", None),
+    "explain --write-corrected a symlink into the pack": (
+        ["explain", "ds", "--write-corrected", "fixed"], "fixed", "rules/mine-action",
+        ("fixed", "rules/mine-action/new", False)),
+    "baseline create -o the descriptor": (["baseline", "create", "ds", "-o", "ds/datapackage.yaml"],
+                                          "ds/datapackage.yaml", "ds", None),
+    "baseline create -o a rule file": (["baseline", "create", "ds", "-o", "rules/mine-action/totals.yaml"],
+                                       "rules/mine-action/totals.yaml", "rules/mine-action", None),
+}
+
+
+@pytest.mark.parametrize("args,output,input,planted", CASES.values(), ids=CASES.keys())
+def test_an_output_aimed_at_an_input_is_refused(work, args, output, input, planted):
+    if planted:
+        name, target, hard = planted
+        (work / name).parent.mkdir(exist_ok=True)
+        link(work, name, target, hard)
+    refused(work, *args, output=output, input=input)
+    assert not (work / "ds" / "new.json").exists() and not (work / "rules" / "mine-action" / "new").exists()
+    assert not (work / "ds" / "reports").exists() and not (work / "ds" / "fixed").exists()
+
+
+def test_the_message_says_where_a_link_leads(work):
+    link(work, "out.json", "ds/datapackage.yaml")
+    line = refused(work, "check", "ds", "--output", "out.json", output="out.json", input="ds")
+    assert f"(it resolves to {work.resolve() / 'ds' / 'datapackage.yaml'})" in line
+
+
+def test_a_hard_link_is_named_with_the_input_file_it_shares(work):
+    link(work, "out.json", "ds/datapackage.yaml", hard=True)
+    line = refused(work, "check", "ds", "--output", "out.json", output="out.json", input="ds")
+    assert "a hard link to 'ds/datapackage.yaml'" in line
+
+
+def test_an_input_is_named_even_when_the_output_is_spelt_otherwise(work):
+    line = refused(work, "check", "ds", "--output", "ds/../ds/datapackage.yaml",
+                   output="ds/../ds/datapackage.yaml", input="ds")
+    assert line.startswith("audit: ds/../ds/datapackage.yaml: refusing to write --output inside the dataset folder "
+                           "'ds', an input of this run")
+
+
+def test_a_refusal_comes_before_the_pack_is_loaded_or_anything_runs(work):
+    """With a broken rule file, the refusal is still what is reported: nothing was loaded, run or made."""
+    rules = work / "rules" / "mine-action" / "totals.yaml"
+    rules.write_text(rules.read_text().replace("kind: totals", "kind: [totals", 1))
+    for args, output in ((["check", "ds", "-o", "ds/datapackage.yaml"], "ds/datapackage.yaml"),
+                         (["explain", "ds", "--write-corrected", "ds/fixed"], "ds/fixed"),
+                         (["report", "ds", "--out", "ds/reports/deeper"], "ds/reports/deeper"),
+                         (["export", "ds", "-o", "ds/findings.parquet"], "ds/findings.parquet"),
+                         (["baseline", "create", "ds", "-o", "ds/claims.yaml"], "ds/claims.yaml")):
+        refused(work, *args, output=output, input="ds")
+    assert not (work / "ds" / "reports").exists() and not (work / "ds" / "fixed").exists()
+
+
+def test_outputs_beside_the_inputs_are_still_written(work):
+    out = audit_cli("check", "ds", "--baseline", "base.yaml", "--output", "out.json", "--format", "json", cwd=work)
+    assert out.returncode == 0, out.stderr
+    assert (work / "out.json").read_text().startswith("{")
+    # a link to a file that is no input is followed as before
+    (work / "elsewhere").mkdir()
+    link(work, "report.json", "elsewhere/report.json")
+    out = audit_cli("check", "ds", "--output", "report.json", cwd=work)
+    assert out.returncode == 1 and (work / "elsewhere" / "report.json").is_file()
+    out = audit_cli("report", "ds", "--out", "reports", cwd=work)
+    assert out.returncode == 0 and (work / "reports" / "index.html").is_file()
+    out = audit_cli("export", "ds", "-o", "findings.csv", cwd=work)
+    assert out.returncode == 0 and (work / "findings.csv").is_file()
+
+
+def test_baseline_create_may_rewrite_the_existing_baseline(work):
+    """Refreshing a baseline is its documented use: the baseline is the output of `baseline create`, not an input."""
+    entries = len(yaml.safe_load((work / "base.yaml").read_text())["entries"])
+    out = audit_cli("baseline", "create", "ds", "-o", "base.yaml", cwd=work)
+    assert out.returncode == 0, out.stderr
+    assert f"wrote {entries} entries to base.yaml ({entries} kept their reason)" in out.stderr
+    assert "reason: printed in the source" in (work / "base.yaml").read_text()
+
+
+# Revisions
 
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
