@@ -288,3 +288,22 @@ def test_extracting_a_revision_takes_only_a_commit_id(repo, tmp_path):
         extract_revision(repo, "--output=" + str(tmp_path / "pwned.tar"), ["datasets"], tmp_path / "x")
     assert not (tmp_path / "pwned.tar").exists()
 
+
+def test_write_corrected_into_a_file_is_refused_plainly(work):
+    (work / "notes.txt").write_text("mine")
+    out = audit_cli("explain", "ds", "--write-corrected", "notes.txt", cwd=work)
+    assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+    assert out.stderr.startswith("audit: notes.txt: the corrected copy needs a new or empty folder; this is not a folder")
+    assert (work / "notes.txt").read_text() == "mine"
+
+
+def test_write_corrected_itself_refuses_the_dataset_folder(work):
+    from audit.dataset import load_dataset
+    from audit.errors import AuditInputError
+    from audit.explain.apply import write_corrected
+
+    before = snapshot(work)
+    for target in (work / "ds" / "fixed", work / "ds" / ".." / "ds"):
+        with pytest.raises(AuditInputError, match="refusing to write the corrected copy"):
+            write_corrected(load_dataset(work / "ds"), [], target)
+    assert snapshot(work) == before
