@@ -244,10 +244,11 @@ class GitCalls:
 
         monkeypatch.setattr(subprocess, "run", run)
 
-    def after_validation(self, text: str) -> list[list[str]]:
-        """The git commands other than the one that validates `text`."""
-        return [c for c in self.calls if not (c[1:5] == ["rev-parse", "--verify", "--quiet", "--end-of-options"]
-                                              and c[5] == f"{text}^{{commit}}")]
+    def after_validation(self, *texts: str) -> list[list[str]]:
+        """The git commands other than the ones validating `texts`, which must have run."""
+        checks = [["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{t}^{{commit}}"] for t in texts]
+        assert all(c in self.calls for c in checks), self.calls
+        return [c for c in self.calls if c not in checks]
 
 
 def test_diff_base_reaches_git_diff_as_a_commit_id(repo, monkeypatch):
@@ -272,7 +273,7 @@ def test_diff_revisions_reach_git_as_commit_ids(repo, monkeypatch, capsys):
     calls = GitCalls(monkeypatch)
     assert main(["diff", "--format", "json", "main", "HEAD", "--", "datasets"]) == 0
     assert json.loads(capsys.readouterr().out)["summary"] == {"new": 0, "resolved": 0, "unchanged": 13}
-    used = [c for c in calls.calls if c[1:3] != ["rev-parse", "--verify"] and c[1:3] != ["rev-parse", "--show-toplevel"]]
+    used = [c for c in calls.after_validation("main", "HEAD") if c[1:] != ["rev-parse", "--show-toplevel"]]
     assert {c[1] if c[1] != "--literal-pathspecs" else c[2] for c in used} == {"cat-file", "archive"}
     for c in used:
         assert "main" not in c and "HEAD" not in c, c
@@ -293,7 +294,8 @@ def test_write_corrected_into_a_file_is_refused_plainly(work):
     (work / "notes.txt").write_text("mine")
     out = audit_cli("explain", "ds", "--write-corrected", "notes.txt", cwd=work)
     assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
-    assert out.stderr.startswith("audit: notes.txt: the corrected copy needs a new or empty folder; this is not a folder")
+    assert out.stderr.startswith("audit: notes.txt: the corrected copy needs a new or empty folder; "
+                                 "this is not a folder")
     assert (work / "notes.txt").read_text() == "mine"
 
 
