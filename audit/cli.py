@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from .errors import AuditInputError, Problem
+from .outputs import refuse_overwrite, run_inputs
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -168,8 +169,12 @@ def audit_paths(paths: list[str], rules: str | None, keep_datasets: dict | None 
 
 
 def cmd_check(args) -> int:
+    from .gitlines import changed_first, resolve_commit
     from .reporters import REPORTERS
 
+    if args.output:
+        refuse_overwrite(args.output, "--output", run_inputs(expand_paths(args.paths), args.rules, args.baseline))
+    base = resolve_commit(args.diff_base) if args.diff_base else None
     datasets: dict = {}
     runs = audit_paths(args.paths, args.rules, keep_datasets=datasets, progress=True, engine=args.engine)
     if args.explain:
@@ -180,10 +185,8 @@ def cmd_check(args) -> int:
         from .baseline import apply_baseline, load_baseline
 
         apply_baseline(runs, load_baseline(args.baseline))
-    if args.diff_base:
-        from .gitlines import changed_first
-
-        changed_first(runs, args.diff_base)
+    if base:
+        changed_first(runs, base)
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as fh:
@@ -201,6 +204,8 @@ def cmd_check(args) -> int:
 def cmd_baseline(args) -> int:
     from .baseline import load_baseline, write_baseline
 
+    # the baseline itself is the output here, rewritten on purpose: only the datasets and packs are inputs
+    refuse_overwrite(args.output, "--output", run_inputs(expand_paths(args.paths), args.rules))
     previous = load_baseline(args.output, require_reasons=False) if Path(args.output).is_file() else []
     runs = audit_paths(args.paths, args.rules)
     try:
@@ -224,12 +229,13 @@ def cmd_diff(args) -> int:
         new_runs = audit_paths([str(new)], args.rules)
         result = d.compare_runs(old_runs, new_runs, args.old, args.new)
     else:
+        from .gitlines import resolve_commit
+
         repo = d.git_root(Path.cwd())
-        for rev in (args.old, args.new):
-            if not d.is_git_revision(rev, repo):
-                raise AuditInputError(Problem(rev, "neither a folder nor a git revision of this repository"))
+        old_id, new_id = (resolve_commit(rev, repo, unknown="neither a folder nor a git revision of this repository")
+                          for rev in (args.old, args.new))
         paths = args.paths or ["datasets"]
-        tmp, old_root, new_root = d.revision_trees(repo, args.old, args.new, paths)
+        tmp, old_root, new_root = d.revision_trees(repo, old_id, new_id, paths)
         missing = [p for p in paths if not (old_root / p).exists() and not (new_root / p).exists()]
         if missing:
             tmp.cleanup()
@@ -251,6 +257,7 @@ def cmd_diff(args) -> int:
 def cmd_report(args) -> int:
     from .report import write_reports
 
+    refuse_overwrite(args.out, "--out", run_inputs(expand_paths(args.paths), args.rules), folder=True)
     datasets: dict = {}
     runs = audit_paths(args.paths, args.rules, keep_datasets=datasets, progress=True)
     if args.explain:
@@ -274,6 +281,7 @@ def cmd_export(args) -> int:
     out = Path(args.output)
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise AuditInputError(Problem(str(out), "the export file must end in .csv or .parquet"))
+    refuse_overwrite(out, "--output", run_inputs(expand_paths(args.paths), args.rules, args.baseline))
     runs = audit_paths(args.paths, args.rules, progress=True)
     if args.baseline:
         from .baseline import apply_baseline, load_baseline
@@ -335,6 +343,11 @@ def cmd_explain(args) -> int:
     folders = expand_paths(args.paths)
     if args.write_corrected and len(folders) != 1:
         raise AuditInputError(Problem(args.write_corrected, "--write-corrected takes one dataset folder"))
+    inputs = run_inputs(folders, args.rules)
+    if args.output:
+        refuse_overwrite(args.output, "--output", inputs)
+    if args.write_corrected:
+        refuse_overwrite(args.write_corrected, "--write-corrected", inputs, folder=True)
     for path in folders:
         dataset = load_dataset(path)
         pack = load_pack(find_pack(dataset.profile, args.rules))

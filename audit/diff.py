@@ -18,6 +18,7 @@ from pathlib import Path
 from .baseline import same
 from .errors import AuditInputError, Problem
 from .findings import SCHEMA_VERSION, Finding, Run
+from .gitlines import COMMIT_ID
 
 
 @dataclass
@@ -53,12 +54,6 @@ def compare_runs(old_runs: list[Run], new_runs: list[Run], old: str, new: str) -
     return diff
 
 
-def is_git_revision(name: str, repo: Path) -> bool:
-    out = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{name}^{{commit}}"], cwd=repo,
-                         capture_output=True, text=True)
-    return out.returncode == 0
-
-
 def git_root(cwd: Path) -> Path:
     out = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=cwd, capture_output=True, text=True)
     if out.returncode != 0:
@@ -68,7 +63,10 @@ def git_root(cwd: Path) -> Path:
 
 
 def extract_revision(repo: Path, rev: str, paths: list[str], into: Path) -> None:
-    """Write the files of `paths` at revision `rev` under `into` (nothing else is touched)."""
+    """Write the files of `paths` at commit `rev` under `into` (nothing else is touched). `rev` is a
+    commit id from `gitlines.resolve_commit`, never a user's text, which git could read as an option."""
+    if not COMMIT_ID.fullmatch(rev):
+        raise ValueError(f"extract_revision takes a commit id, not {rev!r}")
     existing = []
     for p in paths:
         check = subprocess.run(["git", "cat-file", "-e", f"{rev}:{p.strip('/')}"], cwd=repo, capture_output=True)
@@ -77,7 +75,8 @@ def extract_revision(repo: Path, rev: str, paths: list[str], into: Path) -> None
     if not existing:
         into.mkdir(parents=True, exist_ok=True)
         return
-    out = subprocess.run(["git", "archive", "--format=tar", rev, "--", *existing], cwd=repo, capture_output=True)
+    out = subprocess.run(["git", "--literal-pathspecs", "archive", "--format=tar", rev, "--", *existing], cwd=repo,
+                         capture_output=True)
     if out.returncode != 0:
         raise AuditInputError(Problem(str(repo), f"git archive {rev} failed: {out.stderr.decode().strip()}"))
     with tarfile.open(fileobj=io.BytesIO(out.stdout)) as tar:
@@ -85,7 +84,7 @@ def extract_revision(repo: Path, rev: str, paths: list[str], into: Path) -> None
 
 
 def revision_trees(repo: Path, old: str, new: str, paths: list[str]):
-    """Temporary folders holding `paths` (and the rule packs) at two revisions."""
+    """Temporary folders holding `paths` (and the rule packs) at two commits, given by their ids."""
     tmp = tempfile.TemporaryDirectory(prefix="audit-diff-")
     root = Path(tmp.name)
     wanted = list(paths) + (["rules"] if "rules" not in paths else [])

@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 from ..errors import AuditInputError, Problem
+from ..outputs import Input, refuse_overwrite
 from ..yamlio import Node, load_yaml
 from .figures import Figure
 from .solve import Correction
@@ -19,11 +20,11 @@ from .solve import Correction
 def write_corrected(dataset, corrections: list[Correction], out: str | Path) -> Path:
     """Copy the dataset folder to `out` (which must not exist or be empty) and apply the corrections."""
     out = Path(out)
-    if out.exists() and any(out.iterdir()):
-        raise AuditInputError(Problem(str(out), "the folder for the corrected copy is not empty"))
     src = Path(dataset.root)
-    if out.resolve() == src.resolve() or src.resolve() in out.resolve().parents:
-        raise AuditInputError(Problem(str(out), "the corrected copy must be written outside the dataset folder"))
+    refuse_overwrite(out, "the corrected copy", [Input(src, "the dataset folder")], folder=True)
+    if (out.exists() or out.is_symlink()) and (not out.is_dir() or any(out.iterdir())):
+        raise AuditInputError(Problem(str(out), "the corrected copy needs a new or empty folder; this "
+                                                + ("one is not empty" if out.is_dir() else "is not a folder")))
     shutil.copytree(src, out, dirs_exist_ok=True)
     cells: dict[str, list[tuple[Figure, float]]] = {}
     claims: list[tuple[Figure, float]] = []
