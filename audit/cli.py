@@ -17,6 +17,7 @@ Exit codes: 0 no finding at or above the failing severity; 1 findings that fail 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -406,6 +407,16 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - a bug must not look like findings (exit 1) or a bare traceback
+        if os.environ.get("AUDIT_DEBUG") == "1":
+            raise
+        inputs = " ".join(str(p) for p in (getattr(args, "paths", None) or [getattr(args, "rules", None) or ""]))
+        problem = Problem(inputs.strip() or args.command,
+                          f"internal error in 'audit {args.command}': {type(exc).__name__}: {str(exc)[:300]}",
+                          hint="this is a bug of audit, not of the input: please report it with the input "
+                               "(AUDIT_DEBUG=1 shows the traceback)")
+        print("audit: " + problem.render(), file=sys.stderr)
+        return EXIT_ERROR
 
 
 def entry() -> None:

@@ -378,7 +378,7 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
         problems.add(display, f"totals.column '{totals_column}' is not a field", _line(totals, "column") or _line(res, "totals"),
                      field=f"{name}.totals.column")
         totals_column = None
-    labels = tuple(str(x) for x in (totals.get("labels") or ["Total", "Totals"])) if totals_column else ()
+    labels = _totals_labels(totals, display, name, problems) if totals_column else ()
     prov = res.get("provenance") or {}
     if not isinstance(prov, dict):
         problems.add(display, "provenance must be a mapping", _line(res, "provenance"), field=f"{name}.provenance")
@@ -497,6 +497,20 @@ def parse_number(text: str, markers: set[str] | str = MARKERS) -> tuple[float, i
     return value, len(m.group("dec") or ""), found
 
 
+def _totals_labels(totals: dict, display: str, name: str, problems: ProblemCollector) -> tuple[str, ...]:
+    """The labels that mark a printed totals row: a list of them, or one (default Total, Totals)."""
+    labels = totals.get("labels")
+    if labels is None:
+        return ("Total", "Totals")
+    if isinstance(labels, str):
+        labels = [labels]
+    if not isinstance(labels, list) or not labels or any(_scalar_problem(x) for x in labels):
+        problems.add(display, "totals.labels must be a label or a list of labels (text)", _line(totals, "labels"),
+                     field=f"{name}.totals.labels")
+        return ()
+    return tuple(str(x) for x in labels)
+
+
 def _delimiter(dialect: Any, display: str, problems: ProblemCollector) -> str:
     """The field delimiter a resource's `dialect` declares: one character, not a quote or a line break."""
     if not isinstance(dialect, dict) or "delimiter" not in dialect:
@@ -596,9 +610,11 @@ def _parse_cell(raw: str, f: Field, markers: set[str], missing: set[str], displa
 
 
 def _scalar_problem(value: Any) -> str | None:
-    """Why a value cannot be a dimension value (None when it can): only text, whole or finite
-    numbers and booleans are; a list, a mapping, a date or a non-finite number is not."""
-    if isinstance(value, bool) or isinstance(value, str):
+    """Why a value cannot be a dimension value (None when it can): only text and finite numbers
+    are; a boolean, a list, a mapping, a date or a non-finite number is not."""
+    if isinstance(value, bool):
+        return "a boolean (YAML reads yes, no, on and off as booleans: quote a name that is one)"
+    if isinstance(value, str):
         return None
     if isinstance(value, (int, float)):
         return None if math.isfinite(value) else "a number that is not finite"
@@ -680,12 +696,14 @@ def _load_claims(path: Path, display: str, tables: dict[str, Table], problems: P
                       section=str(c.get("section", "")), locator=str(c.get("locator", "")),
                       footnote=str(c.get("footnote", "")))
         if qualifier == "between":
-            for bound in ("low", "high"):
-                if not isinstance(c.get(bound), float) or not math.isfinite(c.get(bound)):
-                    problems.add(display, f"a 'between' claim needs a numeric '{bound}'", line, field=bound)
-            claim.low, claim.high = c.get("low"), c.get("high")
-            if claim.low is not None and claim.high is not None:
-                claim.low, claim.high = float(claim.low), float(claim.high)
+            bounds = [c.get(bound) for bound in ("low", "high")]
+            for bound, b in zip(("low", "high"), bounds):
+                if not isinstance(b, float) or not math.isfinite(b):
+                    problems.add(display, f"a 'between' claim needs a finite number as '{bound}'",
+                                 _line(c, bound) or line, field=bound)
+            if not all(isinstance(b, float) and math.isfinite(b) for b in bounds):
+                continue
+            claim.low, claim.high = float(bounds[0]), float(bounds[1])
         else:
             value = c.get("value")
             if isinstance(value, str):
