@@ -110,7 +110,7 @@ def github_property(text: object) -> str:
 _MD = re.compile(r"://|(?i:www)\.|[\\`*_\[\]|~$!&<>@#]")
 _MD_ENTITY = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _ZWSP = "&#8203;"
-_MD_BLOCK_START = re.compile(r"^(?:[-+=]|\d{1,9}(?=[.)]))")
+_MD_BLOCK_START = re.compile(r"^(?:[-+=](?=[-+=\s]|$)|\d{1,9}(?=[.)](?:\s|$)))")
 
 
 def _md_char(m: re.Match) -> str:
@@ -135,7 +135,8 @@ def markdown_text(text: object) -> str:
     (`\\ ` * _ [ ] | ~ $ !`) is backslash-escaped, so no link, image, emphasis, code span or
     fence, table cell break or math; `@` and `#` are followed by a zero-width space and `://` and
     `www.` are broken the same way, so GitHub makes no mention, team or issue reference and no
-    autolink; a leading `-`, `+`, `=` or `1.` is escaped, so no list or heading starts.
+    autolink; a leading list marker (`-`, `+`, `1.`, `1)` before a space) or `---`, `===` is
+    escaped, so no list, thematic break or heading starts.
     """
     s = _visible(" ".join(str(text).split()), UNSAFE)
     s = _MD.sub(_md_char, s)
