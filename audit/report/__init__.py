@@ -17,8 +17,9 @@ order the runs are given. Nothing else in `DIR` is touched.
 
 The HTML pages load nothing: styles inline, charts inline SVG drawn by `audit.report.charts`,
 no script, no web font, and a Content-Security-Policy of `default-src 'none'`. Every text taken
-from a dataset, a rule or a finding is escaped (`html.escape`, quotes included). The Markdown
-carries the same findings, each chart as the table of its figures.
+from a dataset, a rule or a finding is escaped (`audit.escape.html_text`, quotes included). The
+Markdown carries the same findings, each chart as the table of its figures, escaped with
+`audit.escape.markdown_text`.
 
 Output is deterministic: no timestamps or durations, datasets in the order given (the index ranks
 them by errors, ties by name), findings by severity and then in rule order, so that reports kept
