@@ -40,7 +40,7 @@ from typing import Any
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _OTHER = "\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff" + _BIDI
 UNSAFE = re.compile(f"[\x00-\x1f{_OTHER}]")
-_UNSAFE_BUT_WHITESPACE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f{_OTHER}]")  # keeps TAB, LF, CR
+_UNSAFE_BUT_TAB_LF = re.compile(f"[\x00-\x08\x0b-\x1f{_OTHER}]")
 _UNSAFE_BUT_LINES = re.compile(f"[\x00-\x09\x0b\x0c\x0e-\x1f{_OTHER}]")  # keeps LF, CR
 _UNSAFE_IN_JSON = re.compile(f"[{_OTHER}]")  # json.dumps already escapes C0 controls
 
@@ -171,11 +171,12 @@ def html_text(text: object) -> str:
     """Text for an HTML or inline-SVG text node, or a quoted attribute value.
 
     Guarantees: `&`, `<`, `>`, `"` and `'` are entities (nothing can open a tag or an entity,
-    or close the attribute), `UNSAFE` characters other than TAB, LF and CR are shown visibly.
+    or close the attribute), `UNSAFE` characters other than TAB and LF are shown visibly (a CR
+    too: parsers would turn it into LF, and it rewrites a line on a terminal).
     It does not make a value safe as a URL, a style or a script: only the report's own anchors
     and file stems (`audit.report.model.slug`) go into `href`, `id` and `class`.
     """
-    return html.escape(_visible(text, _UNSAFE_BUT_WHITESPACE), quote=True)
+    return html.escape(_visible(text, _UNSAFE_BUT_TAB_LF), quote=True)
 
 
 def xml_text(text: object) -> str:
@@ -184,9 +185,10 @@ def xml_text(text: object) -> str:
 
     Guarantees: only characters XML 1.0 allows (the C0 controls other than TAB, LF and CR, lone
     surrogates and U+FFFE/U+FFFF are shown visibly, as are C1 controls and bidirectional
-    controls), so the document always parses.
+    controls), so the document always parses. CR is shown too (`\\r`): a parser would read it
+    as LF, and on a terminal it rewrites the line.
     """
-    return _visible(text, _UNSAFE_BUT_WHITESPACE)
+    return _visible(text, _UNSAFE_BUT_TAB_LF)
 
 
 # -- SARIF, JSON --------------------------------------------------------------------------------
