@@ -74,11 +74,14 @@ def terminal_markup(text: object) -> str:
     """Text for a rich console: `terminal(text)` with rich markup escaped.
 
     Guarantees what `terminal` does, and that rich shows `[bold]`, `[link=...]` and any other
-    markup in the data literally (print it with `emoji=False` to keep `:name:` codes literal).
+    markup in the data literally wherever it is put in a markup string (print it with
+    `emoji=False` to keep `:name:` codes literal). A backslash that ends the text is followed by
+    a zero-width space, so that it escapes neither the markup nor the text that comes next.
     """
     from rich.markup import escape
 
-    return escape(terminal(text))
+    s = terminal(text)
+    return escape(s + "\u200b" if s.endswith("\\") else s)
 
 
 # -- GitHub workflow commands ------------------------------------------------------------------
@@ -207,8 +210,10 @@ def sarif_text(text: object) -> str:
 
 
 def json_dumps(value: Any, indent: int | None = 2) -> str:
-    """A JSON document that reads back as `value` and holds no `UNSAFE` character raw.
+    """A JSON document of `value`.
 
+    Guarantees: it reads back as `value` (as `json.dumps` does: a high and a low surrogate side
+    by side read back as the one character they encode), and holds no `UNSAFE` character raw.
     `json.dumps` escapes C0 controls, quotes and backslashes; this also writes DEL, C1 controls,
     bidirectional controls, line separators, lone surrogates and U+FFFE/U+FFFF as `\\uXXXX`
     escapes (they can only occur inside strings), so the document is safe on a terminal and
@@ -225,14 +230,19 @@ def json_dumps(value: Any, indent: int | None = 2) -> str:
 _FORMULA = re.compile("(?:^|[\r\n]) *[=+\\-@\t\r\uff1d\uff0b\uff0d\uff20]")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def spreadsheet_cell(value: Any) -> Any:
     """A CSV cell that a spreadsheet shows rather than runs.
 
     Guarantees: a text that starts with `=`, `+`, `-`, `@`, TAB or CR (or their full-width forms,
     or any of them after spaces), or that holds CR or LF followed by one of them, gets a leading
-    `'`; other text and every non-text value (numbers stay numbers) are returned unchanged.
-    Write the cells with text quoted (`csv.QUOTE_NONNUMERIC`) so that a CR cannot end a record.
+    `'`; lone surrogates, which no encoder writes, are shown as `\\ud800`; other text and every
+    non-text value (numbers stay numbers) are returned unchanged. Write the cells with text
+    quoted (`csv.QUOTE_NONNUMERIC`) so that a CR cannot end a record.
     """
-    if isinstance(value, str) and _FORMULA.search(value):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    value = _visible(value, _SURROGATE)
+    return "'" + value if _FORMULA.search(value) else value
