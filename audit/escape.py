@@ -57,6 +57,15 @@ def _visible(text: object, unsafe: re.Pattern) -> str:
     return unsafe.sub(lambda m: _shown(m.group()), str(text))
 
 
+# GitHub Actions reads any log line that starts, after whitespace, with `::` or `##[` as a
+# workflow command; showing the first character visibly makes it plain text.
+_LOG_COMMAND = re.compile(r"^([^\S\n]*)(:(?=:)|#(?=#\[))", re.M)
+
+
+def _no_log_command(text: str) -> str:
+    return _LOG_COMMAND.sub(lambda m: m.group(1) + _shown(m.group(2)), text)
+
+
 # -- terminal ----------------------------------------------------------------------------------
 
 def terminal(text: object) -> str:
@@ -65,9 +74,11 @@ def terminal(text: object) -> str:
     Guarantees: the result holds no character of `UNSAFE` (no ESC or CSI, so no escape sequence;
     no BEL, backspace, CR or LF, so nothing moves the cursor, rewrites or adds a line; no TAB; no
     bidirectional control, so it reads in the order it is stored); each is shown as it would be
-    written in a Python string (`\\x1b`, `\\n`, `\\u202e`). Everything else is unchanged.
+    written in a Python string (`\\x1b`, `\\n`, `\\u202e`). A text that begins with `::` or
+    `##[` (after spaces) has that first character shown too (`\\x3a`, `\\x23`), so that a log
+    line it begins is no GitHub Actions workflow command. Everything else is unchanged.
     """
-    return _visible(text, UNSAFE)
+    return _no_log_command(_visible(text, UNSAFE))
 
 
 def terminal_markup(text: object) -> str:
@@ -175,11 +186,13 @@ def html_text(text: object) -> str:
 
     Guarantees: `&`, `<`, `>`, `"` and `'` are entities (nothing can open a tag or an entity,
     or close the attribute), `UNSAFE` characters other than TAB and LF are shown visibly (a CR
-    too: parsers would turn it into LF, and it rewrites a line on a terminal).
+    too: parsers would turn it into LF, and it rewrites a line on a terminal), and a line that
+    begins with `::` or `##[` has that character shown as `terminal` does (a page printed in a
+    CI log holds no workflow command).
     It does not make a value safe as a URL, a style or a script: only the report's own anchors
     and file stems (`audit.report.model.slug`) go into `href`, `id` and `class`.
     """
-    return html.escape(_visible(text, _UNSAFE_BUT_TAB_LF), quote=True)
+    return html.escape(_no_log_command(_visible(text, _UNSAFE_BUT_TAB_LF)), quote=True)
 
 
 def xml_text(text: object) -> str:
@@ -189,9 +202,11 @@ def xml_text(text: object) -> str:
     Guarantees: only characters XML 1.0 allows (the C0 controls other than TAB, LF and CR, lone
     surrogates and U+FFFE/U+FFFF are shown visibly, as are C1 controls and bidirectional
     controls), so the document always parses. CR is shown too (`\\r`): a parser would read it
-    as LF, and on a terminal it rewrites the line.
+    as LF, and on a terminal it rewrites the line. A line of the text that begins with `::` or
+    `##[` has that character shown as `terminal` does, so the file printed in a CI log holds no
+    workflow command.
     """
-    return _visible(text, _UNSAFE_BUT_TAB_LF)
+    return _no_log_command(_visible(text, _UNSAFE_BUT_TAB_LF))
 
 
 # -- SARIF, JSON --------------------------------------------------------------------------------
