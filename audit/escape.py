@@ -43,8 +43,6 @@ UNSAFE = re.compile(f"[\x00-\x1f{_OTHER}]")
 _UNSAFE_BUT_TAB_LF = re.compile(f"[\x00-\x08\x0b-\x1f{_OTHER}]")
 _UNSAFE_BUT_LINES = re.compile(f"[\x00-\x09\x0b\x0c\x0e-\x1f{_OTHER}]")  # keeps LF, CR
 _UNSAFE_IN_JSON = re.compile(f"[{_OTHER}]")  # json.dumps already escapes C0 controls
-
-
 _SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
@@ -146,8 +144,8 @@ def markdown_text(text: object) -> str:
     Guarantees that GitHub renders the literal text: whitespace runs (line breaks included) become
     one space, so no block can start; `UNSAFE` characters are shown visibly; `&`, `<`, `>` are
     entities, so no tag, comment or `</details>` can open or close; Markdown punctuation
-    (`\\ ` * _ [ ] | ~ $ !`) is backslash-escaped, so no link, image, emphasis, code span or
-    fence, table cell break or math; `@` and `#` are followed by a zero-width space and `://` and
+    (backslash, backtick, `*`, `_`, `[`, `]`, `|`, `~`, `$`, `!`) is backslash-escaped, so no
+    link, image, emphasis, code span or fence, table cell break or math; `@` and `#` are followed by a zero-width space and `://` and
     `www.` are broken the same way, so GitHub makes no mention, team or issue reference and no
     autolink; a leading list marker (`-`, `+`, `1.`, `1)` before a space) or `---`, `===` is
     escaped, so no list, thematic break or heading starts.
@@ -243,8 +241,6 @@ def json_dumps(value: Any, indent: int | None = 2) -> str:
 # A formula starts with one of these in a cell or at the start of a line in it (spreadsheets
 # also read the full-width forms, and some skip leading spaces).
 _FORMULA = re.compile("(?:^|[\r\n]) *[=+\\-@\t\r\uff1d\uff0b\uff0d\uff20]")
-
-
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
