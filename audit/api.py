@@ -8,10 +8,10 @@
 """
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from pathlib import Path
 
+from .escape import html_text
 from .findings import SEVERITIES, Run
 
 
@@ -21,7 +21,8 @@ class AuditResult:
 
     @property
     def findings(self):
-        """Every finding with each place involved, as a DataFrame (see audit.export.COLUMNS)."""
+        """Every finding with each place involved, as a DataFrame (see audit.export.COLUMNS), with
+        the plain values (no spreadsheet neutralisation: that is for the CSV file only)."""
         from .export import frame
         return frame(self.runs)
 
@@ -41,9 +42,10 @@ class AuditResult:
         return any(run.fails(fail_on) for run in self.runs)
 
     def _repr_html_(self) -> str:
+        """The summary as an HTML table for Jupyter; every cell through `audit.escape.html_text`."""
         s = self.summary()
-        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in s.columns)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+        head = "".join(f"<th>{html_text(c)}</th>" for c in s.columns)
+        body = "".join("<tr>" + "".join(f"<td>{html_text(v)}</td>" for v in row) + "</tr>"
                        for row in s.itertuples(index=False))
         n = sum(len(r.findings) for r in self.runs)
         return (f"<p><b>audit</b>: {len(self.runs)} dataset(s), {n} finding(s)</p>"

@@ -145,6 +145,8 @@ def audit_paths(paths: list[str], rules: str | None, keep_datasets: dict | None 
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+        from .escape import terminal_markup
+
         bar = Progress(TextColumn("auditing {task.description}"), BarColumn(), MofNCompleteColumn(),
                        TimeElapsedColumn(), console=Console(stderr=True), transient=True)
         bar.start()
@@ -152,7 +154,7 @@ def audit_paths(paths: list[str], rules: str | None, keep_datasets: dict | None 
     try:
         for path in folders:
             if bar:
-                bar.update(task, description=Path(path).name)
+                bar.update(task, description=terminal_markup(Path(path).name))
                 bar.refresh()  # show each dataset's name even when it is audited between two redraws
             dataset = load_dataset(path)
             folder = find_pack(dataset.profile, rules).resolve()
@@ -300,6 +302,7 @@ def cmd_rules(args) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    from .escape import terminal_markup
     from .pack import default_rules_dirs, load_pack
 
     if args.rules and (Path(args.rules) / "pack.yaml").is_file():
@@ -311,12 +314,12 @@ def cmd_rules(args) -> int:
     console = Console(width=None if sys.stdout.isatty() else 200)
     for folder in folders:
         pack = load_pack(folder)
-        table = Table(title=f"{pack.title} ({pack.profile}) - {folder}", title_justify="left")
+        table = Table(title=terminal_markup(f"{pack.title} ({pack.profile}) - {folder}"), title_justify="left")
         for col in ("rule", "kind", "severity"):
             table.add_column(col, no_wrap=True)
         table.add_column("title")
         for k in pack.rules:
-            table.add_row(k.rule.id, k.rule.kind, k.rule.severity, k.rule.title)
+            table.add_row(*(terminal_markup(v) for v in (k.rule.id, k.rule.kind, k.rule.severity, k.rule.title)))
         console.print(table)
     return EXIT_OK
 

@@ -110,43 +110,47 @@ def _where(f: Finding) -> str:
 
 
 def render_text(diff: Diff, stream) -> None:
+    """The diff on a terminal; every value through `audit.escape.terminal_markup`."""
     from rich.console import Console
-    from rich.markup import escape
 
-    console = Console(file=stream, soft_wrap=True, highlight=False)
-    console.print(f"[bold]audit diff {escape(diff.old)} → {escape(diff.new)}[/]")
+    from .escape import terminal_markup as esc
+
+    console = Console(file=stream, soft_wrap=True, highlight=False, emoji=False)
+    console.print(f"[bold]audit diff {esc(diff.old)} → {esc(diff.new)}[/]")
     for title, pairs, style in (("NEW", diff.new_findings, "bold red"), ("RESOLVED", diff.resolved, "green")):
         console.print(f"\n[{style}]{title} ({len(pairs)})[/]")
         for dataset, f in pairs:
-            console.print(f"  {f.severity:<7} [bold]{escape(f.rule)}[/] {escape(dataset)}: {escape(f.message)}")
-            console.print(f"          at {escape(_where(f))}", style="dim")
+            console.print(f"  {esc(f'{f.severity:<7}')} [bold]{esc(f.rule)}[/] {esc(dataset)}: {esc(f.message)}")
+            console.print(f"          at {esc(_where(f))}", style="dim")
     console.print(f"\n{len(diff.new_findings)} new, {len(diff.resolved)} resolved, {len(diff.unchanged)} unchanged")
 
 
-def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
-
-
 def render_markdown(diff: Diff, stream) -> None:
-    """A summary fit for a pull-request comment."""
+    """A summary fit for a pull-request comment; every value through `audit.escape` (table cells
+    `markdown_cell`, code `markdown_code`, list items `markdown_text`), so nothing in the data can
+    open a tag, close the `<details>`, mention anyone, link, or break the table."""
+    from .escape import markdown_cell, markdown_code, markdown_text
+
     n, r, u = len(diff.new_findings), len(diff.resolved), len(diff.unchanged)
     icon = "❌" if any(f.severity == "error" for _, f in diff.new_findings) else "✅"
     stream.write(f"### {icon} audit: {n} new, {r} resolved, {u} unchanged\n\n")
-    stream.write(f"Findings of `{_md(diff.new)}` compared with `{_md(diff.old)}`.\n")
+    stream.write(f"Findings of {markdown_code(diff.new)} compared with {markdown_code(diff.old)}.\n")
     for title, pairs in (("New findings", diff.new_findings), ("Resolved findings", diff.resolved)):
         if not pairs:
             continue
         stream.write(f"\n#### {title}\n\n| severity | rule | dataset | finding | where |\n|---|---|---|---|---|\n")
         for dataset, f in pairs:
-            stream.write(f"| {f.severity} | `{_md(f.rule)}` | {_md(dataset)} | {_md(f.message)} | `{_md(_where(f))}` |\n")
+            stream.write(f"| {markdown_cell(f.severity)} | {markdown_code(f.rule)} | {markdown_cell(dataset)} | "
+                         f"{markdown_cell(f.message)} | {markdown_code(_where(f))} |\n")
     if u:
         stream.write(f"\n<details><summary>{u} unchanged findings</summary>\n\n")
         for dataset, f in diff.unchanged:
-            stream.write(f"- {f.severity} `{_md(f.rule)}` {_md(dataset)}: {_md(f.message)}\n")
+            stream.write(f"- {markdown_text(f.severity)} {markdown_code(f.rule)} {markdown_text(dataset)}: "
+                         f"{markdown_text(f.message)}\n")
         stream.write("\n</details>\n")
 
 
 def render_json(diff: Diff, stream) -> None:
-    import json
-    json.dump(diff.to_dict(), stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    from .escape import json_dumps
+
+    stream.write(json_dumps(diff.to_dict()) + "\n")

@@ -23,20 +23,26 @@ class Problem:
     caret: int | None = None
 
     def render(self) -> str:
-        where = self.file
+        """The problem as printed on the terminal: `file:line:col: field: message`, then the excerpt
+        with a caret under the column, then the hint. Every part may quote the input, so each goes
+        through `audit.escape.terminal`; the caret stays under the same character of the excerpt."""
+        from .escape import terminal
+
+        where = terminal(self.file)
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        text = f"{where}: {self.message}"
+        text = f"{where}: {terminal(self.message)}"
         if self.field:
-            text = f"{where}: {self.field}: {self.message}"
+            text = f"{where}: {terminal(self.field)}: {terminal(self.message)}"
         if self.excerpt is not None:
-            text += "\n    " + self.excerpt
+            text += "\n    " + terminal(self.excerpt)
             if self.caret is not None:
-                text += "\n    " + " " * self.caret + "^"
+                past_end = max(0, self.caret - len(self.excerpt))
+                text += "\n    " + " " * (len(terminal(self.excerpt[:self.caret])) + past_end) + "^"
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += f"\n  hint: {terminal(self.hint)}"
         return text
 
 

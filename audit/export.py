@@ -1,30 +1,28 @@
 """Export findings as a table, one row per finding and location, for pandas or a spreadsheet.
 
-`audit export PATH... -o findings.csv` (or `.parquet`). Text cells that begin with `=`, `+`, `-`,
-`@`, a tab or a carriage return are prefixed with `'` so that a spreadsheet shows them instead of
-executing them as formulas; numbers stay numbers.
+`audit export PATH... -o findings.csv` (or `.parquet`). In the CSV file, every text cell that a
+spreadsheet would run as a formula (`audit.escape.spreadsheet_cell`: it begins with `=`, `+`, `-`,
+`@`, a tab or a carriage return, or holds a line that does) is prefixed with `'`, and every text
+cell is quoted, so that a carriage return cannot end a record; numbers stay numbers. The
+DataFrame (`frame`, `audit.check().findings`) and the Parquet file keep the plain values.
 """
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
+from .escape import spreadsheet_cell
 from .findings import Run
 
 COLUMNS = ["dataset", "rule", "severity", "message", "observed", "expected", "difference", "tolerance", "unit",
            "relation", "fingerprint", "baseline", "location", "role", "table", "claim", "file", "row", "column",
            "key", "value", "label", "provenance"]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+neutralise = spreadsheet_cell  # the name this module exported before audit.escape
 
 
 def rows(runs: list[Run]) -> list[dict[str, Any]]:
+    """One record per finding and location, plain values (nothing neutralised)."""
     import json
 
     out = []
@@ -40,7 +38,7 @@ def rows(runs: list[Run]) -> list[dict[str, Any]]:
                     rec.update(role=loc.role, table=loc.table, claim=loc.claim, file=loc.file, row=loc.row,
                                column=loc.column, key=json.dumps(loc.key, ensure_ascii=False) if loc.key else None,
                                value=loc.value, label=loc.label, provenance=loc.provenance)
-                out.append({c: neutralise(rec.get(c)) for c in COLUMNS})
+                out.append({c: rec.get(c) for c in COLUMNS})
     return out
 
 
@@ -60,7 +58,7 @@ def write(runs: list[Run], path: Path) -> int:
     df = frame(runs)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        df.to_csv(path, index=False)
+        _spreadsheet_cells(df).to_csv(path, index=False, quoting=csv.QUOTE_NONNUMERIC)
     elif suffix == ".parquet":
         import duckdb
 
@@ -71,6 +69,18 @@ def write(runs: list[Run], path: Path) -> int:
     else:
         raise ValueError(f"unknown export format '{path.suffix}': use .csv or .parquet")
     return len(df)
+
+
+def _spreadsheet_cells(df):
+    """A copy of `df` with every cell that can hold text through `spreadsheet_cell` (numeric
+    columns hold only numbers and are left as they are)."""
+    from pandas.api.types import is_numeric_dtype
+
+    out = df.copy()
+    for c in out.columns:
+        if not is_numeric_dtype(out[c].dtype):
+            out[c] = out[c].map(spreadsheet_cell)
+    return out
 
 
 def _sql_path(path: Path) -> str:

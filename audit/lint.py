@@ -449,6 +449,9 @@ def _redundancies(report: LintReport, space: Space, statements: list[Statement])
 
 # -- output -----------------------------------------------------------------------------------
 def render_text(report: LintReport) -> str:
+    """The issues for a terminal; each line through `audit.escape.terminal` (they quote the pack)."""
+    from .escape import terminal
+
     out = []
     for i in report.issues:
         where = i.file + (f":{i.line}" if i.line else "") + (f":{i.column}" if i.column else "")
@@ -459,7 +462,7 @@ def render_text(report: LintReport) -> str:
     errors, warnings = len(report.errors), len(report.issues) - len(report.errors)
     target = f" against {report.dataset}" if report.dataset else ""
     out.append(f"{report.pack}{target}: {report.rules} rules, {errors} errors, {warnings} warnings")
-    return "\n".join(out) + "\n"
+    return "\n".join(terminal(line) for line in out) + "\n"
 
 
 def render_json(report: LintReport) -> str:

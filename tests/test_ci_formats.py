@@ -398,7 +398,7 @@ def test_markdown_escapes_cells():
     md = render("markdown", [run])
     [row] = findings_table(md, "odd")
     assert len(row) == 4
-    assert row[2] == r"a \| b<br>c \<script\> \*not bold\*"
+    assert row[2] == r"a \| b<br>c &lt;script&gt; \*not bold\*"
 
 
 def test_markdown_accepted_stale_expired(az):

@@ -230,5 +230,5 @@ def test_check_explain_in_the_markdown_summary_keeps_one_row_per_finding():
     rows = [line for line in out.stdout.splitlines() if line.startswith("| 🔴") or line.startswith("| 🟡")]
     assert len(rows) == 13  # 8 errors, 5 warnings: the explanation lives inside its finding's cell
     totals = next(r for r in rows if "| printed-totals |" in r)
-    assert "*Most likely wrong (weight 2" in totals and "CHAs: 10 -\\> 11" in totals
+    assert "*Most likely wrong (weight 2" in totals and "CHAs: 10 -&gt; 11" in totals
     assert "Most likely wrong" not in next(r for r in rows if "| sha-count-without-area |" in r)

@@ -1,11 +1,15 @@
 """`audit explain PATH` as text: per group of failed rules, the best corrections, their ties, the next best."""
 from __future__ import annotations
 
+from ..escape import terminal
 from . import Explanation
 from .solve import Correction, Group
 
 
 def render_text(ex: Explanation) -> str:
+    """The explanation for a terminal. Its lines quote the data (names, labels, values, files), so
+    each line goes through `audit.escape.terminal` as it is joined: nothing in the data can add a
+    line or reach the terminal as a control character."""
     out = []
     n_rules = sum(len(g.rules) for g in ex.groups)
     head = (f"{ex.dataset}: {n_rules} failed rule{'s' if n_rules != 1 else ''} explained in "
@@ -17,17 +21,17 @@ def render_text(ex: Explanation) -> str:
     out.append(f"weights: {weights}" + (f" (from {', '.join(ex.weights.sources)})" if ex.weights.sources else
                                         " (defaults)"))
     if not ex.groups and not ex.left_out:
-        out.append("\nNo rule of these severities failed: nothing to explain.")
+        out += ["", "No rule of these severities failed: nothing to explain."]
     elif not ex.groups:
-        out.append("\nNo failed rule is linear in the reported figures: nothing to explain.")
+        out += ["", "No failed rule is linear in the reported figures: nothing to explain."]
     for n, g in enumerate(ex.groups, 1):
         out.append("")
         out += render_group(g, n)
     if ex.left_out:
-        out.append("\nFailed rules left out (not linear in the figures):")
+        out += ["", "Failed rules left out (not linear in the figures):"]
         for x in ex.left_out:
             out.append(f"  {x.rule}: {x.reason}")
-    return "\n".join(out) + "\n"
+    return "\n".join(terminal(line) for line in out) + "\n"
 
 
 def render_group(g: Group, n: int) -> list[str]:

@@ -12,13 +12,14 @@ Layout of `DIR` (always the same, for one dataset or many):
                           locator and quote), and the status of every rule.
 
 `<stem>` is the dataset's name with anything but letters, digits, `.`, `_` and `-` replaced by
-`-`; a name that would clash with `index` or with another dataset gets `-2`, `-3`... in the
-order the runs are given. Nothing else in `DIR` is touched.
+`-`, cut to 80 characters; a name that would clash with `index` or with another dataset gets
+`-2`, `-3`... in the order the runs are given. Nothing else in `DIR` is touched.
 
 The HTML pages load nothing: styles inline, charts inline SVG drawn by `audit.report.charts`,
 no script, no web font, and a Content-Security-Policy of `default-src 'none'`. Every text taken
-from a dataset, a rule or a finding is escaped (`html.escape`, quotes included). The Markdown
-carries the same findings, each chart as the table of its figures.
+from a dataset, a rule or a finding is escaped (`audit.escape.html_text`, quotes included). The
+Markdown carries the same findings, each chart as the table of its figures, escaped with
+`audit.escape.markdown_text`.
 
 Output is deterministic: no timestamps or durations, datasets in the order given (the index ranks
 them by errors, ties by name), findings by severity and then in rule order, so that reports kept
@@ -44,6 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["write_reports", "file_stems"]
 
 RESERVED = {"index"}
+MAX_STEM = 80  # file systems take 255 bytes per name; a long dataset name must not stop the report
 
 
 def file_stems(names: list[str]) -> list[str]:
@@ -53,7 +55,7 @@ def file_stems(names: list[str]) -> list[str]:
     used: set[str] = set()
     out = []
     for name in names:
-        base = re.sub(r"[^A-Za-z0-9_.-]+", "-", str(name)).strip("-.") or "dataset"
+        base = re.sub(r"[^A-Za-z0-9_.-]+", "-", str(name))[:MAX_STEM].strip("-.") or "dataset"
         stem, n = base, 2
         while stem.lower() in used or stem.lower() in RESERVED:
             stem, n = f"{base}-{n}", n + 1

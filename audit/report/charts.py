@@ -12,14 +12,17 @@ Three kinds, each a dataclass that also describes itself in words (`desc`, for t
   what was released plus what was added implies, the tolerance around where it ends, and the
   yearly releases and additions as bars.
 
-Every text from the data is escaped with `html.escape` (quotes included) before it enters the
-SVG; every chart has `role="img"`, a `<title>` and a `<desc>`, axis labels and units.
+Every text from the data is escaped with `e`, which is `audit.escape.html_text` (quotes
+included), before it enters the SVG; every attribute is double-quoted and holds only numbers, our
+colours, or ids and links made by `audit.report.model.slug`. Every chart has `role="img"`, a
+`<title>` and a `<desc>`, axis labels and units.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from html import escape as _escape
+
+from ..escape import html_text as e
 
 SEVERITY_COLOURS = {"error": "#c0392b", "warning": "#b9770e", "info": "#2e6da4"}
 NEUTRAL = "#5b7fa6"
@@ -32,11 +35,6 @@ RELEASED = "#2a9d8f"
 ADDED = "#8e6bbf"
 IMPLIED = "#616e7c"
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#bab0ac")
-
-
-def e(text: object) -> str:
-    """Escape text for an HTML/SVG text node or a double-quoted attribute."""
-    return _escape(str(text), quote=True)
 
 
 def num(v: float | None, digits: int = 2) -> str:

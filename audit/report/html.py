@@ -3,7 +3,9 @@
 A page needs nothing but itself: the styles are inline, the charts are inline SVG, there is no
 script, no font to fetch and no image file, and a Content-Security-Policy forbids any load
 (`default-src 'none'`). Every text that comes from a dataset, a rule or a finding goes through
-`e()` (`html.escape` with quotes) and every attribute is double-quoted.
+`e()` (`audit.escape.html_text`: `html.escape` with quotes, control characters shown) and every
+attribute is double-quoted; `href`, `id` and `class` hold only our own anchors, file stems and
+names (`slug`), never a value from the data.
 """
 from __future__ import annotations
 

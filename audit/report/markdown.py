@@ -1,32 +1,16 @@
 """The same reports as Markdown (GitHub-flavoured): the same summary, findings, values and places
 as the HTML pages, with each chart given as the small table of its figures and its description.
 
-Text from the data is escaped: Markdown punctuation and HTML's `<`, `>` and `&` are
-backslash-escaped (so `|` cannot split a table cell and no tag can open), line breaks become spaces.
+Text from the data is escaped with `audit.escape` (`md` is `markdown_text`, `code` is
+`markdown_code`): it renders as the literal text, with no tag, link, image, mention, autolink or
+table-breaking `|`, on one line.
 """
 from __future__ import annotations
 
-import re
-
+from ..escape import markdown_code as code
+from ..escape import markdown_text as md
 from ..findings import SEVERITIES
 from .model import STATUS_NAMES, DatasetView, FindingView, IndexView
-
-_PUNCT = re.compile(r"([\\`*_\[\]<>|~&#!])")
-
-
-def md(text: object) -> str:
-    """Text safe as inline Markdown and inside a table cell."""
-    s = " ".join(str(text).split())
-    return _PUNCT.sub(r"\\\1", s)
-
-
-def code(text: object) -> str:
-    """An inline code span; text that a code span would carry verbatim (`<`, `>`, `&`, a backtick,
-    or a `|` that would split a table cell) is given as escaped plain text instead."""
-    s = " ".join(str(text).split())
-    if not s:
-        return ""
-    return md(s) if any(ch in s for ch in "<>&`|") else f"`{s}`"
 
 
 def _table(header: list[str], rows: list[list[str]], align: list[str] | None = None) -> list[str]:
@@ -103,7 +87,7 @@ def dataset_markdown(d: DatasetView, index_href: str | None = "index.md") -> str
 
 def _finding(f: FindingView, n: int) -> list[str]:
     accepted = " (accepted by the baseline)" if f.accepted else ""
-    lines = [f"#### {n}. {f.severity}{accepted}: {code(f.rule)}", "", f"**{md(f.message)}**", "",
+    lines = [f"#### {n}. {md(f.severity)}{accepted}: {code(f.rule)}", "", f"**{md(f.message)}**", "",
              f"Rule: {md(f.rule_title)}", ""]
     label = {"expected": "expected (what the other figures imply)", "required": "required",
              "previous period": "previous period"}.get(f.expected_label, f.expected_label)
@@ -171,7 +155,7 @@ def index_markdown(ix: IndexView) -> str:
                 cells.append("")
                 continue
             status, n, worst = cell
-            text = f"{n} {worst}" if n else {"passed": "✓", "not_applicable": "–", "broken": "⚠"}.get(status, "")
+            text = f"{n} {md(worst)}" if n else {"passed": "✓", "not_applicable": "–", "broken": "⚠"}.get(status, "")
             cells.append(f"[{text}]({d.stem}.md)" if n else text)
         rows.append(cells)
     lines += _table(["rule", *(f"[{md(d.name)}]({d.stem}.md)" for d in views)], rows)
@@ -181,7 +165,7 @@ def index_markdown(ix: IndexView) -> str:
         for i, (rid, title, n_data, n_find, worst) in enumerate(ix.firing, 1):
             where = ", ".join(f"[{md(d.name)}]({d.stem}.md)" for d in views
                               if ix.matrix.get((rid, d.name), ("", 0, ""))[1])
-            rows.append([str(i), code(rid), md(title), str(n_data), str(n_find), worst, where])
+            rows.append([str(i), code(rid), md(title), str(n_data), str(n_find), md(worst), where])
         lines += _table(["#", "rule", "checks", "datasets", "findings", "worst", "where"], rows,
                         ["---:", "---", "---", "---:", "---:", "---", "---"])
     else:

@@ -8,30 +8,27 @@ One line per finding not accepted by a baseline:
 the kinds order locations so that the first is the figure being reported (a printed total, a
 claim, a row). Broken rules are `::error` annotations on their rule file; expired baseline entries
 are `::error`, stale ones `::notice`. After the annotations, one plain summary line per dataset.
-Values are escaped as the Actions toolkit does: `%`, CR and LF everywhere, and `:` and `,` in
-properties too.
+
+Every value is hostile and escaped (`audit.escape`): messages with `github_message` (`%`, CR and
+LF, as the Actions toolkit does), properties with `github_property` (`:` and `,` too), and the
+plain summary lines with `terminal`. No value can end a line, so every line that starts with
+`::` is one of the commands above.
 """
 from __future__ import annotations
 
 from typing import IO
 
+from ..escape import github_message, github_property, terminal
 from ..findings import Finding, Run
 from .sarif_report import relative_path
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def command(name: str, message: str, **properties: object) -> str:
-    props = ",".join(f"{k}={escape_property(str(v))}" for k, v in properties.items() if v is not None)
-    return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
+    """One workflow command line; `name` is ours, the message and property values are escaped."""
+    props = ",".join(f"{k}={github_property(v)}" for k, v in properties.items() if v is not None)
+    return f"::{name}{' ' + props if props else ''}::{github_message(message)}"
 
 
 def annotation(f: Finding) -> str:
@@ -54,7 +51,7 @@ def summary(run: Run, fail_on: str) -> str:
     s = run.status_counts()
     accepted = sum(f.accepted for f in run.findings)
     verdict = "fails" if run.fails(fail_on) else "passes"
-    return (f"audit {run.dataset}: {c['error']} errors, {c['warning']} warnings, {c['info']} info"
+    return (f"audit {terminal(run.dataset)}: {c['error']} errors, {c['warning']} warnings, {c['info']} info"
             + (f" ({accepted} accepted by the baseline)" if accepted else "")
             + f"; rules: {s['passed']} passed, {s['failed']} failed, {s['not_applicable']} not applicable, "
               f"{s['broken']} broken; {verdict} (fail on {fail_on})")

@@ -1,10 +1,11 @@
 """JSON: one run as `{"version", "dataset", "pack", "summary", "rules", "findings"}`; several runs as
-`{"version", "runs": [...]}`. The schema is `audit/schema/run.schema.json`."""
+`{"version", "runs": [...]}`. The schema is `audit/schema/run.schema.json`. Written with
+`audit.escape.json_dumps`: no control or bidirectional character reaches the terminal raw."""
 from __future__ import annotations
 
-import json
 from typing import IO
 
+from ..escape import json_dumps
 from ..findings import SCHEMA_VERSION, Run
 
 
@@ -15,5 +16,4 @@ def document(runs: list[Run]) -> dict:
 
 
 def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
-    json.dump(document(runs), stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    stream.write(json_dumps(document(runs)) + "\n")

@@ -14,21 +14,16 @@
   expired ones fail it (they fail the run, as in the exit code), unless `fail_on` is `never`.
 
 The suite's `tests`, `failures`, `errors`, `skipped` count testcases; `time` is the run's duration.
+Every text from the data goes through `audit.escape.xml_text` (ElementTree escapes the markup), so
+the file parses whatever the data holds.
 """
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from typing import IO
 
+from ..escape import xml_text
 from ..findings import SEVERITIES, Finding, Location, Run
-
-# Characters XML 1.0 cannot carry, even escaped: shown as \xNN instead (as pytest does).
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _clean(text: str) -> str:
-    return _ILLEGAL_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _time(seconds: float) -> str:
@@ -77,47 +72,47 @@ def _testsuite(run: Run, fail_on: str) -> tuple[ET.Element, dict[str, int]]:
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     cases: list[ET.Element] = []
     for r in run.rules:
-        case = ET.Element("testcase", classname=_clean(run.dataset), name=_clean(r.rule), time=_time(r.seconds))
+        case = ET.Element("testcase", classname=xml_text(run.dataset), name=xml_text(r.rule), time=_time(r.seconds))
         failing = [f for f in r.findings if f.severity in levels and not f.accepted]
         failing_ids = {id(f) for f in failing}
         others = [f for f in r.findings if id(f) not in failing_ids]
         if r.status == "broken":
-            error = ET.SubElement(case, "error", message=_clean(r.reason or "the rule broke"), type="broken")
+            error = ET.SubElement(case, "error", message=xml_text(r.reason or "the rule broke"), type="broken")
             where = f"{r.file}:{r.line}" if r.file else r.rule
-            error.text = _clean("\n\n".join([f"{where}: {r.reason or 'the rule broke'}"] +
+            error.text = xml_text("\n\n".join([f"{where}: {r.reason or 'the rule broke'}"] +
                                             [_describe(f) for f in r.findings]))
             others = []
             counts["errors"] += 1
         elif r.status == "not_applicable" and not r.findings:
-            ET.SubElement(case, "skipped", message=_clean(r.reason or "not applicable"), type="not_applicable")
+            ET.SubElement(case, "skipped", message=xml_text(r.reason or "not applicable"), type="not_applicable")
             counts["skipped"] += 1
         elif failing:
-            failure = ET.SubElement(case, "failure", message=_plural(len(failing), "finding"), type=_worst(failing))
-            failure.text = _clean("\n\n".join(_describe(f) for f in failing))
+            failure = ET.SubElement(case, "failure", message=_plural(len(failing), "finding"), type=xml_text(_worst(failing)))
+            failure.text = xml_text("\n\n".join(_describe(f) for f in failing))
             counts["failures"] += 1
         if others:
             out = ET.SubElement(case, "system-out")
-            out.text = _clean("\n\n".join(_describe(f) for f in others))
+            out.text = xml_text("\n\n".join(_describe(f) for f in others))
         counts["tests"] += 1
         cases.append(case)
 
     if run.stale or run.expired:
-        case = ET.Element("testcase", classname=_clean(run.dataset), name="(baseline)", time=_time(0))
+        case = ET.Element("testcase", classname=xml_text(run.dataset), name="(baseline)", time=_time(0))
         if run.expired and levels:
             n = len(run.expired)
             failure = ET.SubElement(case, "failure", type="expired",
                                     message=f"{n} expired baseline {'entry' if n == 1 else 'entries'}")
-            failure.text = _clean("\n".join(_entry(e) for e in run.expired))
+            failure.text = xml_text("\n".join(_entry(e) for e in run.expired))
             counts["failures"] += 1
         lines = [f"stale (the finding no longer occurs): {_entry(e)}" for e in run.stale]
         if not levels:
             lines += [f"expired: {_entry(e)}" for e in run.expired]
         if lines:
-            ET.SubElement(case, "system-out").text = _clean("\n".join(lines))
+            ET.SubElement(case, "system-out").text = xml_text("\n".join(lines))
         counts["tests"] += 1
         cases.append(case)
 
-    suite.set("name", _clean(run.dataset))
+    suite.set("name", xml_text(run.dataset))
     for key in ("tests", "failures", "errors", "skipped"):
         suite.set(key, str(counts[key]))
     suite.set("time", _time(max(run.seconds, sum(r.seconds for r in run.rules))))
@@ -127,7 +122,7 @@ def _testsuite(run: Run, fail_on: str) -> tuple[ET.Element, dict[str, int]]:
     if props:
         properties = ET.SubElement(suite, "properties")
         for k, v in props.items():
-            ET.SubElement(properties, "property", name=k, value=_clean(str(v)))
+            ET.SubElement(properties, "property", name=k, value=xml_text(str(v)))
     suite.extend(cases)
     return suite, counts
 

@@ -3,56 +3,52 @@
 Per dataset: a heading, a table of counts (findings by severity, rules by status), a table of the
 findings (severity, rule, message, where: the first location as `file:row`), broken rules, and the
 baseline's stale and expired entries when there are any. Findings accepted by a baseline are
-marked as such; with `--explain`, each finding carries the corrections that would resolve it. Text from the data is escaped: Markdown punctuation is backslash-escaped (`|` as
-`\\|`, so it cannot split a table cell) and line breaks become `<br>`.
+marked as such; with `--explain`, each finding carries the corrections that would resolve it.
+
+Text from the data is escaped with `audit.escape.markdown_cell` in table cells (line breaks
+become `<br>`) and `markdown_text` in headings: it renders as the literal text, with no tag,
+link, image, mention or table-breaking `|`.
 """
 from __future__ import annotations
 
-import re
 from typing import IO
 
+from ..escape import markdown_cell, markdown_text
 from ..findings import SEVERITIES, Finding, Location, Run
 from .sarif_report import relative_path
 
 ICON = {"error": "🔴", "warning": "🟡", "info": "🔵"}
-_PUNCT = re.compile(r"([\\`*_\[\]<>|~&#!])")
-
-
-def escape(text: object) -> str:
-    """Text safe inside a table cell and as inline Markdown."""
-    s = _PUNCT.sub(r"\\\1", str(text))
-    return s.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
 
 
 def _where(loc: Location | None) -> str:
     if loc is None:
         return ""
     path = relative_path(loc.file)
-    return escape(f"{path}:{loc.row}" if loc.row is not None else path)
+    return markdown_cell(f"{path}:{loc.row}" if loc.row is not None else path)
 
 
 def _finding_row(f: Finding) -> str:
-    severity = f"{ICON.get(f.severity, '')} {f.severity}".strip()
-    message = escape(f.message)
+    severity = f"{ICON.get(f.severity, '')} {markdown_cell(f.severity)}".strip()
+    message = markdown_cell(f.message)
     if f.accepted:
         severity += " (accepted)"
-        message += "<br>*accepted by the baseline" + (f": {escape(f.baseline_reason)}*" if f.baseline_reason else "*")
+        message += "<br>*accepted by the baseline" + (f": {markdown_cell(f.baseline_reason)}*" if f.baseline_reason else "*")
     if f.explanation:  # check --explain: the corrections that would resolve it, in the same cell
         from ..explain.render import summary
 
         head, sets = summary(f.explanation)
-        message += "<br>*" + escape(head) + "*" + "".join("<br>" + escape("; ".join(c)) for c in sets)
-    return f"| {severity} | {escape(f.rule)} | {message} | {_where(f.locations[0] if f.locations else None)} |"
+        message += "<br>*" + markdown_cell(head) + "*" + "".join("<br>" + markdown_cell("; ".join(c)) for c in sets)
+    return f"| {severity} | {markdown_cell(f.rule)} | {message} | {_where(f.locations[0] if f.locations else None)} |"
 
 
 def _entries(title: str, entries: list[dict]) -> list[str]:
     extra_keys = [k for k in dict.fromkeys(k for e in entries for k in e)
                   if k not in ("fingerprint", "rule", "dataset", "reason")]
-    header = ["rule", "fingerprint", "reason", *extra_keys]
+    header = ["rule", "fingerprint", "reason", *(markdown_cell(k) for k in extra_keys)]
     lines = [f"### {title} ({len(entries)})", "", "| " + " | ".join(header) + " |",
              "|" + "---|" * len(header)]
     for e in entries:
-        cells = [escape(e.get(k, "")) if e.get(k) is not None else "" for k in ("rule", "fingerprint", "reason", *extra_keys)]
+        cells = [markdown_cell(e.get(k, "")) if e.get(k) is not None else "" for k in ("rule", "fingerprint", "reason", *extra_keys)]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     return lines
@@ -60,13 +56,13 @@ def _entries(title: str, entries: list[dict]) -> list[str]:
 
 def render_run(run: Run, fail_on: str) -> list[str]:
     title = run.meta.get("title")
-    heading = f"## {escape(run.dataset)}" + (f": {escape(title)}" if title else "")
+    heading = f"## {markdown_text(run.dataset)}" + (f": {markdown_text(title)}" if title else "")
     verdict = "❌ fails" if run.fails(fail_on) else "✅ passes"
     c = run.counts()
     s = run.status_counts()
     accepted = sum(f.accepted for f in run.findings)
     lines = [heading, "",
-             f"{verdict} (fail on {fail_on}) · profile {escape(run.profile)} · pack {escape(relative_path(run.pack))} · {run.seconds:.2f} s", "",
+             f"{verdict} (fail on {fail_on}) · profile {markdown_text(run.profile)} · pack {markdown_text(relative_path(run.pack))} · {run.seconds:.2f} s", "",
              "| errors | warnings | info | accepted | rules passed | rules failed | not applicable | broken |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|",
              f"| {c['error']} | {c['warning']} | {c['info']} | {accepted} | {s['passed']} | {s['failed']} | "
@@ -83,8 +79,8 @@ def render_run(run: Run, fail_on: str) -> list[str]:
     if broken:
         lines += [f"### Broken rules ({len(broken)})", "", "| rule | source | what broke |", "|---|---|---|"]
         for r in broken:
-            source = escape(f"{relative_path(r.file)}:{r.line}") if r.file else ""
-            lines.append(f"| {escape(r.rule)} | {source} | {escape(r.reason or '')} |")
+            source = markdown_cell(f"{relative_path(r.file)}:{r.line}") if r.file else ""
+            lines.append(f"| {markdown_cell(r.rule)} | {source} | {markdown_cell(r.reason or '')} |")
         lines.append("")
     if run.expired:
         lines += _entries("Expired baseline entries (they fail the run)", run.expired)

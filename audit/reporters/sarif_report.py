@@ -7,16 +7,20 @@ forward slashes, `region.startLine` = the 1-based line) and the finding's finger
 Findings accepted by a baseline carry an external suppression with the baseline's reason. Broken
 rules are tool execution notifications; stale and expired baseline entries are in the run's
 property bag. Severity maps to level: error -> error, warning -> warning, info -> note.
+
+Every `message` is plain text escaped with `audit.escape.sarif_text` (no `[text](target)` from the
+data becomes an embedded link); no `markdown` message is emitted; the document is written with
+`audit.escape.json_dumps`.
 """
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path, PurePath
 from typing import IO
 from urllib.parse import quote
 
 from .. import __version__
+from ..escape import json_dumps, sarif_text
 from ..findings import Finding, Location, Run
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -62,7 +66,7 @@ def _location(loc: Location) -> dict:
         text = f"{what} = {loc.value}" if loc.value is not None else str(what)
         if loc.role:
             text = f"[{loc.role}] {text}"
-        out["message"] = {"text": text}
+        out["message"] = {"text": sarif_text(text)}
     return out
 
 
@@ -71,7 +75,7 @@ def _result(f: Finding, rule_index: dict[str, int], dataset: str) -> dict:
     if f.rule in rule_index:
         result["ruleIndex"] = rule_index[f.rule]
     result["level"] = LEVEL.get(f.severity, "warning")
-    result["message"] = {"text": f.message}
+    result["message"] = {"text": sarif_text(f.message)}
     result["locations"] = [_location(loc) for loc in f.locations]
     if f.fingerprint:
         result["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint}
@@ -119,7 +123,7 @@ def document(runs: list[Run]) -> dict:
         for r in run.rules:
             if r.status != "broken":
                 continue
-            note: dict = {"level": "error", "message": {"text": f"{run.dataset}: rule {r.rule} broke: {r.reason or 'unknown reason'}"},
+            note: dict = {"level": "error", "message": {"text": sarif_text(f"{run.dataset}: rule {r.rule} broke: {r.reason or 'unknown reason'}")},
                           "associatedRule": {"id": r.rule, "index": rule_index[r.rule]}}
             if r.file:
                 physical: dict = {"artifactLocation": {"uri": artifact_uri(r.file)}}
@@ -144,5 +148,4 @@ def document(runs: list[Run]) -> dict:
 
 
 def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
-    json.dump(document(runs), stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    stream.write(json_dumps(document(runs)) + "\n")

@@ -1,9 +1,14 @@
 """Terminal output with rich: findings grouped by severity, each with its values and where every
-figure involved was printed, then the status of the rules and a summary line."""
+figure involved was printed, then the status of the rules and a summary line.
+
+Every value from the data is printed through `audit.escape.terminal_markup` (`esc` below): no
+control character, escape sequence or rich markup from the data reaches the terminal.
+"""
 from __future__ import annotations
 
 from typing import IO
 
+from ..escape import terminal_markup as esc
 from ..findings import SEVERITIES, Finding, Location, Run
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -18,53 +23,52 @@ def _num(v: float | None) -> str:
 
 
 def _where(loc: Location) -> str:
+    """Where a figure was printed, as markup (every part escaped)."""
     place = f"{loc.file}:{loc.row}" if loc.row else loc.file
     role = f"[{loc.role}] " if loc.role else ""
     value = f" = {loc.value}" if loc.value is not None and loc.claim is None else ""
-    text = f"{role}{loc.label or loc.table or loc.claim}{value}  ({place})"
+    text = esc(f"{role}{loc.label or loc.table or loc.claim}{value}  ({place})")
     if loc.claim and loc.provenance:
-        text += f'\n          "{loc.provenance}"'
+        text += f'\n          "{esc(loc.provenance)}"'
     return text
 
 
 def _finding(console, f: Finding) -> None:
-    from rich.markup import escape
-
-    console.print(f"  [{STYLE[f.severity]}]{f.severity:<7}[/] [bold]{escape(f.rule)}[/]  {escape(f.message)}")
+    console.print(f"  [{STYLE.get(f.severity, 'bold')}]{esc(f'{f.severity:<7}')}[/] [bold]{esc(f.rule)}[/]  "
+                  f"{esc(f.message)}")
     if f.observed is not None or f.expected is not None:
-        unit = f" {f.unit}" if f.unit else ""
-        expected = "expected" if f.relation == "==" else f"required {f.relation}"
+        unit = esc(f" {f.unit}") if f.unit else ""
+        expected = "expected" if f.relation == "==" else f"required {esc(f.relation)}"
         console.print(f"          observed {_num(f.observed)}{unit} · {expected} {_num(f.expected)}{unit} · "
                       f"difference {_num(f.difference)}{unit} · tolerance {_num(f.tolerance)}{unit}",
                       style="dim", highlight=False)
     shown = f.locations[:8]
     for loc in shown:
-        console.print("        at " + escape(_where(loc)), highlight=False)
+        console.print("        at " + _where(loc), highlight=False)
     if len(f.locations) > len(shown):
         console.print(f"        … and {len(f.locations) - len(shown)} more places", style="dim")
     if f.hint:
-        console.print(f"        hint: {escape(f.hint)}", style="dim")
+        console.print(f"        hint: {esc(f.hint)}", style="dim")
     if f.explanation:
         from ..explain.render import summary
 
         head, sets = summary(f.explanation)
-        console.print(f"        {escape(head)}")
+        console.print(f"        {esc(head)}")
         ties = sum(1 for changes in sets if not changes[0].startswith("next best"))
         for n, changes in enumerate(sets, 1):
             lead = f"({n}) " if ties > 1 and n <= ties else ""
-            console.print("          " + escape(lead + "; ".join(changes)), highlight=False)
+            console.print("          " + esc(lead + "; ".join(changes)), highlight=False)
 
 
 def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
     from rich.console import Console
-    from rich.markup import escape
 
     wide = None if getattr(stream, "isatty", lambda: False)() else 160
-    console = Console(file=stream, soft_wrap=True, highlight=False, width=wide)
+    console = Console(file=stream, soft_wrap=True, highlight=False, emoji=False, width=wide)
     totals = {s: 0 for s in SEVERITIES}
     for run in runs:
         title = run.meta.get("title") or run.dataset
-        console.print(f"[bold]{escape(run.dataset)}[/] - {escape(str(title))}  (profile {run.profile})")
+        console.print(f"[bold]{esc(run.dataset)}[/] - {esc(title)}  (profile {esc(run.profile)})")
         findings = [f for f in run.findings if not f.accepted]
         accepted = [f for f in run.findings if f.accepted]
         for severity in SEVERITIES:
@@ -77,24 +81,24 @@ def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
         if accepted:
             console.print(f"\n[dim]ACCEPTED BY THE BASELINE ({len(accepted)})[/]")
             for f in accepted:
-                console.print(f"  [dim]{f.severity:<7} {escape(f.rule)}  {escape(f.message)}[/]")
-                console.print(f"          [dim]reason: {escape(f.baseline_reason or '')}[/]")
+                console.print(f"  [dim]{esc(f'{f.severity:<7}')} {esc(f.rule)}  {esc(f.message)}[/]")
+                console.print(f"          [dim]reason: {esc(f.baseline_reason or '')}[/]")
         for title, entries, style in (("EXPIRED BASELINE ENTRIES", run.expired, "bold red"),
                                       ("STALE BASELINE ENTRIES", run.stale, "yellow")):
             if not entries:
                 continue
             console.print(f"\n[{style}]{title} ({len(entries)})[/]")
             for e in entries:
-                extra = f", expired {e['expires']}" if title.startswith("EXPIRED") else ": the finding no longer occurs"
-                console.print(f"  {escape(e['rule'])} {e['fingerprint']} (baseline line {e.get('line')}){extra}")
-                console.print(f"          [dim]{escape(e.get('message') or '')}[/]")
+                extra = f", expired {esc(e['expires'])}" if title.startswith("EXPIRED") else ": the finding no longer occurs"
+                console.print(f"  {esc(e['rule'])} {esc(e['fingerprint'])} (baseline line {esc(e.get('line'))}){extra}")
+                console.print(f"          [dim]{esc(e.get('message') or '')}[/]")
         for r in run.rules:
             if r.truncated:
-                console.print(f"\n[dim]{escape(r.rule)}: {r.failed} items failed; the first {len(r.findings)} are "
+                console.print(f"\n[dim]{esc(r.rule)}: {r.failed} items failed; the first {len(r.findings)} are "
                               f"listed, {r.truncated} more are counted only[/]")
         odd = [r for r in run.rules if r.status in ("broken",)]
         for r in odd:
-            console.print(f"\n[bold magenta]broken rule[/] {escape(r.rule)} ({r.file}:{r.line}): {escape(r.reason or '')}")
+            console.print(f"\n[bold magenta]broken rule[/] {esc(r.rule)} ({esc(f'{r.file}:{r.line}')}): {esc(r.reason or '')}")
         s = run.status_counts()
         console.print(f"\nRules: {len(run.rules)} run, {s['passed']} passed, {s['failed']} failed, "
                       f"{s['not_applicable']} not applicable, {s['broken']} broken")
@@ -104,7 +108,7 @@ def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
         extra = f", {len(accepted)} accepted" if accepted else ""
         extra += f", {len(run.stale)} stale" if run.stale else ""
         extra += f", {len(run.expired)} expired" if run.expired else ""
-        console.print(f"{escape(run.dataset)}: {c['error']} errors, {c['warning']} warnings, {c['info']} info"
+        console.print(f"{esc(run.dataset)}: {c['error']} errors, {c['warning']} warnings, {c['info']} info"
                       f"{extra} ({run.seconds:.2f} s)\n")
     if len(runs) > 1:
         from rich.table import Table
@@ -116,7 +120,7 @@ def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
         for run in runs:
             live = [f for f in run.findings if not f.accepted]
             s = run.status_counts()
-            table.add_row(escape(run.dataset), *(str(sum(1 for f in live if f.severity == sev)) for sev in SEVERITIES),
+            table.add_row(esc(run.dataset), *(str(sum(1 for f in live if f.severity == sev)) for sev in SEVERITIES),
                           str(len(run.findings) - len(live)), str(s["passed"]), str(s["failed"]),
                           str(s["not_applicable"]), str(s["broken"]), f"{run.seconds:.2f}")
         console.print(table)
