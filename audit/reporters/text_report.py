@@ -34,30 +34,30 @@ def _where(loc: Location) -> str:
 
 
 def _finding(console, f: Finding) -> None:
-    console.print(f"  [{STYLE.get(f.severity, 'bold')}]{esc(f'{f.severity:<7}')}[/] [bold]{esc(f.rule)}[/]  "
-                  f"{esc(f.message)}")
+    """One finding, printed as one block (one call to rich per finding: a run can hold thousands)."""
+    lines = [f"  [{STYLE.get(f.severity, 'bold')}]{esc(f'{f.severity:<7}')}[/] [bold]{esc(f.rule)}[/]  "
+             f"{esc(f.message)}"]
     if f.observed is not None or f.expected is not None:
         unit = esc(f" {f.unit}") if f.unit else ""
         expected = "expected" if f.relation == "==" else f"required {esc(f.relation)}"
-        console.print(f"          observed {_num(f.observed)}{unit} · {expected} {_num(f.expected)}{unit} · "
-                      f"difference {_num(f.difference)}{unit} · tolerance {_num(f.tolerance)}{unit}",
-                      style="dim", highlight=False)
+        lines.append(f"[dim]          observed {_num(f.observed)}{unit} · {expected} {_num(f.expected)}{unit} · "
+                     f"difference {_num(f.difference)}{unit} · tolerance {_num(f.tolerance)}{unit}[/dim]")
     shown = f.locations[:8]
-    for loc in shown:
-        console.print("        at " + _where(loc), highlight=False)
+    lines += ["        at " + _where(loc) for loc in shown]
     if len(f.locations) > len(shown):
-        console.print(f"        … and {len(f.locations) - len(shown)} more places", style="dim")
+        lines.append(f"[dim]        … and {len(f.locations) - len(shown)} more places[/dim]")
     if f.hint:
-        console.print(f"        hint: {esc(f.hint)}", style="dim")
+        lines.append(f"[dim]        hint: {esc(f.hint)}[/dim]")
     if f.explanation:
         from ..explain.render import summary
 
         head, sets = summary(f.explanation)
-        console.print(f"        {esc(head)}")
+        lines.append(f"        {esc(head)}")
         ties = sum(1 for changes in sets if not changes[0].startswith("next best"))
         for n, changes in enumerate(sets, 1):
             lead = f"({n}) " if ties > 1 and n <= ties else ""
-            console.print("          " + esc(lead + "; ".join(changes)), highlight=False)
+            lines.append("          " + esc(lead + "; ".join(changes)))
+    console.print("\n".join(lines))
 
 
 def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
