@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from .errors import AuditInputError, Problem
+from .inputs import read_text
 
 
 class Node(dict):
@@ -114,12 +115,7 @@ _Loader.add_constructor("tag:yaml.org,2002:str", _string)
 def load_yaml(path: Path, display: str | None = None):
     """Load a YAML file safely; syntax errors become an `AuditInputError` at file:line:col."""
     name = display or str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise AuditInputError(Problem(name, f"cannot read file: {exc.strerror}")) from None
-    except UnicodeDecodeError as exc:
-        raise AuditInputError(Problem(name, f"not UTF-8 text ({exc.reason})")) from None
+    text = read_text(path, name)
     loader = _Loader(text)
     loader.name = name
     try:

@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 from ..errors import AuditInputError, Problem
+from ..inputs import MAX_TABLE_BYTES, read_text
 from ..yamlio import Node, load_yaml
 from .figures import Figure
 from .solve import Correction
@@ -50,7 +51,7 @@ def number_text(fig: Figure, value: float, like: str) -> str:
 
 
 def _rewrite_csv(path: Path, delimiter: str, table, changes: list[tuple[Figure, float]]) -> None:
-    raw = path.read_text(encoding="utf-8-sig")
+    raw = read_text(path, str(path), MAX_TABLE_BYTES, "utf-8-sig")
     lines = raw.splitlines(keepends=True)
     header = next(csv.reader([lines[0]], delimiter=delimiter))
     header = [h.strip() for h in header]
@@ -74,7 +75,7 @@ def _rewrite_claims(path: Path, changes: list[tuple[Figure, float]]) -> None:
     doc = load_yaml(path)
     items = doc.get("claims") if isinstance(doc, Node) else doc
     by_id = {str(c.get("id")): c for c in items if isinstance(c, Node)}
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = read_text(path, str(path)).splitlines(keepends=True)
     for fig, value in changes:
         node = by_id[fig.claim]
         line, col, style = node.value_pos("value")

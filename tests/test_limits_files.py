@@ -1,0 +1,91 @@
+"""Special files never block or flood an audit: a named pipe, a device or a folder where an input
+file should be is refused by name (exit 2), and so is a file above its size limit, before a byte of
+it is read."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from audit.inputs import MAX_TABLE_BYTES, MAX_TEXT_BYTES
+
+from .limits_support import GiB, dataset, pack, refused, run_cli  # noqa: F401 (fixtures)
+
+CSV = "table3-mine-clearance-2018.csv"
+FIFO = "is a named pipe (FIFO), not a regular file"
+
+
+def fifo(path) -> None:
+    path.unlink(missing_ok=True)
+    os.mkfifo(path)
+
+
+@pytest.mark.parametrize("name", ["datapackage.yaml", "claims.yaml", CSV])
+def test_a_named_pipe_in_a_dataset_is_refused(dataset, name):
+    fifo(dataset / name)
+    err = refused(run_cli("check", str(dataset)))
+    assert f"{dataset / name}: cannot read file: it {FIFO}" in err or f"'{name}' {FIFO}" in err
+
+
+@pytest.mark.parametrize("name", ["totals.yaml", "a-new-rule-file.yaml", "contracts.yaml", "measures.yaml",
+                                  "pack.yaml"])
+def test_a_named_pipe_in_a_rule_pack_is_refused(dataset, pack, name):
+    fifo(pack / name)
+    err = refused(run_cli("check", str(dataset), "--rules", str(pack)))
+    assert f"{pack / name}: cannot read file: it {FIFO}" in err
+
+
+def test_a_rule_file_linked_to_a_device_is_refused(dataset, pack):
+    """/dev/zero never ends: read in full, it fills memory (capped here at 1 GiB)."""
+    (pack / "zeros.yaml").symlink_to("/dev/zero")
+    err = refused(run_cli("check", str(dataset), "--rules", str(pack), memory=GiB))
+    assert f"{pack / 'zeros.yaml'}: cannot read file: it is a character device, not a regular file" in err
+
+
+def test_a_folder_named_like_a_rule_file_is_refused(dataset, pack):
+    (pack / "folder.yaml").mkdir()
+    err = refused(run_cli("check", str(dataset), "--rules", str(pack)))
+    assert f"{pack / 'folder.yaml'}: cannot read file: it is a folder, not a regular file" in err
+
+
+def test_a_named_pipe_as_baseline_is_refused(dataset, tmp_path):
+    fifo(tmp_path / "baseline.yaml")
+    err = refused(run_cli("check", str(dataset), "--baseline", str(tmp_path / "baseline.yaml")))
+    assert f"{tmp_path / 'baseline.yaml'}: cannot read file: it {FIFO}" in err
+
+
+@pytest.mark.parametrize("scan", [False, True])
+def test_a_table_read_by_the_engine_must_be_a_regular_file(dataset, scan):
+    """A Parquet file, or a CSV with `scan: true`, goes to DuckDB, which would block on a pipe."""
+    text = (dataset / "datapackage.yaml").read_text()
+    if scan:
+        text = text.replace(f"    path: {CSV}\n", f"    path: {CSV}\n    scan: true\n")
+        fifo(dataset / CSV)
+        name = CSV
+    else:
+        text = text.replace(f"path: {CSV}", "path: clearance.parquet")
+        fifo(dataset / "clearance.parquet")
+        name = "clearance.parquet"
+    (dataset / "datapackage.yaml").write_text(text)
+    lines = text.splitlines()
+    line = next(i for i, t in enumerate(lines, 1) if f"path: {name}" in t)
+    err = refused(run_cli("check", str(dataset)))
+    assert f"datapackage.yaml:{line}: path: clearance_by_region: path '{name}' {FIFO}" in err
+
+
+def grow(path, size: int) -> None:
+    with open(path, "r+b") as fh:  # a sparse file: nothing is written
+        fh.truncate(size)
+
+
+def test_a_yaml_file_above_the_size_limit_is_refused_unread(dataset):
+    grow(dataset / "claims.yaml", MAX_TEXT_BYTES + 1)
+    err = refused(run_cli("check", str(dataset)))
+    assert f"{dataset / 'claims.yaml'}: the file is 32.0 MiB, more than the 32 MiB an input file of this kind may be" in err
+
+
+def test_a_csv_table_above_the_size_limit_is_refused_with_a_remedy(dataset):
+    grow(dataset / CSV, MAX_TABLE_BYTES + 1)
+    err = refused(run_cli("check", str(dataset)))
+    assert f"{dataset / CSV}: the file is 64.0 MiB, more than the 64 MiB" in err
+    assert "hint: a larger table is read by the engine, not into memory: give its resource 'scan: true'" in err
