@@ -89,3 +89,24 @@ def test_a_csv_table_above_the_size_limit_is_refused_with_a_remedy(dataset):
     err = refused(run_cli("check", str(dataset)))
     assert f"{dataset / CSV}: the file is 64.0 MiB, more than the 64 MiB" in err
     assert "hint: a larger table is read by the engine, not into memory: give its resource 'scan: true'" in err
+
+
+@pytest.mark.parametrize("make", ["fifo", "link to a folder outside", "link to a device"])
+def test_a_corrected_copy_refuses_what_is_not_a_folder_or_regular_file(dataset, tmp_path, make):
+    """`explain --write-corrected` copies the dataset folder: a pipe would block the copy, a device
+    would never end it, a link to a folder could copy the whole disk."""
+    odd = dataset / "extra"
+    if make == "fifo":
+        os.mkfifo(odd)
+        why = f"it {FIFO.split(', not')[0]}"
+    elif make == "link to a folder outside":
+        (tmp_path / "elsewhere").mkdir()
+        odd.symlink_to(tmp_path / "elsewhere")
+        why = "it is a link to outside the dataset folder"
+    else:
+        odd.symlink_to("/dev/null")
+        why = "it is a link to outside the dataset folder"
+    out = tmp_path / "corrected"
+    err = refused(run_cli("explain", str(dataset), "--write-corrected", str(out), timeout=120))
+    assert f"{odd}: cannot copy the dataset: {why}" in err
+    assert not out.exists() or not any(out.iterdir())

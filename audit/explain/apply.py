@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
+import stat
 from pathlib import Path
 
 from ..errors import AuditInputError, Problem
-from ..inputs import MAX_TABLE_BYTES, read_text
+from ..inputs import MAX_TABLE_BYTES, kind_of, read_text
 from ..yamlio import Node, load_yaml
 from .figures import Figure
 from .solve import Correction
@@ -25,7 +27,7 @@ def write_corrected(dataset, corrections: list[Correction], out: str | Path) -> 
     src = Path(dataset.root)
     if out.resolve() == src.resolve() or src.resolve() in out.resolve().parents:
         raise AuditInputError(Problem(str(out), "the corrected copy must be written outside the dataset folder"))
-    shutil.copytree(src, out, dirs_exist_ok=True)
+    _copy_folder(src, out)
     cells: dict[str, list[tuple[Figure, float]]] = {}
     claims: list[tuple[Figure, float]] = []
     for correction in corrections:
@@ -41,6 +43,46 @@ def write_corrected(dataset, corrections: list[Correction], out: str | Path) -> 
         rel = Path(dataset.claims_file).relative_to(src)
         _rewrite_claims(out / rel, claims)
     return out
+
+
+def _copy_folder(src: Path, out: Path) -> None:
+    """Copy a dataset folder's folders and regular files, having checked all of them first.
+
+    Anything else is refused by name: a named pipe would block the copy, a device (or a link to
+    one) would never end it, and a link to a folder could copy the whole disk. A link to a regular
+    file inside the folder is copied as that file's content, so that rewriting it cannot reach the
+    original."""
+    plan: list[tuple[Path, Path]] = []
+    for folder, dirs, files in os.walk(src):  # links to folders are listed in dirs and not entered
+        for name in sorted(dirs) + sorted(files):
+            path = Path(folder) / name
+            why = _uncopyable(path, src.resolve())
+            if why:
+                raise AuditInputError(Problem(str(path), f"cannot copy the dataset: {why}",
+                                              hint="a corrected copy holds only folders and regular files"))
+            if not path.is_dir():
+                plan.append((path, out / path.relative_to(src)))
+    for folder, dirs, _ in os.walk(src):
+        (out / Path(folder).relative_to(src)).mkdir(parents=True, exist_ok=True)
+    for path, copy in plan:
+        shutil.copyfile(path, copy)
+        shutil.copymode(path, copy)
+
+
+def _uncopyable(path: Path, root: Path) -> str | None:
+    """Why a folder's entry cannot go into a corrected copy, or None."""
+    mode = os.lstat(path).st_mode
+    if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+        return None
+    if not stat.S_ISLNK(mode):
+        return f"it is {kind_of(mode)}"
+    target = path.resolve()
+    if not target.is_relative_to(root):
+        return "it is a link to outside the dataset folder"
+    if not target.exists():
+        return "it is a link to nothing"
+    mode = os.stat(target).st_mode
+    return None if stat.S_ISREG(mode) else f"it is a link to {kind_of(mode)}"
 
 
 def number_text(fig: Figure, value: float, like: str) -> str:
