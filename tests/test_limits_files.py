@@ -1,9 +1,12 @@
 """Special files never block or flood an audit: a named pipe, a device or a folder where an input
 file should be is refused by name (exit 2), and so is a file above its size limit, before a byte of
-it is read."""
+it is read. The parser cache is skipped, never waited on."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -110,3 +113,27 @@ def test_a_corrected_copy_refuses_what_is_not_a_folder_or_regular_file(dataset, 
     err = refused(run_cli("explain", str(dataset), "--write-corrected", str(out), timeout=120))
     assert f"{odd}: cannot copy the dataset: {why}" in err
     assert not out.exists() or not any(out.iterdir())
+
+
+PARSE = "from audit.expr.ast import parse; print(parse('sum(t.a) >= 2 km2 within 5%').op)"
+
+
+@pytest.mark.parametrize("make", ["fifo", "folder", "link"])
+def test_a_parser_cache_that_is_not_a_regular_file_is_skipped(tmp_path, monkeypatch, make):
+    from audit.expr import ast
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    cache = ast._cache_file((Path(ast.__file__).parent / "grammar.lark").read_text())
+    assert cache and cache.startswith(str(tmp_path))
+    if make == "fifo":
+        os.mkfifo(cache)
+    elif make == "folder":
+        os.mkdir(cache)
+    else:
+        os.symlink("/dev/zero", cache)
+    try:
+        out = subprocess.run([sys.executable, "-c", PARSE], capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)})
+    except subprocess.TimeoutExpired:
+        pytest.fail("parsing waited on the parser cache")
+    assert out.returncode == 0 and out.stdout.strip() == ">=" and not out.stderr

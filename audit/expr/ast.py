@@ -222,9 +222,11 @@ def _cache_file(grammar: str) -> str | bool:
     directory, since the cache is a pickle and another user could leave one there to be loaded.
     lark checks the file against a digest of the grammar, its options and its version, and builds the
     parser again (and tries to save it) when it does not match or cannot be read. Where nothing can be
-    written (a read-only home, a sandbox), the parser is built on every start as before: False."""
+    written (a read-only home, a sandbox), the parser is built on every start as before: False. So is
+    it when the cache's name is taken by anything but a regular file (a named pipe, a link, a folder)."""
     import hashlib
     import os
+    import stat
     import sys
 
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
@@ -236,7 +238,15 @@ def _cache_file(grammar: str) -> str | bool:
     except (OSError, AttributeError):  # no home, read-only, or no getuid (Windows: no owner check)
         return False
     digest = hashlib.sha256(grammar.encode()).hexdigest()[:16]
-    return str(folder / f"grammar-{digest}-py{sys.version_info[0]}{sys.version_info[1]}.lark")
+    cache = folder / f"grammar-{digest}-py{sys.version_info[0]}{sys.version_info[1]}.lark"
+    try:
+        mode = os.lstat(cache).st_mode
+    except FileNotFoundError:
+        return str(cache)
+    except OSError:
+        return False
+    # lark opens the cache to read it, then to write it: a named pipe there would block both forever
+    return str(cache) if stat.S_ISREG(mode) else False
 
 
 def parse(text: str) -> Expr:
