@@ -97,7 +97,7 @@ def write_baseline(runs: list[Run], stream: IO[str], previous: list[Entry] | Non
 def load_baseline(path: str | Path, require_reasons: bool = True) -> list[Entry]:
     """Read and validate a baseline; every problem is reported with its line."""
     name = str(path)
-    if not Path(path).is_file():
+    if not Path(path).exists():  # anything else that is not a regular file is refused when read, by name
         raise AuditInputError(Problem(name, "no such baseline file"))
     data = load_yaml(Path(path))
     problems = ProblemCollector()

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import difflib
-import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from typing import Any
 
 from . import units
 from .errors import AuditInputError, Problem, ProblemCollector
+from .inputs import MAX_TABLE_BYTES, load_json, not_regular, read_text
 from .yamlio import Node, Number, Seq, load_yaml
 
 DESCRIPTOR_NAMES = ("datapackage.yaml", "datapackage.yml", "datapackage.json")
@@ -210,7 +210,7 @@ def _relative(path: Path) -> Path:
 
 def find_descriptor(folder: Path) -> Path | None:
     for name in DESCRIPTOR_NAMES:
-        if (folder / name).is_file():
+        if (folder / name).exists():  # not is_file(): a named pipe here is refused when read, with its name
             return folder / name
     return None
 
@@ -230,8 +230,9 @@ def _inside(root: Path, rel: str, problems: ProblemCollector, file: str, line: i
         problems.add(file, f"{what} '{rel}' leaves the dataset folder", line, field="path",
                      hint="paths in a descriptor must stay inside the dataset folder")
         return None
-    if not resolved.is_file():
-        problems.add(file, f"{what} '{rel}' does not exist", line, field="path")
+    reason = not_regular(resolved)  # checked here for the files DuckDB reads too: a named pipe would block it
+    if reason:
+        problems.add(file, f"{what} '{rel}' {reason}", line, field="path")
         return None
     return resolved
 
@@ -284,10 +285,7 @@ def load_dataset(path: str | Path) -> Dataset:
 
 def _read_descriptor(path: Path, display: str):
     if path.suffix == ".json":
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise AuditInputError(Problem(display, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)) from None
+        return load_json(path, display)
     return load_yaml(path, display)
 
 
@@ -463,14 +461,18 @@ def _load_hierarchy(root: Path, display: str, name: str, spec: Any, table: Table
     if path is None:
         return
     parents: dict[str, str] = {}
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        if not reader.fieldnames or not {"code", "parent"} <= set(reader.fieldnames):
-            problems.add(str(root / spec["codelist"]), "a code list needs the columns code,parent", 1)
-            return
-        for rec in reader:
-            if rec.get("parent"):
-                parents[rec["code"].strip()] = rec["parent"].strip()
+    try:
+        text = read_text(path, str(root / spec["codelist"]), MAX_TABLE_BYTES)
+    except AuditInputError as exc:
+        problems.problems.extend(exc.problems)
+        return
+    reader = csv.DictReader(text.splitlines(keepends=True))
+    if not reader.fieldnames or not {"code", "parent"} <= set(reader.fieldnames):
+        problems.add(str(root / spec["codelist"]), "a code list needs the columns code,parent", 1)
+        return
+    for rec in reader:
+        if rec.get("parent"):
+            parents[rec["code"].strip()] = rec["parent"].strip()
     table.hierarchy = parents
     table.hierarchy_column = spec["column"]
 
@@ -495,6 +497,9 @@ def parse_number(text: str, markers: set[str] | str = MARKERS) -> tuple[float, i
         return None
     value = float(m.group("num").replace(",", ""))
     return value, len(m.group("dec") or ""), found
+
+
+_LARGE_TABLE_HINT = "a larger table is read by the engine, not into memory: give its resource 'scan: true', or a Parquet file"
 
 
 def _totals_labels(totals: dict, display: str, name: str, problems: ProblemCollector) -> tuple[str, ...]:
@@ -528,9 +533,9 @@ def _read_csv(path: Path, display: str, table: Table, dialect: dict, missing: li
     delimiter = _delimiter(dialect, display, problems)
     missing_values = {str(m) for m in (missing or [""])} | {""}
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.add(display, f"not UTF-8 text ({exc.reason})")
+        text = read_text(path, display, MAX_TABLE_BYTES, "utf-8-sig", hint=_LARGE_TABLE_HINT)
+    except AuditInputError as exc:
+        problems.problems.extend(exc.problems)
         return
     lines = text.splitlines(keepends=True)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)

@@ -84,7 +84,7 @@ def find_pack(profile: str | None, rules_dir: str | Path | None) -> Path:
     """The pack folder: `rules_dir` itself if it is a pack, else the pack in it for `profile`."""
     candidates = [Path(rules_dir)] if rules_dir else default_rules_dirs()
     for base in candidates:
-        if (base / PACK_FILE).is_file():
+        if (base / PACK_FILE).exists():
             return base
         if base.is_dir():
             for sub in sorted(base.iterdir()):
@@ -101,7 +101,7 @@ def load_pack(folder: str | Path) -> Pack:
     folder = _relative(Path(folder))
     problems = ProblemCollector()
     meta_path = folder / PACK_FILE
-    if not meta_path.is_file():
+    if not meta_path.exists():  # a pack.yaml that is not a regular file is refused when read, by name
         raise AuditInputError(Problem(str(folder), "not a rule pack: no pack.yaml"))
     meta = load_yaml(meta_path)
     if not isinstance(meta, dict) or not meta.get("profile"):
@@ -211,7 +211,7 @@ def _mentions(text, exc: CompileError) -> bool:
 
 
 def _load_contracts(path: Path, problems: ProblemCollector) -> dict[str, TableContract]:
-    if not path.is_file():
+    if not path.exists():
         problems.add(path, "a rule pack needs contracts.yaml (the tables of its profile)")
         return {}
     try:
@@ -241,7 +241,7 @@ def _load_contracts(path: Path, problems: ProblemCollector) -> dict[str, TableCo
 
 
 def _load_measures(path: Path, problems: ProblemCollector) -> tuple[dict[str, units.Dim], dict[str, str | None]]:
-    if not path.is_file():
+    if not path.exists():
         return {}, {}
     try:
         data = load_yaml(path)

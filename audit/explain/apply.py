@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
+import stat
 from pathlib import Path
 
 from ..errors import AuditInputError, Problem
+from ..inputs import MAX_TABLE_BYTES, kind_of, read_text
 from ..outputs import Input, refuse_overwrite
 from ..yamlio import Node, load_yaml
 from .figures import Figure
@@ -25,7 +28,7 @@ def write_corrected(dataset, corrections: list[Correction], out: str | Path) -> 
     if (out.exists() or out.is_symlink()) and (not out.is_dir() or any(out.iterdir())):
         raise AuditInputError(Problem(str(out), "the corrected copy needs a new or empty folder; this "
                                                 + ("one is not empty" if out.is_dir() else "is not a folder")))
-    shutil.copytree(src, out, dirs_exist_ok=True)
+    _copy_folder(src, out)
     cells: dict[str, list[tuple[Figure, float]]] = {}
     claims: list[tuple[Figure, float]] = []
     for correction in corrections:
@@ -43,6 +46,46 @@ def write_corrected(dataset, corrections: list[Correction], out: str | Path) -> 
     return out
 
 
+def _copy_folder(src: Path, out: Path) -> None:
+    """Copy a dataset folder's folders and regular files, having checked all of them first.
+
+    Anything else is refused by name: a named pipe would block the copy, a device (or a link to
+    one) would never end it, and a link to a folder could copy the whole disk. A link to a regular
+    file inside the folder is copied as that file's content, so that rewriting it cannot reach the
+    original."""
+    plan: list[tuple[Path, Path]] = []
+    for folder, dirs, files in os.walk(src):  # links to folders are listed in dirs and not entered
+        for name in sorted(dirs) + sorted(files):
+            path = Path(folder) / name
+            why = _uncopyable(path, src.resolve())
+            if why:
+                raise AuditInputError(Problem(str(path), f"cannot copy the dataset: {why}",
+                                              hint="a corrected copy holds only folders and regular files"))
+            if not path.is_dir():
+                plan.append((path, out / path.relative_to(src)))
+    for folder, dirs, _ in os.walk(src):
+        (out / Path(folder).relative_to(src)).mkdir(parents=True, exist_ok=True)
+    for path, copy in plan:
+        shutil.copyfile(path, copy)
+        shutil.copymode(path, copy)
+
+
+def _uncopyable(path: Path, root: Path) -> str | None:
+    """Why a folder's entry cannot go into a corrected copy, or None."""
+    mode = os.lstat(path).st_mode
+    if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+        return None
+    if not stat.S_ISLNK(mode):
+        return f"it is {kind_of(mode)}"
+    target = path.resolve()
+    if not target.is_relative_to(root):
+        return "it is a link to outside the dataset folder"
+    if not target.exists():
+        return "it is a link to nothing"
+    mode = os.stat(target).st_mode
+    return None if stat.S_ISREG(mode) else f"it is a link to {kind_of(mode)}"
+
+
 def number_text(fig: Figure, value: float, like: str) -> str:
     """The new value printed like the original: same decimals, thousands separators if it had them."""
     v = value / fig.factor
@@ -51,7 +94,7 @@ def number_text(fig: Figure, value: float, like: str) -> str:
 
 
 def _rewrite_csv(path: Path, delimiter: str, table, changes: list[tuple[Figure, float]]) -> None:
-    raw = path.read_text(encoding="utf-8-sig")
+    raw = read_text(path, str(path), MAX_TABLE_BYTES, "utf-8-sig")
     lines = raw.splitlines(keepends=True)
     header = next(csv.reader([lines[0]], delimiter=delimiter))
     header = [h.strip() for h in header]
@@ -75,7 +118,7 @@ def _rewrite_claims(path: Path, changes: list[tuple[Figure, float]]) -> None:
     doc = load_yaml(path)
     items = doc.get("claims") if isinstance(doc, Node) else doc
     by_id = {str(c.get("id")): c for c in items if isinstance(c, Node)}
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = read_text(path, str(path)).splitlines(keepends=True)
     for fig, value in changes:
         node = by_id[fig.claim]
         line, col, style = node.value_pos("value")

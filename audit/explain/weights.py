@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import AuditInputError, Problem
+from ..inputs import load_json
 from ..yamlio import Node, load_yaml
 
 DEFAULTS = {"total": 1.0, "cell": 1.0, "claim": 1.0}
@@ -39,9 +40,7 @@ class Weights:
         if not path.is_file():
             return
         if path.suffix == ".json":
-            import json
-
-            doc = json.loads(path.read_text(encoding="utf-8"))  # already validated when the dataset loaded
+            doc = load_json(path, display)
         else:
             doc = load_yaml(path, display)
         if not isinstance(doc, dict) or "explain" not in doc:

@@ -3,12 +3,23 @@
 `parse(text)` turns an expression such as `cha_count == 0 implies cha_area == 0` into a tree of
 frozen dataclasses. Nothing in an expression is ever evaluated as Python: the tree is compiled to
 SQL by `audit.expr.compiler`. Syntax errors carry the line and column inside the expression.
+
+An expression is at most `MAX_LENGTH` characters long, nests at most `MAX_DEPTH` levels
+(operators, function calls and aggregates inside each other: `not not x` nests 3, a sum of n terms
+n) and at most `MAX_PRODUCTS` products or quotients inside each other (the compiled uncertainty of
+a product holds each factor twice, so it doubles with every product nested), checked on lark's
+parse tree before anything walks it recursively. The bundled rules are at most 135 characters
+long, nest at most 5 levels and 1 product or quotient.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+
+MAX_LENGTH = 10_000
+MAX_DEPTH = 32
+MAX_PRODUCTS = 5
 
 
 @dataclass(frozen=True)
@@ -222,9 +233,11 @@ def _cache_file(grammar: str) -> str | bool:
     directory, since the cache is a pickle and another user could leave one there to be loaded.
     lark checks the file against a digest of the grammar, its options and its version, and builds the
     parser again (and tries to save it) when it does not match or cannot be read. Where nothing can be
-    written (a read-only home, a sandbox), the parser is built on every start as before: False."""
+    written (a read-only home, a sandbox), the parser is built on every start as before: False. So is
+    it when the cache's name is taken by anything but a regular file (a named pipe, a link, a folder)."""
     import hashlib
     import os
+    import stat
     import sys
 
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
@@ -236,16 +249,28 @@ def _cache_file(grammar: str) -> str | bool:
     except (OSError, AttributeError):  # no home, read-only, or no getuid (Windows: no owner check)
         return False
     digest = hashlib.sha256(grammar.encode()).hexdigest()[:16]
-    return str(folder / f"grammar-{digest}-py{sys.version_info[0]}{sys.version_info[1]}.lark")
+    cache = folder / f"grammar-{digest}-py{sys.version_info[0]}{sys.version_info[1]}.lark"
+    try:
+        mode = os.lstat(cache).st_mode
+    except FileNotFoundError:
+        return str(cache)
+    except OSError:
+        return False
+    # lark opens the cache to read it, then to write it: a named pipe there would block both forever
+    return str(cache) if stat.S_ISREG(mode) else False
 
 
 def parse(text: str) -> Expr:
     """Parse an expression; raise `ExprSyntaxError` with line and column on bad syntax."""
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+    if len(text) > MAX_LENGTH:
+        line = text.count("\n", 0, MAX_LENGTH) + 1
+        raise ExprSyntaxError(f"the expression is {len(text):,} characters long, more than the {MAX_LENGTH:,} "
+                              "an expression may be", line, MAX_LENGTH - text.rfind("\n", 0, MAX_LENGTH))
     parser, build = _parser()
     try:
-        return build.transform(parser.parse(text))
+        tree = parser.parse(text)
     except UnexpectedToken as exc:
         got = "the end of the expression" if exc.token.type == "$END" else f"'{exc.token}'"
         expected = sorted(_describe(t) for t in exc.expected)[:8]
@@ -257,6 +282,35 @@ def parse(text: str) -> Expr:
         raise ExprSyntaxError("the expression ends too early", 1, len(text) + 1) from None
     except UnexpectedInput as exc:  # pragma: no cover - other lark errors
         raise ExprSyntaxError(str(exc).splitlines()[0], getattr(exc, "line", 1), getattr(exc, "column", 1)) from None
+    _check_depth(tree)
+    return build.transform(tree)
+
+
+def _check_depth(tree) -> None:
+    """Refuse a parse tree that nests more than MAX_DEPTH levels, or more than MAX_PRODUCTS products
+    and quotients inside each other, at the first node past the limit. The tree is walked without
+    recursion: lark's Transformer, the compiler and every walk of the tree recurse."""
+    from lark import Token, Tree
+
+    deepest = most = 0
+    first = first_product = None
+    stack = [(tree, 1, 0)]
+    while stack:
+        node, depth, products = stack.pop()
+        op = next((c for c in node.children if isinstance(c, Token) and c.type in ("ADD", "MUL", "CMP")), None)
+        products += op is not None and op.type == "MUL"
+        deepest, most = max(deepest, depth), max(most, products)
+        if depth == MAX_DEPTH + 1 and first is None:
+            first = op or node.meta
+        if products == MAX_PRODUCTS + 1 and first_product is None:
+            first_product = op
+        stack.extend((child, depth + 1, products) for child in reversed(node.children) if isinstance(child, Tree))
+    if first is not None:
+        raise ExprSyntaxError(f"the expression nests {deepest:,} levels deep, more than the {MAX_DEPTH} an "
+                              "expression may nest", getattr(first, "line", 1) or 1, getattr(first, "column", 1) or 1)
+    if first_product is not None:
+        raise ExprSyntaxError(f"the expression nests {most:,} products or quotients inside each other, more than "
+                              f"the {MAX_PRODUCTS} an expression may nest", first_product.line, first_product.column)
 
 
 _TOKEN_TEXT = {"CMP": "a comparison", "ADD": "+ or -", "MUL": "* or /", "NAME": "a column",
