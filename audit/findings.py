@@ -6,11 +6,11 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 # roles of locations that an aggregate read: they explain a finding but do not identify it
 AGGREGATED_ROLES = {"part", "table", "claimed", "compared", "series", "stock", "outflow", "inflow", "aligned"}
 SEVERITIES = ("error", "warning", "info")
-STATUSES = ("passed", "failed", "not_applicable", "broken")
+STATUSES = ("passed", "failed", "undecided", "not_applicable", "broken")
 
 
 @dataclass
@@ -114,7 +114,7 @@ class RuleResult:
     passed: int = 0
     failed: int = 0
     undecided: int = 0
-    reason: str | None = None  # why not applicable, or what broke
+    reason: str | None = None  # why not applicable or undecided, or what broke
     seconds: float = 0.0
     findings: list[Finding] = field(default_factory=list)
     file: str | None = None

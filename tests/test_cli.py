@@ -29,7 +29,7 @@ def test_check_prints_findings_grouped_by_severity_and_exits_1():
         "*table1-mined-area-by-type.csv:4*",
         "WARNINGS (5)",
         "*cleared-nothing-found*Jabrayil*",
-        "Rules: * run, * passed, * failed, * not applicable, 0 broken",
+        "Rules: * run, * passed, * failed, * undecided, * not applicable, 0 broken",
         "azerbaijan-2019: 8 errors, 5 warnings, 0 info*",
     ])
 

@@ -123,13 +123,13 @@ def test_azerbaijan_html_shows_every_finding_with_values_and_places(site, azerba
     quote = "At the end of 2018, Azerbaijan reported 33 mined areas in regions under its control totalling 4.1km2 (see Table 1)."
     assert html.escape(quote) in page
     assert html.escape("Understanding of AP mine contamination: reported 33 mined areas") in page
-    # the summary: rules run, passed, failed, not applicable; findings by severity
+    # the summary: rules run, passed, failed, undecided, not applicable; findings by severity
     s = azerbaijan.status_counts()
     assert f"{len(azerbaijan.rules)} rules run on this dataset: {s['failed']} failed, {s['passed']} passed, " \
-           f"{s['not_applicable']} not applicable" in page
+           f"{s['undecided']} undecided, {s['not_applicable']} not applicable" in page
     assert "13 findings: 8 errors, 5 warnings, 0 info." in page
     for n, label in ((len(azerbaijan.rules), "rules run"), (s["passed"], "passed"), (s["failed"], "failed"),
-                     (s["not_applicable"], "not applicable"), (8, "errors"), (5, "warnings"), (0, "info")):
+                     (s["undecided"], "undecided"), (s["not_applicable"], "not applicable"), (8, "errors"), (5, "warnings"), (0, "info")):
         assert f'<span class="n">{n}</span><span class="l">{label}</span>' in page
     # every rule, with its status
     for r in azerbaijan.rules:

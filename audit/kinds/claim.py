@@ -25,6 +25,7 @@ table the figure comes from), `observed` (the claim), `expected`, `difference`, 
 """
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from .. import units
@@ -117,7 +118,7 @@ class ClaimKind(Kind):
         if planner is not None:
             planner.deferred = True
         compiled_for: dict[tuple, list] = {}
-        items = []
+        items, unmatched = [], []
         try:
             for claim in claims:
                 coords = tuple(sorted((k, tuple(v)) for k, v in claim.dims.items()))
@@ -126,13 +127,50 @@ class ClaimKind(Kind):
                 sources = compiled_for[coords]
                 if not sources:
                     self.tally(result, None)  # no table speaks of what the claim does: undecided
+                    unmatched.append(claim)
                     continue
                 cited = [c for c in sources if claim.table in c.tables]
                 items += [(claim, compiled) for compiled in cited or sources]
         finally:
             if planner is not None:
                 planner.flush()
+        if unmatched:
+            result.reason = self._why_undecided(run, unmatched)
         return items
+
+    MAX_NOTES = 5
+
+    def _why_undecided(self, run: RunContext, claims: list[Claim]) -> str:
+        """Why claims were left undecided, with the nearest names a table holds for a value that no
+        table holds (a place spelt otherwise than in the tables)."""
+        notes = []
+        for claim in claims[:self.MAX_NOTES]:
+            missing = []
+            for dim, values in claim.dims.items():
+                known = set()
+                for name, table in run.dataset.tables.items():
+                    if dim in table.all_columns():
+                        known |= self._values(run, name, dim)
+                for v in values:
+                    if _key(v) not in known:
+                        near = [] if isinstance(v, (int, float)) else \
+                            difflib.get_close_matches(_key(v), sorted(known), n=3, cutoff=0.6)
+                        missing.append(f"{dim} {_key(v)!r} is in no table"
+                                       + (f" (nearest: {', '.join(near)})" if near else ""))
+            notes.append(f"claim '{claim.id}': " + ("; ".join(missing) if missing else
+                                                    "no source in 'against' holds all of what it speaks of"))
+        more = len(claims) - len(notes)
+        return (f"{len(claims)} claim{'s' if len(claims) != 1 else ''} matched no figure: " + "; ".join(notes)
+                + (f"; and {more} more" if more > 0 else ""))
+
+    @staticmethod
+    def _values(run: RunContext, table: str, dim: str) -> set[str]:
+        """A table's values of a dimension (data rows), as text; read once per run."""
+        known = run.memo.setdefault("dimension_values", {})
+        if (table, dim) not in known:
+            sql = f"SELECT DISTINCT {ident(dim)} AS v FROM {ident(table)} WHERE NOT __total"
+            known[(table, dim)] = {_key(r["v"]) for r in run.engine.rows(sql)}
+        return known[(table, dim)]
 
     def _sources(self, run: RunContext, claim: Claim) -> list:
         sources = []
@@ -212,12 +250,8 @@ class ClaimKind(Kind):
     def _covered(run: RunContext, compiled) -> bool:
         """Each table must hold every year (region, type) the claim speaks of. A table's values of
         a dimension are read once per run."""
-        known = run.memo.setdefault("dimension_values", {})
         for table, dim, values in compiled.coverage:
-            if (table, dim) not in known:
-                sql = f"SELECT DISTINCT {ident(dim)} AS v FROM {ident(table)} WHERE NOT __total"
-                known[(table, dim)] = {_key(r["v"]) for r in run.engine.rows(sql)}
-            if not {_key(v) for v in values} <= known[(table, dim)]:
+            if not {_key(v) for v in values} <= ClaimKind._values(run, table, dim):
                 return False
         return True
 

@@ -152,12 +152,14 @@ def dataset_page(d: DatasetView, index_href: str | None = "index.html") -> str:
     total = len(d.findings)
     body += ['<section id="summary">', "<h2>Summary</h2>",
              f'<p>{_plural(d.rules_run, "rule")} run on this dataset: {s["failed"]} failed, {s["passed"]} passed, '
-             f'{s["not_applicable"]} not applicable{", " + str(s["broken"]) + " broken" if s["broken"] else ""}. '
+             f'{s["undecided"]} undecided, {s["not_applicable"]} not applicable'
+             f'{", " + str(s["broken"]) + " broken" if s["broken"] else ""}. '
              f'{_plural(total, "finding")}: {_plural(c["error"], "error")}, {_plural(c["warning"], "warning")}, '
              f'{c["info"]} info{", " + str(d.accepted) + " accepted by the baseline" if d.accepted else ""}.</p>',
              '<p class="group-label">Rules</p>', '<div class="cards">',
              _card(d.rules_run, "rules run"), _card(s["passed"], "passed", "passed"),
-             _card(s["failed"], "failed", "failed"), _card(s["not_applicable"], "not applicable", "na"),
+             _card(s["failed"], "failed", "failed"), _card(s["undecided"], "undecided", "na"),
+             _card(s["not_applicable"], "not applicable", "na"),
              _card(s["broken"], "broken", "broken"), "</div>",
              '<p class="group-label">Findings by severity</p>', '<div class="cards">',
              *(_card(c[sev], sev if sev == "info" else sev + "s", sev) for sev in SEVERITIES), "</div>"]
@@ -303,14 +305,15 @@ def index_page(ix: IndexView) -> str:
              '<p class="meta">Most errors first, then warnings, then information.</p>',
              '<div class="scroll"><table>', '<thead><tr><th class="num">#</th><th>dataset</th><th>title</th>'
              '<th class="num">errors</th><th class="num">warnings</th><th class="num">info</th>'
-             '<th class="num">rules failed</th><th class="num">passed</th><th class="num">not applicable</th>'
-             '<th class="num">broken</th></tr></thead><tbody>']
+             '<th class="num">rules failed</th><th class="num">passed</th><th class="num">undecided</th>'
+             '<th class="num">not applicable</th><th class="num">broken</th></tr></thead><tbody>']
     for i, d in enumerate(ix.ranked, 1):
         c, s = d.severity_counts, d.status_counts
         body.append(f'<tr><td class="num">{i}</td><td><a href="{e(d.stem)}.html"><code>{e(d.name)}</code></a></td>'
                     f'<td>{e(d.title)}</td><td class="num">{c["error"]}</td><td class="num">{c["warning"]}</td>'
                     f'<td class="num">{c["info"]}</td><td class="num">{s["failed"]}</td><td class="num">{s["passed"]}</td>'
-                    f'<td class="num">{s["not_applicable"]}</td><td class="num">{s["broken"]}</td></tr>')
+                    f'<td class="num">{s["undecided"]}</td><td class="num">{s["not_applicable"]}</td>'
+                    f'<td class="num">{s["broken"]}</td></tr>')
     body.append("</tbody></table></div>")
     rows = [(d.name, f"{d.stem}.html", d.severity_counts) for d in ix.ranked]
     body.append(f'<figure id="chart-ranking">\n{severity_bars(rows, "chart-ranking", "Findings per dataset by severity")}'
@@ -319,7 +322,8 @@ def index_page(ix: IndexView) -> str:
     # matrix
     body += ['<section id="matrix">', "<h2>Findings per dataset and rule</h2>",
              '<p class="legend">A number is the count of findings (coloured by the most severe); \u2713 the rule '
-             'passed; \u2013 it does not apply to the dataset (a table or column it needs is missing); '
+             'passed; ? nothing it checks could be decided (values are missing); \u2013 it does not apply to the '
+             'dataset (a table or column it needs is missing); '
              '\u26a0 it broke while running.</p>', '<div class="scroll"><table class="matrix">',
              '<thead><tr><th class="rule">rule</th>' +
              "".join(f'<th><a href="{e(d.stem)}.html">{e(d.name)}</a></th>' for d in views) + "</tr></thead><tbody>"]
@@ -336,7 +340,7 @@ def index_page(ix: IndexView) -> str:
                 cls, text = f"cell-{worst}", str(n)
             else:
                 cls = f"cell-{status}"
-                text = {"passed": "\u2713", "not_applicable": "\u2013", "broken": "\u26a0"}.get(status, "")
+                text = {"passed": "\u2713", "undecided": "?", "not_applicable": "\u2013", "broken": "\u26a0"}.get(status, "")
             tip = f"{d.name} \u00b7 {rid}: {STATUS_NAMES.get(status, status)}, {_plural(n, 'finding')}"
             cells.append(f'<td class="{e(cls)}" title="{e(tip)}"><a href="{e(href)}">{e(text)}</a></td>')
         body.append(f'<tr><td class="rule"><code>{e(rid)}</code><br><span class="meta">{e(title)}</span></td>'

@@ -42,12 +42,13 @@ def dataset_markdown(d: DatasetView, index_href: str | None = "index.md") -> str
         lines += [f"Source: {md(d.source)}", ""]
     lines += ["## Summary", "",
               f"{_plural(d.rules_run, 'rule')} run: {s['failed']} failed, {s['passed']} passed, "
-              f"{s['not_applicable']} not applicable, {s['broken']} broken. {_plural(len(d.findings), 'finding')}: "
+              f"{s['undecided']} undecided, {s['not_applicable']} not applicable, {s['broken']} broken. {_plural(len(d.findings), 'finding')}: "
               f"{_plural(c['error'], 'error')}, {_plural(c['warning'], 'warning')}, {c['info']} info"
               + (f", {d.accepted} accepted by the baseline" if d.accepted else "") + ".", ""]
-    lines += _table(["rules run", "passed", "failed", "not applicable", "broken", "errors", "warnings", "info"],
-                    [[str(d.rules_run), str(s["passed"]), str(s["failed"]), str(s["not_applicable"]), str(s["broken"]),
-                      str(c["error"]), str(c["warning"]), str(c["info"])]], ["---:"] * 8)
+    lines += _table(["rules run", "passed", "failed", "undecided", "not applicable", "broken", "errors", "warnings",
+                     "info"],
+                    [[str(d.rules_run), str(s["passed"]), str(s["failed"]), str(s["undecided"]), str(s["not_applicable"]),
+                      str(s["broken"]), str(c["error"]), str(c["warning"]), str(c["info"])]], ["---:"] * 9)
     if not d.findings:
         lines += ["No findings: every rule that applies to this dataset holds.", ""]
     if d.series:
@@ -140,12 +141,14 @@ def index_markdown(ix: IndexView) -> str:
     for i, d in enumerate(ix.ranked, 1):
         c, s = d.severity_counts, d.status_counts
         rows.append([str(i), f"[{md(d.name)}]({d.stem}.md)", md(d.title), str(c["error"]), str(c["warning"]),
-                     str(c["info"]), str(s["failed"]), str(s["passed"]), str(s["not_applicable"]), str(s["broken"])])
-    lines += _table(["#", "dataset", "title", "errors", "warnings", "info", "rules failed", "passed", "not applicable",
-                     "broken"], rows, ["---:", "---", "---", "---:", "---:", "---:", "---:", "---:", "---:", "---:"])
+                     str(c["info"]), str(s["failed"]), str(s["passed"]), str(s["undecided"]), str(s["not_applicable"]),
+                     str(s["broken"])])
+    lines += _table(["#", "dataset", "title", "errors", "warnings", "info", "rules failed", "passed", "undecided",
+                     "not applicable", "broken"], rows,
+                    ["---:", "---", "---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"])
     lines += ["## Findings per dataset and rule", "",
-              "A number is the count of findings (and the most severe); ✓ the rule passed; – it does not apply; "
-              "⚠ it broke.", ""]
+              "A number is the count of findings (and the most severe); ✓ the rule passed; ? nothing could be "
+              "decided; – it does not apply; ⚠ it broke.", ""]
     rows = []
     for rid, title, _ in ix.rules:
         cells = [code(rid)]
@@ -155,7 +158,7 @@ def index_markdown(ix: IndexView) -> str:
                 cells.append("")
                 continue
             status, n, worst = cell
-            text = f"{n} {md(worst)}" if n else {"passed": "✓", "not_applicable": "–", "broken": "⚠"}.get(status, "")
+            text = f"{n} {md(worst)}" if n else {"passed": "✓", "undecided": "?", "not_applicable": "–", "broken": "⚠"}.get(status, "")
             cells.append(f"[{text}]({d.stem}.md)" if n else text)
         rows.append(cells)
     lines += _table(["rule", *(f"[{md(d.name)}]({d.stem}.md)" for d in views)], rows)

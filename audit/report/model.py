@@ -34,7 +34,8 @@ ROLE_NAMES = {
 RELATION_TEXT = {"==": "", "=": "", "<=": "≤ ", ">=": "≥ ", "<": "< ", ">": "> ", "!=": "≠ "}
 MAX_SERIES_GROUPS = 8  # lines on one series chart (rows per year); a table with more gets no chart
 MAX_SERIES_YEARS = 60
-STATUS_NAMES = {"passed": "passed", "failed": "failed", "not_applicable": "not applicable", "broken": "broken"}
+STATUS_NAMES = {"passed": "passed", "failed": "failed", "undecided": "undecided", "not_applicable": "not applicable",
+                "broken": "broken"}
 
 
 def fmt_num(v: float | None, digits: int = 6) -> str:

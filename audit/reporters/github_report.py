@@ -53,8 +53,8 @@ def summary(run: Run, fail_on: str) -> str:
     verdict = "fails" if run.fails(fail_on) else "passes"
     return (f"audit {terminal(run.dataset)}: {c['error']} errors, {c['warning']} warnings, {c['info']} info"
             + (f" ({accepted} accepted by the baseline)" if accepted else "")
-            + f"; rules: {s['passed']} passed, {s['failed']} failed, {s['not_applicable']} not applicable, "
-              f"{s['broken']} broken; {verdict} (fail on {fail_on})")
+            + f"; rules: {s['passed']} passed, {s['failed']} failed, {s['undecided']} undecided, "
+              f"{s['not_applicable']} not applicable, {s['broken']} broken; {verdict} (fail on {fail_on})")
 
 
 def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:

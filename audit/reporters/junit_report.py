@@ -8,7 +8,7 @@
   message, then each figure involved as `file:row column = value`;
 - findings that do not fail the run (below `fail_on`, or accepted by a baseline) are listed in the
   testcase's `<system-out>`;
-- a rule that is not applicable is `<skipped message="why"/>`; a broken rule is `<error message="what broke"/>`
+- a rule that is not applicable, or none of whose items could be decided, is `<skipped message="why"/>`; a broken rule is `<error message="what broke"/>`
   (its findings, if any, are listed in the error's text);
 - when the run has stale or expired baseline entries, a testcase named `(baseline)` lists them; the
   expired ones fail it (they fail the run, as in the exit code), unless `fail_on` is `never`.
@@ -83,8 +83,8 @@ def _testsuite(run: Run, fail_on: str) -> tuple[ET.Element, dict[str, int]]:
                                             [_describe(f) for f in r.findings]))
             others = []
             counts["errors"] += 1
-        elif r.status == "not_applicable" and not r.findings:
-            ET.SubElement(case, "skipped", message=xml_text(r.reason or "not applicable"), type="not_applicable")
+        elif r.status in ("not_applicable", "undecided") and not r.findings:
+            ET.SubElement(case, "skipped", message=xml_text(r.reason or r.status.replace("_", " ")), type=r.status)
             counts["skipped"] += 1
         elif failing:
             failure = ET.SubElement(case, "failure", message=_plural(len(failing), "finding"), type=xml_text(_worst(failing)))

@@ -63,10 +63,10 @@ def render_run(run: Run, fail_on: str) -> list[str]:
     accepted = sum(f.accepted for f in run.findings)
     lines = [heading, "",
              f"{verdict} (fail on {fail_on}) · profile {markdown_text(run.profile)} · pack {markdown_text(relative_path(run.pack))} · {run.seconds:.2f} s", "",
-             "| errors | warnings | info | accepted | rules passed | rules failed | not applicable | broken |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|",
+             "| errors | warnings | info | accepted | rules passed | rules failed | undecided | not applicable | broken |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
              f"| {c['error']} | {c['warning']} | {c['info']} | {accepted} | {s['passed']} | {s['failed']} | "
-             f"{s['not_applicable']} | {s['broken']} |", ""]
+             f"{s['undecided']} | {s['not_applicable']} | {s['broken']} |", ""]
     findings = sorted(run.findings, key=lambda f: (f.accepted, SEVERITIES.index(f.severity)
                                                    if f.severity in SEVERITIES else 99))
     if findings:

@@ -99,9 +99,15 @@ def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
         odd = [r for r in run.rules if r.status in ("broken",)]
         for r in odd:
             console.print(f"\n[bold magenta]broken rule[/] {esc(r.rule)} ({esc(f'{r.file}:{r.line}')}): {esc(r.reason or '')}")
+        for status, heading in (("undecided", "Rules that could decide nothing"),
+                                ("not_applicable", "Rules that do not apply")):
+            quiet = [r for r in run.rules if r.status == status]
+            if quiet:
+                console.print(f"\n[dim]{heading} ({len(quiet)}):[/dim]\n" + "\n".join(
+                    f"[dim]  {esc(r.rule)}: {esc(r.reason or '')}[/dim]" for r in quiet))
         s = run.status_counts()
         console.print(f"\nRules: {len(run.rules)} run, {s['passed']} passed, {s['failed']} failed, "
-                      f"{s['not_applicable']} not applicable, {s['broken']} broken")
+                      f"{s['undecided']} undecided, {s['not_applicable']} not applicable, {s['broken']} broken")
         c = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
         for k in totals:
             totals[k] += c[k]
@@ -114,14 +120,14 @@ def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
         from rich.table import Table
 
         table = Table(title=f"{len(runs)} datasets", title_justify="left")
-        for col in ("dataset", "errors", "warnings", "info", "accepted", "rules passed", "failed", "n/a", "broken",
-                    "seconds"):
+        for col in ("dataset", "errors", "warnings", "info", "accepted", "rules passed", "failed", "undecided", "n/a",
+                    "broken", "seconds"):
             table.add_column(col, justify="left" if col == "dataset" else "right", no_wrap=True)
         for run in runs:
             live = [f for f in run.findings if not f.accepted]
             s = run.status_counts()
             table.add_row(esc(run.dataset), *(str(sum(1 for f in live if f.severity == sev)) for sev in SEVERITIES),
-                          str(len(run.findings) - len(live)), str(s["passed"]), str(s["failed"]),
+                          str(len(run.findings) - len(live)), str(s["passed"]), str(s["failed"]), str(s["undecided"]),
                           str(s["not_applicable"]), str(s["broken"]), f"{run.seconds:.2f}")
         console.print(table)
         console.print(f"[bold]{len(runs)} datasets: {totals['error']} errors, {totals['warning']} warnings, "
