@@ -18,9 +18,10 @@ def uncertainty(value: float | None, decimals: int, unit: str | None, integer_ty
     """Half the width of the interval a printed figure stands for, in the base unit.
 
     Counts and integers in the base unit (m2) are exact: they are what was recorded. A figure
-    printed with d decimals, or a whole number in a larger unit (4 km2), was rounded.
+    printed with d decimals, or a whole number in a larger unit (4 km2), was rounded. A printed
+    `0` is exactly zero in any unit (nothing was there); `0.00` was rounded like any other figure.
     """
-    if value is None:
+    if value is None or (value == 0 and decimals == 0):
         return 0.0
     u = units.lookup(unit) if unit else None
     if integer_type or u is None or u.dimension == "count":

@@ -52,3 +52,19 @@ def test_contract_violations_are_findings_with_their_cells(tmp_path):
     assert any("count must be at least 0, found -3" in m for m in messages)
     assert any("appears more than once" in m for m in messages)
     assert all(loc.row in (2, 3) for f in contracts.findings for loc in f.locations)
+
+
+def test_a_printed_zero_is_exactly_zero(tmp_path):
+    """A `0` in a km2 column stands for nothing, not for anything up to 0.5 km2: a printed total
+    0.7 km2 above its rows is then a finding (with +-0.5 km2 for the zero it passed). A printed
+    `0.00` is still rounded."""
+    table = "region,count,area\nNorth,1,0.33\nSouth,2,0.33\nEast,3,0.33\nTotal,6,1.00\n"
+    zero = "region,count,area\nNorth,0,0\nSouth,2,2\nEast,0,0\nTotal,2,2.7\n"
+    rules = run_case(tmp_path, "totals", "valid", {"regions.csv": (table, zero)})
+    failed = rules["totals"]
+    assert failed.status == "failed", failed.reason
+    [finding] = [f for f in failed.findings if f.observed is not None and abs(f.observed - 2.7) < 1e-9]
+    assert abs(finding.tolerance - 0.55) < 1e-9  # the total's 0.05 and the 2's 0.5; the zeros add nothing
+    rounded = "region,count,area\nNorth,0,0.00\nSouth,2,2.00\nEast,0,0.00\nTotal,2,2.01\n"
+    rules = run_case(tmp_path / "rounded", "totals", "valid", {"regions.csv": (table, rounded)})
+    assert rules["totals"].status == "passed"  # 0.00 + 2.00 + 0.00 can be 2.01 (each +-0.005)
