@@ -37,13 +37,29 @@ class Problem:
         if self.field:
             text = f"{where}: {terminal(self.field)}: {terminal(self.message)}"
         if self.excerpt is not None:
-            text += "\n    " + terminal(self.excerpt)
-            if self.caret is not None:
-                past_end = max(0, self.caret - len(self.excerpt))
-                text += "\n    " + " " * (len(terminal(self.excerpt[:self.caret])) + past_end) + "^"
+            excerpt, caret = _window(self.excerpt, self.caret)
+            text += "\n    " + terminal(excerpt)
+            if caret is not None:
+                past_end = max(0, caret - len(excerpt))
+                text += "\n    " + " " * (len(terminal(excerpt[:caret])) + past_end) + "^"
         if self.hint:
             text += f"\n  hint: {terminal(self.hint)}"
         return text
+
+
+EXCERPT_WIDTH = 120  # characters of the input quoted around the caret
+
+
+def _window(excerpt: str, caret: int | None) -> tuple[str, int | None]:
+    """At most EXCERPT_WIDTH characters of a quoted line, around the caret (`…` where cut), and
+    where the caret falls in them: a 10,000-character expression is not printed whole."""
+    if len(excerpt) <= EXCERPT_WIDTH:
+        return excerpt, caret
+    at = min(max(caret or 0, 0), len(excerpt))
+    start = max(0, min(at - EXCERPT_WIDTH // 2, len(excerpt) - EXCERPT_WIDTH))
+    end = start + EXCERPT_WIDTH
+    cut = ("…" if start else "") + excerpt[start:end] + ("…" if end < len(excerpt) else "")
+    return cut, None if caret is None else caret - start + (1 if start else 0)
 
 
 class AuditInputError(Exception):

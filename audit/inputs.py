@@ -165,3 +165,19 @@ def too_deep() -> str:
 def too_many() -> str:
     """The message for a file of more than `MAX_VALUES` values."""
     return f"the file holds more than {MAX_VALUES:,} values by here, the most an input file may hold"
+
+
+def private_cache_dir() -> Path | None:
+    """The user's own cache folder for audit ($XDG_CACHE_HOME/audit, else ~/.cache/audit), made
+    with mode 0700 if missing; None where it cannot be written or is not the user's (a read-only
+    home, a sandbox, a folder someone else made). What is kept there is trusted (the grammar's
+    parser is a pickle), so it is never the shared temporary directory."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "audit"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not os.access(folder, os.W_OK) or folder.stat().st_uid != os.getuid():
+            return None
+    except (OSError, AttributeError):  # no home, read-only, or no getuid (Windows: no owner check)
+        return None
+    return folder

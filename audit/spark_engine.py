@@ -165,19 +165,36 @@ appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
 
 
 def _log4j_config() -> str:
-    """A log4j2 configuration for the driver: without it Spark prints its start-up chatter."""
+    """A log4j2 configuration for the driver: without it Spark prints its start-up chatter.
+
+    Kept in the user's private cache folder, not under a fixed name in the shared temporary
+    directory, where another user could plant a link (which writing would follow) or a named pipe
+    (which reading would wait on), or their own configuration. Without a private folder, a new
+    file made by mkstemp (owned by the user, never an existing name)."""
+    import stat
     import tempfile
 
-    path = os.path.join(tempfile.gettempdir(), f"audit-spark-log4j2-{os.getuid() if hasattr(os, 'getuid') else 0}.properties")
-    try:
-        with open(path, encoding="utf-8") as fh:
-            if fh.read() == LOG4J:
-                return path
-    except OSError:
-        pass
-    with open(path, "w", encoding="utf-8") as fh:
+    from .inputs import private_cache_dir
+
+    folder = private_cache_dir()
+    if folder is not None:
+        path = folder / "spark-log4j2.properties"
+        try:
+            if stat.S_ISREG(os.lstat(path).st_mode) and path.read_text(encoding="utf-8") == LOG4J:
+                return str(path)
+        except OSError:
+            pass
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(LOG4J)
+            return str(path)
+        except OSError:
+            pass
+    fd, name = tempfile.mkstemp(prefix="audit-spark-log4j2-", suffix=".properties")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(LOG4J)
-    return path
+    return name
 
 
 # -- frames to Spark -------------------------------------------------------------------------------

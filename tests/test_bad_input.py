@@ -156,3 +156,17 @@ def test_a_provenance_value_with_an_unquoted_comma_is_named(dataset):
          "provenance: {document: Clearing the Mines 2019, Azerbaijan, table: Table 2}")
     err = run_bad(str(dataset))
     assert "unknown provenance key 'Azerbaijan'" in err and "quote a value with a comma" in err
+
+
+def test_a_long_excerpt_is_cut_around_the_caret():
+    """An error quotes at most 120 characters of the offending line, with the caret still under the
+    character it points at (a 10,000-character expression is not printed whole)."""
+    from audit.errors import EXCERPT_WIDTH, Problem
+
+    line = "".join(chr(ord("a") + i % 26) for i in range(10_000))
+    for caret in (0, 5, 4_321, 9_999):
+        text = Problem("rules.yaml", "bad", 3, caret + 1, excerpt=line, caret=caret).render()
+        excerpt, marker = text.splitlines()[1][4:], text.splitlines()[2][4:]
+        assert len(excerpt) <= EXCERPT_WIDTH + 2
+        assert excerpt[marker.index("^")] == line[caret]
+        assert excerpt.strip("…") in line

@@ -25,8 +25,18 @@ def with_assert(pack, text: str):
     return path, source[:source.index(RULE)].count("\n") + 1
 
 
-def underlined(err: str, column: int) -> bool:
-    return "\n    " + " " * (column - 1) + "^" in err
+def underlined(err: str, column: int, text: str) -> bool:
+    """Whether the excerpt under the message is the rule's line `assert: <text>` (cut to a window
+    around the caret, `…` where cut) with the caret under the character at `column` of `text`."""
+    from audit.errors import _window
+
+    lines = err.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip() == "^")
+    excerpt, caret = lines[at - 1][4:], lines[at].index("^") - 4
+    source = "    assert: " + text
+    index = len("    assert: ") + column - 1
+    window, expected = _window(source, index)
+    return (excerpt, caret) == (window, expected) and window[expected] == source[index]
 
 
 def test_a_thousand_nested_nots_are_an_error_at_the_first_level_past_the_limit(dataset, pack):
@@ -36,7 +46,7 @@ def test_a_thousand_nested_nots_are_an_error_at_the_first_level_past_the_limit(d
     column = 4 * MAX_DEPTH + 1  # the 33rd not
     assert f"{path}:{line}:{len('    assert: ') + column}: assert: the expression nests 1,002 levels deep, " \
            f"more than the {MAX_DEPTH} an expression may nest" in err
-    assert underlined(err, column)
+    assert underlined(err, column, text)
 
 
 def test_a_sum_of_a_thousand_terms_is_an_error_at_the_operator_past_the_limit(dataset, pack):
@@ -47,7 +57,7 @@ def test_a_sum_of_a_thousand_terms_is_an_error_at_the_operator_past_the_limit(da
     j = 1001 - (MAX_DEPTH + 1)
     column = (j - 1) * len("a + ") + len("a ") + 1
     assert f"{path}:{line}:{len('    assert: ') + column}: assert: the expression nests 1,001 levels deep" in err
-    assert underlined(err, column)
+    assert underlined(err, column, text)
 
 
 def test_products_nested_past_the_limit_are_an_error(dataset, pack):

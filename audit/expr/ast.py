@@ -240,13 +240,10 @@ def _cache_file(grammar: str) -> str | bool:
     import stat
     import sys
 
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "audit"
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if not os.access(folder, os.W_OK) or folder.stat().st_uid != os.getuid():
-            return False
-    except (OSError, AttributeError):  # no home, read-only, or no getuid (Windows: no owner check)
+    from ..inputs import private_cache_dir
+
+    folder = private_cache_dir()
+    if folder is None:
         return False
     digest = hashlib.sha256(grammar.encode()).hexdigest()[:16]
     cache = folder / f"grammar-{digest}-py{sys.version_info[0]}{sys.version_info[1]}.lark"
