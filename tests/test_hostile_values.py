@@ -4,7 +4,8 @@ changes no file but the output the user named, and exits 0, 1 or 2 without a tra
 Values of every YAML type (nested lists and mappings, huge and non-finite numbers, dates, very
 long strings, control characters, quotes, `$$`, `;`, `--`, markup) are put at the keys of a claim
 and at the text and value keys of the descriptor of a copy of a bundled dataset, which is then
-audited in-process through the command line's `main`, in every output format.
+audited in-process through the command line's `main`: check in every output format, report,
+export, baseline create and explain.
 """
 from __future__ import annotations
 
@@ -42,6 +43,15 @@ scalars = st.one_of(
 )
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=3),
                       max_leaves=8)
+
+# every command that writes, with the output it names (a file, or a folder for report)
+COMMANDS = {
+    "check": (["check", "ds", "--rules", str(PACK), "--format", "{fmt}", "--output", "report.out"], "report.out"),
+    "report": (["report", "ds", "--rules", str(PACK), "--out", "pages"], "pages"),
+    "export": (["export", "ds", "--rules", str(PACK), "-o", "findings.csv"], "findings.csv"),
+    "baseline": (["baseline", "create", "ds", "--rules", str(PACK), "-o", "baseline.yaml"], "baseline.yaml"),
+    "explain": (["explain", "ds", "--rules", str(PACK), "-o", "explained.txt"], "explained.txt"),
+}
 
 CLAIM_KEYS = ["id", "measure", "value", "low", "high", "unit", "qualifier", "quote", "section", "locator",
               "footnote", "table", "year", "region", "type", "note"]
@@ -99,11 +109,11 @@ def audit_in(workdir: Path, argv: list[str]) -> tuple[int, str, str]:
        claim_key=st.sampled_from(CLAIM_KEYS),
        where=st.sampled_from(["name", "title", "country", "resource-title", "dimension", "totals-labels",
                               "field-title", "provenance", "notes"]),
-       value=values, fmt=st.sampled_from(FORMATS))
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+       value=values, fmt=st.sampled_from(FORMATS), command=st.sampled_from(sorted(COMMANDS)))
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
 def test_hostile_values_change_nothing_but_the_named_output(tmp_path_factory, target, index, claim_key, where,
-                                                             value, fmt):
+                                                             value, fmt, command):
     work = tmp_path_factory.mktemp("hostile")
     shutil.copytree(DATASET, work / "ds")
     if target == "claim":
@@ -112,14 +122,14 @@ def test_hostile_values_change_nothing_but_the_named_output(tmp_path_factory, ta
         put_in_descriptor(work / "ds", index, where, value)
     before = snapshot(work)
     repo_before = sorted(p.name for p in ROOT.iterdir())
-    code, stdout, stderr = audit_in(work, ["check", "ds", "--rules", str(PACK), "--format", fmt,
-                                           "--output", "report.out", "--fail-on", "error"])
+    argv, output = COMMANDS[command]
+    code, stdout, stderr = audit_in(work, [a.replace("{fmt}", fmt) for a in argv])
     assert code in (0, 1, 2), (code, stderr)
     assert "Traceback" not in stderr
     assert "internal error" not in stderr, stderr
     after = snapshot(work)
     written = set(after) - set(before)
-    assert written <= {"report.out"}, written
+    assert all(name == output or name.startswith(output + "/") for name in written), written
     assert {k: v for k, v in after.items() if k in before} == before
     assert sorted(p.name for p in ROOT.iterdir()) == repo_before
     if code == 2:  # the input was refused (at the file), or a rule broke while running (said in the report)
