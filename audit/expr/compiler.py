@@ -18,10 +18,10 @@ from decimal import Decimal
 from typing import Any
 
 from .. import units
+from .agreement import EPSILON, can_relate
 from .ast import (Aggregate, Arith, Bool, Claimed, Compare, Count, Expr, Func, InList, Logic, Missing, Neg,
                   Not, Num, Ref, Str, Total)
 
-EPSILON = "1e-12"
 
 
 class CompileError(Exception):
@@ -352,19 +352,8 @@ class Compiler:
                 if (a.dim or b.dim) not in (units.NONE, units.COUNT) and t.value != 0:
                     raise CompileError("give the tolerance a unit (or %)", t, hint="e.g. within 0.01 km2")
                 tol += f" + {sql_literal(t.value)}"
-        eps = f"({EPSILON} * greatest(1, abs({a.v}), abs({b.v})))"
         diff = f"({a.v} - {b.v})"
-        # Intervals meet when |diff| <= tol. The tiny eps absorbs floating-point noise: it widens
-        # the non-strict tests and narrows the strict ones, so 0 > 0 stays false.
-        sql = {
-            "==": f"(abs({diff}) <= {tol} + {eps})",
-            "!=": f"(abs({diff}) > {tol} + {eps})",
-            "<": f"({diff} < {tol} - {eps})",
-            "<=": f"({diff} <= {tol} + {eps})",
-            ">": f"({diff} > -({tol}) + {eps})",
-            ">=": f"({diff} >= -({tol}) - {eps})",
-        }[node.op]
-        sql = self._decided_first(sql, node, a, b)
+        sql = self._decided_first(can_relate(node.op, a.v, b.v, tol), node, a, b)
         a_unit = a.unit or units.display_unit(a.dim or b.dim, None)
         b_unit = b.unit or a_unit
         focus = Focus(a.v, b.v, diff, tol, a_unit, a.decimals if a.unit or not b.unit else b.decimals,

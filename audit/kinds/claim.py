@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from .. import units
 from ..dataset import Claim
+from ..expr.agreement import can_relate
 from ..expr.compiler import CompileError, Context, NotApplicable, compile_number, ident, sql_literal
 from .base import (MAX_PARTS, Kind, RunContext, aggregate_locations, claim_location, claimed_locations, focus_text, param, parse_tolerance,
                    table_label)
@@ -56,14 +57,14 @@ def qualifier_condition(qualifier: str, v: str, e: str, c: str, ce: str, high: s
 
     Returns the condition, the claim's value (or bound) and the tolerance, all SQL."""
     if qualifier == "between":
-        return f"({v} + {e} >= {c} AND {v} - {e} <= {high})", c, e
-    eps = f"1e-12 * greatest(1, abs({v}))"
+        return f"({can_relate('>=', v, c, e)} AND {can_relate('<=', v, high, e)})", c, e
     if qualifier in ("exact", "about"):
         tol = f"({e} + {ce}" + (f" + {sql_literal(about_rel)} * abs({c}))" if qualifier == "about" else ")")
-        return f"(abs({v} - {c}) <= {tol} + {eps})", c, tol
-    bound = {"more_than": f"({v} + {e} > {c})", "at_least": f"({v} + {e} >= {c} - {eps})",
-             "up_to": f"({v} - {e} <= {c} + {eps})", "less_than": f"({v} - {e} < {c})"}[qualifier]
-    return bound, c, e
+        return can_relate("==", v, c, tol), c, tol
+    # the claim gives a bound (its own rounding is part of the wording: "more than 1.6" is read as
+    # printed); the table's figure v can lie anywhere in its interval
+    op = {"more_than": ">", "at_least": ">=", "up_to": "<=", "less_than": "<"}[qualifier]
+    return can_relate(op, v, c, e), c, e
 
 
 def claim_operands(claim: Claim) -> tuple[float | None, float, float | None]:

@@ -25,10 +25,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..dataset import Table
+from ..expr.agreement import can_relate
 from ..expr.compiler import NotApplicable, ident
 from .base import MAX_PARTS, Kind, RunContext, cell_location, focus_text, param, table_label
 
-EPS = "1e-12 * greatest(1, abs(t.v), abs(s.v))"
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ class Totals(Kind):
         # `parts` is correlated with the totals row `t`
         return (f"SELECT t.__line AS __line, t.v AS total, s.v AS parts_sum, s.n AS n, s.lines AS lines, "
                 f"CASE WHEN t.v IS NULL OR s.n = 0 OR s.present < s.n THEN NULL "
-                f"ELSE abs(t.v - s.v) <= t.e + s.e + {EPS} END AS ok, "
+                f"ELSE {can_relate('==', 't.v', 's.v', '(t.e + s.e)')} END AS ok, "
                 f"t.v - s.v AS diff, t.e + s.e AS tol "
                 f"FROM ({totals}) t, LATERAL ({parts}) s ORDER BY t.__line")
 
