@@ -48,7 +48,7 @@ def check_structure(ds: Dataset, pack: Pack) -> None:
     problems = ProblemCollector()
     if ds.profile and ds.profile != pack.profile:
         problems.add(ds.descriptor, f"the dataset's profile is '{ds.profile}', the rule pack is for "
-                     f"'{pack.profile}'", field="profile")
+                     f"'{pack.profile}'", field="auditProfile")
     for name, table in ds.tables.items():
         contract = pack.contracts.get(name)
         if contract is None:

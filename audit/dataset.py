@@ -4,8 +4,9 @@ The descriptor (`datapackage.yaml` or `datapackage.json`) follows the Frictionle
 conventions (`resources`, `schema.fields`, `primaryKey`, `dialect`, `missingValues`) with these
 additions, all optional:
 
-- per dataset: `profile` (which rule pack applies), `country`, `year`, `source` (the document),
-  `claims` (path of the claims file);
+- per dataset: `auditProfile` (which rule pack applies; Frictionless reserves `profile` for its own
+  package profiles, so a descriptor that used it for ours still loads, but `frictionless validate`
+  refuses it), `country`, `year`, `source` (the document), `claims` (path of the claims file);
 - per resource: `provenance` (document, table number, title), `totals` (which rows are printed
   totals: `{column: label, labels: [Totals]}`), `dimensions` (constants that hold for the whole
   table, e.g. `{year: 2018}`), `footnotes` (marker, number, text), `hierarchy` (a code list of
@@ -191,7 +192,7 @@ class Dataset:
 
     @property
     def profile(self) -> str | None:
-        return self.meta.get("profile")
+        return profile_of(self.meta)
 
 
 def _fmt(v: float | None) -> str:
@@ -259,6 +260,7 @@ def load_dataset(path: str | Path) -> Dataset:
     for required in ("name", "resources"):
         if required not in meta:
             problems.add(display, f"missing required key '{required}'", _line(meta), field=required)
+    _check_profile(meta, display, problems)
     resources = meta.get("resources") or []
     if not isinstance(resources, list):
         problems.add(display, "'resources' must be a list", _line(meta, "resources"), field="resources")
@@ -281,6 +283,37 @@ def load_dataset(path: str | Path) -> Dataset:
     problems.raise_if_any()
     return Dataset(name=str(meta["name"]), root=folder, descriptor=display, meta={k: _plain(v) for k, v in meta.items()},
                    tables=tables, claims=claims, claims_file=claims_file)
+
+
+FRICTIONLESS_PROFILES = {"data-package", "tabular-data-package", "fiscal-data-package", "data-resource",
+                         "tabular-data-resource"}
+
+
+def _is_frictionless_profile(value: Any) -> bool:
+    """Whether a descriptor's `profile` is Frictionless's own (a package profile name or a schema URL)."""
+    text = str(value)
+    return text in FRICTIONLESS_PROFILES or "://" in text or text.endswith(".json")
+
+
+def profile_of(meta: dict) -> str | None:
+    """The rule pack's profile a descriptor names: `auditProfile`, or (the layout before it) a
+    `profile` that is not one of Frictionless's own."""
+    if meta.get("auditProfile"):
+        return str(meta["auditProfile"])
+    legacy = meta.get("profile")
+    return str(legacy) if legacy and not _is_frictionless_profile(legacy) else None
+
+
+def _check_profile(meta: dict, display: str, problems: ProblemCollector) -> None:
+    ours, legacy = meta.get("auditProfile"), meta.get("profile")
+    if ours is not None and (not isinstance(ours, str) or not ours.strip()):
+        problems.add(display, "auditProfile must name a rule pack's profile (text)", _line(meta, "auditProfile"),
+                     field="auditProfile")
+    if legacy is not None and not isinstance(legacy, str):
+        problems.add(display, "profile must be text", _line(meta, "profile"), field="profile")
+    elif ours and legacy and not _is_frictionless_profile(legacy) and str(legacy) != str(ours):
+        problems.add(display, f"profile '{legacy}' and auditProfile '{ours}' disagree", _line(meta, "profile"),
+                     field="profile", hint="auditProfile names the rule pack; profile is Frictionless's own")
 
 
 def _read_descriptor(path: Path, display: str):

@@ -93,6 +93,9 @@ def find_pack(profile: str | None, rules_dir: str | Path | None) -> Path:
                     if isinstance(meta, dict) and meta.get("profile") == profile:
                         return sub
     where = rules_dir or " or ".join(str(c) for c in candidates)
+    if profile is None:
+        raise AuditInputError(Problem(str(where), "the dataset names no profile, so no rule pack can be chosen",
+                                      hint="give the descriptor 'auditProfile: <profile>', or --rules DIR"))
     raise AuditInputError(Problem(str(where), f"no rule pack for profile '{profile}'",
                                   hint="give --rules DIR, a folder holding pack.yaml"))
 

@@ -170,3 +170,30 @@ def test_a_long_excerpt_is_cut_around_the_caret():
         assert len(excerpt) <= EXCERPT_WIDTH + 2
         assert excerpt[marker.index("^")] == line[caret]
         assert excerpt.strip("…") in line
+
+
+def test_the_profile_is_named_by_audit_profile_and_frictionless_profile_is_left_to_frictionless(dataset):
+    """Frictionless reserves `profile` for its package profiles: the rule pack's is `auditProfile`.
+    A descriptor of the layout before it (`profile: mine-action-country-chapter`) still audits; one
+    whose `profile` is Frictionless's own is read by its auditProfile; a disagreement is refused."""
+    from audit.dataset import load_dataset
+
+    path = dataset / "datapackage.yaml"
+    text = path.read_text()
+    assert "auditProfile: mine-action-country-chapter\n" in text
+    assert load_dataset(dataset).profile == "mine-action-country-chapter"
+    path.write_text(text.replace("auditProfile: mine-action-country-chapter\n",
+                                 "profile: mine-action-country-chapter\n"))
+    assert load_dataset(dataset).profile == "mine-action-country-chapter"
+    assert audit_cli("check", str(dataset), "--fail-on", "never").returncode == 0
+    path.write_text(text.replace("auditProfile: mine-action-country-chapter\n",
+                                 "profile: tabular-data-package\nauditProfile: mine-action-country-chapter\n"))
+    assert load_dataset(dataset).profile == "mine-action-country-chapter"
+    path.write_text(text.replace("auditProfile: mine-action-country-chapter\n",
+                                 "profile: other-pack\nauditProfile: mine-action-country-chapter\n"))
+    err = run_bad(str(dataset))
+    assert "datapackage.yaml:4: profile: profile 'other-pack' and auditProfile 'mine-action-country-chapter' " \
+           "disagree" in err
+    path.write_text(text.replace("auditProfile: mine-action-country-chapter\n", "profile: data-package\n"))
+    err = run_bad(str(dataset))
+    assert "the dataset names no profile, so no rule pack can be chosen" in err and "auditProfile" in err
