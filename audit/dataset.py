@@ -261,6 +261,11 @@ def load_dataset(path: str | Path) -> Dataset:
         if required not in meta:
             problems.add(display, f"missing required key '{required}'", _line(meta), field=required)
     _check_profile(meta, display, problems)
+    for key in DESCRIBING_KEYS:
+        why = _scalar_problem(meta[key]) if meta.get(key) is not None else None
+        if why:
+            problems.add(display, f"the dataset's {key} must be one text or number, not {why.split(' (')[0]}",
+                         _line(meta, key), field=key)
     resources = meta.get("resources") or []
     if not isinstance(resources, list):
         problems.add(display, "'resources' must be a list", _line(meta, "resources"), field="resources")
@@ -284,6 +289,9 @@ def load_dataset(path: str | Path) -> Dataset:
     return Dataset(name=str(meta["name"]), root=folder, descriptor=display, meta={k: _plain(v) for k, v in meta.items()},
                    tables=tables, claims=claims, claims_file=claims_file)
 
+
+# descriptor keys printed in every output (titles, summaries, JSON): one plain value each
+DESCRIBING_KEYS = ("name", "title", "description", "country", "year")
 
 FRICTIONLESS_PROFILES = {"data-package", "tabular-data-package", "fiscal-data-package", "data-resource",
                          "tabular-data-resource"}

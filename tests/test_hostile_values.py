@@ -134,3 +134,18 @@ def test_hostile_values_change_nothing_but_the_named_output(tmp_path_factory, ta
     assert sorted(p.name for p in ROOT.iterdir()) == repo_before
     if code == 2:  # the input was refused (at the file), or a rule broke while running (said in the report)
         assert (stderr.startswith("audit: ") and "ds" in stderr) or "broken" in stdout + stderr, stderr
+
+
+def test_describing_keys_take_one_plain_value(tmp_path):
+    """Found by the property above: a title, country or year holding a date or a list crashed the
+    JSON report (a date is not JSON); they are refused at their line instead."""
+    for key, value in (("title", [1.5, datetime.date(2112, 9, 27)]), ("country", datetime.date(3718, 4, 27)),
+                       ("year", {"a": 1})):
+        work = tmp_path / key
+        shutil.copytree(DATASET, work / "ds")
+        path = work / "ds" / "datapackage.yaml"
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc[key] = value
+        path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+        code, _, stderr = audit_in(work, ["check", "ds", "--rules", str(PACK), "--format", "json"])
+        assert code == 2 and f": {key}: the dataset's {key} must be one text or number" in stderr, stderr
