@@ -470,8 +470,7 @@ def _check_external_columns(table: Table, display: str, line: int | None, proble
     from . import sandbox
     from .expr.compiler import sql_literal
 
-    reader = ("read_parquet" if table.external == "parquet"
-              else f"read_csv_auto")
+    reader = "read_parquet" if table.external == "parquet" else "read_csv_auto"
     extra = "" if table.external == "parquet" else f", delim={sql_literal(table.delimiter)}, header=true"
     try:
         con = sandbox.connect([table.source])

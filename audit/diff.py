@@ -32,7 +32,8 @@ class Diff:
     def to_dict(self) -> dict:
         def items(pairs):
             return [{"dataset": d, **f.to_dict()} for d, f in pairs]
-        return {"version": SCHEMA_VERSION, "old": self.old, "new": self.new,
+        # "new" holds the new findings (it always did: the version's name was overwritten by them)
+        return {"version": SCHEMA_VERSION, "old": self.old, "versions": {"old": self.old, "new": self.new},
                 "summary": {"new": len(self.new_findings), "resolved": len(self.resolved),
                             "unchanged": len(self.unchanged)},
                 "new": items(self.new_findings), "resolved": items(self.resolved),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
 SHARED = ROOT.parent / "shared"
 REGEN = os.environ.get("AUDIT_REGEN") == "1"
+DATASET = ROOT / "datasets" / "azerbaijan-2019"
+PACK = ROOT / "rules" / "mine-action"
 
 
 def audit_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -46,3 +49,19 @@ def check_golden(path: Path, actual) -> None:
         assert json.loads(text) == json.loads(expected), f"{path} differs; rerun with AUDIT_REGEN=1 to update"
     else:
         assert text == expected, f"{path} differs; rerun with AUDIT_REGEN=1 to update"
+
+
+@pytest.fixture
+def dataset(tmp_path) -> Path:
+    """A copy of the Azerbaijan dataset, to break (inputs are never modified in place)."""
+    folder = tmp_path / "ds"
+    shutil.copytree(DATASET, folder)
+    return folder
+
+
+@pytest.fixture
+def pack(tmp_path) -> Path:
+    """A copy of the mine-action rule pack, to break."""
+    folder = tmp_path / "pack"
+    shutil.copytree(PACK, folder)
+    return folder

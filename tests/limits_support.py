@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import resource
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -43,16 +42,3 @@ def refused(out: subprocess.CompletedProcess) -> str:
     assert "MemoryError" not in out.stderr and "RecursionError" not in out.stderr
     return out.stderr
 
-
-@pytest.fixture
-def dataset(tmp_path) -> Path:
-    folder = tmp_path / "ds"
-    shutil.copytree(DATASET, folder)
-    return folder
-
-
-@pytest.fixture
-def pack(tmp_path) -> Path:
-    folder = tmp_path / "pack"
-    shutil.copytree(PACK, folder)
-    return folder

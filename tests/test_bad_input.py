@@ -3,7 +3,6 @@ and inputs are never modified."""
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,19 +12,6 @@ from .conftest import ROOT, audit_cli
 DATASET = ROOT / "datasets" / "azerbaijan-2019"
 PACK = ROOT / "rules" / "mine-action"
 
-
-@pytest.fixture
-def dataset(tmp_path) -> Path:
-    folder = tmp_path / "ds"
-    shutil.copytree(DATASET, folder)
-    return folder
-
-
-@pytest.fixture
-def pack(tmp_path) -> Path:
-    folder = tmp_path / "pack"
-    shutil.copytree(PACK, folder)
-    return folder
 
 
 def run_bad(*args: str) -> str:

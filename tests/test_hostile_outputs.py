@@ -250,7 +250,8 @@ def test_diff_explain_rules_and_lint_text_show_no_control_characters(world):
 
 
 def test_bad_input_messages_show_no_control_characters(world, tmp_path):
-    one_line = HOSTILE.replace("\n", " ").replace("\r", " ")  # an excerpt quotes one line
+    # an excerpt quotes one line, at most 120 characters of it around the caret: the escape first
+    one_line = "\x1b[2J" + HOSTILE.replace("\n", " ").replace("\r", " ")
     rules = tmp_path / "rules"
     shutil.copytree(world["rules"], rules)
     _edit(rules / "counts-and-areas.yaml", "assert: cha_count > 0 implies cha_area > 0",

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from audit.expr.ast import MAX_DEPTH, MAX_LENGTH, MAX_PRODUCTS, Expr, ExprSyntaxError, parse
 
-from .limits_support import GiB, dataset, pack, refused, run_cli  # noqa: F401 (fixtures)
+from .limits_support import GiB, refused, run_cli  # noqa: F401
 
 RULE = "    assert: cha_count > 0 implies cha_area > 0\n"
 

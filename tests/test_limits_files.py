@@ -12,7 +12,7 @@ import pytest
 
 from audit.inputs import MAX_TABLE_BYTES, MAX_TEXT_BYTES
 
-from .limits_support import GiB, dataset, pack, refused, run_cli  # noqa: F401 (fixtures)
+from .limits_support import GiB, refused, run_cli  # noqa: F401
 
 CSV = "table3-mine-clearance-2018.csv"
 FIFO = "is a named pipe (FIFO), not a regular file"

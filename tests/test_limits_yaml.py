@@ -16,7 +16,7 @@ from audit.errors import AuditInputError
 from audit.inputs import MAX_ALIAS_VALUES, MAX_DEPTH, MAX_VALUES
 from audit.yamlio import Node, Number, Seq, load_yaml
 
-from .limits_support import GiB, dataset, pack, refused, run_cli  # noqa: F401 (fixtures)
+from .limits_support import GiB, refused, run_cli  # noqa: F401
 
 
 def laughs(levels: int = 9, width: int = 10) -> list[str]:
