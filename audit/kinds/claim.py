@@ -93,6 +93,7 @@ class ClaimKind(Kind):
 
     SOURCES_PER_STATEMENT = 10  # figures computed side by side (wider statements plan slower)
     CLAIMS_PER_STATEMENT = 1000  # claims compared with their figures in one statement
+    MAX_NOTES = 5  # undecided claims a rule's reason names
 
     def evaluate(self, run: RunContext, result) -> None:
         claims = [c for c in run.dataset.claims if c.measure == self.p.measure]
@@ -138,8 +139,6 @@ class ClaimKind(Kind):
         if unmatched:
             result.reason = self._why_undecided(run, unmatched)
         return items
-
-    MAX_NOTES = 5
 
     def _why_undecided(self, run: RunContext, claims: list[Claim]) -> str:
         """Why claims were left undecided, with the nearest names a table holds for a value that no
@@ -206,7 +205,6 @@ class ClaimKind(Kind):
         by_qualifier: dict[str, list[int]] = {}
         for i, (claim, _) in enumerate(items):
             by_qualifier.setdefault(claim.qualifier, []).append(i)
-        cond, cval, ctol = {}, {}, {}
         for qualifier, members in by_qualifier.items():
             cond, cval, ctol = qualifier_condition(qualifier, "k.v", "k.e", "k.c", "k.ce", "k.hi", about_rel)
             for start in range(0, len(members), self.CLAIMS_PER_STATEMENT):
