@@ -311,6 +311,10 @@ def cmd_rules(args) -> int:
         bases = [Path(args.rules)] if args.rules else default_rules_dirs()
         base = next((b for b in bases if b.is_dir()), None)
         folders = sorted(p.parent for p in base.glob("*/pack.yaml")) if base else []
+    if not folders:
+        where = args.rules or " or ".join(str(b) for b in default_rules_dirs())
+        raise AuditInputError(Problem(str(where), "no rule pack here (a pack is a folder holding pack.yaml)",
+                                      hint="give --rules DIR, a pack or a folder of packs"))
     console = Console(width=None if sys.stdout.isatty() else 200)
     for folder in folders:
         pack = load_pack(folder)

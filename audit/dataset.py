@@ -241,6 +241,9 @@ def _inside(root: Path, rel: str, problems: ProblemCollector, file: str, line: i
 def load_dataset(path: str | Path) -> Dataset:
     """Load and validate one dataset folder (or its descriptor file)."""
     path = Path(path)
+    if path.is_file() and path.suffix.lower() not in (".yaml", ".yml", ".json"):
+        raise AuditInputError(Problem(str(path), "a file, not a dataset folder or descriptor",
+                                      hint="give the folder that holds datapackage.yaml (or the descriptor itself)"))
     if path.is_file():
         folder, descriptor = path.parent, path
     elif path.is_dir():

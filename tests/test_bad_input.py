@@ -183,3 +183,16 @@ def test_the_profile_is_named_by_audit_profile_and_frictionless_profile_is_left_
     path.write_text(text.replace("auditProfile: mine-action-country-chapter\n", "profile: data-package\n"))
     err = run_bad(str(dataset))
     assert "the dataset names no profile, so no rule pack can be chosen" in err and "auditProfile" in err
+
+
+def test_rules_of_a_folder_without_packs_is_an_error(tmp_path):
+    """`audit rules --rules DIR` printed nothing and exited 0 when DIR held no pack."""
+    out = audit_cli("rules", "--rules", str(tmp_path / "nonexistent"))
+    assert out.returncode == 2 and "no rule pack here" in out.stderr and "Traceback" not in out.stderr
+    assert audit_cli("rules").returncode == 0
+
+
+def test_a_table_given_for_a_dataset_says_so(dataset):
+    """A CSV path where a dataset folder belongs was read as a descriptor ('must be a mapping')."""
+    err = run_bad(str(dataset / "table1-mined-area-by-type.csv"))
+    assert "a file, not a dataset folder or descriptor" in err and "datapackage.yaml" in err
