@@ -286,13 +286,10 @@ def load_yaml(path: Path, display: str | None = None):
 
 
 def _problem(name: str, text: str, message: str, mark) -> Problem:
-    """A problem at a mark of the text, its line quoted (at most 100 characters of it around the mark)."""
+    """A problem at a mark of the text, its line quoted (Problem.render shows a window of it
+    around the mark)."""
     if mark is None:
         return Problem(name, message)
     lines = text.splitlines()
     excerpt = lines[mark.line] if mark.line < len(lines) else None
-    caret = mark.column
-    if excerpt is not None and len(excerpt) > 100:
-        start = max(0, min(caret - 50, len(excerpt) - 100))
-        excerpt, caret = excerpt[start:start + 100], caret - start
-    return Problem(name, message, mark.line + 1, mark.column + 1, excerpt=excerpt, caret=caret)
+    return Problem(name, message, mark.line + 1, mark.column + 1, excerpt=excerpt, caret=mark.column)
