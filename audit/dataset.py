@@ -267,7 +267,7 @@ def load_dataset(path: str | Path) -> Dataset:
     for key in DESCRIBING_KEYS:
         why = _scalar_problem(meta[key]) if meta.get(key) is not None else None
         if why:
-            problems.add(display, f"the dataset's {key} must be one text or number, not {why.split(' (')[0]}",
+            problems.add(display, f"the dataset's {key} must be one text or number, not {why}",
                          _line(meta, key), field=key)
     resources = meta.get("resources") or []
     if not isinstance(resources, list):
@@ -552,7 +552,7 @@ def _totals_labels(totals: dict, display: str, name: str, problems: ProblemColle
         return ("Total", "Totals")
     if isinstance(labels, str):
         labels = [labels]
-    if not isinstance(labels, list) or not labels or any(_scalar_problem(x) for x in labels):
+    if not isinstance(labels, list) or not labels or any(_scalar_problem(x, in_list=True) for x in labels):
         problems.add(display, "totals.labels must be a label or a list of labels (text)", _line(totals, "labels"),
                      field=f"{name}.totals.labels")
         return ()
@@ -657,9 +657,10 @@ def _parse_cell(raw: str, f: Field, markers: set[str], missing: set[str], displa
     return Cell(text=text, value=value, decimals=decimals, markers=found)
 
 
-def _scalar_problem(value: Any) -> str | None:
-    """Why a value cannot be a dimension value (None when it can): only text and finite numbers
-    are; a boolean, a list, a mapping, a date or a non-finite number is not."""
+def _scalar_problem(value: Any, in_list: bool = False) -> str | None:
+    """Why a value cannot be one plain value (None when it can): only text and finite numbers
+    are; a boolean, a list (`in_list`: one inside a list), a mapping, a date or a non-finite
+    number is not."""
     if isinstance(value, bool):
         return "a boolean (YAML reads yes, no, on and off as booleans: quote a name that is one)"
     if isinstance(value, str):
@@ -669,7 +670,7 @@ def _scalar_problem(value: Any) -> str | None:
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
-        return "a nested list"
+        return "a nested list" if in_list else "a list"
     return f"a value of type {type(value).__name__}"
 
 
@@ -686,7 +687,7 @@ def _dims(raw: Any, key: str) -> list:
     items = raw if isinstance(raw, list) else [raw]
     out = []
     for item in items:
-        why = _scalar_problem(item)
+        why = _scalar_problem(item, in_list=isinstance(raw, list))
         if why is None and key == "year" and not (isinstance(item, (int, float)) and not isinstance(item, bool)
                                                   and float(item).is_integer()):
             why = "not a whole year"
