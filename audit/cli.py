@@ -417,8 +417,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - a bug must not look like findings (exit 1) or a bare traceback
         if os.environ.get("AUDIT_DEBUG") == "1":
             raise
-        inputs = " ".join(str(p) for p in (getattr(args, "paths", None) or [getattr(args, "rules", None) or ""]))
-        problem = Problem(inputs.strip() or args.command,
+        inputs = getattr(args, "paths", None) or [getattr(args, "rules", None) or args.command]
+        problem = Problem(" ".join(str(p) for p in inputs),
                           f"internal error in 'audit {args.command}': {type(exc).__name__}: {str(exc)[:300]}",
                           hint="this is a bug of audit, not of the input: please report it with the input "
                                "(AUDIT_DEBUG=1 shows the traceback)")

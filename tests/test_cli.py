@@ -119,3 +119,24 @@ def test_a_progress_bar_shows_on_a_terminal(tmp_path):
         assert f"auditing {name}" in typescript
     plain = audit_cli("check", "datasets", "--fail-on", "never")
     assert "auditing" not in plain.stdout + plain.stderr  # no bar when not on a terminal
+
+
+def test_a_crash_exits_2_with_one_line_not_1_with_a_traceback(monkeypatch, capsys):
+    """An exception the engine did not expect is a bug: exit 2 (the audit could not run), never 1
+    (findings), with one line naming the command and its inputs; AUDIT_DEBUG=1 shows the traceback."""
+    import pytest
+
+    from audit import cli, runner
+
+    def broken(*args, **kwargs):
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(runner, "audit_dataset", broken)
+    monkeypatch.delenv("AUDIT_DEBUG", raising=False)
+    assert cli.main(["check", "datasets/azerbaijan-2019"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("audit: datasets/azerbaijan-2019: internal error in 'audit check': KeyError: 'surprise'")
+    assert "AUDIT_DEBUG=1" in err and "Traceback" not in err
+    monkeypatch.setenv("AUDIT_DEBUG", "1")
+    with pytest.raises(KeyError):
+        cli.main(["check", "datasets/azerbaijan-2019"])

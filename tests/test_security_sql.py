@@ -2,7 +2,6 @@
 function, and the engines refuse file access, extensions and foreign tables whatever they are sent."""
 from __future__ import annotations
 
-import math
 import shutil
 from pathlib import Path
 
@@ -115,7 +114,7 @@ def test_any_text_is_one_sql_string(text):
 def test_scalars_round_trip(value):
     con = duckdb.connect()
     [(back,)] = con.execute(f"SELECT {sql_literal(value)}").fetchall()
-    assert back == value or (isinstance(value, float) and math.isclose(back, value, rel_tol=0, abs_tol=0))
+    assert back == value and type(back) in (type(value), int, float)  # 5.0 is written 5: an int back
 
 
 @pytest.mark.parametrize("value", [["a"], {"a": 1}, ("a",), object(), float("nan"), float("inf"), b"x", {1}])
