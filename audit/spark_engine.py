@@ -185,16 +185,18 @@ def _log4j_config() -> str:
         except OSError:
             pass
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(LOG4J)
-            return str(path)
+            return _written(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600),
+                            str(path))
         except OSError:
             pass
-    fd, name = tempfile.mkstemp(prefix="audit-spark-log4j2-", suffix=".properties")
+    return _written(*tempfile.mkstemp(prefix="audit-spark-log4j2-", suffix=".properties"))
+
+
+def _written(fd: int, path: str) -> str:
+    """Write the log4j2 configuration to an open file descriptor; return its path."""
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(LOG4J)
-    return name
+    return path
 
 
 # -- frames to Spark -------------------------------------------------------------------------------
