@@ -151,6 +151,11 @@ def audit_paths(paths: list[str], rules: str | None, keep_datasets: dict | None 
                        TimeElapsedColumn(), console=Console(stderr=True), transient=True)
         bar.start()
         task = bar.add_task("", total=len(folders))
+    from .figures.run import figure_paths
+
+    # datasets in the figure layout are audited together, one store per pack (their figures share one space)
+    folders, figure_runs = figure_paths(folders, rules)
+    runs.extend(figure_runs)
     try:
         for path in folders:
             if bar:
@@ -316,8 +321,10 @@ def cmd_rules(args) -> int:
         raise AuditInputError(Problem(str(where), "no rule pack here (a pack is a folder holding pack.yaml)",
                                       hint="give --rules DIR, a pack or a folder of packs"))
     console = Console(width=None if sys.stdout.isatty() else 200)
+    from .figures.pack import is_figure_pack, load_figure_pack
+
     for folder in folders:
-        pack = load_pack(folder)
+        pack = load_figure_pack(folder) if is_figure_pack(folder) else load_pack(folder)
         table = Table(title=terminal_markup(f"{pack.title} ({pack.profile}) - {folder}"), title_justify="left")
         for col in ("rule", "kind", "severity"):
             table.add_column(col, no_wrap=True)

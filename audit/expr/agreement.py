@@ -35,3 +35,18 @@ def can_relate(op: str, left: str, right: str, tol: str) -> str:
         ">": f"({diff} > -({tol}) + {eps})",
         ">=": f"({diff} >= -({tol}) - {eps})",
     }[op]
+
+
+def can_meet(a_lo: float, a_hi: float, b_lo: float, b_hi: float) -> bool:
+    """Whether two figures given as intervals can stand for the same quantity: the same test as
+    `can_relate('==', ...)` (|a - b| <= ea + eb), written on the intervals' ends, which also holds
+    for open-ended figures of the text ("more than 70,000": 70,000 to infinity)."""
+    eps = 1e-12 * max(1.0, *(abs(x) for x in (a_lo, a_hi, b_lo, b_hi) if x not in (float("inf"), float("-inf"))))
+    return a_lo <= b_hi + eps and b_lo <= a_hi + eps
+
+
+def can_meet_sql(a: str, b: str) -> str:
+    """SQL of `can_meet` for two relations `a` and `b` with columns lo and hi (NULL: undecided)."""
+    finite = (f"greatest(1, {' , '.join(f'CASE WHEN isinf({x}) THEN 0 ELSE abs({x}) END' for x in (f'{a}.lo', f'{a}.hi', f'{b}.lo', f'{b}.hi'))})")
+    eps = f"({EPSILON} * {finite})"
+    return f"({a}.lo <= {b}.hi + {eps} AND {b}.lo <= {a}.hi + {eps})"

@@ -1,0 +1,15 @@
+"""The kinds of rule over figures: one module per kind, listed here.
+
+To add one: write `audit/figures/kinds/<name>.py` with a `FigureKind` subclass (its docstring is
+the user documentation, its `Params` dataclass declares the parameters), then add it to `KINDS`.
+"""
+from __future__ import annotations
+
+from .additivity import Additivity
+from .agreement import Agreement
+from .base import FigureKind
+from .co_occurrence import CoOccurrence
+
+KINDS: dict[str, type[FigureKind]] = {k.name: k for k in (Additivity, Agreement, CoOccurrence)}
+
+__all__ = ["KINDS", "FigureKind"]

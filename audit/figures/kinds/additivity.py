@@ -1,0 +1,120 @@
+"""additivity: a whole equals the sum of its parts, along every dimension of the profile.
+
+Every figure printed as a whole (a totals row, a subtotal of a hierarchy, a column that is the
+whole of other columns, a total the text gives with its parts) is compared, within printed
+precision, with the sum of the parts its own source prints: along one dimension or several at
+once, so that a grand total over subtotals is checked against its subtotals' rows too. A printed
+total whose table lacks one of a closed dimension's parts is reported as a missing part, not
+passed in silence; a part printed twice at the same coordinates is reported once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...expr.agreement import can_meet_sql
+from ...kinds.base import param
+from ..store import FigureStore, col
+from .base import (FigureKind, decimals_of, in_unit, location, measure_text, shown, source_label, unit_shown,
+                   unknown_measures, where)
+
+MAX_PARTS = 50  # part cells a finding lists
+
+
+class Additivity(FigureKind):
+    """A whole equals the sum of its parts (rows to a totals row, parts of a closed dimension to
+    their whole, children of a hierarchy to their parent), within printed precision."""
+
+    name = "additivity"
+    placeholders = ("whole", "measure", "at", "source", "observed", "expected", "difference", "parts", "missing")
+
+    @dataclass(frozen=True)
+    class Params:
+        measures: list[str] = param("the measures checked (default: every additive measure)", [])
+        missing_parts: bool = param("report a printed total whose table lacks a part of a closed dimension", True)
+        duplicates: bool = param("report a part printed twice at the same coordinates", True)
+
+    def check(self, vocab):
+        return unknown_measures(vocab, self.p.measures, self.rule.file, self.rule.line, "measures")
+
+    def _measure_filter(self, alias: str) -> tuple[str, list]:
+        if not self.p.measures:
+            return "", []
+        return f" AND list_contains(?, {alias}.measure)", [list(self.p.measures)]
+
+    def evaluate(self, store: FigureStore) -> None:
+        dims = store.dims
+        same = " AND ".join([f"d.{col(x)} = f.{col(x)}" for x in dims] or ["true"])
+        mfilter, mparams = self._measure_filter("f")
+        rows = store.rows(
+            f"SELECT f.fid, d.lo, d.hi, d.fids, {can_meet_sql('f', 'd')} AS ok FROM figures f JOIN derived d "
+            f"ON d.dataset = f.dataset AND d.source = f.source AND d.measure = f.measure AND d.p_key = f.p_key "
+            f"AND {same} WHERE f.origin IN ('total', 'cell', 'text'){mfilter} ORDER BY f.fid", mparams)
+        figs = store.figures
+        for fid, lo, hi, fids, ok in rows:
+            whole = figs[fid]
+            self.tally(whole.dataset, bool(ok))
+            if ok:
+                continue
+            parts = [figs[i] for i in fids]
+            exp = (lo + hi) / 2
+            unit, dec = whole.unit, decimals_of(whole)
+            values = self._values(store, whole, len(parts))
+            values.update(observed=shown(store, whole.value, unit, dec), expected=shown(store, exp, unit, dec),
+                          difference=shown(store, whole.value - exp, unit, dec))
+            locs = [location(store, whole, "total")] + [location(store, p, "part") for p in parts[:MAX_PARTS]]
+            tol = (whole.hi - whole.lo) / 2 + (hi - lo) / 2
+            self.report(whole.dataset, values, locs, subject=f"{whole.measure}@{where(store, whole)}",
+                        observed=in_unit(store, whole.value, unit), expected=in_unit(store, exp, unit),
+                        tolerance=in_unit(store, tol, unit), unit=unit_shown(store, unit))
+        if self.p.missing_parts:
+            self._missing(store)
+        if self.p.duplicates:
+            self._duplicates(store)
+
+    def _values(self, store, whole, n_parts) -> dict:
+        return {"whole": f"{measure_text(store, whole.measure)} ({where(store, whole)})",
+                "measure": measure_text(store, whole.measure), "at": where(store, whole),
+                "source": source_label(whole), "parts": n_parts}
+
+    def _missing(self, store: FigureStore) -> None:
+        figs = store.figures
+        mfilter, mparams = self._measure_filter("f")
+        for d, dim in store.vocab.dimensions.items():
+            if not dim.closed:
+                continue
+            others = " AND ".join([f"c.{col(x)} = f.{col(x)}" for x in store.dims if x != d] or ["true"])
+            rows = store.rows(
+                f"SELECT f.fid, list(DISTINCT c.{col(d)} ORDER BY c.{col(d)}) FROM figures f JOIN figures c "
+                f"ON c.dataset = f.dataset AND c.source = f.source AND c.measure = f.measure AND c.p_key = f.p_key "
+                f"AND {others} AND c.origin = 'cell' AND c.{col(d)} <> ? "
+                f"WHERE f.origin = 'total' AND f.additive AND f.{col(d)} = ?{mfilter} GROUP BY f.fid "
+                f"HAVING count(DISTINCT c.{col(d)}) < ? ORDER BY f.fid", [dim.all, dim.all, *mparams, len(dim.parts)])
+            for fid, present in rows:
+                whole = figs[fid]
+                missing = [p for p in dim.parts if p not in present]
+                self.tally(whole.dataset, False)
+                values = self._values(store, whole, len(present))
+                values.update(observed=shown(store, whole.value, whole.unit, decimals_of(whole)), expected="?",
+                              difference="?", missing=", ".join(missing))
+                self.report(whole.dataset, values, [location(store, whole, "total")],
+                            subject=f"missing:{d}:{whole.measure}@{where(store, whole)}",
+                            message=f"{source_label(whole)}: the total of {measure_text(store, whole.measure)} "
+                                    f"({where(store, whole)}) is printed as {values['observed']}, but the table "
+                                    f"prints no {d} {values['missing']} among its parts")
+
+    def _duplicates(self, store: FigureStore) -> None:
+        figs = store.figures
+        keys = ", ".join(["dataset", "source", "measure", "p_key", *(col(x) for x in store.dims)])
+        mfilter, mparams = self._measure_filter("figures")
+        rows = store.rows(f"SELECT list(fid ORDER BY fid) FROM figures WHERE origin = 'cell' AND source <> 'text'"
+                          f"{mfilter} GROUP BY {keys} HAVING count(*) > 1 ORDER BY min(fid)", mparams)
+        for (fids,) in rows:
+            first = figs[fids[0]]
+            self.tally(first.dataset, False)
+            rows_text = ", ".join(f"line {figs[i].line}" for i in fids)
+            self.report(first.dataset, self._values(store, first, len(fids)),
+                        [location(store, figs[i], "duplicate") for i in fids],
+                        subject=f"duplicate:{first.measure}@{where(store, first)}",
+                        message=f"{source_label(first)}: {measure_text(store, first.measure)} "
+                                f"({where(store, first)}) is printed {len(fids)} times ({rows_text}); "
+                                f"a part counted twice cannot add up")

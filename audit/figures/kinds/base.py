@@ -1,0 +1,195 @@
+"""What every kind over figures shares: its rule, its parameters, its outcome per dataset, and
+how a figure is shown in a finding.
+
+A kind over figures runs once over the figures of the whole run (`FigureStore`), however many
+datasets it holds, and reports each item to the dataset of the figure it is about.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from ...errors import Problem
+from ...findings import Finding, Location, RuleResult
+from ...kinds.base import Rule, format_number, render
+from ..load import parse_printed
+from ..model import INF, Figure
+from ..store import FigureStore
+
+MAX_FINDINGS = 1000  # per rule and dataset: failed items beyond it are counted, not listed
+
+
+@dataclass
+class Outcome:
+    """The tallies and findings of one rule for one dataset."""
+
+    items: int = 0
+    passed: int = 0
+    failed: int = 0
+    undecided: int = 0
+    reasons: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    truncated: int = 0
+
+
+class FigureKind:
+    """Base of every kind over figures: a subclass sets `name`, `Params`, `placeholders` and
+    implements `evaluate`."""
+
+    name: ClassVar[str]
+    Params: ClassVar[type]
+    placeholders: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, rule: Rule):
+        self.rule = rule
+        self.p = rule.params
+        self.outcomes: dict[str, Outcome] = {}
+
+    def check(self, vocab) -> list[Problem]:
+        """Problems with the rule's parameters against the vocabulary (unknown measures...)."""
+        return []
+
+    def evaluate(self, store: FigureStore) -> None:
+        raise NotImplementedError
+
+    # -- running ----------------------------------------------------------------------------------
+    def run(self, store: FigureStore) -> dict[str, RuleResult]:
+        r = self.rule
+        self.outcomes = {name: Outcome() for name in store.datasets}
+        start = time.perf_counter()
+        broken = None
+        try:
+            self.evaluate(store)
+        except Exception as exc:  # noqa: BLE001 - a rule that throws is an error of that rule, not of the run
+            broken = f"{type(exc).__name__}: {exc}"
+        seconds = (time.perf_counter() - start) / max(1, len(self.outcomes))
+        results = {}
+        for name, o in self.outcomes.items():
+            res = RuleResult(r.id, r.title, r.kind, r.severity, "passed", items=o.items, passed=o.passed,
+                             failed=o.failed, undecided=o.undecided, file=r.file, line=r.line, rationale=r.rationale,
+                             findings=o.findings, truncated=o.truncated, seconds=seconds)
+            if broken:
+                res.status, res.reason, res.findings = "broken", broken, []
+            elif o.findings or o.failed:
+                res.status = "failed"
+            elif o.items and o.items == o.undecided:
+                res.status = "undecided"
+                res.reason = "; ".join(o.reasons[:5]) or "no item could be decided"
+            elif not o.items:
+                res.status = "not_applicable"
+                res.reason = "; ".join(o.reasons[:5]) or self.absent_reason(store, name)
+            if res.status in ("passed", "failed") and o.undecided and o.reasons:
+                res.reason = f"{o.undecided} undecided: " + "; ".join(o.reasons[:5])
+            results[name] = res
+        return results
+
+    def absent_reason(self, store: FigureStore, dataset: str) -> str:
+        return "the dataset prints no figures this rule relates"
+
+    def tally(self, dataset: str, ok: bool | None, reason: str | None = None) -> Outcome:
+        o = self.outcomes.setdefault(dataset, Outcome())
+        o.items += 1
+        if ok is None:
+            o.undecided += 1
+            if reason:
+                o.reasons.append(reason)
+        elif ok:
+            o.passed += 1
+        else:
+            o.failed += 1
+        return o
+
+    def report(self, dataset: str, values: dict[str, Any], locations: list[Location], subject: str,
+               observed: float | None = None, expected: float | None = None, tolerance: float | None = None,
+               unit: str | None = None, relation: str = "==", message: str | None = None) -> None:
+        """One finding for one dataset; `message` replaces the rule's template for the findings a
+        kind words itself (a missing or duplicated part)."""
+        o = self.outcomes.setdefault(dataset, Outcome())
+        if len(o.findings) >= MAX_FINDINGS:
+            o.truncated += 1
+            return
+        diff = observed - expected if observed is not None and expected is not None else None
+        f = Finding(rule=self.rule.id, severity=self.rule.severity, message=message or render(self.rule.message, values),
+                    locations=locations, observed=observed, expected=expected, difference=diff, tolerance=tolerance,
+                    unit=unit, relation=relation, dataset=dataset, subject=subject,
+                    hint=render(self.rule.hint, values) if self.rule.hint else None)
+        o.findings.append(f.seal())
+
+
+# -- showing figures ------------------------------------------------------------------------------
+def decimals_of(fig: Figure) -> int:
+    parsed = parse_printed(fig.printed.split(" and ")[-1]) if fig.printed else None
+    return parsed[1] if parsed else 0
+
+
+def in_unit(store: FigureStore, value: float | None, unit: str | None) -> float | None:
+    if value is None or unit is None or value in (INF, -INF):
+        return value
+    u = store.vocab.unit(unit)
+    return value / u.factor if u else value
+
+
+def shown(store: FigureStore, value: float | None, unit: str | None, decimals: int = 0) -> str:
+    """A value in the base unit, shown in `unit` (a count shows no unit)."""
+    if value in (INF, -INF):
+        return "unbounded"
+    v = in_unit(store, value, unit)
+    if v is not None and decimals == 0 and not float(v).is_integer():
+        decimals = 2
+    text = format_number(v, None, decimals)
+    return f"{text} {unit}" if unit and not _is_count(store, unit) else text
+
+
+def _is_count(store: FigureStore, unit: str) -> bool:
+    u = store.vocab.unit(unit)
+    return bool(u and store.vocab.quantities[u.quantity].number)
+
+
+def unit_shown(store: FigureStore, unit: str | None) -> str | None:
+    """The unit a finding's numbers are in (none for a count)."""
+    return None if unit is None or _is_count(store, unit) else unit
+
+
+def printed(store: FigureStore, fig: Figure) -> str:
+    unit = "" if _is_count(store, fig.unit or "") or not fig.unit else f" {fig.unit}"
+    q = "" if fig.qualifier in ("exact", "between") else fig.qualifier.replace("_", " ") + " "
+    return f"{q}{fig.printed}{unit}"
+
+
+def where(store: FigureStore, fig: Figure) -> str:
+    """The coordinates that tell a figure apart: its members other than the wholes, and its period."""
+    parts = [f"{d} {m}" for d, m in fig.coords.items() if m != store.vocab.dimensions[d].all]
+    return (", ".join(parts) + ", " if parts else "") + fig.period.label
+
+
+def source_label(fig: Figure) -> str:
+    if fig.source == "text":
+        return "the text"
+    return f"{fig.table_title} ({fig.table})" if fig.table_title and fig.table_title != fig.table else str(fig.table)
+
+
+def location(store: FigureStore, fig: Figure, role: str) -> Location:
+    key = {d: m for d, m in fig.coords.items() if m != store.vocab.dimensions[d].all}
+    key["period"] = fig.period.label
+    if fig.source == "text":
+        label = fig.label
+        prov = fig.quote or None
+    else:
+        label = f"{source_label(fig)}, row {fig.label}, {fig.column}"
+        prov = fig.provenance or None
+    if fig.edition and len(store.datasets) > 1:
+        label = f"{fig.edition}: {label}"
+    return Location(file=fig.file, row=fig.line, table=fig.table, claim=fig.claim, column=fig.column, key=key,
+                    value=printed(store, fig), role=role, label=label, provenance=prov)
+
+
+def measure_text(store: FigureStore, measure: str) -> str:
+    m = store.vocab.measures[measure]
+    return m.description or measure.replace("_", " ")
+
+
+def unknown_measures(vocab, names, file: str, line: int, key: str) -> list[Problem]:
+    return [Problem(file, f"unknown measure '{n}'", line, field=key,
+                    hint=f"the vocabulary's measures: {', '.join(sorted(vocab.measures))}")
+            for n in names if n not in vocab.measures]

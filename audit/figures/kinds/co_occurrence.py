@@ -1,0 +1,65 @@
+"""co_occurrence: two measures of one thing are both zero or both not.
+
+A number of areas and their area, a count of tasks and the land they covered: where one source
+prints both at the same coordinates and period, a zero beside a non-zero figure cannot be right.
+A printed `0` is exactly zero; a figure whose interval holds zero and more (`0.0 km2`) decides
+nothing and is counted as undecided.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...errors import Problem
+from ...kinds.base import param
+from ..store import FigureStore, col
+from .base import FigureKind, location, measure_text, printed, source_label, where
+
+
+class CoOccurrence(FigureKind):
+    """Pairs of measures printed together are both zero or both non-zero."""
+
+    name = "co_occurrence"
+    placeholders = ("zero", "nonzero", "zero_value", "nonzero_value", "at", "source")
+
+    @dataclass(frozen=True)
+    class Params:
+        pairs: list[list[str]] = param("pairs of measures, e.g. [[areas, area]]: where one is zero the other is too")
+
+    def check(self, vocab):
+        out = []
+        for pair in self.p.pairs:
+            if len(pair) != 2:
+                out.append(Problem(self.rule.file, f"a pair names two measures, not {len(pair)}", self.rule.line,
+                                   field="pairs"))
+            for m in pair:
+                if m not in vocab.measures:
+                    out.append(Problem(self.rule.file, f"unknown measure '{m}'", self.rule.line, field="pairs",
+                                       hint=f"the vocabulary's measures: {', '.join(sorted(vocab.measures))}"))
+        return out
+
+    def evaluate(self, store: FigureStore) -> None:
+        same = " AND ".join([f"b.{col(x)} = a.{col(x)}" for x in store.dims] or ["true"])
+        zero = "({t}.lo = 0 AND {t}.hi = 0)"
+        nonzero = "({t}.lo > 0 OR {t}.hi < 0)"
+        figs = store.figures
+        for m1, m2 in self.p.pairs:
+            rows = store.rows(
+                f"SELECT a.fid, b.fid, {zero.format(t='a')}, {nonzero.format(t='a')}, {zero.format(t='b')}, "
+                f"{nonzero.format(t='b')} FROM figures a JOIN figures b ON b.dataset = a.dataset "
+                f"AND b.source = a.source AND b.p_key = a.p_key AND {same} AND b.measure = ? "
+                f"WHERE a.measure = ? ORDER BY a.fid", [m2, m1])
+            for a, b, az, anz, bz, bnz in rows:
+                fa, fb = figs[a], figs[b]
+                if (az and bz) or (anz and bnz):
+                    self.tally(fa.dataset, True)
+                elif (az and bnz) or (anz and bz):
+                    self.tally(fa.dataset, False)
+                    z, nz = (fa, fb) if az else (fb, fa)
+                    values = {"zero": measure_text(store, z.measure), "nonzero": measure_text(store, nz.measure),
+                              "zero_value": printed(store, z), "nonzero_value": printed(store, nz),
+                              "at": where(store, fa), "source": source_label(fa)}
+                    self.report(fa.dataset, values, [location(store, nz, "observed"), location(store, z, "observed")],
+                                subject=f"{nz.measure}>0,{z.measure}=0@{where(store, fa)}:{fa.source}")
+                else:
+                    self.tally(fa.dataset, None, f"{source_label(fa)}, line {fa.line}: {printed(store, fa)} and "
+                                                 f"{printed(store, fb)} may or may not be zero at printed precision")

@@ -1,0 +1,693 @@
+"""Loading a dataset as figures: the descriptor says what each column of a table is.
+
+```yaml
+name: azerbaijan-2019
+auditProfile: mine-action
+edition: {title: Clearing the Mines 2019, published: 2019-06}   # or one text; default: the title
+at: {country: Azerbaijan}            # coordinates every figure of the dataset shares
+claims: claims.yaml
+resources:
+  - name: contamination_by_type
+    path: table1.csv
+    at: {period: end 2018}           # coordinates of every figure of this table
+    totals: {column: label, labels: [Totals]}   # rows printing a total
+    schema:
+      fields:
+        - {name: label, type: string}                        # descriptive: kept, not checked
+        - {name: type, type: string, dimension: device}      # a dimension: each row's member
+        - {name: cha_count, type: integer, unit: count, measure: hazardous_areas, at: {status: confirmed}}
+        - {name: area_2014, type: number, unit: km2, measure: hazardous_area, at: {period: end 2014}}
+```
+
+A column is one of: a **dimension** (`dimension: NAME`, or `dimension: period` for a column of
+periods; `parent: COLUMN` where the table prints a hierarchy such as region > province), a
+**measure** at fixed coordinates (`measure: NAME` with `at:`; several columns may hold one
+measure for different periods or members side by side), or **descriptive** (neither).
+
+A row is a total when its `totals.column` prints one of `totals.labels` (default Total, Totals),
+or when one of its dimension cells does. In a total row a dimension cell that is blank or a total
+label rolls up: to the member of its parent column when that cell holds one (a subtotal), else to
+the dimension's whole (`all`). Footnote markers printed with a number (`*`, `†`, `[3]`, `(a)`,
+superscript digits) are kept as the figure's notes. Frictionless keys keep their meaning
+(`missingValues`, `groupChar`, `decimalChar`, `dialect`); ours are `auditProfile`, `edition`,
+`at`, `totals`, `dimension`, `parent`, `measure`, `provenance` and `footnotes`.
+"""
+from __future__ import annotations
+
+import csv
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..dataset import (DESCRIBING_KEYS, _check_profile, _delimiter, _inside, _line, _read_descriptor, _relative,
+                       _scalar_problem, find_descriptor)
+from ..errors import AuditInputError, Problem, ProblemCollector
+from ..inputs import MAX_TABLE_BYTES, read_text
+from ..yamlio import Node, Number, load_yaml
+from .model import QUALIFIERS, Figure, interval
+from .periods import Period, PeriodError, parse_period
+from .vocabulary import PERIOD, Vocabulary
+
+DEFAULT_TOTALS = ("Total", "Totals", "Grand total", "Grand Total", "TOTAL", "TOTALS")
+MAX_MEMBER = 200  # characters of a dimension member
+
+
+class MemberSet(str):
+    """Several members a claim names together ("in Aghdam and Aghjabedi"): the figure is the sum
+    over them. Shown as 'Aghdam + Aghjabedi'; `members` lists them."""
+
+    members: tuple[str, ...]
+
+    def __new__(cls, members):
+        obj = super().__new__(cls, " + ".join(members))
+        obj.members = tuple(members)
+        return obj
+_SUPERSCRIPT = "¹²³⁴⁵⁶⁷⁸⁹⁰"
+_MARK = r"(?:[*†‡§¶#%s]+|\[\w{1,4}\]|\((?:[a-z]|[ivx]{1,4}|\d{1,2})\))" % _SUPERSCRIPT
+_PRINTED = re.compile(r"^(?P<pre>%s*)\s*(?P<num>[-+−]?[\d.,\s' ]*\d[\d.,\s' ]*?)\s*(?P<post>%s*)$" % (_MARK, _MARK))
+
+DATASET_KEYS = {"name", "title", "description", "auditProfile", "profile", "edition", "at", "claims", "resources",
+                "source", "sources", "licenses", "country", "year", "missingValues", "homepage", "version",
+                "keywords", "contributors", "created", "id", "image"}
+RESOURCE_KEYS = {"name", "path", "title", "description", "format", "mediatype", "encoding", "bytes", "hash", "schema",
+                 "dialect", "sources", "licenses", "profile", "provenance", "totals", "at", "footnotes", "notes"}
+FIELD_KEYS = {"name", "type", "title", "description", "format", "constraints", "unit", "dimension", "parent",
+              "measure", "at", "groupChar", "decimalChar", "bareNumber", "rdfType", "example"}
+CLAIM_KEYS = {"id", "measure", "value", "low", "high", "unit", "qualifier", "rounding", "period", "at", "quote",
+              "section", "locator", "footnote", "note"}
+
+
+@dataclass
+class Column:
+    name: str
+    role: str  # dimension, measure, descriptive
+    dimension: str | None = None
+    parent: str | None = None
+    measure: str | None = None
+    at: dict[str, Any] = field(default_factory=dict)
+    unit: str | None = None
+    group: str = ","
+    decimal: str = "."
+    line: int | None = None
+
+
+@dataclass
+class SourceInfo:
+    """A table (or the text) a dataset prints: what the figures came from, for messages."""
+
+    name: str
+    title: str
+    file: str
+    measures: set[str] = field(default_factory=set)
+    row_dims: set[str] = field(default_factory=set)  # dimensions the table prints a column of (its rows vary along them)
+
+
+@dataclass
+class FigureDataset:
+    name: str
+    root: Path
+    descriptor: str
+    edition: str
+    meta: dict
+    profile: str | None
+    figures: list[Figure]
+    links: list[tuple[str, str, str, str]]  # (dimension, child, parent, source): hierarchies printed by tables
+    sources: dict[str, SourceInfo]
+
+
+def is_figure_layout(meta: Any) -> bool:
+    """Whether a descriptor maps its columns onto figures (a field with `measure`)."""
+    if not isinstance(meta, dict):
+        return False
+    for res in meta.get("resources") or []:
+        fields = ((res or {}).get("schema") or {}).get("fields") if isinstance(res, dict) else None
+        if isinstance(fields, list) and any(isinstance(f, dict) and "measure" in f for f in fields):
+            return True
+    return False
+
+
+def descriptor_of(path: str | Path) -> tuple[Path, Path]:
+    path = Path(path)
+    if path.is_file():
+        return _relative(path.parent), path
+    descriptor = find_descriptor(path) if path.is_dir() else None
+    if descriptor is None:
+        raise AuditInputError(Problem(str(path), "no dataset descriptor found" if path.is_dir() else "no such dataset folder",
+                                      hint="a dataset folder holds datapackage.yaml (or .json)"))
+    folder = _relative(path)
+    return folder, folder / descriptor.name
+
+
+def load_figures(path: str | Path, vocab: Vocabulary, meta: Any = None) -> FigureDataset:
+    """Read a dataset in the figure layout. Raises AuditInputError naming file, line and field."""
+    folder, descriptor = descriptor_of(path)
+    display = str(descriptor)
+    if meta is None:
+        meta = _read_descriptor(descriptor, display)
+    if not isinstance(meta, dict):
+        raise AuditInputError(Problem(display, "the descriptor must be a mapping"))
+    problems = ProblemCollector()
+    for key in meta:
+        if key not in DATASET_KEYS:
+            problems.add(display, f"unknown key '{key}'", _line(meta, key), field=str(key),
+                         hint="the figure layout takes " + ", ".join(sorted(DATASET_KEYS)))
+    if not isinstance(meta.get("name"), str) or not meta.get("name"):
+        problems.add(display, "missing required key 'name' (text)", _line(meta, "name") or _line(meta), field="name")
+    _check_profile(meta, display, problems)
+    for key in DESCRIBING_KEYS:
+        why = _scalar_problem(meta[key]) if meta.get(key) is not None else None
+        if why:
+            problems.add(display, f"the dataset's {key} must be one text or number, not {why}", _line(meta, key), field=key)
+    name = str(meta.get("name") or folder.name)
+    edition = _edition(meta, display, problems)
+    base = _coordinates(meta.get("at"), vocab, display, _line(meta, "at"), "at", problems)
+    ds = FigureDataset(name=name, root=folder, descriptor=display, edition=edition or str(meta.get("title") or name),
+                       meta={k: meta.get(k) for k in DESCRIBING_KEYS if isinstance(meta.get(k), (str, int, float))},
+                       profile=str(meta.get("auditProfile") or meta.get("profile") or "") or None,
+                       figures=[], links=[], sources={})
+    resources = meta.get("resources") or []
+    if not isinstance(resources, list):
+        problems.add(display, "'resources' must be a list", _line(meta, "resources"), field="resources")
+        resources = []
+    missing_default = meta.get("missingValues", [""])
+    for i, res in enumerate(resources):
+        _load_table(ds, folder, display, res, i, base, vocab, missing_default, problems)
+    if meta.get("claims"):
+        cpath = _inside(folder, meta["claims"], problems, display, _line(meta, "claims"), "claims file")
+        if cpath is not None:
+            _load_claims(ds, cpath, str(folder / meta["claims"]), base, vocab, problems)
+    problems.raise_if_any()
+    return ds
+
+
+def _edition(meta: dict, display: str, problems: ProblemCollector) -> str | None:
+    raw = meta.get("edition")
+    if raw is None:
+        return None
+    if isinstance(raw, dict):
+        for k in raw:
+            if k not in ("title", "published"):
+                problems.add(display, f"unknown key '{k}' in edition", _line(raw, k), field=f"edition.{k}",
+                             hint="an edition takes title and published")
+        title, published = raw.get("title"), raw.get("published")
+        parts = [str(x) for x in (title, published) if isinstance(x, (str, int, float)) and not isinstance(x, bool)]
+        return " ".join(parts) or None
+    why = _scalar_problem(raw)
+    if why:
+        problems.add(display, f"edition must be a text or a mapping with title and published, not {why}",
+                     _line(meta, "edition"), field="edition")
+        return None
+    return str(raw)
+
+
+def _coordinates(raw: Any, vocab: Vocabulary, file: str, line: int | None, where: str,
+                 problems: ProblemCollector) -> dict[str, Any]:
+    """Coordinates given as `at:` (dimension -> member; `period` -> a period as printed)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.add(file, f"'{where}' must map dimensions to members", line, field=where)
+        return {}
+    out: dict[str, Any] = {}
+    for dim, member in raw.items():
+        dline = _line(raw, dim) or line
+        if dim != PERIOD and dim not in vocab.dimensions:
+            problems.add(file, f"unknown dimension '{dim}'", dline, field=f"{where}.{dim}",
+                         hint=_choices("dimensions", [PERIOD, *vocab.dimensions], str(dim)))
+            continue
+        if dim == PERIOD:
+            try:
+                parse_period(member.text if isinstance(member, Number) else member)
+            except PeriodError as exc:
+                problems.add(file, f"period: {exc}", dline, field=f"{where}.{dim}")
+                continue
+            out[dim] = member.text if isinstance(member, Number) else member
+            continue
+        if isinstance(member, list) and member and not any(_scalar_problem(m, in_list=True) for m in member) \
+                and len(member) <= 100 and where == "at":
+            # a claim about several members at once ("in Aghdam and Aghjabedi"): the sum over them
+            out[dim] = MemberSet(sorted({vocab.dimensions[dim].member(_text(m)) for m in member}))
+            continue
+        why = _scalar_problem(member)
+        if why is None and isinstance(member, str) and len(member) > MAX_MEMBER:
+            why = f"longer than {MAX_MEMBER} characters"
+        if why:
+            problems.add(file, f"{where}.{dim} takes one member, not {why}", dline, field=f"{where}.{dim}")
+            continue
+        out[dim] = member if dim == PERIOD else vocab.dimensions[dim].member(_text(member))
+    return out
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, Number):
+        return value.text
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _choices(what: str, names, given: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(given, list(names), n=1)
+    return (f"did you mean '{close[0]}'? " if close else "") + f"the {what}: {', '.join(sorted(names)) or '(none)'}"
+
+
+def _columns(res: dict, name: str, vocab: Vocabulary, display: str, problems: ProblemCollector) -> list[Column]:
+    schema = res.get("schema") or {}
+    raw = schema.get("fields") if isinstance(schema, dict) else None
+    if not isinstance(raw, list) or not raw:
+        problems.add(display, "schema.fields must list the table's columns", _line(res, "schema") or _line(res),
+                     field=f"{name}.schema.fields")
+        return []
+    cols: list[Column] = []
+    for f in raw:
+        fname = f.get("name") if isinstance(f, dict) else None
+        if not isinstance(fname, str) or not fname.strip() or len(fname) > 200:
+            problems.add(display, "each field needs a name (text)", _line(f), field=f"{name}.fields")
+            continue
+        where = f"{name}.{fname}"
+        for key in f:
+            if key not in FIELD_KEYS:
+                problems.add(display, f"unknown field key '{key}'", _line(f, key), field=f"{where}.{key}",
+                             hint="a field takes " + ", ".join(sorted(FIELD_KEYS)))
+        col = Column(fname, "descriptive", line=_line(f))
+        if "measure" in f and "dimension" in f:
+            problems.add(display, f"field '{fname}' is either a measure or a dimension, not both", _line(f, "measure"),
+                         field=where)
+            continue
+        if "measure" in f:
+            m = f.get("measure")
+            if not isinstance(m, str) or m not in vocab.measures:
+                problems.add(display, f"unknown measure '{m}'", _line(f, "measure"), field=f"{where}.measure",
+                             hint=_choices("measures", vocab.measures, str(m)))
+                continue
+            col.role, col.measure = "measure", m
+            col.at = _coordinates(f.get("at"), vocab, display, _line(f, "at"), f"{where}.at", problems)
+            quantity = vocab.quantity_of(m)
+            unit = f.get("unit")
+            if unit is None:
+                if len(quantity.units) != 1:
+                    problems.add(display, f"field '{fname}' needs a unit (one of {', '.join(quantity.units)})",
+                                 _line(f), field=f"{where}.unit")
+                    continue
+                col.unit = quantity.base
+            else:
+                u = vocab.unit(_text(unit))
+                if u is None or u.quantity != quantity.name:
+                    what = "an unknown unit" if u is None else f"a unit of {u.quantity}"
+                    problems.add(display, f"unit '{unit}' is {what}; {m} is a {quantity.name}, in "
+                                 f"{', '.join(quantity.units)}", _line(f, "unit"), field=f"{where}.unit")
+                    continue
+                col.unit = u.name
+            for key, default in (("groupChar", ","), ("decimalChar", ".")):
+                value = f.get(key, default)
+                if not isinstance(value, str) or len(value) > 1 or value.isdigit():
+                    problems.add(display, f"{key} must be one character", _line(f, key), field=f"{where}.{key}")
+                    value = default
+                setattr(col, "group" if key == "groupChar" else "decimal", value)
+        elif "dimension" in f:
+            d = f.get("dimension")
+            if d != PERIOD and (not isinstance(d, str) or d not in vocab.dimensions):
+                problems.add(display, f"unknown dimension '{d}'", _line(f, "dimension"), field=f"{where}.dimension",
+                             hint=_choices("dimensions", [PERIOD, *vocab.dimensions], str(d)))
+                continue
+            col.role, col.dimension = "dimension", d
+            if f.get("parent") is not None:
+                col.parent = str(f.get("parent"))
+        cols.append(col)
+    names = {c.name for c in cols}
+    for c in cols:
+        if c.parent is not None:
+            parent = next((p for p in cols if p.name == c.parent), None)
+            if parent is None or parent.dimension != c.dimension:
+                problems.add(display, f"parent '{c.parent}' of '{c.name}' must be a column of the same dimension",
+                             c.line, field=f"{name}.{c.name}.parent")
+                c.parent = None
+    if len(names) != len(cols):
+        problems.add(display, "two fields have one name", _line(schema, "fields"), field=f"{name}.schema.fields")
+    return cols
+
+
+def parse_printed(text: str, group: str = ",", decimal: str = ".") -> tuple[float, int, str] | None:
+    """A printed number: its value, its decimals and the footnote markers printed with it
+    ('1,142,486', '*4.00', '146†', '2.5[3]', '12³', '1.234,5' with decimalChar ','). None if not a number."""
+    m = _PRINTED.match(text.strip())
+    if not m:
+        return None
+    num = m.group("num").replace("−", "-").replace("\u00a0", " ").replace("\u202f", " ")
+    if group:
+        num = num.replace(group, "")
+    if group in (" ", ""):
+        num = num.replace(" ", "")
+    if " " in num:
+        return None
+    if decimal != ".":
+        if "." in num:
+            return None
+        num = num.replace(decimal, ".")
+    if not re.fullmatch(r"[-+]?\d+(\.\d+)?", num):
+        return None
+    value = float(num)
+    if not math.isfinite(value):
+        return None
+    decimals = len(num.split(".")[1]) if "." in num else 0
+    return value, decimals, (m.group("pre") + m.group("post")).strip()
+
+
+def rounding(value: float, decimals: int, unit, exact_whole: bool) -> float:
+    """Half the width of a printed figure's precision, in the base unit (see model)."""
+    if value == 0 and decimals == 0:
+        return 0.0
+    if decimals == 0 and exact_whole:
+        return 0.0
+    return 0.5 * 10 ** (-decimals) * unit.factor
+
+
+def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: int, base: dict, vocab: Vocabulary,
+                missing_default: Any, problems: ProblemCollector) -> None:
+    where = f"resources[{index}]"
+    if not isinstance(res, dict):
+        problems.add(display, "each resource must be a mapping", _line(res), field=where)
+        return
+    for key in res:
+        if key not in RESOURCE_KEYS:
+            problems.add(display, f"unknown resource key '{key}'", _line(res, key), field=f"{where}.{key}",
+                         hint=_choices("resource keys", RESOURCE_KEYS, str(key)))
+    name = res.get("name")
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", name):
+        problems.add(display, "resource name must be lower case letters, digits and _", _line(res, "name"),
+                     field=f"{where}.name")
+        return
+    if f"table:{name}" in ds.sources:
+        problems.add(display, f"two resources are named '{name}'", _line(res, "name"), field=f"{where}.name")
+        return
+    cols = _columns(res, name, vocab, display, problems)
+    at = {**base, **_coordinates(res.get("at"), vocab, display, _line(res, "at"), f"{name}.at", problems)}
+    totals = res.get("totals") or {}
+    if not isinstance(totals, dict):
+        problems.add(display, "totals must be a mapping with column and labels", _line(res, "totals"), field=f"{name}.totals")
+        totals = {}
+    labels = totals.get("labels", list(DEFAULT_TOTALS))
+    labels = [labels] if isinstance(labels, str) else labels
+    if not isinstance(labels, list) or any(_scalar_problem(x, in_list=True) for x in labels):
+        problems.add(display, "totals.labels must be a label or a list of labels (text)", _line(totals, "labels"),
+                     field=f"{name}.totals.labels")
+        labels = []
+    labels = {str(x).strip().lower() for x in labels}
+    tcol = totals.get("column")
+    if tcol is not None and tcol not in {c.name for c in cols}:
+        problems.add(display, f"totals.column '{tcol}' is not a field", _line(totals, "column"), field=f"{name}.totals.column")
+        tcol = None
+    path = _inside(folder, res.get("path"), problems, display, _line(res, "path") or _line(res), f"{name}: path")
+    title = str(res.get("provenance", {}).get("table") or res.get("title") or name) \
+        if isinstance(res.get("provenance", {}), dict) else str(res.get("title") or name)
+    file = str(folder / str(res.get("path")))
+    src = SourceInfo(name, title, file)
+    ds.sources[f"table:{name}"] = src
+    if path is None or not cols:
+        return
+    schema = res.get("schema") or {}
+    missing = schema.get("missingValues", missing_default) if isinstance(schema, dict) else missing_default
+    missing = {str(m).strip() for m in (missing if isinstance(missing, list) else [""])} | {""}
+    delimiter = _delimiter(res.get("dialect") or {}, display, problems)
+    try:
+        text = read_text(path, file, MAX_TABLE_BYTES, "utf-8-sig")
+    except AuditInputError as exc:
+        problems.problems.extend(exc.problems)
+        return
+    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter, strict=True)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        problems.add(file, "the file is empty", 1)
+        return
+    except csv.Error as exc:
+        problems.add(file, f"malformed CSV: {exc}", 1)
+        return
+    declared = {c.name for c in cols}
+    bad = False
+    for h in header:
+        if h not in declared:
+            problems.add(file, f"column '{h}' is not declared in the descriptor's schema", 1, field=h)
+            bad = True
+    for c in cols:
+        if c.name not in header:
+            problems.add(file, f"declared field '{c.name}' has no column in the file", 1, field=c.name)
+            bad = True
+    if bad or len(set(header)) != len(header):
+        if len(set(header)) != len(header):
+            problems.add(file, "the header repeats a column name", 1)
+        return
+    index_of = {h: i for i, h in enumerate(header)}
+    deferred: list[tuple] = []
+    row_periods: list[str] = []
+
+    def add(measure, coords, value, decimals, unit, printed, line, column, label, notes, period, total) -> None:
+        fig = _figure(ds, vocab, measure, coords, period, value, decimals, unit, "exact", False, printed, file, line,
+                      column, display, problems)
+        if fig is None:
+            return
+        fig.source, fig.origin = f"table:{name}", ("total" if total else "cell")
+        fig.label, fig.table, fig.table_title, fig.notes = label, name, title, notes
+        ds.figures.append(fig)
+        src.measures.add(measure)
+
+    dims = [c for c in cols if c.role == "dimension"]
+    src.row_dims = {c.dimension for c in dims if c.dimension != PERIOD}
+    measures = [c for c in cols if c.role == "measure"]
+    start, rows = 2, 0
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.add(file, f"malformed CSV: {exc}", reader.line_num)
+            return
+        line, start = start, reader.line_num + 1
+        if not any(c.strip() for c in record):
+            continue
+        if len(record) != len(header):
+            problems.add(file, f"expected {len(header)} values, found {len(record)}", line)
+            continue
+        rows += 1
+        cells = {h: record[i].strip() for h, i in index_of.items()}
+        total = tcol is not None and cells[tcol].lower() in labels
+        total = total or any(cells[c.name].lower() in labels for c in dims)
+        coords = dict(at)
+        row_period = None
+        period_rolled = False
+        label = " / ".join(cells[c.name] for c in cols if c.role != "measure" and cells[c.name]) or f"line {line}"
+        for c in dims:
+            if c.parent is not None:
+                continue  # a child column is read with its parent, below
+            chain = [c]
+            while True:
+                child = next((x for x in dims if x.parent == chain[-1].name), None)
+                if child is None:
+                    break
+                chain.append(child)
+            member = None
+            for x in chain:
+                printed = cells[x.name]
+                if not printed or printed.lower() in labels:
+                    break
+                if c.dimension == PERIOD:
+                    member = printed
+                    continue
+                if len(printed) > MAX_MEMBER:
+                    problems.add(file, f"a member longer than {MAX_MEMBER} characters", line, field=x.name)
+                    break
+                new = vocab.dimensions[c.dimension].member(printed)
+                if member is not None:
+                    ds.links.append((c.dimension, new, member, f"table:{name}"))
+                member = new
+            if c.dimension == PERIOD:
+                row_period = member
+                period_rolled = member is None and total
+                if member is not None:
+                    row_periods.append(member)
+                continue
+            dim = vocab.dimensions[c.dimension]
+            if member is not None and dim.closed and member != dim.all and member not in dim.parts:
+                problems.add(file, f"'{member}' is not a member of {c.dimension} ({', '.join((dim.all, *dim.parts))})",
+                             line, field=c.name, hint=f"add an alias for it to the vocabulary's {c.dimension}")
+                member = None
+                continue
+            if member is None:
+                if not total:  # a blank member in a row of parts: the row does not say where it is
+                    problems.add(file, f"row has no {c.dimension} in column '{c.name}'", line, field=c.name,
+                                 hint="mark total rows with totals.labels, or fill the cell")
+                    member = None
+                else:
+                    member = vocab.dimensions[c.dimension].all
+            if member is not None:
+                coords[c.dimension] = member
+        for c in measures:
+            printed = cells[c.name]
+            if printed in missing:
+                continue
+            parsed = parse_printed(printed, c.group, c.decimal)
+            if parsed is None:
+                problems.add(file, f"'{printed[:60]}' is not a number", line, field=c.name)
+                continue
+            value, decimals, notes = parsed
+            args = (c.measure, {**coords, **c.at}, value, decimals, c.unit, printed, line, c.name, label, notes)
+            if period_rolled:
+                deferred.append(args)  # a total over the table's periods: known once every row is read
+            else:
+                add(*args, row_period, total)
+    if rows == 0:
+        problems.add(file, "the table has no rows", 2)
+    if deferred:
+        try:
+            periods = [parse_period(p) for p in row_periods]
+            span = parse_period(f"{min(p.start for p in periods).isoformat()}/{max(p.end for p in periods).isoformat()}")
+        except (PeriodError, ValueError):
+            span = None
+        for args in deferred:
+            if span is None or vocab.measures[args[0]].type == "stock":
+                problems.add(file, "a total over the table's periods needs periods in the other rows, and a flow "
+                             "(a stock is not summed over time)", args[6], field=args[7])
+                continue
+            add(*args, span, True)
+
+
+def _figure(ds: FigureDataset, vocab: Vocabulary, measure: str, coords: dict, row_period: Any, value: float,
+            decimals: int, unit_name: str | None, qualifier: str, truncated: bool, printed: str, file: str,
+            line: int | None, column: str | None, descriptor: str, problems: ProblemCollector,
+            low: tuple[float, int] | None = None, high: tuple[float, int] | None = None) -> Figure | None:
+    m = vocab.measures[measure]
+    quantity = vocab.quantities[m.quantity]
+    unit = quantity.units.get(unit_name) if unit_name else quantity.units[quantity.base]
+    period_raw = row_period if row_period is not None else coords.get(PERIOD)
+    if period_raw is None:
+        problems.add(file, f"the figure {printed!r} has no period", line, field=column,
+                     hint="give the table, the column or the claim a period under at: (e.g. period: end 2018)")
+        return None
+    try:
+        period = period_raw if isinstance(period_raw, Period) else parse_period(period_raw, stock=(m.type == "stock"))
+    except PeriodError as exc:
+        problems.add(file, f"period: {exc}", line, field=column or PERIOD)
+        return None
+    full = {d: coords.get(d, dim.all) for d, dim in vocab.dimensions.items()}
+    if low is not None and high is not None:
+        lo = low[0] * unit.factor - rounding(low[0], low[1], unit, unit.exact_whole)
+        hi = high[0] * unit.factor + rounding(high[0], high[1], unit, unit.exact_whole)
+    else:
+        r = rounding(value, decimals, unit, unit.exact_whole)
+        lo, hi = interval(value * unit.factor, r, qualifier, truncated)
+    return Figure(dataset=ds.name, edition=ds.edition, source="", origin="", measure=measure, coords=full,
+                  period=period, lo=lo, hi=hi, printed=printed, unit=unit.name, qualifier=qualifier,
+                  file=file, line=line, column=column)
+
+
+def _load_claims(ds: FigureDataset, path: Path, display: str, base: dict, vocab: Vocabulary,
+                 problems: ProblemCollector) -> None:
+    try:
+        data = load_yaml(path, display)
+    except AuditInputError as exc:
+        problems.problems.extend(exc.problems)
+        return
+    items = data.get("claims") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        problems.add(display, "the claims file must hold a list under 'claims'", 1)
+        return
+    ds.sources["text"] = src = SourceInfo("text", "the text", display)
+    seen: set[str] = set()
+    for i, c in enumerate(items):
+        line = _line(c) or 1
+        if not isinstance(c, dict):
+            problems.add(display, "each claim must be a mapping", line, field=f"claims[{i}]")
+            continue
+        for k in c:
+            if k not in CLAIM_KEYS:
+                problems.add(display, f"unknown key '{k}' in a claim", _line(c, k), field=str(k),
+                             hint=f"claims take: {', '.join(sorted(CLAIM_KEYS))}")
+        cid = c.get("id")
+        if _scalar_problem(cid) or cid is None:
+            problems.add(display, "each claim needs an id (text)", _line(c, "id") or line, field="id")
+            continue
+        cid = _text(cid)
+        if cid in seen:
+            problems.add(display, f"claim id '{cid}' is used twice", _line(c, "id"), field="id")
+        seen.add(cid)
+        m = c.get("measure")
+        if not isinstance(m, str) or m not in vocab.measures:
+            problems.add(display, f"claim '{cid}': unknown measure '{m}'", _line(c, "measure") or line, field="measure",
+                         hint=_choices("measures", vocab.measures, str(m)))
+            continue
+        quote = c.get("quote")
+        if not isinstance(quote, str) or not quote.strip():
+            problems.add(display, f"claim '{cid}' needs 'quote': the sentence as printed", line, field="quote")
+        qualifier = c.get("qualifier", "exact")
+        if qualifier not in QUALIFIERS:
+            problems.add(display, f"unknown qualifier '{qualifier}' (one of {', '.join(QUALIFIERS)})",
+                         _line(c, "qualifier"), field="qualifier")
+            continue
+        truncated = c.get("rounding", "rounded")
+        if truncated not in ("rounded", "truncated"):
+            problems.add(display, "rounding is 'rounded' (the default) or 'truncated'", _line(c, "rounding"), field="rounding")
+            continue
+        quantity = vocab.quantity_of(m)
+        unit = c.get("unit")
+        if unit is None and len(quantity.units) != 1:
+            problems.add(display, f"claim '{cid}' needs a unit (one of {', '.join(quantity.units)})", line, field="unit")
+            continue
+        u = vocab.unit(_text(unit)) if unit is not None else quantity.units[quantity.base]
+        if u is None or u.quantity != quantity.name:
+            what = "an unknown unit" if u is None else f"a unit of {u.quantity}"
+            problems.add(display, f"claim '{cid}': unit '{unit}' is {what}; {m} is a {quantity.name}, in "
+                         f"{', '.join(quantity.units)}", _line(c, "unit"), field="unit")
+            continue
+        coords = {**base, **_coordinates(c.get("at"), vocab, display, _line(c, "at"), "at", problems)}
+        if "period" in c:
+            p = c.get("period")
+            if not isinstance(p, dict) and _scalar_problem(p):
+                problems.add(display, f"claim '{cid}': period must be one period, not {_scalar_problem(p)}",
+                             _line(c, "period"), field="period")
+                continue
+            coords[PERIOD] = p
+        numbers = {}
+        keys = ("low", "high") if qualifier == "between" else ("value",)
+        for key in keys:
+            raw = c.get(key)
+            parsed = None
+            if isinstance(raw, bool) or raw is None:
+                parsed = None
+            elif isinstance(raw, Number):
+                parsed = parse_printed(raw.text) if math.isfinite(raw) else None
+            elif isinstance(raw, (int, float)):
+                parsed = (float(raw), 0, "") if math.isfinite(raw) else None
+            elif isinstance(raw, str):
+                parsed = parse_printed(raw)
+            if parsed is None:
+                problems.add(display, f"claim '{cid}' needs a finite number as '{key}'"
+                             + (f", not {str(raw)[:40]!r}" if raw is not None else ""), _line(c, key) or line, field=key)
+                continue
+            numbers[key] = parsed
+        if len(numbers) != len(keys):
+            continue
+        if qualifier == "between":
+            printed = f"between {_text(c['low'])} and {_text(c['high'])}"
+            fig = _figure(ds, vocab, m, coords, None, 0.0, 0, u.name, qualifier, False, printed, display, line, None,
+                          display, problems, low=numbers["low"][:2], high=numbers["high"][:2])
+            if fig is not None and fig.lo > fig.hi:
+                problems.add(display, f"claim '{cid}': low is above high", _line(c, "low"), field="low")
+                continue
+        else:
+            value, decimals, notes = numbers["value"]
+            printed = _text(c["value"])
+            fig = _figure(ds, vocab, m, coords, None, value, decimals, u.name, qualifier, truncated == "truncated",
+                          printed, display, line, None, display, problems)
+        if fig is None:
+            continue
+        fig.source, fig.origin, fig.claim = "text", "text", cid
+        fig.label = str(c.get("locator") or cid)
+        fig.quote = str(quote or "")
+        fig.provenance = str(c.get("section") or "")
+        ds.figures.append(fig)
+        src.measures.add(m)

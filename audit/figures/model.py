@@ -1,0 +1,93 @@
+"""A figure: one number a dataset reports, as the kinds reason about it.
+
+Every table cell that holds a measure, every printed total or subtotal, and every figure quoted in
+the text is loaded as a `Figure`: what it measures, its coordinates on the profile's dimensions,
+its period, the interval its printed value stands for (in the base unit of its quantity), and
+where it was printed. Figures of all the datasets of a run live in one table (`FigureSet.frame`),
+so that a rule runs once over a whole corpus.
+
+The interval of a printed value: a value printed with d decimals in a unit with factor f stands
+for v +- 0.5 * 10^-d * f; a whole number in a unit whose whole numbers are exact (a count, a
+surface in m2) and a printed `0` stand for themselves. A qualifier of the text widens it:
+
+| qualifier               | interval of "v"                                   |
+|-------------------------|---------------------------------------------------|
+| exact (none)            | v +- rounding                                     |
+| about                   | v +- max(rounding, 10% of v)                      |
+| more_than, at_least     | from v - rounding, unbounded above                |
+| less_than, up_to        | unbounded below, to v + rounding                  |
+| between (low, high)     | low - rounding to high + rounding                 |
+| nearly, almost, just_under | from 95% of v to v + rounding                  |
+| just_over               | from v - rounding to 105% of v                    |
+
+A whole number in the text that a report got by cutting digits rather than rounding (4.17 printed
+as 4.1) is read as rounded, which is what a monitor expects; a claim that knows better says
+`rounding: truncated`, and "v" then stands for v to v + 2 x rounding.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+ABOUT = 0.10  # "about v": within 10% of v
+CLOSE = 0.05  # "nearly v", "just over v": within 5% of v, on the stated side
+QUALIFIERS = ("exact", "about", "more_than", "at_least", "less_than", "up_to", "between",
+              "nearly", "almost", "just_under", "just_over")
+INF = float("inf")
+
+
+def interval(value: float, rounding: float, qualifier: str = "exact", truncated: bool = False) -> tuple[float, float]:
+    """The interval (low, high) that a figure printed as `value` stands for, given half the width
+    of its printed precision (`rounding`) and the text's qualifier. All in one unit."""
+    lo, hi = value - rounding, value + rounding
+    if truncated:
+        lo, hi = value, value + 2 * rounding
+    mag = abs(value)
+    if qualifier == "about":
+        spread = max(rounding, ABOUT * mag)
+        return value - spread, value + spread
+    if qualifier in ("more_than", "at_least"):
+        return lo, INF
+    if qualifier in ("less_than", "up_to"):
+        return -INF, hi
+    if qualifier in ("nearly", "almost", "just_under"):
+        return min(lo, value - CLOSE * mag), hi
+    if qualifier == "just_over":
+        return lo, max(hi, value + CLOSE * mag)
+    return lo, hi
+
+
+@dataclass
+class Figure:
+    dataset: str
+    edition: str
+    source: str  # "table:<name>", "text" or "reference:<name>": figures of one source are printed together
+    origin: str  # cell, total, text, reference
+    measure: str
+    coords: dict[str, str]  # dimension -> member; every declared dimension is present
+    period: Any  # audit.figures.periods.Period
+    lo: float  # interval, in the base unit of the measure's quantity
+    hi: float
+    printed: str  # the value as printed (with its unit where the text gives one)
+    unit: str | None
+    qualifier: str = "exact"
+    file: str = ""
+    line: int | None = None
+    column: str | None = None  # the field of a table cell
+    label: str = ""  # a person's name for where it is: the row as printed, or the claim's locator
+    table: str | None = None  # resource name
+    table_title: str = ""
+    claim: str | None = None  # claim id
+    quote: str = ""
+    notes: str = ""  # footnote markers printed with the value
+    provenance: str = ""
+
+    @property
+    def value(self) -> float:
+        """A single value standing for the interval (its middle; an open side gives the other)."""
+        if self.lo == -INF:
+            return self.hi
+        if self.hi == INF:
+            return self.lo
+        return (self.lo + self.hi) / 2
+

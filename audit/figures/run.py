@@ -1,0 +1,79 @@
+"""One audit over figures: load every dataset of the run, put their figures in one store, run
+each rule once over all of them, and give back one Run per dataset (what reporters print)."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ..errors import AuditInputError, Problem
+from ..findings import Run
+from .load import FigureDataset, load_figures
+from .pack import FigurePack
+from .store import FigureStore
+
+
+def audit_figures(paths: list[Path], pack: FigurePack, metas: dict | None = None) -> list[Run]:
+    """Audit the datasets at `paths` together (their figures share one space). Raises
+    AuditInputError with every problem of every dataset when one cannot be read."""
+    start = time.perf_counter()
+    datasets: list[FigureDataset] = []
+    problems = []
+    for path in paths:
+        try:
+            datasets.append(load_figures(path, pack.vocabulary, (metas or {}).get(path)))
+        except AuditInputError as exc:
+            problems.extend(exc.problems)
+    names: dict[str, FigureDataset] = {}
+    for ds in datasets:
+        if ds.name in names:
+            problems.append(Problem(ds.descriptor, f"two datasets of the run are named '{ds.name}' (the other is "
+                                    f"{names[ds.name].descriptor})", field="name",
+                                    hint="a dataset's name tells its figures apart: give each edition its own"))
+        names[ds.name] = ds
+    if problems:
+        raise AuditInputError(problems)
+    store = FigureStore(datasets, pack.vocabulary)
+    try:
+        results = [kind.run(store) for kind in pack.rules]
+    finally:
+        store.close()
+    share = (time.perf_counter() - start) / max(1, len(datasets))
+    return [Run(dataset=ds.name, path=str(ds.root), profile=ds.profile, pack=str(pack.root),
+                rules=[r[ds.name] for r in results], meta=dict(ds.meta), seconds=share) for ds in datasets]
+
+
+def figure_paths(folders: list[Path], rules: str | Path | None) -> tuple[list[Path], list[Run]]:
+    """Split dataset folders into those of the table layout (returned, audited one by one) and
+    those of the figure layout, which are audited here, together per pack."""
+    from ..dataset import _read_descriptor
+    from ..pack import find_pack
+    from .load import descriptor_of, is_figure_layout
+    from .pack import is_figure_pack, load_figure_pack
+
+    rest: list[Path] = []
+    groups: dict[Path, list[Path]] = {}
+    metas: dict[Path, object] = {}
+    for path in folders:
+        try:
+            _folder, descriptor = descriptor_of(path)
+        except AuditInputError:
+            rest.append(path)  # the table layout's loader says what is wrong with it
+            continue
+        if descriptor.suffix.lower() not in (".yaml", ".yml", ".json"):
+            rest.append(path)
+            continue
+        meta = _read_descriptor(descriptor, str(descriptor))
+        if not is_figure_layout(meta):
+            rest.append(path)
+            continue
+        profile = meta.get("auditProfile") or meta.get("profile")
+        pack = find_pack(str(profile) if profile else None, rules).resolve()
+        if not is_figure_pack(pack):
+            raise AuditInputError(Problem(str(descriptor), f"the dataset maps its columns to figures, but the pack "
+                                          f"{pack} has no vocabulary.yaml", hint="give --rules a pack of figures"))
+        groups.setdefault(pack, []).append(path)
+        metas[path] = meta
+    runs: list[Run] = []
+    for pack_dir, paths in groups.items():
+        runs.extend(audit_figures(paths, load_figure_pack(pack_dir), metas))
+    return rest, runs

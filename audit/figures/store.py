@@ -1,0 +1,164 @@
+"""The figures of a whole run in one DuckDB table, and the sums their parts imply.
+
+`figures` holds one row per figure of every dataset of the run (a corpus of many countries and
+editions is one table). Coordinates are columns `c_<dimension>` (dimension names are checked
+names, the only identifiers built from a pack); every member, measure and value enters DuckDB as a
+bound parameter, never as SQL text.
+
+`derived` holds, for every source (a table, the text) of every dataset, the sums that its figures
+imply at coordinates where it prints parts: a table's rows summed to a total of each column, its
+columns of parts summed to their whole, a hierarchy's children summed to each parent, in every
+combination of dimensions (a cube). A closed dimension (one whose parts are declared) rolls up
+only when every part is printed; the text rolls up only along closed dimensions (a sentence that
+names three provinces does not give the national total). Only figures of additive quantities
+printed as parts (cells, not totals) are summed.
+"""
+from __future__ import annotations
+
+import itertools
+
+from .. import sandbox
+from .load import FigureDataset
+from .model import Figure
+from .vocabulary import Vocabulary
+
+FIXED = [("fid", "BIGINT"), ("dataset", "VARCHAR"), ("edition", "VARCHAR"), ("source", "VARCHAR"),
+         ("origin", "VARCHAR"), ("measure", "VARCHAR"), ("additive", "BOOLEAN"), ("p_key", "VARCHAR"),
+         ("p_start", "DATE"), ("p_end", "DATE"), ("p_instant", "BOOLEAN"), ("lo", "DOUBLE"), ("hi", "DOUBLE")]
+
+
+def col(dim: str) -> str:
+    """The column of a dimension's coordinate (dimension names are checked: [a-z][a-z0-9_]*)."""
+    return f'"c_{dim}"'
+
+
+class FigureStore:
+    def __init__(self, datasets: list[FigureDataset], vocab: Vocabulary):
+        import duckdb
+
+        self.vocab = vocab
+        self.datasets = {ds.name: ds for ds in datasets}
+        self.figures: list[Figure] = [f for ds in datasets for f in ds.figures]
+        self.dims = list(vocab.dimensions)
+        self.con = duckdb.connect(":memory:")
+        sandbox.lock(self.con)
+        self._load()
+        self._hierarchies(datasets)
+        self._derive()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def rows(self, sql: str, params: list | None = None) -> list[tuple]:
+        return self.con.execute(sql, params or []).fetchall()
+
+    # -- tables ---------------------------------------------------------------------------------
+    def _load(self) -> None:
+        figs, vocab = self.figures, self.vocab
+        additive = {m: vocab.quantity_of(m).additive for m in vocab.measures}
+        columns: list[tuple[str, str, list]] = [
+            ("fid", "BIGINT", list(range(len(figs)))),
+            ("dataset", "VARCHAR", [f.dataset for f in figs]),
+            ("edition", "VARCHAR", [f.edition for f in figs]),
+            ("source", "VARCHAR", [f.source for f in figs]),
+            ("origin", "VARCHAR", [f.origin for f in figs]),
+            ("measure", "VARCHAR", [f.measure for f in figs]),
+            ("additive", "BOOLEAN", [additive[f.measure] for f in figs]),
+            ("p_key", "VARCHAR", [f.period.key() for f in figs]),
+            ("p_start", "DATE", [f.period.start for f in figs]),
+            ("p_end", "DATE", [f.period.end for f in figs]),
+            ("p_instant", "BOOLEAN", [f.period.instant for f in figs]),
+            ("lo", "DOUBLE", [f.lo for f in figs]),
+            ("hi", "DOUBLE", [f.hi for f in figs]),
+        ]
+        for d in self.dims:
+            columns.append((f"c_{d}", "VARCHAR", [f.coords[d] for f in figs]))
+        select = ", ".join(f'unnest(?::{t}[]) AS "{name}"' for name, t, _ in columns)
+        self.con.execute(f"CREATE TABLE figures AS SELECT {select}", [v for _, _, v in columns])
+
+    def _hierarchies(self, datasets: list[FigureDataset]) -> None:
+        """`anc`: for every dataset, dimension and member printed, each ancestor (the member itself
+        at depth 0, its parents as tables print them, and the dimension's whole at the top)."""
+        rows: list[tuple[str, str, str, str, int]] = []
+        for ds in datasets:
+            for d, dim in self.vocab.dimensions.items():
+                parent: dict[str, str] = {}
+                for dname, child, par, _src in ds.links:
+                    if dname == d and child != par and child != dim.all:
+                        parent.setdefault(child, par)
+                members = {f.coords[d] for f in ds.figures} | set(parent) | set(parent.values())
+                for m in members:
+                    rows.append((ds.name, d, m, m, 0))
+                    if m == dim.all:
+                        continue
+                    seen, cur, depth = {m}, m, 0
+                    while cur in parent and parent[cur] not in seen and parent[cur] != dim.all:
+                        cur = parent[cur]
+                        depth += 1
+                        seen.add(cur)
+                        rows.append((ds.name, d, m, cur, depth))
+                    if dim.closed and m not in dim.parts:
+                        continue  # not a declared part: it does not roll up to the whole
+                    rows.append((ds.name, d, m, dim.all, depth + 1))
+        cols = list(zip(*rows)) if rows else [[], [], [], [], []]
+        self.con.execute("CREATE TABLE anc AS SELECT unnest(?::VARCHAR[]) AS dataset, unnest(?::VARCHAR[]) AS dim, "
+                         "unnest(?::VARCHAR[]) AS member, unnest(?::VARCHAR[]) AS ancestor, "
+                         "unnest(?::INTEGER[]) AS depth", [list(c) for c in cols])
+
+    def _rollable(self) -> dict[frozenset, list[tuple[str, str]]]:
+        """The dimensions each source can be summed along, and the sources that share each set: the
+        dimensions a table prints a column of, and the closed dimensions of which it prints two
+        members or more (a table of one region says nothing of the country as a whole)."""
+        closed = [d for d, dim in self.vocab.dimensions.items() if dim.closed]
+        members: dict[tuple[str, str], dict[str, set]] = {}
+        for f in self.figures:
+            if f.origin == "cell":
+                seen = members.setdefault((f.dataset, f.source), {d: set() for d in closed})
+                for d in closed:
+                    seen[d].add(f.coords[d])
+        groups: dict[frozenset, list[tuple[str, str]]] = {}
+        for (dataset, source), seen in members.items():
+            info = self.datasets[dataset].sources.get(source)
+            dims = set(info.row_dims) if info is not None and source != "text" else set()
+            dims |= {d for d in closed if len(seen[d]) > 1}
+            if dims:
+                groups.setdefault(frozenset(dims), []).append((dataset, source))
+        return groups
+
+    def _derive(self) -> None:
+        """`derived`: the sums of parts, one row per (dataset, source, measure, period, coordinates)
+        for every combination of dimensions rolled up, with the figures summed (`fids`)."""
+        selects = []
+        params: list = []
+        closed = {d: dim for d, dim in self.vocab.dimensions.items() if dim.closed}
+        for dims, sources in self._rollable().items():
+            for r in range(1, len(dims) + 1):
+                for rolled in itertools.combinations(sorted(dims), r):
+                    joins, keys, having = [], [], []
+                    for d in self.dims:
+                        if d in rolled:
+                            a = f"a_{d}"
+                            joins.append(f"JOIN anc {a} ON {a}.dataset = f.dataset AND {a}.dim = ? AND "
+                                         f"{a}.member = f.{col(d)} AND {a}.depth > 0")
+                            params.append(d)
+                            keys.append((f"{a}.ancestor", col(d)))
+                            if d in closed:
+                                having.append(f"count(DISTINCT f.{col(d)}) = {len(closed[d].parts)}")
+                        else:
+                            keys.append((f"f.{col(d)}", col(d)))
+                    params.append([f"{ds}\x00{src}" for ds, src in sources])
+                    group = ", ".join(k for k, _ in keys)
+                    selects.append(
+                        f"SELECT f.dataset, f.source, f.measure, f.p_key, {', '.join(f'{k} AS {n}' for k, n in keys)}, "
+                        f"sum(f.lo) AS lo, sum(f.hi) AS hi, count(*) AS n, list(f.fid ORDER BY f.fid) AS fids "
+                        f"FROM figures f {' '.join(joins)} WHERE f.origin = 'cell' AND f.additive "
+                        f"AND list_contains(?, f.dataset || chr(0) || f.source) "
+                        f"GROUP BY f.dataset, f.source, f.measure, f.p_key, {group}"
+                        + (f" HAVING {' AND '.join(having)}" if having else ""))
+        names = ", ".join(col(d) for d in self.dims)
+        if not selects:
+            self.con.execute(f"CREATE TABLE derived AS SELECT dataset, source, measure, p_key, {names}, lo, hi, "
+                             "0::BIGINT AS n, [fid] AS fids FROM figures WHERE false")
+            return
+        # params are bound in the order the selects use them: per select, its dimensions, then its sources
+        self.con.execute(f"CREATE TABLE derived AS {' UNION ALL '.join(selects)}", params)
