@@ -50,6 +50,7 @@ from .model import QUALIFIERS, Figure, interval
 from .periods import Period, PeriodError, parse_period
 from .vocabulary import PERIOD, Vocabulary
 
+UNREADABLE = object()  # a period already reported as unreadable
 DEFAULT_TOTALS = ("Total", "Totals", "Grand total", "Grand Total", "TOTAL", "TOTALS")
 MAX_MEMBER = 200  # characters of a dimension member
 
@@ -222,6 +223,7 @@ def _coordinates(raw: Any, vocab: Vocabulary, file: str, line: int | None, where
                 parse_period(member.text if isinstance(member, Number) else member)
             except PeriodError as exc:
                 problems.add(file, f"period: {exc}", dline, field=f"{where}.{dim}")
+                out[dim] = UNREADABLE  # reported once, here: not again for every figure it would date
                 continue
             out[dim] = member.text if isinstance(member, Number) else member
             continue
@@ -564,6 +566,8 @@ def _figure(ds: FigureDataset, vocab: Vocabulary, measure: str, coords: dict, ro
     quantity = vocab.quantities[m.quantity]
     unit = quantity.units.get(unit_name) if unit_name else quantity.units[quantity.base]
     period_raw = row_period if row_period is not None else coords.get(PERIOD)
+    if period_raw is UNREADABLE:
+        return None
     if period_raw is None:
         problems.add(file, f"the figure {printed!r} has no period", line, field=column,
                      hint="give the table, the column or the claim a period under at: (e.g. period: end 2018)")

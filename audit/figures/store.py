@@ -45,6 +45,8 @@ class FigureStore:
         self._load()
         self._hierarchies(datasets)
         self._derive()
+        self._derive_periods()
+        self._derive_sets()
 
     def close(self) -> None:
         self.con.close()
@@ -112,7 +114,7 @@ class FigureStore:
         closed = [d for d, dim in self.vocab.dimensions.items() if dim.closed]
         members: dict[tuple[str, str], dict[str, set]] = {}
         for f in self.figures:
-            if f.origin == "cell":
+            if f.origin in ("cell", "text"):
                 seen = members.setdefault((f.dataset, f.source), {d: set() for d in closed})
                 for d in closed:
                     seen[d].add(f.coords[d])
@@ -151,7 +153,7 @@ class FigureStore:
                     selects.append(
                         f"SELECT f.dataset, f.source, f.measure, f.p_key, {', '.join(f'{k} AS {n}' for k, n in keys)}, "
                         f"sum(f.lo) AS lo, sum(f.hi) AS hi, count(*) AS n, list(f.fid ORDER BY f.fid) AS fids "
-                        f"FROM figures f {' '.join(joins)} WHERE f.origin = 'cell' AND f.additive "
+                        f"FROM figures f {' '.join(joins)} WHERE f.origin IN ('cell', 'text') AND f.additive "
                         f"AND list_contains(?, f.dataset || chr(0) || f.source) "
                         f"GROUP BY f.dataset, f.source, f.measure, f.p_key, {group}"
                         + (f" HAVING {' AND '.join(having)}" if having else ""))
@@ -162,3 +164,51 @@ class FigureStore:
             return
         # params are bound in the order the selects use them: per select, its dimensions, then its sources
         self.con.execute(f"CREATE TABLE derived AS {' UNION ALL '.join(selects)}", params)
+
+    def _derive_periods(self) -> None:
+        """Flows over the periods a figure is printed for, summed from the shorter periods a source
+        prints inside it (years to a span of years, quarters to their year), where those periods
+        tile it exactly: no gap (the days add up) and none counted twice (each period once)."""
+        same = " AND ".join([f"c.{col(d)} = t.{col(d)}" for d in self.dims] or ["true"])
+        keys = ", ".join(f"t.{col(d)}" for d in self.dims)
+        self.con.execute(
+            f"INSERT INTO derived SELECT t.dataset, c.source, t.measure, t.p_key, {keys}, sum(c.lo), sum(c.hi), "
+            f"count(*), list(c.fid ORDER BY c.fid) FROM (SELECT DISTINCT dataset, measure, p_key, p_start, p_end, "
+            f"{', '.join(col(d) for d in self.dims)} FROM figures WHERE NOT p_instant AND additive) t "
+            f"JOIN figures c ON c.dataset = t.dataset AND c.measure = t.measure AND {same} AND c.origin = 'cell' "
+            f"AND NOT c.p_instant AND c.p_start >= t.p_start AND c.p_end <= t.p_end AND c.p_key <> t.p_key "
+            f"GROUP BY t.dataset, c.source, t.measure, t.p_key, t.p_start, t.p_end, {keys} "
+            f"HAVING count(DISTINCT c.p_key) = count(*) "
+            f"AND sum(date_diff('day', c.p_start, c.p_end) + 1) = date_diff('day', t.p_start, t.p_end) + 1")
+
+    def _derive_sets(self) -> None:
+        """The sums over the members a claim names together ("in Aghdam and Aghjabedi"), from every
+        source that prints each of them."""
+        from .load import MemberSet
+
+        done: set[tuple] = set()
+        for f in self.figures:
+            sets = [(d, m) for d, m in f.coords.items() if isinstance(m, MemberSet)]
+            if len(sets) != 1:
+                continue  # a sum over sets of two dimensions at once is not read
+            d, members = sets[0]
+            key = (f.dataset, f.measure, f.period.key(), tuple(sorted(f.coords.items())))
+            if key in done:
+                continue
+            done.add(key)
+            others = [x for x in self.dims if x != d]
+            cond = " AND ".join([f"c.{col(x)} = ?" for x in others] or ["true"])
+            keys = ", ".join(f"c.{col(x)}" if x != d else f"?::VARCHAR AS {col(x)}" for x in self.dims)
+            names = ", ".join(col(x) for x in self.dims)
+            # each member as its source prints it, or as the sum of its parts there (a region's operators)
+            pool = (f"SELECT dataset, source, measure, p_key, {names}, lo, hi, [fid] AS fids FROM figures "
+                    f"WHERE origin IN ('cell', 'total') AND source <> 'text' UNION ALL "
+                    f"SELECT dataset, source, measure, p_key, {names}, lo, hi, fids FROM derived")
+            self.con.execute(
+                f"INSERT INTO derived SELECT c.dataset, c.source, c.measure, c.p_key, {keys}, sum(c.lo), sum(c.hi), "
+                f"sum(len(c.fids)), list_sort(flatten(list(c.fids))) FROM ({pool}) c WHERE c.dataset = ? "
+                f"AND c.measure = ? AND c.p_key = ? AND {cond} AND list_contains(?, c.{col(d)}) "
+                f"GROUP BY c.dataset, c.source, c.measure, c.p_key, {', '.join(f'c.{col(x)}' for x in others)} "
+                f"HAVING count(DISTINCT c.{col(d)}) = ? AND count(*) = ?",
+                [str(members), f.dataset, f.measure, f.period.key(), *(f.coords[x] for x in others),
+                 list(members.members), len(members.members), len(members.members)])

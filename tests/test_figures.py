@@ -1,0 +1,340 @@
+"""The figure model: tables of any printed shape mapped onto figures, and the kinds over them.
+
+Each case is a small dataset folder written as a person would (descriptor, CSV, claims), with a
+small pack of its own vocabulary; the same cases run through `audit check`.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from audit.errors import AuditInputError
+from audit.figures.pack import load_figure_pack
+from audit.figures.run import audit_figures
+
+ROOT = Path(__file__).resolve().parent.parent
+
+VOCABULARY = """
+quantities:
+  area: {units: {m2: 1, ha: 10000, km2: 1000000}, exact: [m2]}
+  count: {units: {count: 1}, exact: [count], number: true}
+measures:
+  items: {quantity: count, type: stock}
+  surface: {quantity: area, type: stock}
+  done: {quantity: area, type: flow}
+dimensions:
+  country: {all: world}
+  region: {all: all}
+  kind: {all: all, parts: [red, blue], aliases: {r: red, b: blue}}
+"""
+
+RULES = """
+rules:
+  - id: sums
+    title: totals add up
+    kind: additivity
+    message: "{source}: {whole} is {observed}, its {parts} parts add up to {expected}"
+  - id: agree
+    title: figures agree
+    kind: agreement
+    between: [tables, text]
+    message: "{figure}: {source} {observed}, {other} {expected}"
+  - id: revised
+    title: editions agree
+    kind: agreement
+    severity: warning
+    between: [editions]
+    message: "{figure}: {edition} prints {observed}, {other_edition} printed {expected}"
+  - id: both
+    title: items and surface
+    kind: co_occurrence
+    pairs: [[items, surface]]
+    message: "{source}: {nonzero_value} of {nonzero}, {zero_value} of {zero}"
+"""
+
+
+def write_pack(tmp: Path) -> Path:
+    pack = tmp / "pack"
+    pack.mkdir(exist_ok=True)
+    (pack / "pack.yaml").write_text("profile: test-figures\ntitle: test\n")
+    (pack / "vocabulary.yaml").write_text(VOCABULARY)
+    (pack / "rules.yaml").write_text(RULES)
+    return pack
+
+
+def write_dataset(tmp: Path, name: str, resources: str, tables: dict[str, str], claims: str | None = None,
+                  edition: str | None = None) -> Path:
+    folder = tmp / name
+    folder.mkdir(parents=True, exist_ok=True)
+    head = f"name: {name}\nauditProfile: test-figures\nat: {{country: Utopia}}\n"
+    if edition:
+        head += f"edition: {edition}\n"
+    if claims is not None:
+        head += "claims: claims.yaml\n"
+        (folder / "claims.yaml").write_text(textwrap.dedent(claims))
+    (folder / "datapackage.yaml").write_text(head + "resources:\n" + textwrap.indent(textwrap.dedent(resources), "  "))
+    for file, text in tables.items():
+        (folder / file).write_text(textwrap.dedent(text).lstrip())
+    return folder
+
+
+def run(tmp: Path, *folders: Path):
+    runs = audit_figures(list(folders), load_figure_pack(write_pack(tmp)))
+    return {r.dataset: r for r in runs}
+
+
+def findings(run, rule: str | None = None):
+    return [f for f in run.findings if rule is None or f.rule == rule]
+
+
+def status(run, rule: str) -> str:
+    return next(r.status for r in run.rules if r.rule == rule)
+
+
+BY_REGION = """
+- name: by_region
+  path: t.csv
+  at: {period: end 2014, kind: red}
+  schema:
+    fields:
+      - {name: region, dimension: region}
+      - {name: n, type: integer, measure: items}
+      - {name: area, type: number, unit: km2, measure: surface}
+"""
+
+
+def test_printed_total_that_does_not_add_up_names_the_total_and_its_rows(tmp_path):
+    ds = write_dataset(tmp_path, "d", BY_REGION, {"t.csv": """
+        region,n,area
+        North,3,1.20
+        South,4,0.80
+        Total,8,2.00
+        """})
+    r = run(tmp_path, ds)["d"]
+    [f] = findings(r, "sums")
+    assert (f.observed, f.expected) == (8, 7)
+    assert [(loc.role, loc.row) for loc in f.locations] == [("total", 4), ("part", 2), ("part", 3)]
+    assert "add up to 7" in f.message
+    assert status(r, "both") == "passed"  # 2.00 km2 = 1.20 + 0.80 within printed precision
+
+
+def test_rounded_total_within_printed_precision_passes(tmp_path):
+    ds = write_dataset(tmp_path, "d", BY_REGION, {"t.csv": """
+        region,n,area
+        North,3,1.24
+        South,4,0.84
+        Total,7,2.1
+        """})
+    r = run(tmp_path, ds)["d"]
+    assert findings(r) == []
+    assert status(r, "sums") == "passed"
+
+
+def test_two_periods_side_by_side_are_two_sets_of_figures(tmp_path):
+    resources = """
+    - name: two_years
+      path: t.csv
+      at: {kind: red}
+      schema:
+        fields:
+          - {name: region, dimension: region}
+          - {name: area_2014, type: number, unit: km2, measure: surface, at: {period: end 2014}}
+          - {name: area_2015, type: number, unit: km2, measure: surface, at: {period: end 2015}}
+    """
+    claims = """
+    claims:
+      - {id: c2015, measure: surface, value: "5.0", unit: km2, period: end 2015, at: {kind: red}, quote: "5.0 km2 at end 2015"}
+    """
+    ds = write_dataset(tmp_path, "d", resources, {"t.csv": """
+        region,area_2014,area_2015
+        North,2.0,1.5
+        South,3.0,2.5
+        Total,5.0,4.0
+        """}, claims)
+    r = run(tmp_path, ds)["d"]
+    assert findings(r, "sums") == []  # each year's total adds up
+    [f] = findings(r, "agree")  # the text's 5.0 is the 2014 total, not 2015's 4.0
+    assert f.observed == 5.0 and f.expected == 4.0 and "end 2015" in f.message
+
+
+def test_subtotals_are_checked_at_both_levels(tmp_path):
+    resources = """
+    - name: nested
+      path: t.csv
+      at: {period: end 2014, kind: blue}
+      schema:
+        fields:
+          - {name: province, dimension: region}
+          - {name: district, dimension: region, parent: province}
+          - {name: n, type: integer, measure: items}
+    """
+    ds = write_dataset(tmp_path, "d", resources, {"t.csv": """
+        province,district,n
+        East,Alpha,2
+        East,Beta,3
+        East,Total,6
+        West,Gamma,4
+        West,Total,4
+        Total,,11
+        """})
+    r = run(tmp_path, ds)["d"]
+    got = sorted((f.locations[0].row, f.observed, f.expected) for f in findings(r, "sums"))
+    # East's subtotal 6 is not 2 + 3; the grand total 11 is the subtotals' 6 + 4 but not the districts' 9
+    assert got == [(4, 6, 5), (7, 11, 9)]
+
+
+def test_a_closed_dimension_missing_a_part_is_reported_not_passed(tmp_path):
+    resources = """
+    - name: by_kind
+      path: t.csv
+      at: {period: end 2014}
+      totals: {column: kind, labels: [All]}
+      schema:
+        fields:
+          - {name: kind, dimension: kind}
+          - {name: n, type: integer, measure: items}
+    """
+    ds = write_dataset(tmp_path, "d", resources, {"t.csv": "kind,n\nr,5\nAll,5\n"})
+    [f] = findings(run(tmp_path, ds)["d"], "sums")
+    assert "prints no kind blue" in f.message and f.locations[0].row == 3
+
+
+def test_a_part_printed_twice_is_reported_once(tmp_path):
+    ds = write_dataset(tmp_path, "d", BY_REGION, {"t.csv": """
+        region,n,area
+        North,3,1.0
+        North,3,1.0
+        Total,6,2.0
+        """})
+    dup = [f for f in findings(run(tmp_path, ds)["d"], "sums") if "printed 2 times" in f.message]
+    assert len(dup) == 2 and {loc.row for loc in dup[0].locations} == {2, 3}  # once per measure
+
+
+def test_counts_and_amounts_both_zero_or_both_not(tmp_path):
+    ds = write_dataset(tmp_path, "d", BY_REGION, {"t.csv": """
+        region,n,area
+        North,0,1.5
+        South,2,0
+        East,0,0
+        """})
+    got = sorted(f.locations[0].row for f in findings(run(tmp_path, ds)["d"], "both"))
+    assert got == [2, 3]
+
+
+def test_a_zero_printed_with_decimals_decides_nothing(tmp_path):
+    ds = write_dataset(tmp_path, "d", BY_REGION, {"t.csv": "region,n,area\nNorth,2,0.0\n"})
+    r = run(tmp_path, ds)["d"]
+    assert findings(r, "both") == [] and status(r, "both") == "undecided"
+
+
+def test_text_figure_matching_no_table_is_undecided_with_the_nearest(tmp_path):
+    claims = """
+    claims:
+      - {id: c, measure: items, value: 3, period: end 2014, at: {region: Nort, kind: red}, quote: "3 in Nort"}
+    """
+    ds = write_dataset(tmp_path, "d", BY_REGION, {"t.csv": "region,n,area\nNorth,3,1.0\nSouth,1,1.0\n"}, claims)
+    rule = next(x for x in run(tmp_path, ds)["d"].rules if x.rule == "agree")
+    assert rule.status == "undecided" and "region North" in rule.reason
+
+
+def test_claim_about_several_members_is_their_sum(tmp_path):
+    claims = """
+    claims:
+      - {id: c, measure: items, value: 5, period: end 2014, at: {region: [North, South], kind: red}, quote: "5 in North and South"}
+    """
+    ds = write_dataset(tmp_path, "d", BY_REGION, {"t.csv": "region,n,area\nNorth,3,1.0\nSouth,1,1.0\nEast,1,1.0\n"},
+                       claims)
+    [f] = findings(run(tmp_path, ds)["d"], "agree")
+    assert (f.observed, f.expected) == (5, 4) and "North + South" in f.message
+
+
+def test_three_editions_one_revised(tmp_path):
+    table = "region,n,area\nNorth,3,1.0\nSouth,4,1.0\nTotal,7,2.0\n"
+    revised = "region,n,area\nNorth,3,1.0\nSouth,5,1.0\nTotal,8,2.0\n"
+    folders = [write_dataset(tmp_path / "c", f"e{y}", BY_REGION, {"t.csv": t}, edition=f"Report {y}")
+               for y, t in ((2015, table), (2016, table), (2017, revised))]
+    runs = run(tmp_path, *folders)
+    revisions = [f for r in runs.values() for f in findings(r, "revised")]
+    # South and the total differ between 2017 and each earlier edition: 2 figures x 2 editions
+    assert len(revisions) == 4
+    assert all(f.severity == "warning" for f in revisions)
+    assert {f.observed for f in revisions} | {f.expected for f in revisions} == {4, 5, 7, 8}
+    assert all(findings(r, "sums") == [] for r in runs.values())
+
+
+def test_flows_over_a_span_add_up_from_its_years(tmp_path):
+    resources = """
+    - name: yearly
+      path: t.csv
+      at: {kind: red}
+      totals: {column: year, labels: [Total]}
+      schema:
+        fields:
+          - {name: year, dimension: period}
+          - {name: done, type: number, unit: km2, measure: done}
+    """
+    claims = """
+    claims:
+      - {id: c, measure: done, value: "9.9", unit: km2, period: 2014-2016, at: {kind: red}, quote: "9.9 km2 over three years"}
+    """
+    ds = write_dataset(tmp_path, "d", resources, {"t.csv": "year,done\n2014,1.0\n2015,2.0\n2016,3.0\nTotal,7.0\n"}, claims)
+    r = run(tmp_path, ds)["d"]
+    [f] = findings(r, "sums")
+    assert (f.observed, f.expected) == (7.0, 6.0)
+    [g] = findings(r, "agree")
+    assert g.observed == 9.9 and g.expected == 7.0  # the text against the printed total of 2014-2016
+
+
+def test_hostile_members_stay_data(tmp_path):
+    ds = write_dataset(tmp_path, "d", BY_REGION, {"t.csv": """
+        region,n,area
+        "x'); DROP TABLE figures; --",3,1.0
+        "a""b",4,1.0
+        Total,8,2.0
+        """})
+    [f] = findings(run(tmp_path, ds)["d"], "sums")
+    assert f.expected == 7
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("measure", "itemz", "unknown measure 'itemz'"),
+    ("unit", "km3", "unit 'km3' is an unknown unit"),
+    ("unit", "count", "unit 'count' is a unit of count; surface is a area"),
+])
+def test_bad_mapping_is_an_error_at_its_line(tmp_path, field, value, message):
+    resources = BY_REGION.replace("unit: km2, measure: surface", f"unit: km2, measure: surface").replace(
+        "{name: area, type: number, unit: km2, measure: surface}",
+        "{name: area, type: number, unit: %s, measure: %s}" % ((value, "surface") if field == "unit" else ("km2", value)))
+    ds = write_dataset(tmp_path, "d", resources, {"t.csv": "region,n,area\nNorth,3,1.0\n"})
+    with pytest.raises(AuditInputError) as exc:
+        run(tmp_path, ds)
+    rendered = "\n".join(p.render() for p in exc.value.problems)
+    assert message in rendered and "datapackage.yaml:" in rendered
+
+
+def test_unreadable_period_is_an_error_at_file_line_through_the_cli(tmp_path):
+    resources = BY_REGION.replace("period: end 2014", "period: 2015-13")
+    ds = write_dataset(tmp_path, "d", resources, {"t.csv": "region,n,area\nNorth,3,1.0\n"})
+    pack = write_pack(tmp_path)
+    out = subprocess.run([sys.executable, "-m", "audit", "check", str(ds), "--rules", str(pack)],
+                         capture_output=True, text=True)
+    assert out.returncode == 2, out.stderr
+    assert "datapackage.yaml:8" in out.stderr and "period" in out.stderr and "Traceback" not in out.stderr
+    assert out.stderr.count("audit:") == 1  # once, not again for every figure it would date
+
+
+def test_bundled_figure_layout_dataset_through_the_cli():
+    out = subprocess.run([sys.executable, "-m", "audit", "check", "datasets/figures/azerbaijan-2019", "--format", "json"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 1, out.stderr
+    data = json.loads(out.stdout)
+    got = sorted((f["rule"], f["observed"], f["expected"]) for f in data["findings"] if f["severity"] == "error")
+    assert ("totals-add-up", 17, 16) in got  # Table 1's CHAs
+    assert ("figures-agree", 33, 32) in got  # "33 mined areas"
+    assert ("figures-agree", 14, 13) in got  # "14 anti-personnel mined areas"
+    assert sum(1 for g in got if g[0] == "counts-and-areas") == 4
