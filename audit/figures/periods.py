@@ -1,8 +1,8 @@
 """Periods as statistical reports print them: instants for stocks, intervals for flows.
 
-Every figure a report gives has a period. A **stock** (an area still contaminated, a number of
-staff) is observed at an *instant*; a **flow** (an area cleared, devices destroyed) accumulates
-over an *interval* of days. `parse_period` reads the period printed next to a figure and returns
+Every figure a report gives has a period. A **stock** (a population, a balance, an area still
+to process) is observed at an *instant*; a **flow** (births, payments, an area processed in the
+year) accumulates over an *interval* of days. `parse_period` reads the period printed next to a figure and returns
 a `Period`:
 
     >>> parse_period("end 2014")
@@ -52,7 +52,8 @@ Spans (intervals, whatever ``stock`` says):
   a `datetime.date`): ``{"start": 2016, "end": "Q2 2018"}``
 
 Keys (`Period.key`) are read back too: ``@2014-12-31``, ``2014-01-01/2014-12-31``. A `Period`
-is returned as it is.
+is returned as it is; an integer of another type (one with ``__index__``, as numpy's) is a year.
+Every period read lies within the years 1000..9999 (so ``start 1000``, the end of 999, does not).
 
 Choices worth knowing
 ---------------------
