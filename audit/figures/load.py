@@ -35,6 +35,7 @@ superscript digits) are kept as the figure's notes. Frictionless keys keep their
 from __future__ import annotations
 
 import csv
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -47,7 +48,8 @@ from ..errors import AuditInputError, Problem, ProblemCollector
 from ..inputs import MAX_TABLE_BYTES, read_text
 from ..yamlio import Node, Number, load_yaml
 from .model import QUALIFIERS, Figure, interval
-from .periods import Period, PeriodError, parse_period
+from .periods import Period, PeriodError
+from .periods import parse_period as _parse_period
 from .vocabulary import PERIOD, Vocabulary
 
 UNREADABLE = object()  # a period already reported as unreadable
@@ -65,6 +67,9 @@ class MemberSet(str):
         obj = super().__new__(cls, " + ".join(members))
         obj.members = tuple(members)
         return obj
+
+    def __reduce__(self):  # a worker that loads datasets sends them back pickled
+        return (MemberSet, (self.members,))
 _SUPERSCRIPT = "¹²³⁴⁵⁶⁷⁸⁹⁰"
 _MARK = r"(?:[*†‡§¶#%s]+|\[\w{1,4}\]|\((?:[a-z]|[ivx]{1,4}|\d{1,2})\))" % _SUPERSCRIPT
 _PRINTED = re.compile(r"^(?P<pre>%s*)\s*(?P<num>[-+−]?[\d.,\s' ]*\d[\d.,\s' ]*?)\s*(?P<post>%s*)$" % (_MARK, _MARK))
@@ -116,6 +121,24 @@ class FigureDataset:
     figures: list[Figure]
     links: list[tuple[str, str, str, str]]  # (dimension, child, parent, source): hierarchies printed by tables
     sources: dict[str, SourceInfo]
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_period(value: str, stock: bool | None) -> Period | PeriodError:
+    try:
+        return _parse_period(value, stock=stock)
+    except PeriodError as exc:
+        return exc
+
+
+def parse_period(value: Any, stock: bool | None = None) -> Period:
+    """`periods.parse_period`, remembered for the texts a corpus repeats in every edition."""
+    if isinstance(value, str) and len(value) <= 100:
+        found = _cached_period(value, stock)
+        if isinstance(found, PeriodError):
+            raise found
+        return found
+    return _parse_period(value, stock=stock)
 
 
 def is_figure_layout(meta: Any) -> bool:
@@ -654,7 +677,7 @@ def _load_claims(ds: FigureDataset, path: Path, display: str, base: dict, vocab:
                 problems.add(display, f"claim '{cid}': period must be one period, not {_scalar_problem(p)}",
                              _line(c, "period"), field="period")
                 continue
-            coords[PERIOD] = p
+            coords[PERIOD] = p.text if isinstance(p, Number) else p  # `period: 2013` is the year, as written
         numbers = {}
         keys = ("low", "high") if qualifier == "between" else ("value",)
         for key in keys:

@@ -16,13 +16,7 @@ def audit_figures(paths: list[Path], pack: FigurePack, metas: dict | None = None
     """Audit the datasets at `paths` together (their figures share one space). Raises
     AuditInputError with every problem of every dataset when one cannot be read."""
     start = time.perf_counter()
-    datasets: list[FigureDataset] = []
-    problems = []
-    for path in paths:
-        try:
-            datasets.append(load_figures(path, pack.vocabulary, (metas or {}).get(path)))
-        except AuditInputError as exc:
-            problems.extend(exc.problems)
+    datasets, problems = load_all(paths, pack, metas or {})
     names: dict[str, FigureDataset] = {}
     for ds in datasets:
         if ds.name in names:
@@ -42,6 +36,20 @@ def audit_figures(paths: list[Path], pack: FigurePack, metas: dict | None = None
                 rules=[r[ds.name] for r in results], meta=dict(ds.meta), seconds=share) for ds in datasets]
 
 
+def load_all(paths: list[Path], pack: FigurePack, metas: dict) -> tuple[list[FigureDataset], list]:
+    """Every dataset's figures, in the order of `paths`, and every problem of those that cannot
+    be read (a corpus is read whole before it is refused, so that one run lists every problem).
+    Reading in worker processes was measured and dropped: sending the figures back costs what
+    the second core saves (bench/corpus.py)."""
+    datasets, problems = [], []
+    for path in paths:
+        try:
+            datasets.append(load_figures(path, pack.vocabulary, metas.get(path)))
+        except AuditInputError as exc:
+            problems.extend(exc.problems)
+    return datasets, problems
+
+
 def figure_paths(folders: list[Path], rules: str | Path | None) -> tuple[list[Path], list[Run]]:
     """Split dataset folders into those of the table layout (returned, audited one by one) and
     those of the figure layout, which are audited here, together per pack."""
@@ -53,6 +61,7 @@ def figure_paths(folders: list[Path], rules: str | Path | None) -> tuple[list[Pa
     rest: list[Path] = []
     groups: dict[Path, list[Path]] = {}
     metas: dict[Path, object] = {}
+    found: dict[str | None, Path] = {}
     for path in folders:
         try:
             _folder, descriptor = descriptor_of(path)
@@ -67,7 +76,10 @@ def figure_paths(folders: list[Path], rules: str | Path | None) -> tuple[list[Pa
             rest.append(path)
             continue
         profile = meta.get("auditProfile") or meta.get("profile")
-        pack = find_pack(str(profile) if profile else None, rules).resolve()
+        profile = str(profile) if profile else None
+        if profile not in found:  # one look-up per profile, not per edition of a corpus
+            found[profile] = find_pack(profile, rules).resolve()
+        pack = found[profile]
         if not is_figure_pack(pack):
             raise AuditInputError(Problem(str(descriptor), f"the dataset maps its columns to figures, but the pack "
                                           f"{pack} has no vocabulary.yaml", hint="give --rules a pack of figures"))

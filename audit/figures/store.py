@@ -133,7 +133,12 @@ class FigureStore:
         selects = []
         params: list = []
         closed = {d: dim for d, dim in self.vocab.dimensions.items() if dim.closed}
-        for dims, sources in self._rollable().items():
+        groups = list(self._rollable().items())
+        rows = [(ds, src, g) for g, (_dims, sources) in enumerate(groups) for ds, src in sources]
+        cols = list(zip(*rows)) if rows else [[], [], []]
+        self.con.execute("CREATE TEMP TABLE roll AS SELECT unnest(?::VARCHAR[]) AS dataset, unnest(?::VARCHAR[]) AS "
+                         "source, unnest(?::INTEGER[]) AS grp", [list(c) for c in cols])
+        for g, (dims, _sources) in enumerate(groups):
             for r in range(1, len(dims) + 1):
                 for rolled in itertools.combinations(sorted(dims), r):
                     joins, keys, having = [], [], []
@@ -148,13 +153,13 @@ class FigureStore:
                                 having.append(f"count(DISTINCT f.{col(d)}) = {len(closed[d].parts)}")
                         else:
                             keys.append((f"f.{col(d)}", col(d)))
-                    params.append([f"{ds}\x00{src}" for ds, src in sources])
+                    params.append(g)
                     group = ", ".join(k for k, _ in keys)
                     selects.append(
                         f"SELECT f.dataset, f.source, f.measure, f.p_key, {', '.join(f'{k} AS {n}' for k, n in keys)}, "
                         f"sum(f.lo) AS lo, sum(f.hi) AS hi, count(*) AS n, list(f.fid ORDER BY f.fid) AS fids "
-                        f"FROM figures f {' '.join(joins)} WHERE f.origin IN ('cell', 'text') AND f.additive "
-                        f"AND list_contains(?, f.dataset || chr(0) || f.source) "
+                        f"FROM figures f JOIN roll r ON r.dataset = f.dataset AND r.source = f.source "
+                        f"{' '.join(joins)} WHERE f.origin IN ('cell', 'text') AND f.additive AND r.grp = ? "
                         f"GROUP BY f.dataset, f.source, f.measure, f.p_key, {group}"
                         + (f" HAVING {' AND '.join(having)}" if having else ""))
         names = ", ".join(col(d) for d in self.dims)
@@ -162,7 +167,7 @@ class FigureStore:
             self.con.execute(f"CREATE TABLE derived AS SELECT dataset, source, measure, p_key, {names}, lo, hi, "
                              "0::BIGINT AS n, [fid] AS fids FROM figures WHERE false")
             return
-        # params are bound in the order the selects use them: per select, its dimensions, then its sources
+        # params are bound in the order the selects use them: per select, its dimensions, then its group
         self.con.execute(f"CREATE TABLE derived AS {' UNION ALL '.join(selects)}", params)
 
     def _derive_periods(self) -> None:
@@ -183,32 +188,39 @@ class FigureStore:
 
     def _derive_sets(self) -> None:
         """The sums over the members a claim names together ("in Aghdam and Aghjabedi"), from every
-        source that prints each of them."""
+        source that prints each of them: one query per dimension, over a table of the sets."""
         from .load import MemberSet
 
-        done: set[tuple] = set()
-        for f in self.figures:
-            sets = [(d, m) for d, m in f.coords.items() if isinstance(m, MemberSet)]
-            if len(sets) != 1:
-                continue  # a sum over sets of two dimensions at once is not read
-            d, members = sets[0]
-            key = (f.dataset, f.measure, f.period.key(), tuple(sorted(f.coords.items())))
-            if key in done:
+        names = ", ".join(col(x) for x in self.dims)
+        # each member as its source prints it, or as the sum of its parts there (a region's operators)
+        pool = (f"SELECT dataset, source, measure, p_key, {names}, lo, hi, [fid] AS fids FROM figures "
+                f"WHERE origin IN ('cell', 'total') AND source <> 'text' UNION ALL "
+                f"SELECT dataset, source, measure, p_key, {names}, lo, hi, fids FROM derived")
+        for d in self.dims:
+            sets = {}
+            for f in self.figures:
+                m = f.coords[d]
+                if isinstance(m, MemberSet) and not any(isinstance(f.coords[x], MemberSet) for x in self.dims if x != d):
+                    sets[(f.dataset, f.measure, f.period.key(), tuple(f.coords[x] for x in self.dims))] = m.members
+            if not sets:
                 continue
-            done.add(key)
+            keys = list(sets)
             others = [x for x in self.dims if x != d]
-            cond = " AND ".join([f"c.{col(x)} = ?" for x in others] or ["true"])
-            keys = ", ".join(f"c.{col(x)}" if x != d else f"?::VARCHAR AS {col(x)}" for x in self.dims)
-            names = ", ".join(col(x) for x in self.dims)
-            # each member as its source prints it, or as the sum of its parts there (a region's operators)
-            pool = (f"SELECT dataset, source, measure, p_key, {names}, lo, hi, [fid] AS fids FROM figures "
-                    f"WHERE origin IN ('cell', 'total') AND source <> 'text' UNION ALL "
-                    f"SELECT dataset, source, measure, p_key, {names}, lo, hi, fids FROM derived")
+            cols = [("dataset", "VARCHAR", [k[0] for k in keys]), ("measure", "VARCHAR", [k[1] for k in keys]),
+                    ("p_key", "VARCHAR", [k[2] for k in keys]), ("label", "VARCHAR", [str(k[3][self.dims.index(d)])
+                                                                                      for k in keys]),
+                    ("members", "VARCHAR[]", [list(sets[k]) for k in keys])]
+            cols += [(f"c_{x}", "VARCHAR", [k[3][self.dims.index(x)] for k in keys]) for x in others]
+            self.con.execute("CREATE OR REPLACE TEMP TABLE sets AS SELECT "
+                             + ", ".join(f'unnest(?::{t}[]) AS "{n}"'
+                                         for n, t, _ in cols), [v for _, _, v in cols])
+            same = " AND ".join([f"c.{col(x)} = s.{col(x)}" for x in others] or ["true"])
+            keys_sql = ", ".join(f"s.{col(x)}" if x != d else f"s.label AS {col(x)}" for x in self.dims)
             self.con.execute(
-                f"INSERT INTO derived SELECT c.dataset, c.source, c.measure, c.p_key, {keys}, sum(c.lo), sum(c.hi), "
-                f"sum(len(c.fids)), list_sort(flatten(list(c.fids))) FROM ({pool}) c WHERE c.dataset = ? "
-                f"AND c.measure = ? AND c.p_key = ? AND {cond} AND list_contains(?, c.{col(d)}) "
-                f"GROUP BY c.dataset, c.source, c.measure, c.p_key, {', '.join(f'c.{col(x)}' for x in others)} "
-                f"HAVING count(DISTINCT c.{col(d)}) = ? AND count(*) = ?",
-                [str(members), f.dataset, f.measure, f.period.key(), *(f.coords[x] for x in others),
-                 list(members.members), len(members.members), len(members.members)])
+                f"INSERT INTO derived SELECT s.dataset, c.source, s.measure, s.p_key, {keys_sql}, sum(c.lo), "
+                f"sum(c.hi), sum(len(c.fids)), list_sort(flatten(list(c.fids))) FROM sets s JOIN ({pool}) c "
+                f"ON c.dataset = s.dataset AND c.measure = s.measure AND c.p_key = s.p_key AND {same} "
+                f"AND list_contains(s.members, c.{col(d)}) "
+                f"GROUP BY s.dataset, c.source, s.measure, s.p_key, {', '.join(f's.{col(x)}' for x in others)}, "
+                f"s.label, s.members HAVING count(DISTINCT c.{col(d)}) = len(s.members) "
+                f"AND count(*) = len(s.members)")

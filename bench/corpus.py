@@ -1,0 +1,66 @@
+"""How long a corpus of many small editions takes to audit in the figure model.
+
+Writes N copies of `datasets/figures/azerbaijan-2019` (each its own edition of its own country,
+so that no two share coordinates), then times `audit check` on the folder holding them all: one
+process, one store of every figure, each rule run once over the corpus. Prints the seconds for
+each N and the ratio to the smallest (the machine is shared: compare the ratios of one run), and
+the cost per edition of the old path (one audit per dataset) for the bundled dataset.
+
+    .venv/bin/python bench/corpus.py [--editions 100 1000] [--runs 1]
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "datasets" / "figures" / "azerbaijan-2019"
+
+
+def write_corpus(folder: Path, n: int) -> Path:
+    corpus = folder / f"corpus-{n}"
+    for i in range(n):
+        target = corpus / f"edition-{i:05d}"
+        shutil.copytree(SOURCE, target)
+        descriptor = target / "datapackage.yaml"
+        text = descriptor.read_text()
+        text = re.sub(r"^name: .*$", f"name: edition-{i:05d}", text, count=1, flags=re.M)
+        text = text.replace("at: {country: Azerbaijan}", f"at: {{country: Country {i:05d}}}")
+        descriptor.write_text(text)
+    return corpus
+
+
+def timed(corpus: Path) -> float:
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "audit", "check", str(corpus), "--fail-on", "never",
+                          "--format", "json", "--output", str(corpus.parent / f"{corpus.name}.json")],
+                         capture_output=True, text=True, cwd=ROOT)
+    if out.returncode != 0:
+        raise SystemExit(out.stderr)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--editions", type=int, nargs="+", default=[100, 1000])
+    ap.add_argument("--runs", type=int, default=1)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        base = None
+        for n in args.editions:
+            corpus = write_corpus(Path(tmp), n)
+            seconds = statistics.median(timed(corpus) for _ in range(args.runs))
+            base = base or seconds / n
+            print(f"{n:>6} editions  {seconds:7.2f} s  {1000 * seconds / n:6.1f} ms per edition  "
+                  f"x{seconds / n / base:.2f} per edition vs the smallest")
+
+
+if __name__ == "__main__":
+    main()
