@@ -1,0 +1,190 @@
+"""The kinds over periods and ratios (balance, trend, ratio, coincidence): each on small real
+dataset folders in the figure layout, with a tiny pack, through `audit_figures` and the CLI."""
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from audit.figures.pack import load_figure_pack
+from audit.figures.run import audit_figures
+from tests.conftest import ROOT, audit_cli
+
+VOCABULARY = """
+quantities:
+  area: {units: {m2: 1, ha: 10000, km2: 1000000}, exact: [m2]}
+  count: {units: {count: 1}, exact: [count], number: true}
+measures:
+  stock_area: {quantity: area, type: stock, description: hazardous area}
+  cleared: {quantity: area, type: flow, description: area cleared}
+  added: {quantity: area, type: flow, description: area added}
+  cancelled: {quantity: area, type: flow, description: area cancelled}
+  devices: {quantity: count, type: flow, description: devices destroyed}
+dimensions:
+  country: {all: world}
+  place: {all: all}
+  status: {all: all, parts: [confirmed, suspected]}
+  item: {all: all, parts: [mines, uxo]}
+  operator: {all: all}
+"""
+
+
+def write_pack(tmp_path: Path, rules: str) -> Path:
+    pack = tmp_path / "pack"
+    pack.mkdir(exist_ok=True)
+    (pack / "pack.yaml").write_text("profile: tiny\ntitle: Tiny\n")
+    (pack / "vocabulary.yaml").write_text(textwrap.dedent(VOCABULARY))
+    (pack / "rules.yaml").write_text("rules:\n" + textwrap.indent(textwrap.dedent(rules).strip() + "\n", "  "))
+    return pack
+
+
+def write_dataset(tmp_path: Path, name: str, descriptor: str, files: dict[str, str]) -> Path:
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "datapackage.yaml").write_text(textwrap.dedent(descriptor).strip() + "\n")
+    for fname, text in files.items():
+        (folder / fname).write_text(textwrap.dedent(text).lstrip())
+    return folder
+
+
+def run(pack: Path, *folders: Path):
+    runs = audit_figures(list(folders), load_figure_pack(pack))
+    return {r.dataset: r for r in runs}
+
+
+def result(run_, rule_id: str):
+    return next(r for r in run_.rules if r.rule == rule_id)
+
+
+def lines(finding, role: str | None = None) -> list[tuple[str, int | None]]:
+    return [(Path(loc.file).name, loc.row) for loc in finding.locations if role is None or loc.role == role]
+
+
+# -- balance ------------------------------------------------------------------------------------
+BALANCE = """
+- id: stock-and-flow
+  title: stock and flow
+  kind: balance
+  stock: stock_area
+  outflows: [cleared, cancelled]
+  inflows: [added]
+  optional: [added, cancelled]
+  message: "{stock} fell from {opening} ({start}) to {closing} ({end}); {outflow} out, {inflow} in: {expected} expected, {difference} unexplained"
+"""
+
+
+def stock_dataset(tmp_path, name, opening, closing_cells, cleared, edition_stock=True, extra_claims=""):
+    """A chapter: the opening stock in the text (end 2015), the closing stock as a table by status
+    (end 2018, m2) and a multi-year table of area cleared (km2)."""
+    claims = textwrap.dedent(f"""
+        claims:
+        - id: opening
+          locator: was {opening}km2 in 2015
+          quote: The previous assessment was {opening}km2 in 2015.
+          measure: stock_area
+          value: '{opening}'
+          unit: km2
+          period: end 2015
+        """) if edition_stock else "claims: []\n"
+    claims += textwrap.indent(textwrap.dedent(extra_claims), "")
+    rows = "\n".join(f"{s},{v}" for s, v in closing_cells)
+    years = "\n".join(f"{y},{v}" for y, v in cleared)
+    return write_dataset(tmp_path, name, f"""
+        name: {name}
+        auditProfile: tiny
+        at: {{country: Utopia}}
+        claims: claims.yaml
+        resources:
+          - name: stock_by_status
+            path: stock.csv
+            title: Table 1
+            at: {{period: end 2018}}
+            schema:
+              fields:
+                - {{name: status, type: string, dimension: status}}
+                - {{name: area, type: integer, unit: m2, measure: stock_area}}
+          - name: clearance
+            path: clearance.csv
+            title: Table 4
+            schema:
+              fields:
+                - {{name: year, type: year, dimension: period}}
+                - {{name: cleared, type: number, unit: km2, measure: cleared}}
+        """, {"claims.yaml": claims, "stock.csv": f"status,area\n{rows}\n", "clearance.csv": f"year,cleared\n{years}\n"})
+
+
+def test_balance_reports_an_unexplained_fall(tmp_path):
+    pack = write_pack(tmp_path, BALANCE)
+    ds = stock_dataset(tmp_path, "utopia-2019", "69.9", [("confirmed", 1142486), ("suspected", 503000)],
+                       [(2018, "0.35"), (2017, "4.00"), (2016, "0.83"), (2015, "1.49")])
+    res = result(run(pack, ds)["utopia-2019"], "stock-and-flow")
+    assert (res.status, res.items, res.failed) == ("failed", 1, 1)
+    [f] = res.findings
+    # 69.9 - (0.83 + 4.00 + 0.35) = 64.72 km2 expected; 1.645486 km2 printed
+    assert f.observed == pytest.approx(1.645486)
+    assert f.expected == pytest.approx(64.72)
+    assert f.difference == pytest.approx(1.645486 - 64.72)
+    assert f.message == ("hazardous area (country Utopia) fell from 69.90 km2 (end 2015) to 1.65 km2 (end 2018); "
+                         "5.18 km2 out, 0.00 km2 in: 64.72 km2 expected, -63.07 km2 unexplained")
+    assert lines(f, "stock") == [("claims.yaml", 2), ("stock.csv", 2), ("stock.csv", 3)]
+    # the flows of 2016, 2017 and 2018, not 2015 (before the opening instant)
+    assert lines(f, "outflow") == [("clearance.csv", 4), ("clearance.csv", 3), ("clearance.csv", 2)]
+
+
+def test_balance_holds_within_printed_precision(tmp_path):
+    pack = write_pack(tmp_path, BALANCE)
+    # 10.0 - (2.0 + 2.0 + 1.2) = 4.8 km2; the table prints 4,8xx,xxx m2 within 0.05 km2 of the text
+    ds = stock_dataset(tmp_path, "utopia-2019", "10.0", [("confirmed", 3000000), ("suspected", 1830000)],
+                       [(2018, "1.2"), (2017, "2.0"), (2016, "2.0")])
+    res = result(run(pack, ds)["utopia-2019"], "stock-and-flow")
+    assert (res.status, res.items, res.passed, res.findings) == ("passed", 1, 1, [])
+
+
+def test_balance_missing_flow_is_undecided_and_named(tmp_path):
+    pack = write_pack(tmp_path, BALANCE)
+    ds = stock_dataset(tmp_path, "utopia-2019", "69.9", [("confirmed", 1142486), ("suspected", 503000)],
+                       [(2018, "0.35"), (2016, "0.83")])
+    res = result(run(pack, ds)["utopia-2019"], "stock-and-flow")
+    assert (res.status, res.items, res.undecided) == ("undecided", 1, 1)
+    assert "no figure of area cleared (country Utopia) for 2016-2018" in res.reason
+    assert "only for 2016, 2018" in res.reason
+
+
+def test_balance_across_editions(tmp_path):
+    """The opening stock in one edition, the closing stock and the flows in the next."""
+    pack = write_pack(tmp_path, BALANCE)
+    old = write_dataset(tmp_path, "utopia-2016", """
+        name: utopia-2016
+        auditProfile: tiny
+        at: {country: Utopia}
+        resources:
+          - name: stock
+            path: stock.csv
+            at: {period: end 2015}
+            schema:
+              fields:
+                - {name: status, type: string, dimension: status}
+                - {name: area, type: integer, unit: m2, measure: stock_area}
+        """, {"stock.csv": "status,area\nconfirmed,5000000\nsuspected,2000000\n"})
+    new = stock_dataset(tmp_path, "utopia-2019", "0", [("confirmed", 3000000), ("suspected", 1000000)],
+                        [(2018, "1.00"), (2017, "1.00"), (2016, "0.50")], edition_stock=False)
+    runs = run(pack, old, new)
+    res = result(runs["utopia-2019"], "stock-and-flow")
+    # 7,000,000 - 2,500,000 = 4,500,000 m2 expected; 4,000,000 printed (the flows are precise to 0.005 km2).
+    # Confirmed and suspected are paired too: the flows, not broken down by status, bound each part's
+    # outflow by 0 and the whole (5.0 - [0, 2.515] holds 3.0; 2.0 - [0, 2.515] holds 1.0).
+    assert (res.status, res.items, res.passed, res.failed) == ("failed", 3, 2, 1)
+    [f] = res.findings
+    assert (f.observed, f.expected, f.unit) == (4_000_000, pytest.approx(4_500_000), "m2")
+    assert [Path(loc.file).parent.name for loc in f.locations if loc.role == "stock"] == \
+        ["utopia-2016", "utopia-2016", "utopia-2019", "utopia-2019"]
+    assert result(runs["utopia-2016"], "stock-and-flow").status == "not_applicable"
+
+
+def test_balance_rejects_a_flow_as_stock(tmp_path):
+    from audit.errors import AuditInputError
+    pack = write_pack(tmp_path, BALANCE.replace("stock: stock_area", "stock: cleared"))
+    with pytest.raises(AuditInputError, match="measure 'cleared' is a flow, not a stock"):
+        load_figure_pack(pack)
