@@ -188,3 +188,90 @@ def test_balance_rejects_a_flow_as_stock(tmp_path):
     pack = write_pack(tmp_path, BALANCE.replace("stock: stock_area", "stock: cleared"))
     with pytest.raises(AuditInputError, match="measure 'cleared' is a flow, not a stock"):
         load_figure_pack(pack)
+
+
+# -- trend --------------------------------------------------------------------------------------
+TREND = """
+- id: year-on-year
+  title: year on year
+  kind: trend
+  severity: warning
+  measure: cleared
+  threshold: 0.5
+  message: "{measure} went from {from_value} in {from} to {to_value} in {to} ({change}) at {at}"
+"""
+
+
+def series_dataset(tmp_path, name, years, unit="km2", devices=None):
+    rows = "\n".join(f"{y},{v}" + (f",{devices[y]}" if devices else "") for y, v in years)
+    fields = "\n                - {name: devices, type: integer, measure: devices}" if devices else ""
+    return write_dataset(tmp_path, name, f"""
+        name: {name}
+        auditProfile: tiny
+        at: {{country: Utopia}}
+        resources:
+          - name: summary
+            path: summary.csv
+            title: Table 4
+            schema:
+              fields:
+                - {{name: year, type: year, dimension: period}}
+                - {{name: cleared, type: number, unit: {unit}, measure: cleared}}{fields}
+        """, {"summary.csv": "year,cleared" + (",devices" if devices else "") + f"\n{rows}\n"})
+
+
+def test_trend_reports_large_steps_with_signed_percent(tmp_path):
+    pack = write_pack(tmp_path, TREND)
+    ds = series_dataset(tmp_path, "utopia", [(2018, "0.35"), (2017, "4.00"), (2016, "0.83"), (2015, "1.49"),
+                                              (2014, "4.80")])
+    res = result(run(pack, ds)["utopia"], "year-on-year")
+    assert (res.status, res.items, res.passed, res.failed) == ("failed", 4, 1, 3)
+    assert [f.message for f in res.findings] == [
+        "area cleared went from 4.80 km2 in 2014 to 1.49 km2 in 2015 (-69%) at country Utopia",
+        "area cleared went from 0.83 km2 in 2016 to 4.00 km2 in 2017 (+382%) at country Utopia",
+        "area cleared went from 4.00 km2 in 2017 to 0.35 km2 in 2018 (-91%) at country Utopia"]
+    assert [lines(f) for f in res.findings] == [[("summary.csv", 6), ("summary.csv", 5)],
+                                                [("summary.csv", 4), ("summary.csv", 3)],
+                                                [("summary.csv", 3), ("summary.csv", 2)]]
+    assert (res.findings[1].observed, res.findings[1].expected, res.findings[1].unit) == (4.0, 0.83, "km2")
+
+
+def test_trend_quiet_when_printed_precision_explains_the_step(tmp_path):
+    """1 to 2 km2 printed as whole numbers: 1.5 to 1.5 is possible, so no change is proven;
+    1.00 to 1.40 is +40%, under the threshold."""
+    pack = write_pack(tmp_path, TREND)
+    ds = series_dataset(tmp_path, "utopia", [(2016, "1"), (2017, "2"), (2018, "1.00"), (2019, "1.40"),
+                                              (2020, "0.50")])
+    res = result(run(pack, ds)["utopia"], "year-on-year")
+    # 2017 -> 2018 (2 to 1.00, -50% as printed): 1.005 / 1.5 - 1 = -33% is possible: quiet.
+    # 2019 -> 2020 (1.40 to 0.50): at most 0.505 / 1.395 - 1 = -64%: reported
+    assert (res.items, res.passed, res.failed) == (4, 3, 1)
+    [f] = res.findings
+    assert f.message == "area cleared went from 1.40 km2 in 2019 to 0.50 km2 in 2020 (-64%) at country Utopia"
+
+
+def test_trend_direction_and_ratio_over_a_second_measure(tmp_path):
+    pack = write_pack(tmp_path, TREND.replace("threshold: 0.5", "threshold: 0.5\n  direction: increase\n"
+                                              "  over: devices"))
+    # area per device: 100,000 / 10 = 10,000; 100,000 / 50 = 2,000 (-80%: not an increase);
+    # 120,000 / 4 = 30,000 (+1400%)
+    ds = series_dataset(tmp_path, "utopia", [(2016, "100000"), (2017, "100000"), (2018, "120000")], unit="m2",
+                        devices={2016: 10, 2017: 50, 2018: 4})
+    res = result(run(pack, ds)["utopia"], "year-on-year")
+    assert (res.items, res.passed, res.failed) == (2, 1, 1)
+    [f] = res.findings
+    assert f.message == ("area cleared per devices destroyed went from 2,000 in 2017 to 30,000 in 2018 (+1400%) "
+                         "at country Utopia")
+    assert lines(f) == [("summary.csv", 3), ("summary.csv", 3), ("summary.csv", 4), ("summary.csv", 4)]
+
+
+def test_trend_through_the_cli(tmp_path):
+    pack = write_pack(tmp_path, TREND)
+    ds = series_dataset(tmp_path, "utopia", [(2017, "4.00"), (2018, "0.35")])
+    proc = audit_cli("check", str(ds), "--rules", str(pack), "--format", "json", "--fail-on", "never")
+    assert proc.returncode == 0, proc.stderr
+    findings = json.loads(proc.stdout)["findings"]
+    assert [f["message"] for f in findings] == [
+        "area cleared went from 4.00 km2 in 2017 to 0.35 km2 in 2018 (-91%) at country Utopia"]
+    assert [(Path(loc["file"]).name, loc["row"]) for loc in findings[0]["locations"]] == \
+        [("summary.csv", 2), ("summary.csv", 3)]

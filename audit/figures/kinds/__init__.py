@@ -10,7 +10,8 @@ from .agreement import Agreement
 from .balance import Balance
 from .base import FigureKind
 from .co_occurrence import CoOccurrence
+from .trend import Trend
 
-KINDS: dict[str, type[FigureKind]] = {k.name: k for k in (Additivity, Agreement, Balance, CoOccurrence)}
+KINDS: dict[str, type[FigureKind]] = {k.name: k for k in (Additivity, Agreement, Balance, CoOccurrence, Trend)}
 
 __all__ = ["KINDS", "FigureKind"]

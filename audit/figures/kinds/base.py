@@ -289,15 +289,16 @@ def check_type(vocab, measure: str, mtype: str, file: str, line: int, key: str) 
 
 
 def parse_amount(vocab, raw: Any, quantity: str) -> float:
-    """A number, or a number and a unit of `quantity` ('5 ha', '1,000 m2'), in the quantity's base
-    unit. Raises ValueError saying why. Nothing is evaluated: the text is a number and a unit."""
+    """A number, or a number and a unit the vocabulary gives `quantity` ('5 <unit>', '1,000
+    <unit>'), in the quantity's base unit. Raises ValueError saying why. Nothing is evaluated:
+    the text is a number and a unit."""
     if isinstance(raw, bool):
         raise ValueError("true or false is not an amount")
     if isinstance(raw, (int, float)):
         return float(raw)
     m = _AMOUNT.fullmatch(str(raw))
     if not m:
-        raise ValueError(f"'{raw}' is not a number with an optional unit, e.g. '5 ha'")
+        raise ValueError(f"'{raw}' is not a number with an optional unit of the vocabulary, e.g. '5 <unit>'")
     number = float(m.group(1).replace(",", ""))
     if not m.group(2):
         return number
