@@ -275,3 +275,84 @@ def test_trend_through_the_cli(tmp_path):
         "area cleared went from 4.00 km2 in 2017 to 0.35 km2 in 2018 (-91%) at country Utopia"]
     assert [(Path(loc["file"]).name, loc["row"]) for loc in findings[0]["locations"]] == \
         [("summary.csv", 2), ("summary.csv", 3)]
+
+
+# -- ratio --------------------------------------------------------------------------------------
+RATIO = """
+- id: nothing-found
+  title: nothing found
+  kind: ratio
+  severity: warning
+  numerator: cleared
+  denominator: devices
+  at: {item: mines}
+  when: {numerator_at_least: 1 ha}
+  message: "{source} ({at}): {numerator_value} cleared and {denominator_value} {denominator}"
+- id: per-device
+  title: per device
+  kind: ratio
+  severity: info
+  numerator: cleared
+  denominator: devices
+  at: {item: mines}
+  at_most: 5 ha
+  zero_denominator: skip
+  message: "{at}: {ratio} per mine ({numerator_value} for {denominator_value}), {bound}"
+"""
+
+
+def clearance_dataset(tmp_path, rows):
+    """A clearance table by place: area (m2), mines and UXO destroyed, each row at item mines / uxo."""
+    text = "\n".join(",".join(str(x) for x in r) for r in rows)
+    return write_dataset(tmp_path, "utopia", """
+        name: utopia
+        auditProfile: tiny
+        at: {country: Utopia, period: 2018}
+        resources:
+          - name: clearance
+            path: clearance.csv
+            title: Table 3
+            schema:
+              fields:
+                - {name: place, type: string, dimension: place}
+                - {name: area, type: integer, unit: m2, measure: cleared}
+                - {name: mines_confirmed, type: integer, measure: devices, at: {item: mines, status: confirmed}}
+                - {name: mines_suspected, type: integer, measure: devices, at: {item: mines, status: suspected}}
+                - {name: uxo, type: integer, measure: devices, at: {item: uxo}}
+        """, {"clearance.csv": f"place,area,mines_confirmed,mines_suspected,uxo\n{text}\n"})
+
+
+def test_ratio_zero_denominator_and_bound(tmp_path):
+    pack = write_pack(tmp_path, RATIO)
+    ds = clearance_dataset(tmp_path, [("North", 98887, 0, 0, 10),      # 9.9 ha, no mine (10 UXO do not count)
+                                      ("South", 5000, 0, 0, 0),        # under 1 ha: not checked for zero
+                                      ("East", 120000, 1, 1, 0),       # 6 ha per mine: above 5 ha
+                                      ("West", 40000, 3, 5, 2)])       # 0.5 ha per mine
+    r = run(pack, ds)["utopia"]
+    zero = result(r, "nothing-found")
+    assert (zero.status, zero.items, zero.passed, zero.failed) == ("failed", 3, 2, 1)
+    [f] = zero.findings
+    assert f.message == "Table 3 (clearance) (country Utopia, place North): 98,887 m2 cleared and 0 devices destroyed"
+    assert [(loc.role, loc.column, loc.row) for loc in f.locations] == [
+        ("numerator", "area", 2), ("denominator", "mines_confirmed", 2), ("denominator", "mines_suspected", 2)]
+    bound = result(r, "per-device")
+    assert (bound.status, bound.items, bound.passed, bound.failed) == ("failed", 2, 1, 1)  # zeros skipped
+    [g] = bound.findings
+    assert g.message == "country Utopia, place East: 60,000 m2 per mine (120,000 m2 for 2), at most 5 ha"
+    assert (g.observed, g.expected, g.unit) == (60000, 50000, "m2")
+    assert [(loc.role, loc.row) for loc in g.locations] == [("numerator", 4), ("denominator", 4), ("denominator", 4)]
+
+
+def test_ratio_within_bounds_passes(tmp_path):
+    pack = write_pack(tmp_path, RATIO)
+    ds = clearance_dataset(tmp_path, [("West", 40000, 3, 5, 2), ("East", 100000, 1, 1, 0)])  # 5 ha per mine: allowed
+    r = run(pack, ds)["utopia"]
+    assert [(x.rule, x.status, x.items, x.failed) for x in r.rules] == [("nothing-found", "passed", 2, 0),
+                                                                       ("per-device", "passed", 2, 0)]
+
+
+def test_ratio_bound_needs_a_unit_of_the_numerator(tmp_path):
+    from audit.errors import AuditInputError
+    pack = write_pack(tmp_path, RATIO.replace("at_most: 5 ha", "at_most: 5 count"))
+    with pytest.raises(AuditInputError, match="'count' is not a unit of area"):
+        load_figure_pack(pack)

@@ -326,7 +326,10 @@ def value_locations(store: FigureStore, v: Value, role: str, limit: int = 50) ->
 def value_shown(store: FigureStore, v: Value, unit: str | None = None) -> str:
     """A value as printed (one figure) or as the sum it is (parts), in `unit` or its own."""
     if len(v.figs) == 1 and v.origin != "derived" and unit in (None, v.unit()):
-        return printed(store, v.figs[0])
+        fig = v.figs[0]
+        if fig.qualifier != "exact":
+            return printed(store, fig)
+        return shown(store, v.value, fig.unit, decimals_of(fig))
     return shown(store, v.value, unit or v.unit(), 0)
 
 
