@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from .additivity import Additivity
 from .agreement import Agreement
+from .balance import Balance
 from .base import FigureKind
 from .co_occurrence import CoOccurrence
+from .ratio import Ratio
+from .trend import Trend
 
-KINDS: dict[str, type[FigureKind]] = {k.name: k for k in (Additivity, Agreement, CoOccurrence)}
+KINDS: dict[str, type[FigureKind]] = {k.name: k for k in (Additivity, Agreement, Balance, CoOccurrence, Ratio, Trend)}
 
 __all__ = ["KINDS", "FigureKind"]

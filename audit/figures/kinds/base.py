@@ -6,6 +6,7 @@ datasets it holds, and reports each item to the dataset of the figure it is abou
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -15,7 +16,7 @@ from ...findings import Finding, Location, RuleResult
 from ...kinds.base import Rule, format_number, render
 from ..load import parse_printed
 from ..model import INF, Figure
-from ..store import FigureStore
+from ..store import FigureStore, col
 
 MAX_FINDINGS = 1000  # per rule and dataset: failed items beyond it are counted, not listed
 
@@ -193,3 +194,152 @@ def unknown_measures(vocab, names, file: str, line: int, key: str) -> list[Probl
     return [Problem(file, f"unknown measure '{n}'", line, field=key,
                     hint=f"the vocabulary's measures: {', '.join(sorted(vocab.measures))}")
             for n in names if n not in vocab.measures]
+
+
+# -- helpers the kinds over periods and ratios share ---------------------------------------------
+ORIGIN_RANK = {"cell": 0, "total": 1, "derived": 2, "text": 3, "reference": 4}
+_AMOUNT = re.compile(r"\s*([+-]?[0-9][0-9,]*(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)\s*(.*?)\s*")
+
+
+@dataclass
+class Value:
+    """A figure as a kind over periods uses it: a printed figure, or a sum of printed parts
+    (`derived`); `figs` are the figures it stands on (one, or the parts)."""
+
+    dataset: str
+    source: str
+    measure: str
+    period: Any  # Period
+    coords: dict[str, str]
+    lo: float
+    hi: float
+    figs: list[Figure]
+    origin: str  # cell, total, text or derived
+
+    @property
+    def value(self) -> float:
+        if self.lo == -INF:
+            return self.hi
+        if self.hi == INF:
+            return self.lo
+        return (self.lo + self.hi) / 2
+
+    @property
+    def rank(self) -> tuple:
+        return (ORIGIN_RANK.get(self.origin, 9), len(self.figs), self.figs[0].line or 0 if self.figs else 0)
+
+    @property
+    def exact(self) -> bool:
+        return self.lo == self.hi
+
+    def unit(self) -> str | None:
+        return self.figs[0].unit if self.figs else None
+
+
+def values_of(store: FigureStore, measure: str, derived: bool = True) -> list[Value]:
+    """Every printed figure of `measure` and (with `derived`) every sum of printed parts of it."""
+    from ..periods import parse_period
+
+    figs = store.figures
+    out = [Value(f.dataset, f.source, f.measure, f.period, dict(f.coords), f.lo, f.hi, [f], f.origin)
+           for (fid,) in store.rows("SELECT fid FROM figures WHERE measure = ? ORDER BY fid", [measure])
+           for f in [figs[fid]]]
+    if derived:
+        names = ", ".join(col(d) for d in store.dims)
+        for row in store.rows(f"SELECT dataset, source, p_key, {names}, lo, hi, fids FROM derived WHERE measure = ? "
+                              f"ORDER BY dataset, source, p_key", [measure]):
+            coords = dict(zip(store.dims, row[3:3 + len(store.dims)]))
+            lo, hi, fids = row[3 + len(store.dims):]
+            out.append(Value(row[0], row[1], measure, parse_period(row[2]), coords, lo, hi, [figs[i] for i in fids],
+                             "derived"))
+    return out
+
+
+def matches(coords: dict[str, str], fixed: dict[str, str]) -> bool:
+    """Whether coordinates are at every member `fixed` names."""
+    return all(coords.get(d) == m for d, m in fixed.items())
+
+
+def fixed_coords(store: FigureStore, at: dict) -> dict[str, str]:
+    """A rule's `at` as members of the vocabulary (aliases read, `all` for the whole)."""
+    vocab = store.vocab
+    return {str(d): vocab.dimensions[str(d)].member(str(m)) for d, m in (at or {}).items()}
+
+
+def check_at(vocab, at: dict | None, file: str, line: int, key: str = "at") -> list[Problem]:
+    out = []
+    for d in (at or {}):
+        if str(d) not in vocab.dimensions:
+            out.append(Problem(file, f"unknown dimension '{d}' in '{key}'", line, field=key,
+                               hint=f"the vocabulary's dimensions: {', '.join(sorted(vocab.dimensions))}"))
+    return out
+
+
+def check_dims(vocab, names, file: str, line: int, key: str) -> list[Problem]:
+    return [Problem(file, f"unknown dimension '{d}'", line, field=key,
+                    hint=f"the vocabulary's dimensions: {', '.join(sorted(vocab.dimensions))}")
+            for d in names or [] if d not in vocab.dimensions]
+
+
+def check_type(vocab, measure: str, mtype: str, file: str, line: int, key: str) -> list[Problem]:
+    if measure in vocab.measures and vocab.measures[measure].type != mtype:
+        return [Problem(file, f"measure '{measure}' is a {vocab.measures[measure].type}, not a {mtype}", line,
+                        field=key)]
+    return []
+
+
+def parse_amount(vocab, raw: Any, quantity: str) -> float:
+    """A number, or a number and a unit the vocabulary gives `quantity` ('5 <unit>', '1,000
+    <unit>'), in the quantity's base unit. Raises ValueError saying why. Nothing is evaluated:
+    the text is a number and a unit."""
+    if isinstance(raw, bool):
+        raise ValueError("true or false is not an amount")
+    if isinstance(raw, (int, float)):
+        return float(raw)
+    m = _AMOUNT.fullmatch(str(raw))
+    if not m:
+        raise ValueError(f"'{raw}' is not a number with an optional unit of the vocabulary, e.g. '5 <unit>'")
+    number = float(m.group(1).replace(",", ""))
+    if not m.group(2):
+        return number
+    unit = vocab.unit(m.group(2))
+    if unit is None or unit.quantity != quantity:
+        units = ", ".join(sorted(vocab.quantities[quantity].units)) if quantity in vocab.quantities else ""
+        raise ValueError(f"'{m.group(2)}' is not a unit of {quantity} ({units})")
+    return number * unit.factor
+
+
+def check_amount(vocab, raw: Any, measure: str, file: str, line: int, key: str) -> list[Problem]:
+    if raw is None or measure not in vocab.measures:
+        return []
+    try:
+        parse_amount(vocab, raw, vocab.measures[measure].quantity)
+    except ValueError as exc:
+        return [Problem(file, str(exc), line, field=key)]
+    return []
+
+
+def value_locations(store: FigureStore, v: Value, role: str, limit: int = 50) -> list[Location]:
+    return [location(store, f, role) for f in v.figs[:limit]]
+
+
+def value_shown(store: FigureStore, v: Value, unit: str | None = None) -> str:
+    """A value as printed (one figure) or as the sum it is (parts), in `unit` or its own."""
+    if len(v.figs) == 1 and v.origin != "derived" and unit in (None, v.unit()):
+        fig = v.figs[0]
+        if fig.qualifier != "exact":
+            return printed(store, fig)
+        return shown(store, v.value, fig.unit, decimals_of(fig))
+    return shown(store, v.value, unit or v.unit(), 0)
+
+
+def place_of(store: FigureStore, coords: dict[str, str], skip=()) -> str:
+    """The members that tell coordinates apart from the whole (`all` members left out)."""
+    parts = [f"{d} {m}" for d, m in coords.items()
+             if d not in skip and m != store.vocab.dimensions[d].all]
+    return ", ".join(parts) or "all"
+
+
+def value_source(v: Value) -> str:
+    base = source_label(v.figs[0]) if v.figs else v.source
+    return base + (f" (the sum of {len(v.figs)} figures)" if v.origin == "derived" else "")

@@ -1,0 +1,237 @@
+"""balance: a stock at the end of an interval is the stock at its start, less what flowed out,
+plus what flowed in.
+
+For every two stock figures S0 (at instant t0) and S1 (at a later instant t1) at the same
+coordinates, printed in one dataset or in two (editions of one country: the coordinates hold the
+country), and flows known for the interval from the day after t0 to t1, S1 must be able to meet
+
+    S0 - sum(outflows) + sum(inflows)
+
+by interval arithmetic: every figure stands for the interval of its printed precision, so the
+expected closing stock runs from S0.lo - sum(out.hi) + sum(in.lo) to S0.hi - sum(out.lo) +
+sum(in.hi); `tolerance` (a share, default 0) widens it by that share of its value. Only
+consecutive pairs are checked: each stock instant with the next one for which the flows are
+known, not every pair.
+
+A stock or a flow is a printed figure (a table cell, a printed total, a figure of the text) or a
+sum of printed parts (the rows of a table); where several stand for one, a table cell is
+preferred, then a printed total, then a sum of parts, then the text. The flows of an interval
+are figures whose periods tile it exactly (2016, 2017 and 2018 for end 2015 to end 2018; a
+figure of 2016-2018 does as well), in any dataset of the run, that dataset of S1 preferred.
+
+Which flows count: the flows are taken at the stock's coordinates, except on the dimensions
+`flows_at` fixes (e.g. the result of clearance). Where a flow is not broken down by a dimension
+(it is printed only at that dimension's whole, `all`, when the stock is at a member), the whole
+stands in for the part with what it proves: the part lies between 0 and the whole, so it is
+taken as the interval from 0 to the whole's upper end (flows are taken to be non-negative).
+
+A flow measure that no figure gives for the interval makes the pair undecided, and the outcome
+names the measure and the period, unless the rule lists it under `optional`: an optional flow
+counts as 0 over the days no figure of it covers.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from ...errors import Problem
+from ...expr.agreement import can_meet
+from ...kinds.base import param
+from ..model import INF
+from ..periods import covers, parse_period
+from ..store import FigureStore
+from .base import (FigureKind, Value, check_at, check_type, decimals_of, fixed_coords, in_unit, matches,
+                   measure_text, place_of, shown, unit_shown, unknown_measures, value_locations, values_of)
+
+ONE_DAY = datetime.timedelta(days=1)
+MAX_TILES = 10000  # search steps for a tiling of one interval
+
+
+@dataclass
+class Flow:
+    measure: str
+    pieces: list[Value]  # the figures that tile the interval (or part of it, for an optional flow)
+    lo: float
+    hi: float
+    value: float
+
+
+class Balance(FigureKind):
+    """The closing stock equals the opening stock less the outflows plus the inflows of the
+    interval between them, within printed precision (interval arithmetic)."""
+
+    name = "balance"
+    placeholders = ("stock", "start", "end", "opening", "closing", "expected", "difference", "outflow", "inflow",
+                    "at")
+
+    @dataclass(frozen=True)
+    class Params:
+        stock: str = param("the stock measure (type stock)")
+        outflows: list[str] = param("flow measures that take from the stock", [])
+        inflows: list[str] = param("flow measures that add to the stock", [])
+        optional: list[str] = param("flows that count as 0 where no figure gives them", [])
+        at: dict = param("fixed coordinates of the stocks, e.g. {status: confirmed}", {})
+        flows_at: dict = param("fixed coordinates of the flows, where they differ from the stock's", {})
+        tolerance: float = param("a relative allowance on the expected closing stock (0: printed precision only)",
+                                 0.0)
+
+    def check(self, vocab):
+        p, f, ln = self.p, self.rule.file, self.rule.line
+        out = unknown_measures(vocab, [p.stock], f, ln, "stock")
+        out += unknown_measures(vocab, p.outflows, f, ln, "outflows")
+        out += unknown_measures(vocab, p.inflows, f, ln, "inflows")
+        out += check_type(vocab, p.stock, "stock", f, ln, "stock")
+        for key, names in (("outflows", p.outflows), ("inflows", p.inflows)):
+            for m in names:
+                out += check_type(vocab, m, "flow", f, ln, key)
+        for m in p.optional:
+            if m not in p.outflows and m not in p.inflows:
+                out.append(Problem(f, f"optional names '{m}', which is neither an outflow nor an inflow", ln,
+                                   field="optional"))
+        if not p.outflows and not p.inflows:
+            out.append(Problem(f, "a balance needs at least one outflow or inflow", ln, field="outflows"))
+        out += check_at(vocab, p.at, f, ln, "at") + check_at(vocab, p.flows_at, f, ln, "flows_at")
+        if p.tolerance < 0:
+            out.append(Problem(f, "the tolerance is a share, at least 0", ln, field="tolerance"))
+        return out
+
+    def evaluate(self, store: FigureStore) -> None:
+        p = self.p
+        at = fixed_coords(store, p.at)
+        flows_at = fixed_coords(store, p.flows_at)
+        flows = {m: [v for v in values_of(store, m) if not v.period.instant]
+                 for m in [*p.outflows, *p.inflows]}
+        # the stock series: one value per coordinates and instant (the best printed, else a sum)
+        series: dict[tuple, dict] = {}
+        for v in values_of(store, p.stock):
+            if not v.period.instant or not matches(v.coords, at):
+                continue
+            key = tuple(v.coords[d] for d in store.dims)
+            best = series.setdefault(key, {})
+            cur = best.get(v.period.end)
+            if cur is None or v.rank < cur.rank:
+                best[v.period.end] = v
+        for key in sorted(series):
+            instants = sorted(series[key])
+            for i, t0 in enumerate(instants):
+                s0 = series[key][t0]
+                first_missing = None
+                for t1 in instants[i + 1:]:
+                    s1 = series[key][t1]
+                    known, missing = self._flows(store, s0, s1, flows, flows_at)
+                    if missing is None:
+                        self._check(store, s0, s1, known)
+                        break
+                    first_missing = first_missing or (s1, missing)
+                else:
+                    if first_missing:
+                        s1, why = first_missing
+                        self.tally(s1.dataset, None, f"{measure_text(store, p.stock)} ({place_of(store, s1.coords)}) "
+                                                     f"from {s0.period.label} to {s1.period.label}: {why}")
+
+    # -- the flows of an interval -------------------------------------------------------------------
+    def _flows(self, store, s0: Value, s1: Value, flows: dict, flows_at: dict) -> tuple[list[Flow], str | None]:
+        start, end = s0.period.end + ONE_DAY, s1.period.end
+        whole = parse_period({"start": start, "end": end})
+        want = dict(s0.coords)
+        want.update(flows_at)
+        out: list[Flow] = []
+        for m, values in flows.items():
+            best: dict[tuple, tuple] = {}
+            for v in values:
+                if v.period.start < start or v.period.end > end:
+                    continue
+                coarser = 0
+                for d in store.dims:
+                    if v.coords[d] == want[d]:
+                        continue
+                    if v.coords[d] == store.vocab.dimensions[d].all:
+                        coarser += 1
+                        continue
+                    break
+                else:
+                    score = (coarser, v.dataset != s1.dataset, v.rank)
+                    k = (v.period.start, v.period.end)
+                    if k not in best or score < best[k][0]:
+                        best[k] = (score, v, coarser > 0)
+            pieces = self._tile(start, end, best)
+            if pieces is None and m in self.p.optional:
+                pieces = self._greedy(best)
+            if pieces is None:
+                return out, (f"no figure of {measure_text(store, m)} ({place_of(store, want)}) for {whole.label}"
+                             + (f" (only for {', '.join(sorted(best[k][1].period.label for k in best))})"
+                                if best else ""))
+            lo = sum(min(0.0, v.lo) if part else v.lo for v, part in pieces)
+            hi = sum(v.hi for v, _ in pieces)
+            out.append(Flow(m, [v for v, _ in pieces], lo, hi, sum(v.value for v, _ in pieces)))
+        return out, None
+
+    @staticmethod
+    def _tile(start, end, best: dict) -> list | None:
+        """Figures whose periods tile start..end exactly (the longest pieces tried first)."""
+        by_start: dict = {}
+        for (s, e), (_score, v, part) in best.items():
+            by_start.setdefault(s, []).append((e, v, part))
+        for s in by_start:
+            by_start[s].sort(key=lambda x: x[0], reverse=True)
+        steps = [0]
+
+        def walk(day) -> list | None:
+            if day == end + ONE_DAY:
+                return []
+            for e, v, part in by_start.get(day, []):
+                steps[0] += 1
+                if steps[0] > MAX_TILES:
+                    return None
+                rest = walk(e + ONE_DAY)
+                if rest is not None:
+                    return [(v, part), *rest]
+            return None
+
+        found = walk(start)
+        if found is not None:
+            assert covers(parse_period({"start": start, "end": end}), [v.period for v, _ in found])
+        return found
+
+    @staticmethod
+    def _greedy(best: dict) -> list:
+        """For an optional flow: the figures that do not overlap, earliest first (the rest counts 0)."""
+        out, last = [], None
+        for (s, e), (_score, v, part) in sorted(best.items()):
+            if last is None or s > last:
+                out.append((v, part))
+                last = e
+        return out
+
+    # -- one pair -----------------------------------------------------------------------------------
+    def _check(self, store, s0: Value, s1: Value, known: list[Flow]) -> None:
+        out = [f for f in known if f.measure in self.p.outflows]
+        inn = [f for f in known if f.measure in self.p.inflows]
+        lo = s0.lo - sum(f.hi for f in out) + sum(f.lo for f in inn)
+        hi = s0.hi - sum(f.lo for f in out) + sum(f.hi for f in inn)
+        expected = s0.value - sum(f.value for f in out) + sum(f.value for f in inn)
+        allowance = self.p.tolerance * abs(expected) if expected not in (INF, -INF) else 0.0
+        ok = can_meet(s1.lo, s1.hi, lo - allowance, hi + allowance)
+        self.tally(s1.dataset, ok)
+        if ok:
+            return
+        unit = s0.unit() or s1.unit()
+        dec = max(2, decimals_of(s0.figs[0])) if unit and store.vocab.unit(unit) and \
+            not store.vocab.unit(unit).exact_whole else 0
+        values = {"stock": f"{measure_text(store, self.p.stock)} ({place_of(store, s0.coords)})",
+                  "at": place_of(store, s0.coords), "start": s0.period.label, "end": s1.period.label,
+                  "opening": shown(store, s0.value, unit, dec), "closing": shown(store, s1.value, unit, dec),
+                  "expected": shown(store, expected, unit, dec),
+                  "difference": shown(store, s1.value - expected, unit, dec),
+                  "outflow": shown(store, sum(f.value for f in out), unit, dec),
+                  "inflow": shown(store, sum(f.value for f in inn), unit, dec)}
+        locs = value_locations(store, s0, "stock") + value_locations(store, s1, "stock")
+        for role, group in (("outflow", out), ("inflow", inn)):
+            for f in group:
+                for v in f.pieces:
+                    locs.extend(value_locations(store, v, role, 10))
+        tol = (hi - lo) / 2 + (s1.hi - s1.lo) / 2 + allowance
+        self.report(s1.dataset, values, locs,
+                    subject=f"balance:{self.p.stock}@{place_of(store, s0.coords)}:{s0.period.key()}:{s1.period.key()}",
+                    observed=in_unit(store, s1.value, unit), expected=in_unit(store, expected, unit),
+                    tolerance=in_unit(store, tol, unit), unit=unit_shown(store, unit))

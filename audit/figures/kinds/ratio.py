@@ -1,0 +1,130 @@
+"""ratio: the ratio of two measures printed together stays within bounds, and a large numerator
+does not stand beside a zero denominator.
+
+Every printed figure of the `numerator` is paired with the `denominator` of the same source at
+the same coordinates and period, except on the dimensions `at` fixes for the denominator (the
+numerator is not broken down by them: an area cleared is paired with the mines, not every
+device, destroyed there). The denominator is the figure printed at those coordinates or, where
+the source prints only its parts (devices by type), their sum. A numerator with no denominator
+beside it is not an item.
+
+The ratio runs over the quotient of the two intervals, from numerator.lo / denominator.hi to
+numerator.hi / denominator.lo; it breaks `at_most` when even its low end is above the bound, and
+`at_least` when even its high end is below. Bounds are in the numerator's unit per one
+denominator (its base unit): a number in the base unit, or a number and a unit the vocabulary
+gives the numerator's quantity, as text ('5 <unit>').
+
+`when: {numerator_at_least: AMOUNT}` restricts the rule to numerators that are surely at least
+the amount (their interval's low end). A denominator printed as exactly 0 beside such a numerator
+is a finding when `zero_denominator` is `report` (the default) and no item when it is `skip`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...errors import Problem
+from ...expr.agreement import can_meet
+from ...kinds.base import param
+from ..model import INF
+from ..store import FigureStore
+from .base import (FigureKind, Value, check_amount, check_at, fixed_coords, in_unit, measure_text, parse_amount,
+                   place_of, shown, unit_shown, unknown_measures, value_locations, value_shown, value_source,
+                   values_of)
+
+ZERO = ("report", "skip")
+WHEN = ("numerator_at_least",)
+
+
+class Ratio(FigureKind):
+    """The ratio of two measures at the same coordinates stays within `at_most` / `at_least`; a
+    numerator beside a zero denominator is reported."""
+
+    name = "ratio"
+    placeholders = ("numerator", "denominator", "numerator_value", "denominator_value", "ratio", "bound", "at",
+                    "source")
+
+    @dataclass(frozen=True)
+    class Params:
+        numerator: str = param("the measure divided")
+        denominator: str = param("the measure it is divided by")
+        at: dict = param("fixed coordinates of the denominator, e.g. {item: mines}", {})
+        at_most: float | str | None = param("the highest ratio allowed (numerator units per denominator)", None)
+        at_least: float | str | None = param("the lowest ratio allowed (numerator units per denominator)", None)
+        when: dict = param("conditions on the pairs checked: numerator_at_least: AMOUNT", {})
+        zero_denominator: str = param("a zero denominator beside a numerator: report or skip", "report")
+
+    def check(self, vocab):
+        p, f, ln = self.p, self.rule.file, self.rule.line
+        out = unknown_measures(vocab, [p.numerator], f, ln, "numerator")
+        out += unknown_measures(vocab, [p.denominator], f, ln, "denominator")
+        out += check_at(vocab, p.at, f, ln)
+        out += check_amount(vocab, p.at_most, p.numerator, f, ln, "at_most")
+        out += check_amount(vocab, p.at_least, p.numerator, f, ln, "at_least")
+        for key, raw in p.when.items():
+            if key not in WHEN:
+                out.append(Problem(f, f"unknown condition '{key}' in 'when'", ln, field="when",
+                                   hint=f"conditions: {', '.join(WHEN)}"))
+            else:
+                out += check_amount(vocab, raw, p.numerator, f, ln, "when")
+        if p.zero_denominator not in ZERO:
+            out.append(Problem(f, f"zero_denominator '{p.zero_denominator}' is not one of {', '.join(ZERO)}", ln,
+                               field="zero_denominator"))
+        return out
+
+    def evaluate(self, store: FigureStore) -> None:
+        p, vocab = self.p, store.vocab
+        quantity = vocab.measures[p.numerator].quantity
+        at_most = parse_amount(vocab, p.at_most, quantity) if p.at_most is not None else None
+        at_least = parse_amount(vocab, p.at_least, quantity) if p.at_least is not None else None
+        floor = p.when.get("numerator_at_least")
+        floor = parse_amount(vocab, floor, quantity) if floor is not None else None
+        at = fixed_coords(store, p.at)
+        dims = store.dims
+        printed: dict[tuple, list[Value]] = {}
+        summed: dict[tuple, list[Value]] = {}
+        for d in values_of(store, p.denominator):
+            target = summed if d.origin == "derived" else printed
+            target.setdefault((d.dataset, d.source, d.period.key(), tuple(d.coords[x] for x in dims)), []).append(d)
+        for n in values_of(store, p.numerator, derived=False):
+            if floor is not None and not n.lo >= floor * (1 - 1e-12):
+                continue
+            want = dict(n.coords)
+            want.update(at)
+            key = (n.dataset, n.source, n.period.key(), tuple(want[x] for x in dims))
+            cands = printed.get(key) or summed.get(key)
+            if not cands:
+                continue
+            d = min(cands, key=lambda v: v.rank)
+            if d.lo == 0 and d.hi == 0:
+                if n.lo <= 0 or p.zero_denominator == "skip":
+                    continue
+                self.tally(n.dataset, False)
+                self._finding(store, n, d, None, "no", INF)
+                continue
+            lo = n.lo / d.hi if d.hi < INF else (0.0 if n.lo >= 0 else -INF)
+            hi = n.hi / d.lo if d.lo > 0 else INF
+            broken = None
+            if at_most is not None and not can_meet(lo, hi, -INF, at_most):
+                broken = ("at most", at_most, p.at_most)
+            elif at_least is not None and not can_meet(lo, hi, at_least, INF):
+                broken = ("at least", at_least, p.at_least)
+            self.tally(n.dataset, broken is None)
+            if broken:
+                self._finding(store, n, d, broken, shown(store, n.value / d.value, n.unit()), broken[1])
+
+    def _finding(self, store, n: Value, d: Value, broken, ratio_text: str, bound: float) -> None:
+        bound_text = "" if broken is None else f"{broken[0]} {broken[2]}"
+        values = {"numerator": measure_text(store, self.p.numerator),
+                  "denominator": measure_text(store, self.p.denominator),
+                  "numerator_value": value_shown(store, n), "denominator_value": value_shown(store, d),
+                  "ratio": ratio_text, "bound": bound_text, "at": place_of(store, n.coords),
+                  "source": value_source(n)}
+        unit = n.unit()
+        ratio = n.value / d.value if d.value else INF
+        locs = value_locations(store, n, "numerator") + value_locations(store, d, "denominator")
+        self.report(n.dataset, values, locs,
+                    subject=f"ratio:{self.p.numerator}/{self.p.denominator}@{place_of(store, n.coords)}:"
+                            f"{n.period.key()}:{n.source}",
+                    observed=in_unit(store, ratio, unit) if ratio != INF else None,
+                    expected=in_unit(store, bound, unit) if bound != INF else None,
+                    unit=unit_shown(store, unit), relation="<=" if broken and broken[0] == "at most" else ">=")

@@ -1,0 +1,358 @@
+"""The kinds over periods and ratios (balance, trend, ratio, coincidence): each on small real
+dataset folders in the figure layout, with a tiny pack, through `audit_figures` and the CLI."""
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from audit.figures.pack import load_figure_pack
+from audit.figures.run import audit_figures
+from tests.conftest import ROOT, audit_cli
+
+VOCABULARY = """
+quantities:
+  area: {units: {m2: 1, ha: 10000, km2: 1000000}, exact: [m2]}
+  count: {units: {count: 1}, exact: [count], number: true}
+measures:
+  stock_area: {quantity: area, type: stock, description: hazardous area}
+  cleared: {quantity: area, type: flow, description: area cleared}
+  added: {quantity: area, type: flow, description: area added}
+  cancelled: {quantity: area, type: flow, description: area cancelled}
+  devices: {quantity: count, type: flow, description: devices destroyed}
+dimensions:
+  country: {all: world}
+  place: {all: all}
+  status: {all: all, parts: [confirmed, suspected]}
+  item: {all: all, parts: [mines, uxo]}
+  operator: {all: all}
+"""
+
+
+def write_pack(tmp_path: Path, rules: str) -> Path:
+    pack = tmp_path / "pack"
+    pack.mkdir(exist_ok=True)
+    (pack / "pack.yaml").write_text("profile: tiny\ntitle: Tiny\n")
+    (pack / "vocabulary.yaml").write_text(textwrap.dedent(VOCABULARY))
+    (pack / "rules.yaml").write_text("rules:\n" + textwrap.indent(textwrap.dedent(rules).strip() + "\n", "  "))
+    return pack
+
+
+def write_dataset(tmp_path: Path, name: str, descriptor: str, files: dict[str, str]) -> Path:
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "datapackage.yaml").write_text(textwrap.dedent(descriptor).strip() + "\n")
+    for fname, text in files.items():
+        (folder / fname).write_text(textwrap.dedent(text).lstrip())
+    return folder
+
+
+def run(pack: Path, *folders: Path):
+    runs = audit_figures(list(folders), load_figure_pack(pack))
+    return {r.dataset: r for r in runs}
+
+
+def result(run_, rule_id: str):
+    return next(r for r in run_.rules if r.rule == rule_id)
+
+
+def lines(finding, role: str | None = None) -> list[tuple[str, int | None]]:
+    return [(Path(loc.file).name, loc.row) for loc in finding.locations if role is None or loc.role == role]
+
+
+# -- balance ------------------------------------------------------------------------------------
+BALANCE = """
+- id: stock-and-flow
+  title: stock and flow
+  kind: balance
+  stock: stock_area
+  outflows: [cleared, cancelled]
+  inflows: [added]
+  optional: [added, cancelled]
+  message: "{stock} fell from {opening} ({start}) to {closing} ({end}); {outflow} out, {inflow} in: {expected} expected, {difference} unexplained"
+"""
+
+
+def stock_dataset(tmp_path, name, opening, closing_cells, cleared, edition_stock=True, extra_claims=""):
+    """A chapter: the opening stock in the text (end 2015), the closing stock as a table by status
+    (end 2018, m2) and a multi-year table of area cleared (km2)."""
+    claims = textwrap.dedent(f"""
+        claims:
+        - id: opening
+          locator: was {opening}km2 in 2015
+          quote: The previous assessment was {opening}km2 in 2015.
+          measure: stock_area
+          value: '{opening}'
+          unit: km2
+          period: end 2015
+        """) if edition_stock else "claims: []\n"
+    claims += textwrap.indent(textwrap.dedent(extra_claims), "")
+    rows = "\n".join(f"{s},{v}" for s, v in closing_cells)
+    years = "\n".join(f"{y},{v}" for y, v in cleared)
+    return write_dataset(tmp_path, name, f"""
+        name: {name}
+        auditProfile: tiny
+        at: {{country: Utopia}}
+        claims: claims.yaml
+        resources:
+          - name: stock_by_status
+            path: stock.csv
+            title: Table 1
+            at: {{period: end 2018}}
+            schema:
+              fields:
+                - {{name: status, type: string, dimension: status}}
+                - {{name: area, type: integer, unit: m2, measure: stock_area}}
+          - name: clearance
+            path: clearance.csv
+            title: Table 4
+            schema:
+              fields:
+                - {{name: year, type: year, dimension: period}}
+                - {{name: cleared, type: number, unit: km2, measure: cleared}}
+        """, {"claims.yaml": claims, "stock.csv": f"status,area\n{rows}\n", "clearance.csv": f"year,cleared\n{years}\n"})
+
+
+def test_balance_reports_an_unexplained_fall(tmp_path):
+    pack = write_pack(tmp_path, BALANCE)
+    ds = stock_dataset(tmp_path, "utopia-2019", "69.9", [("confirmed", 1142486), ("suspected", 503000)],
+                       [(2018, "0.35"), (2017, "4.00"), (2016, "0.83"), (2015, "1.49")])
+    res = result(run(pack, ds)["utopia-2019"], "stock-and-flow")
+    assert (res.status, res.items, res.failed) == ("failed", 1, 1)
+    [f] = res.findings
+    # 69.9 - (0.83 + 4.00 + 0.35) = 64.72 km2 expected; 1.645486 km2 printed
+    assert f.observed == pytest.approx(1.645486)
+    assert f.expected == pytest.approx(64.72)
+    assert f.difference == pytest.approx(1.645486 - 64.72)
+    assert f.message == ("hazardous area (country Utopia) fell from 69.90 km2 (end 2015) to 1.65 km2 (end 2018); "
+                         "5.18 km2 out, 0.00 km2 in: 64.72 km2 expected, -63.07 km2 unexplained")
+    assert lines(f, "stock") == [("claims.yaml", 2), ("stock.csv", 2), ("stock.csv", 3)]
+    # the flows of 2016, 2017 and 2018, not 2015 (before the opening instant)
+    assert lines(f, "outflow") == [("clearance.csv", 4), ("clearance.csv", 3), ("clearance.csv", 2)]
+
+
+def test_balance_holds_within_printed_precision(tmp_path):
+    pack = write_pack(tmp_path, BALANCE)
+    # 10.0 - (2.0 + 2.0 + 1.2) = 4.8 km2; the table prints 4,8xx,xxx m2 within 0.05 km2 of the text
+    ds = stock_dataset(tmp_path, "utopia-2019", "10.0", [("confirmed", 3000000), ("suspected", 1830000)],
+                       [(2018, "1.2"), (2017, "2.0"), (2016, "2.0")])
+    res = result(run(pack, ds)["utopia-2019"], "stock-and-flow")
+    assert (res.status, res.items, res.passed, res.findings) == ("passed", 1, 1, [])
+
+
+def test_balance_missing_flow_is_undecided_and_named(tmp_path):
+    pack = write_pack(tmp_path, BALANCE)
+    ds = stock_dataset(tmp_path, "utopia-2019", "69.9", [("confirmed", 1142486), ("suspected", 503000)],
+                       [(2018, "0.35"), (2016, "0.83")])
+    res = result(run(pack, ds)["utopia-2019"], "stock-and-flow")
+    assert (res.status, res.items, res.undecided) == ("undecided", 1, 1)
+    assert "no figure of area cleared (country Utopia) for 2016-2018" in res.reason
+    assert "only for 2016, 2018" in res.reason
+
+
+def test_balance_across_editions(tmp_path):
+    """The opening stock in one edition, the closing stock and the flows in the next."""
+    pack = write_pack(tmp_path, BALANCE)
+    old = write_dataset(tmp_path, "utopia-2016", """
+        name: utopia-2016
+        auditProfile: tiny
+        at: {country: Utopia}
+        resources:
+          - name: stock
+            path: stock.csv
+            at: {period: end 2015}
+            schema:
+              fields:
+                - {name: status, type: string, dimension: status}
+                - {name: area, type: integer, unit: m2, measure: stock_area}
+        """, {"stock.csv": "status,area\nconfirmed,5000000\nsuspected,2000000\n"})
+    new = stock_dataset(tmp_path, "utopia-2019", "0", [("confirmed", 3000000), ("suspected", 1000000)],
+                        [(2018, "1.00"), (2017, "1.00"), (2016, "0.50")], edition_stock=False)
+    runs = run(pack, old, new)
+    res = result(runs["utopia-2019"], "stock-and-flow")
+    # 7,000,000 - 2,500,000 = 4,500,000 m2 expected; 4,000,000 printed (the flows are precise to 0.005 km2).
+    # Confirmed and suspected are paired too: the flows, not broken down by status, bound each part's
+    # outflow by 0 and the whole (5.0 - [0, 2.515] holds 3.0; 2.0 - [0, 2.515] holds 1.0).
+    assert (res.status, res.items, res.passed, res.failed) == ("failed", 3, 2, 1)
+    [f] = res.findings
+    assert (f.observed, f.expected, f.unit) == (4_000_000, pytest.approx(4_500_000), "m2")
+    assert [Path(loc.file).parent.name for loc in f.locations if loc.role == "stock"] == \
+        ["utopia-2016", "utopia-2016", "utopia-2019", "utopia-2019"]
+    assert result(runs["utopia-2016"], "stock-and-flow").status == "not_applicable"
+
+
+def test_balance_rejects_a_flow_as_stock(tmp_path):
+    from audit.errors import AuditInputError
+    pack = write_pack(tmp_path, BALANCE.replace("stock: stock_area", "stock: cleared"))
+    with pytest.raises(AuditInputError, match="measure 'cleared' is a flow, not a stock"):
+        load_figure_pack(pack)
+
+
+# -- trend --------------------------------------------------------------------------------------
+TREND = """
+- id: year-on-year
+  title: year on year
+  kind: trend
+  severity: warning
+  measure: cleared
+  threshold: 0.5
+  message: "{measure} went from {from_value} in {from} to {to_value} in {to} ({change}) at {at}"
+"""
+
+
+def series_dataset(tmp_path, name, years, unit="km2", devices=None):
+    rows = "\n".join(f"{y},{v}" + (f",{devices[y]}" if devices else "") for y, v in years)
+    fields = "\n                - {name: devices, type: integer, measure: devices}" if devices else ""
+    return write_dataset(tmp_path, name, f"""
+        name: {name}
+        auditProfile: tiny
+        at: {{country: Utopia}}
+        resources:
+          - name: summary
+            path: summary.csv
+            title: Table 4
+            schema:
+              fields:
+                - {{name: year, type: year, dimension: period}}
+                - {{name: cleared, type: number, unit: {unit}, measure: cleared}}{fields}
+        """, {"summary.csv": "year,cleared" + (",devices" if devices else "") + f"\n{rows}\n"})
+
+
+def test_trend_reports_large_steps_with_signed_percent(tmp_path):
+    pack = write_pack(tmp_path, TREND)
+    ds = series_dataset(tmp_path, "utopia", [(2018, "0.35"), (2017, "4.00"), (2016, "0.83"), (2015, "1.49"),
+                                              (2014, "4.80")])
+    res = result(run(pack, ds)["utopia"], "year-on-year")
+    assert (res.status, res.items, res.passed, res.failed) == ("failed", 4, 1, 3)
+    assert [f.message for f in res.findings] == [
+        "area cleared went from 4.80 km2 in 2014 to 1.49 km2 in 2015 (-69%) at country Utopia",
+        "area cleared went from 0.83 km2 in 2016 to 4.00 km2 in 2017 (+382%) at country Utopia",
+        "area cleared went from 4.00 km2 in 2017 to 0.35 km2 in 2018 (-91%) at country Utopia"]
+    assert [lines(f) for f in res.findings] == [[("summary.csv", 6), ("summary.csv", 5)],
+                                                [("summary.csv", 4), ("summary.csv", 3)],
+                                                [("summary.csv", 3), ("summary.csv", 2)]]
+    assert (res.findings[1].observed, res.findings[1].expected, res.findings[1].unit) == (4.0, 0.83, "km2")
+
+
+def test_trend_quiet_when_printed_precision_explains_the_step(tmp_path):
+    """1 to 2 km2 printed as whole numbers: 1.5 to 1.5 is possible, so no change is proven;
+    1.00 to 1.40 is +40%, under the threshold."""
+    pack = write_pack(tmp_path, TREND)
+    ds = series_dataset(tmp_path, "utopia", [(2016, "1"), (2017, "2"), (2018, "1.00"), (2019, "1.40"),
+                                              (2020, "0.50")])
+    res = result(run(pack, ds)["utopia"], "year-on-year")
+    # 2017 -> 2018 (2 to 1.00, -50% as printed): 1.005 / 1.5 - 1 = -33% is possible: quiet.
+    # 2019 -> 2020 (1.40 to 0.50): at most 0.505 / 1.395 - 1 = -64%: reported
+    assert (res.items, res.passed, res.failed) == (4, 3, 1)
+    [f] = res.findings
+    assert f.message == "area cleared went from 1.40 km2 in 2019 to 0.50 km2 in 2020 (-64%) at country Utopia"
+
+
+def test_trend_direction_and_ratio_over_a_second_measure(tmp_path):
+    pack = write_pack(tmp_path, TREND.replace("threshold: 0.5", "threshold: 0.5\n  direction: increase\n"
+                                              "  over: devices"))
+    # area per device: 100,000 / 10 = 10,000; 100,000 / 50 = 2,000 (-80%: not an increase);
+    # 120,000 / 4 = 30,000 (+1400%)
+    ds = series_dataset(tmp_path, "utopia", [(2016, "100000"), (2017, "100000"), (2018, "120000")], unit="m2",
+                        devices={2016: 10, 2017: 50, 2018: 4})
+    res = result(run(pack, ds)["utopia"], "year-on-year")
+    assert (res.items, res.passed, res.failed) == (2, 1, 1)
+    [f] = res.findings
+    assert f.message == ("area cleared per devices destroyed went from 2,000 in 2017 to 30,000 in 2018 (+1400%) "
+                         "at country Utopia")
+    assert lines(f) == [("summary.csv", 3), ("summary.csv", 3), ("summary.csv", 4), ("summary.csv", 4)]
+
+
+def test_trend_through_the_cli(tmp_path):
+    pack = write_pack(tmp_path, TREND)
+    ds = series_dataset(tmp_path, "utopia", [(2017, "4.00"), (2018, "0.35")])
+    proc = audit_cli("check", str(ds), "--rules", str(pack), "--format", "json", "--fail-on", "never")
+    assert proc.returncode == 0, proc.stderr
+    findings = json.loads(proc.stdout)["findings"]
+    assert [f["message"] for f in findings] == [
+        "area cleared went from 4.00 km2 in 2017 to 0.35 km2 in 2018 (-91%) at country Utopia"]
+    assert [(Path(loc["file"]).name, loc["row"]) for loc in findings[0]["locations"]] == \
+        [("summary.csv", 2), ("summary.csv", 3)]
+
+
+# -- ratio --------------------------------------------------------------------------------------
+RATIO = """
+- id: nothing-found
+  title: nothing found
+  kind: ratio
+  severity: warning
+  numerator: cleared
+  denominator: devices
+  at: {item: mines}
+  when: {numerator_at_least: 1 ha}
+  message: "{source} ({at}): {numerator_value} cleared and {denominator_value} {denominator}"
+- id: per-device
+  title: per device
+  kind: ratio
+  severity: info
+  numerator: cleared
+  denominator: devices
+  at: {item: mines}
+  at_most: 5 ha
+  zero_denominator: skip
+  message: "{at}: {ratio} per mine ({numerator_value} for {denominator_value}), {bound}"
+"""
+
+
+def clearance_dataset(tmp_path, rows):
+    """A clearance table by place: area (m2), mines and UXO destroyed, each row at item mines / uxo."""
+    text = "\n".join(",".join(str(x) for x in r) for r in rows)
+    return write_dataset(tmp_path, "utopia", """
+        name: utopia
+        auditProfile: tiny
+        at: {country: Utopia, period: 2018}
+        resources:
+          - name: clearance
+            path: clearance.csv
+            title: Table 3
+            schema:
+              fields:
+                - {name: place, type: string, dimension: place}
+                - {name: area, type: integer, unit: m2, measure: cleared}
+                - {name: mines_confirmed, type: integer, measure: devices, at: {item: mines, status: confirmed}}
+                - {name: mines_suspected, type: integer, measure: devices, at: {item: mines, status: suspected}}
+                - {name: uxo, type: integer, measure: devices, at: {item: uxo}}
+        """, {"clearance.csv": f"place,area,mines_confirmed,mines_suspected,uxo\n{text}\n"})
+
+
+def test_ratio_zero_denominator_and_bound(tmp_path):
+    pack = write_pack(tmp_path, RATIO)
+    ds = clearance_dataset(tmp_path, [("North", 98887, 0, 0, 10),      # 9.9 ha, no mine (10 UXO do not count)
+                                      ("South", 5000, 0, 0, 0),        # under 1 ha: not checked for zero
+                                      ("East", 120000, 1, 1, 0),       # 6 ha per mine: above 5 ha
+                                      ("West", 40000, 3, 5, 2)])       # 0.5 ha per mine
+    r = run(pack, ds)["utopia"]
+    zero = result(r, "nothing-found")
+    assert (zero.status, zero.items, zero.passed, zero.failed) == ("failed", 3, 2, 1)
+    [f] = zero.findings
+    assert f.message == "Table 3 (clearance) (country Utopia, place North): 98,887 m2 cleared and 0 devices destroyed"
+    assert [(loc.role, loc.column, loc.row) for loc in f.locations] == [
+        ("numerator", "area", 2), ("denominator", "mines_confirmed", 2), ("denominator", "mines_suspected", 2)]
+    bound = result(r, "per-device")
+    assert (bound.status, bound.items, bound.passed, bound.failed) == ("failed", 2, 1, 1)  # zeros skipped
+    [g] = bound.findings
+    assert g.message == "country Utopia, place East: 60,000 m2 per mine (120,000 m2 for 2), at most 5 ha"
+    assert (g.observed, g.expected, g.unit) == (60000, 50000, "m2")
+    assert [(loc.role, loc.row) for loc in g.locations] == [("numerator", 4), ("denominator", 4), ("denominator", 4)]
+
+
+def test_ratio_within_bounds_passes(tmp_path):
+    pack = write_pack(tmp_path, RATIO)
+    ds = clearance_dataset(tmp_path, [("West", 40000, 3, 5, 2), ("East", 100000, 1, 1, 0)])  # 5 ha per mine: allowed
+    r = run(pack, ds)["utopia"]
+    assert [(x.rule, x.status, x.items, x.failed) for x in r.rules] == [("nothing-found", "passed", 2, 0),
+                                                                       ("per-device", "passed", 2, 0)]
+
+
+def test_ratio_bound_needs_a_unit_of_the_numerator(tmp_path):
+    from audit.errors import AuditInputError
+    pack = write_pack(tmp_path, RATIO.replace("at_most: 5 ha", "at_most: 5 count"))
+    with pytest.raises(AuditInputError, match="'count' is not a unit of area"):
+        load_figure_pack(pack)
