@@ -356,3 +356,102 @@ def test_ratio_bound_needs_a_unit_of_the_numerator(tmp_path):
     pack = write_pack(tmp_path, RATIO.replace("at_most: 5 ha", "at_most: 5 count"))
     with pytest.raises(AuditInputError, match="'count' is not a unit of area"):
         load_figure_pack(pack)
+
+
+# -- coincidence --------------------------------------------------------------------------------
+COINCIDENCE = """
+- id: still-recorded
+  title: still recorded
+  kind: coincidence
+  severity: warning
+  flow: cleared
+  stock: stock_area
+  at: {status: confirmed}
+  ignore: [operator]
+  message: "{place}: the {value} of {flow} in {period} equal the {stock} at its end"
+"""
+
+
+def coincidence_dataset(tmp_path, cleared_rows, stock_rows, stock_unit="m2"):
+    cleared = "\n".join(",".join(str(x) for x in r) for r in cleared_rows)
+    stock = "\n".join(",".join(str(x) for x in r) for r in stock_rows)
+    return write_dataset(tmp_path, "utopia", f"""
+        name: utopia
+        auditProfile: tiny
+        at: {{country: Utopia}}
+        resources:
+          - name: clearance
+            path: clearance.csv
+            title: Table 3
+            at: {{period: 2018}}
+            schema:
+              fields:
+                - {{name: place, type: string, dimension: place}}
+                - {{name: operator, type: string, dimension: operator}}
+                - {{name: area, type: number, unit: {stock_unit}, measure: cleared}}
+          - name: contamination
+            path: contamination.csv
+            title: Table 2
+            at: {{period: end 2018}}
+            schema:
+              fields:
+                - {{name: place, type: string, dimension: place}}
+                - {{name: cha, type: number, unit: {stock_unit}, measure: stock_area, at: {{status: confirmed}}}}
+                - {{name: sha, type: number, unit: {stock_unit}, measure: stock_area, at: {{status: suspected}}}}
+        """, {"clearance.csv": f"place,operator,area\n{cleared}\n",
+              "contamination.csv": f"place,cha,sha\n{stock}\n"})
+
+
+def test_coincidence_reports_an_exact_equal_value(tmp_path):
+    pack = write_pack(tmp_path, COINCIDENCE)
+    ds = coincidence_dataset(tmp_path, [("North", "ANAMA", 98887), ("South", "RA", 4475), ("East", "RA", 0)],
+                             [("North", 98887, 250000), ("South", 1637, 4475), ("East", 0, 100)])
+    res = result(run(pack, ds)["utopia"], "still-recorded")
+    # North coincides; South equals the suspected area, not the confirmed one; East is 0 and 0
+    assert (res.status, res.items, res.passed, res.failed) == ("failed", 2, 1, 1)
+    [f] = res.findings
+    assert f.message == "country Utopia, place North: the 98,887 m2 of area cleared in 2018 equal the hazardous area at its end"
+    assert [(Path(loc.file).name, loc.row, loc.role) for loc in f.locations] == [
+        ("clearance.csv", 2, "flow"), ("contamination.csv", 2, "stock")]
+    assert (f.observed, f.expected, f.difference) == (98887, 98887, 0)
+
+
+def test_coincidence_of_rounded_figures_is_not_reported(tmp_path):
+    pack = write_pack(tmp_path, COINCIDENCE)
+    ds = coincidence_dataset(tmp_path, [("North", "ANAMA", "0.35")], [("North", "0.35", "1.20")], stock_unit="km2")
+    res = result(run(pack, ds)["utopia"], "still-recorded")
+    assert (res.status, res.items, res.passed, res.findings) == ("passed", 1, 1, [])
+
+
+# -- the Azerbaijan chapter in the figure layout ------------------------------------------------
+def test_azerbaijan_reports_what_the_legacy_pack_reports():
+    runs = audit_figures([ROOT / "datasets" / "figures" / "azerbaijan-2019"],
+                         load_figure_pack(ROOT / "rules" / "mine-action-figures"))
+    [r] = runs
+    by_rule: dict[str, list] = {}
+    for f in r.findings:
+        by_rule.setdefault(f.rule, []).append(f)
+    [fall] = by_rule["stock-and-flow"]
+    assert fall.message.startswith("hazardous area (country Azerbaijan, device anti-personnel) fell from 69.90 km2 "
+                                   "(end 2015) to 1.65 km2 (end 2018)")
+    assert (round(fall.observed, 6), fall.unit) == (1.645486, "km2")
+    assert fall.expected == pytest.approx(69.9 - (0.83 + 4.00 + 0.35) + 0.098887)
+    assert [Path(loc.file).name for loc in fall.locations if loc.role == "stock"][0] == "claims.yaml"
+    assert [loc.row for loc in fall.locations if loc.role == "outflow" and loc.file.endswith("table4-five-year-clearance.csv")] \
+        == [4, 3, 2]
+    [nothing] = by_rule["cleared-nothing-found"]
+    assert "place Jabrayil" in nothing.message and "98,887 m2 of area cleared and 0 devices destroyed" in nothing.message
+    assert [(Path(loc.file).name, loc.row, loc.column) for loc in nothing.locations] == [
+        ("table3-mine-clearance-2018.csv", 6, "area_cleared"), ("table3-mine-clearance-2018.csv", 6, "ap_mines"),
+        ("table3-mine-clearance-2018.csv", 6, "av_mines")]
+    [still] = by_rule["cleared-area-still-recorded"]
+    assert still.message.startswith("country Azerbaijan, place Jabrayil: the 98,887 m2 cleared in 2018")
+    assert [(Path(loc.file).name, loc.row) for loc in still.locations] == [
+        ("table3-mine-clearance-2018.csv", 6), ("table2-ap-mined-area-by-region.csv", 2)]
+    steps = by_rule["clearance-year-on-year"]
+    assert [f.message for f in steps] == [
+        "area cleared went from 4.80 km2 in 2014 to 1.49 km2 in 2015 (-69%)",
+        "area cleared went from 0.83 km2 in 2016 to 4.00 km2 in 2017 (+382%)",
+        "area cleared went from 4.00 km2 in 2017 to 0.35 km2 in 2018 (-91%)"]
+    assert all(f.severity == "warning" for f in steps + [nothing, still])
+    assert "area-per-mine" not in by_rule  # no task clears more than 5 ha per mine found

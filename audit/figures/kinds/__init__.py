@@ -10,9 +10,10 @@ from .agreement import Agreement
 from .balance import Balance
 from .base import FigureKind
 from .co_occurrence import CoOccurrence
+from .coincidence import Coincidence
 from .ratio import Ratio
 from .trend import Trend
 
-KINDS: dict[str, type[FigureKind]] = {k.name: k for k in (Additivity, Agreement, Balance, CoOccurrence, Ratio, Trend)}
+KINDS: dict[str, type[FigureKind]] = {k.name: k for k in (Additivity, Agreement, Balance, CoOccurrence, Coincidence, Ratio, Trend)}
 
 __all__ = ["KINDS", "FigureKind"]

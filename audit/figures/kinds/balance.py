@@ -2,8 +2,8 @@
 plus what flowed in.
 
 For every two stock figures S0 (at instant t0) and S1 (at a later instant t1) at the same
-coordinates, printed in one dataset or in two (editions of one country: the coordinates hold the
-country), and flows known for the interval from the day after t0 to t1, S1 must be able to meet
+coordinates, printed in one dataset or in two (editions of one report: the coordinates that tell
+their subject apart are the same), and flows known for the interval from the day after t0 to t1, S1 must be able to meet
 
     S0 - sum(outflows) + sum(inflows)
 
@@ -20,7 +20,7 @@ are figures whose periods tile it exactly (2016, 2017 and 2018 for end 2015 to e
 figure of 2016-2018 does as well), in any dataset of the run, that dataset of S1 preferred.
 
 Which flows count: the flows are taken at the stock's coordinates, except on the dimensions
-`flows_at` fixes (e.g. the result of clearance). Where a flow is not broken down by a dimension
+`flows_at` fixes (a breakdown only the flows have). Where a flow is not broken down by a dimension
 (it is printed only at that dimension's whole, `all`, when the stock is at a member), the whole
 stands in for the part with what it proves: the part lies between 0 and the whole, so it is
 taken as the interval from 0 to the whole's upper end (flows are taken to be non-negative).
@@ -70,7 +70,7 @@ class Balance(FigureKind):
         outflows: list[str] = param("flow measures that take from the stock", [])
         inflows: list[str] = param("flow measures that add to the stock", [])
         optional: list[str] = param("flows that count as 0 where no figure gives them", [])
-        at: dict = param("fixed coordinates of the stocks, e.g. {status: confirmed}", {})
+        at: dict = param("fixed coordinates of the stocks: {dimension: member}", {})
         flows_at: dict = param("fixed coordinates of the flows, where they differ from the stock's", {})
         tolerance: float = param("a relative allowance on the expected closing stock (0: printed precision only)",
                                  0.0)

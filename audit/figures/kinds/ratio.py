@@ -3,9 +3,9 @@ does not stand beside a zero denominator.
 
 Every printed figure of the `numerator` is paired with the `denominator` of the same source at
 the same coordinates and period, except on the dimensions `at` fixes for the denominator (the
-numerator is not broken down by them: an area cleared is paired with the mines, not every
-device, destroyed there). The denominator is the figure printed at those coordinates or, where
-the source prints only its parts (devices by type), their sum. A numerator with no denominator
+numerator is not broken down by them: work done is paired with one kind of thing found, not
+every kind). The denominator is the figure printed at those coordinates or, where
+the source prints only its parts (by type), their sum. A numerator with no denominator
 beside it is not an item.
 
 The ratio runs over the quotient of the two intervals, from numerator.lo / denominator.hi to
@@ -47,7 +47,7 @@ class Ratio(FigureKind):
     class Params:
         numerator: str = param("the measure divided")
         denominator: str = param("the measure it is divided by")
-        at: dict = param("fixed coordinates of the denominator, e.g. {item: mines}", {})
+        at: dict = param("fixed coordinates of the denominator: {dimension: member}", {})
         at_most: float | str | None = param("the highest ratio allowed (numerator units per denominator)", None)
         at_least: float | str | None = param("the lowest ratio allowed (numerator units per denominator)", None)
         when: dict = param("conditions on the pairs checked: numerator_at_least: AMOUNT", {})

@@ -5,11 +5,11 @@ same length: years after years, quarters after quarters, or instants one year ap
 end 2015, ...). Each step of a series whose relative change (to / from - 1) exceeds `threshold`
 (0.5: by more than 50%) in the `direction` asked is reported, unless printed precision can
 explain it: the smallest change the two figures' intervals allow must exceed the threshold
-(0.83 to 4.00 km2 is at least 3.995 / 0.835 - 1 = +378%). A step from a figure that may be zero
+(0.83 to 4.00, printed to two decimals, is at least 3.995 / 0.835 - 1 = +378%). A step from a figure that may be zero
 has no relative change and is undecided.
 
 With `over`, the series is the ratio of the measure to a second measure at the same coordinates
-and period (devices per area, say), its interval the quotient of the two intervals.
+and period (things found per unit of work, say), its interval the quotient of the two intervals.
 
 Series are read within each dataset, one figure per period (a table cell preferred, then a
 printed total, then the text); a step whose two periods no single dataset prints both is read
@@ -66,7 +66,7 @@ class Trend(FigureKind):
         threshold: float = param("the relative change reported, a share (0.5: a change of more than 50%)")
         direction: str = param("which changes are reported: both, increase or decrease", "both")
         over: str | None = param("a second measure: the series is the ratio measure / over", None)
-        at: dict = param("fixed coordinates of the series, e.g. {status: confirmed}", {})
+        at: dict = param("fixed coordinates of the series: {dimension: member}", {})
 
     def check(self, vocab):
         p, f, ln = self.p, self.rule.file, self.rule.line
