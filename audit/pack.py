@@ -114,9 +114,19 @@ def load_pack(folder: str | Path) -> Pack:
     pack = Pack(folder, str(meta["profile"]), str(meta.get("title", meta["profile"])), contracts, measures,
                 measure_units, [])
     schema = pack.schema()
+    pack.rules = load_rules(folder, (PACK_FILE, CONTRACTS_FILE, MEASURES_FILE),
+                            lambda node, file: _load_rule(node, file, schema, problems), problems)
+    problems.raise_if_any()
+    return pack
+
+
+def load_rules(folder: Path, skip: tuple[str, ...], load_rule, problems: ProblemCollector) -> list:
+    """The rules of every rule file of a pack folder (its `*.yaml` but the `skip` files), each
+    made by `load_rule(node, file)` (None when it is wrong); a rule id used twice is an error."""
+    rules: list = []
     seen: dict[str, str] = {}
     for path in sorted(folder.glob("*.yaml")):
-        if path.name in (PACK_FILE, CONTRACTS_FILE, MEASURES_FILE):
+        if path.name in skip:
             continue
         try:
             data = load_yaml(path)
@@ -128,7 +138,7 @@ def load_pack(folder: str | Path) -> Pack:
             problems.add(path, "a rule file holds a list of rules under 'rules'", 1)
             continue
         for node in items:
-            kind = _load_rule(node, str(path), schema, problems)
+            kind = load_rule(node, str(path))
             if kind is None:
                 continue
             if kind.rule.id in seen:
@@ -136,9 +146,8 @@ def load_pack(folder: str | Path) -> Pack:
                              node.pos("id")[0], field="id")
                 continue
             seen[kind.rule.id] = f"{path}:{kind.rule.line}"
-            pack.rules.append(kind)
-    problems.raise_if_any()
-    return pack
+            rules.append(kind)
+    return rules
 
 
 def _load_rule(node, file: str, schema: Schema, problems: ProblemCollector) -> Kind | None:

@@ -46,7 +46,7 @@ from ..dataset import (DESCRIBING_KEYS, _check_profile, _delimiter, _inside, _li
                        _scalar_problem, find_descriptor)
 from ..errors import AuditInputError, Problem, ProblemCollector
 from ..inputs import MAX_TABLE_BYTES, read_text
-from ..yamlio import Node, Number, load_yaml
+from ..yamlio import Number, load_yaml
 from .model import QUALIFIERS, Figure, interval
 from .periods import Period, PeriodError
 from .periods import parse_period as _parse_period

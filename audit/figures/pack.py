@@ -11,6 +11,7 @@ from pathlib import Path
 from ..dataset import _relative
 from ..errors import AuditInputError, Problem, ProblemCollector
 from ..kinds.base import SEVERITY_LEVELS, Rule, placeholders, validate_params
+from ..pack import load_rules
 from ..yamlio import Node, load_yaml
 from .kinds import KINDS, FigureKind
 from .vocabulary import Vocabulary, load_vocabulary
@@ -39,30 +40,8 @@ def load_figure_pack(folder: str | Path) -> FigurePack:
         raise AuditInputError(Problem(str(folder / PACK_FILE), "pack.yaml must give the 'profile' the pack is for", 1))
     vocab = load_vocabulary(folder / VOCABULARY_FILE)
     problems = ProblemCollector()
-    rules: list[FigureKind] = []
-    seen: dict[str, str] = {}
-    for path in sorted(folder.glob("*.yaml")):
-        if path.name in (PACK_FILE, VOCABULARY_FILE):
-            continue
-        try:
-            data = load_yaml(path)
-        except AuditInputError as exc:
-            problems.problems.extend(exc.problems)
-            continue
-        items = data.get("rules") if isinstance(data, dict) else None
-        if not isinstance(items, list):
-            problems.add(path, "a rule file holds a list of rules under 'rules'", 1)
-            continue
-        for node in items:
-            kind = _load_rule(node, str(path), vocab, problems)
-            if kind is None:
-                continue
-            if kind.rule.id in seen:
-                problems.add(path, f"rule id '{kind.rule.id}' is also used in {seen[kind.rule.id]}", node.pos("id")[0],
-                             field="id")
-                continue
-            seen[kind.rule.id] = f"{path}:{kind.rule.line}"
-            rules.append(kind)
+    rules = load_rules(folder, (PACK_FILE, VOCABULARY_FILE), lambda node, file: _load_rule(node, file, vocab, problems),
+                       problems)
     problems.raise_if_any()
     return FigurePack(folder, str(meta["profile"]), str(meta.get("title", meta["profile"])), vocab, rules)
 
