@@ -359,7 +359,10 @@ def _columns(res: dict, name: str, vocab: Vocabulary, display: str, problems: Pr
 def parse_printed(text: str, group: str = ",", decimal: str = ".") -> tuple[float, int, str] | None:
     """A printed number: its value, its decimals and the footnote markers printed with it
     ('1,142,486', '*4.00', '146†', '2.5[3]', '12³', '1.234,5' with decimalChar ','). None if not a number."""
-    m = _PRINTED.match(text.strip())
+    text = text.strip()
+    if text.isdigit() and text.isascii():  # most cells: a plain whole number
+        return float(text), 0, ""
+    m = _PRINTED.match(text)
     if not m:
         return None
     num = m.group("num").replace("−", "-").replace("\u00a0", " ").replace("\u202f", " ")

@@ -57,7 +57,7 @@ def interval(value: float, rounding: float, qualifier: str = "exact", truncated:
     return lo, hi
 
 
-@dataclass
+@dataclass(slots=True)
 class Figure:
     dataset: str
     edition: str
