@@ -23,6 +23,7 @@ VOCABULARY = """
 quantities:
   area: {units: {m2: 1, ha: 10000, km2: 1000000}, exact: [m2]}
   count: {units: {count: 1}, exact: [count], number: true}
+  share: {units: {"%": 0.01}, additive: false}
 measures:
   items: {quantity: count, type: stock}
   surface: {quantity: area, type: stock}
@@ -338,3 +339,80 @@ def test_bundled_figure_layout_dataset_through_the_cli():
     assert ("figures-agree", 33, 32) in got  # "33 mined areas"
     assert ("figures-agree", 14, 13) in got  # "14 anti-personnel mined areas"
     assert sum(1 for g in got if g[0] == "counts-and-areas") == 4
+
+
+STATED_RULE = """
+  - id: stated
+    title: stated relations hold
+    kind: stated
+    message: "{statement} of {measure} ({period}): the text states {stated}, the figures give {computed}"
+"""
+
+YEARLY = """
+- name: yearly
+  path: t.csv
+  at: {kind: red}
+  schema:
+    fields:
+      - {name: year, dimension: period}
+      - {name: done, type: number, unit: km2, measure: done}
+"""
+
+STATED_CLAIMS = """
+claims:
+  - {id: fell-20, measure: done, change: {from: 2018}, direction: decrease, value: 20, unit: "%", period: 2019,
+     at: {kind: red}, quote: "a 20% decrease on 2018"}
+  - {id: fell-30, measure: done, change: {from: 2018}, direction: decrease, value: 30, unit: "%", period: 2019,
+     at: {kind: red}, quote: "a 30% decrease on 2018"}
+  - {id: fell-by, measure: done, change: {from: 2018}, direction: decrease, value: "9.85", unit: km2, period: 2019,
+     at: {kind: red}, quote: "fell by 9.85 km2"}
+  - {id: double, measure: done, ratio: {of: {period: 2017}}, value: 2, qualifier: about, period: 2018,
+     at: {kind: red}, quote: "about double the output of 2017"}
+  - {id: share, measure: done, share: {of: {period: 2018}}, value: 80, unit: "%", period: 2019,
+     at: {kind: red}, quote: "80% of the year before"}
+  - {id: missing, measure: done, change: {from: 2010}, direction: increase, value: 5, unit: "%", period: 2019,
+     at: {kind: red}, quote: "5% more than in 2010"}
+"""
+
+
+def test_stated_changes_ratios_and_shares(tmp_path):
+    pack = write_pack(tmp_path)
+    (pack / "rules.yaml").write_text(RULES + STATED_RULE)
+    ds = write_dataset(tmp_path, "d", YEARLY, {"t.csv": "year,done\n2017,24.60\n2018,49.01\n2019,39.16\n"},
+                       STATED_CLAIMS)
+    [r] = audit_figures([ds], load_figure_pack(pack))
+    got = {f.locations[0].claim: f for f in findings(r, "stated")}
+    # (49.01 - 39.16) / 49.01 = 20.1%: "20%" holds; "30%" does not; 9.85 km2 holds; "about double"
+    # holds (x1.99); 39.16 / 49.01 = 79.9% is "80%"
+    assert set(got) == {"fell-30"}
+    assert got["fell-30"].observed == -30 and round(got["fell-30"].expected, 1) == -20.1
+    assert "states 30% decrease, the figures give -20.12 to -20.08%" in got["fell-30"].message
+    rule = next(x for x in r.rules if x.rule == "stated")
+    assert rule.undecided == 1 and "no figure of done for 2010" in rule.reason
+
+
+def test_stated_count_of_members(tmp_path):
+    pack = write_pack(tmp_path)
+    (pack / "rules.yaml").write_text(RULES + STATED_RULE)
+    claims = """
+    claims:
+      - {id: three, measure: items, members: region, value: 3, period: end 2014, at: {kind: red}, quote: "in three regions"}
+      - {id: four, measure: items, members: region, value: 4, period: end 2014, at: {kind: red}, quote: "in four regions"}
+    """
+    ds = write_dataset(tmp_path, "d", BY_REGION, {"t.csv": "region,n,area\nNorth,3,1.0\nSouth,0,0\nEast,1,1.0\nWest,2,1.0\n"
+                                                  "Total,6,3.0\n"}, claims)
+    [r] = audit_figures([ds], load_figure_pack(pack))
+    [f] = findings(r, "stated")
+    assert f.locations[0].claim == "four" and f.expected == 3  # South prints 0
+
+
+def test_statement_errors_name_their_line(tmp_path):
+    claims = """
+    claims:
+      - {id: a, measure: items, change: {since: 2014}, value: 3, period: end 2015, quote: "x"}
+    """
+    ds = write_dataset(tmp_path, "d", BY_REGION, {"t.csv": "region,n,area\nNorth,3,1.0\n"}, claims)
+    with pytest.raises(AuditInputError) as exc:
+        run(tmp_path, ds)
+    [p] = exc.value.problems
+    assert p.line == 3 and "change needs {from: PERIOD}" in p.message

@@ -47,7 +47,7 @@ from ..dataset import (DESCRIBING_KEYS, _check_profile, _delimiter, _inside, _li
 from ..errors import AuditInputError, Problem, ProblemCollector
 from ..inputs import MAX_TABLE_BYTES, read_text
 from ..yamlio import Number, load_yaml
-from .model import QUALIFIERS, Figure, interval
+from .model import QUALIFIERS, Figure, Statement, interval
 from .periods import Period, PeriodError
 from .periods import parse_period as _parse_period
 from .vocabulary import PERIOD, Vocabulary
@@ -82,7 +82,8 @@ RESOURCE_KEYS = {"name", "path", "title", "description", "format", "mediatype", 
 FIELD_KEYS = {"name", "type", "title", "description", "format", "constraints", "unit", "dimension", "parent",
               "measure", "at", "groupChar", "decimalChar", "bareNumber", "rdfType", "example"}
 CLAIM_KEYS = {"id", "measure", "value", "low", "high", "unit", "qualifier", "rounding", "period", "at", "quote",
-              "section", "locator", "footnote", "note"}
+              "section", "locator", "footnote", "note", "change", "share", "ratio", "members", "direction"}
+STATEMENTS = ("change", "share", "ratio", "members")  # a claim of a relation between figures (model.Statement)
 
 
 @dataclass
@@ -119,6 +120,7 @@ class FigureDataset:
     meta: dict
     profile: str | None
     figures: list[Figure]
+    statements: list[Statement]
     links: list[tuple[str, str, str, str]]  # (dimension, child, parent, source): hierarchies printed by tables
     sources: dict[str, SourceInfo]
 
@@ -190,7 +192,7 @@ def load_figures(path: str | Path, vocab: Vocabulary, meta: Any = None) -> Figur
     ds = FigureDataset(name=name, root=folder, descriptor=display, edition=edition or str(meta.get("title") or name),
                        meta={k: meta.get(k) for k in DESCRIBING_KEYS if isinstance(meta.get(k), (str, int, float))},
                        profile=str(meta.get("auditProfile") or meta.get("profile") or "") or None,
-                       figures=[], links=[], sources={})
+                       figures=[], statements=[], links=[], sources={})
     resources = meta.get("resources") or []
     if not isinstance(resources, list):
         problems.add(display, "'resources' must be a list", _line(meta, "resources"), field="resources")
@@ -662,6 +664,17 @@ def _load_claims(ds: FigureDataset, path: Path, display: str, base: dict, vocab:
         if truncated not in ("rounded", "truncated"):
             problems.add(display, "rounding is 'rounded' (the default) or 'truncated'", _line(c, "rounding"), field="rounding")
             continue
+        kinds = [k for k in STATEMENTS if k in c]
+        if len(kinds) > 1:
+            problems.add(display, f"claim '{cid}' states one relation, not {' and '.join(kinds)}", line, field=kinds[1])
+            continue
+        if kinds or "direction" in c:
+            st = _statement(ds, c, cid, kinds[0] if kinds else "change", m, qualifier, base, vocab, display, line,
+                            problems)
+            if st is not None:
+                st.quote, st.label = str(quote or ""), str(c.get("locator") or cid)
+                ds.statements.append(st)
+            continue
         quantity = vocab.quantity_of(m)
         unit = c.get("unit")
         if unit is None and len(quantity.units) != 1:
@@ -721,3 +734,139 @@ def _load_claims(ds: FigureDataset, path: Path, display: str, base: dict, vocab:
         fig.provenance = str(c.get("section") or "")
         ds.figures.append(fig)
         src.measures.add(m)
+
+
+def _number(raw: Any) -> tuple[float, int, str] | None:
+    """A number a claim gives: as YAML read it (keeping its printed decimals) or as text."""
+    if isinstance(raw, bool) or raw is None:
+        return None
+    if isinstance(raw, Number):
+        return parse_printed(raw.text) if math.isfinite(raw) else None
+    if isinstance(raw, (int, float)):
+        return (float(raw), 0, "") if math.isfinite(raw) else None
+    if isinstance(raw, str):
+        return parse_printed(raw)
+    return None
+
+
+def _statement(ds: FigureDataset, c: dict, cid: str, kind: str, measure: str, qualifier: str, base: dict,
+               vocab: Vocabulary, display: str, line: int, problems: ProblemCollector) -> Statement | None:
+    """A claim of a change, share, ratio or count of members (see model.Statement):
+
+    ```yaml
+    change: {from: 2018}                 # this period's figure against the one of 2018
+    share: {of: {measure: land_area, at: {...}, period: ...}}   # this figure over another
+    ratio: {of: {period: 2018}}          # the same, "double the output of 2018"
+    members: place                       # how many members of a dimension have a non-zero figure
+    direction: decrease                  # a change's sign: increase or decrease
+    ```
+    The value is a plain number (`2`, "tenfold": 10), a percentage or another unit of a
+    dimensionless quantity of the vocabulary (`unit: "%"`), or, for a change, an amount in a unit
+    of the measure ("fell by 5.9 km2")."""
+    where = f"claim '{cid}'"
+    coords = {**base, **_coordinates(c.get("at"), vocab, display, _line(c, "at"), "at", problems)}
+    m = vocab.measures[measure]
+    period_raw = c.get("period", coords.get(PERIOD))
+    if isinstance(period_raw, Number):
+        period_raw = period_raw.text
+    try:
+        period = parse_period(period_raw, stock=(m.type == "stock")) if period_raw is not None else None
+    except PeriodError as exc:
+        problems.add(display, f"period: {exc}", _line(c, "period") or line, field="period")
+        return None
+    if period is None:
+        problems.add(display, f"{where} has no period", line, field="period")
+        return None
+    st = Statement(dataset=ds.name, edition=ds.edition, kind=kind, measure=measure, coords={}, period=period,
+                   lo=0.0, hi=0.0, qualifier=qualifier, file=display, line=line, claim=cid)
+    spec = c.get(kind)
+    if kind == "members":
+        if spec not in vocab.dimensions:
+            problems.add(display, f"{where}: members names a dimension, one of {', '.join(vocab.dimensions)}",
+                         _line(c, "members") or line, field="members")
+            return None
+        st.dimension = str(spec)
+    elif kind == "change":
+        spec = spec if spec is not None else {}
+        if not isinstance(spec, dict) or "from" not in spec:
+            problems.add(display, f"{where}: change needs {{from: PERIOD}}, the period it changed from",
+                         _line(c, "change") or line, field="change")
+            return None
+        raw = spec["from"].text if isinstance(spec["from"], Number) else spec["from"]
+        try:
+            st.other_period = parse_period(raw, stock=(m.type == "stock"))
+        except PeriodError as exc:
+            problems.add(display, f"change.from: {exc}", _line(spec, "from") or line, field="change.from")
+            return None
+    else:
+        of = spec.get("of") if isinstance(spec, dict) else None
+        if not isinstance(of, dict):
+            problems.add(display, f"{where}: {kind} needs {{of: {{measure, at, period}}}}: the figure it is a "
+                         f"{kind} of", _line(c, kind) or line, field=kind)
+            return None
+        other = of.get("measure", measure)
+        if other not in vocab.measures:
+            problems.add(display, f"{where}: unknown measure '{other}'", _line(of, "measure") or line,
+                         field=f"{kind}.of.measure", hint=_choices("measures", vocab.measures, str(other)))
+            return None
+        st.other_measure = str(other)
+        st.other_coords = {**coords, **_coordinates(of.get("at"), vocab, display, _line(of, "at"), f"{kind}.of.at",
+                                                     problems)}
+        raw = of.get("period", period_raw)
+        raw = raw.text if isinstance(raw, Number) else raw
+        try:
+            st.other_period = parse_period(raw, stock=(vocab.measures[st.other_measure].type == "stock"))
+        except PeriodError as exc:
+            problems.add(display, f"{kind}.of.period: {exc}", _line(of, "period") or line, field=f"{kind}.of.period")
+            return None
+        st.other_coords = {d: st.other_coords.get(d, dim.all) for d, dim in vocab.dimensions.items()}
+    st.coords = {d: coords.get(d, dim.all) for d, dim in vocab.dimensions.items()}
+    # the stated value and its unit
+    unit_raw = c.get("unit")
+    factor, exact_whole = 1.0, True
+    if unit_raw is not None:
+        u = vocab.unit(_text(unit_raw))
+        if u is None:
+            problems.add(display, f"{where}: unknown unit '{unit_raw}'", _line(c, "unit") or line, field="unit",
+                         hint=f"the vocabulary's units: {', '.join(vocab.unit_names())}")
+            return None
+        if u.quantity == m.quantity and kind == "change":
+            st.relative = False
+        elif u.quantity == m.quantity:
+            problems.add(display, f"{where}: a {kind} is a plain number or a share, not an amount in {u.name}",
+                         _line(c, "unit") or line, field="unit")
+            return None
+        factor, exact_whole, st.unit = u.factor, u.exact_whole, u.name
+    keys = ("low", "high") if qualifier == "between" else ("value",)
+    parsed = {k: _number(c.get(k)) for k in keys}
+    for k, v in parsed.items():
+        if v is None:
+            problems.add(display, f"{where} needs a finite number as '{k}'", _line(c, k) or line, field=k)
+            return None
+
+    def half(value: float, decimals: int) -> float:
+        if decimals == 0 and (exact_whole or unit_raw is None):
+            return 0.0
+        return 0.5 * 10 ** (-decimals) * factor
+
+    if qualifier == "between":
+        (lo, dl, _), (hi, dh, _) = parsed["low"], parsed["high"]
+        st.lo, st.hi = lo * factor - half(lo, dl), hi * factor + half(hi, dh)
+        st.printed = f"between {_text(c['low'])} and {_text(c['high'])}"
+    else:
+        value, decimals, _ = parsed["value"]
+        st.lo, st.hi = interval(value * factor, half(value, decimals), qualifier, c.get("rounding") == "truncated")
+        st.printed = _text(c["value"])
+    direction = c.get("direction")
+    if direction not in (None, "increase", "decrease"):
+        problems.add(display, f"{where}: direction is increase or decrease", _line(c, "direction") or line,
+                     field="direction")
+        return None
+    if direction is not None and kind != "change":
+        problems.add(display, f"{where}: a direction belongs to a change", _line(c, "direction") or line,
+                     field="direction")
+        return None
+    st.direction = direction
+    if direction == "decrease":
+        st.lo, st.hi = -st.hi, -st.lo
+    return st

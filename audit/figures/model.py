@@ -91,3 +91,34 @@ class Figure:
             return self.lo
         return (self.lo + self.hi) / 2
 
+
+
+@dataclass(slots=True)
+class Statement:
+    """A figure of the text that is not a measure's value but a relation between figures: a change
+    ("a 20% decrease", "fell by 5.9 km2"), a share ("2.2% of the territory"), a ratio ("double
+    the output of the year before") or a count of members ("in five regions"). The kind
+    `stated` computes the relation from the figures it names and compares the two intervals."""
+
+    dataset: str
+    edition: str
+    kind: str  # change, share, ratio, members
+    measure: str
+    coords: dict[str, str]
+    period: Any
+    lo: float  # the stated interval: a plain number (a fraction for % and shares), or the measure's base unit
+    hi: float
+    relative: bool = True  # change: relative (%, x) or absolute (in the measure's unit)
+    other_measure: str | None = None  # share, ratio: the figure it is a share or a ratio of
+    other_coords: dict[str, str] | None = None
+    other_period: Any = None  # change: the period it changed from; share, ratio: the other figure's period
+    dimension: str | None = None  # members: the dimension whose members are counted
+    direction: str | None = None  # change: increase or decrease, as the text says it
+    printed: str = ""
+    unit: str | None = None
+    qualifier: str = "exact"
+    file: str = ""
+    line: int | None = None
+    claim: str = ""
+    label: str = ""
+    quote: str = ""

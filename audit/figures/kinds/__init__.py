@@ -12,8 +12,10 @@ from .base import FigureKind
 from .co_occurrence import CoOccurrence
 from .coincidence import Coincidence
 from .ratio import Ratio
+from .stated import Stated
 from .trend import Trend
 
-KINDS: dict[str, type[FigureKind]] = {k.name: k for k in (Additivity, Agreement, Balance, CoOccurrence, Coincidence, Ratio, Trend)}
+KINDS: dict[str, type[FigureKind]] = {k.name: k for k in (Additivity, Agreement, Balance, CoOccurrence, Coincidence, Ratio, Stated,
+                                                          Trend)}
 
 __all__ = ["KINDS", "FigureKind"]
