@@ -121,6 +121,7 @@ class FigureDataset:
     profile: str | None
     figures: list[Figure]
     statements: list[Statement]
+    blanks: list[Figure]  # cells of parts left blank: the sums over them are unknown
     links: list[tuple[str, str, str, str]]  # (dimension, child, parent, source): hierarchies printed by tables
     sources: dict[str, SourceInfo]
 
@@ -192,7 +193,7 @@ def load_figures(path: str | Path, vocab: Vocabulary, meta: Any = None) -> Figur
     ds = FigureDataset(name=name, root=folder, descriptor=display, edition=edition or str(meta.get("title") or name),
                        meta={k: meta.get(k) for k in DESCRIBING_KEYS if isinstance(meta.get(k), (str, int, float))},
                        profile=str(meta.get("auditProfile") or meta.get("profile") or "") or None,
-                       figures=[], statements=[], links=[], sources={})
+                       figures=[], statements=[], blanks=[], links=[], sources={})
     resources = meta.get("resources") or []
     if not isinstance(resources, list):
         problems.add(display, "'resources' must be a list", _line(meta, "resources"), field="resources")
@@ -559,6 +560,13 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
         for c in measures:
             printed = cells[c.name]
             if printed in missing:
+                if not total:  # a part not printed: a sum over it is unknown, not smaller
+                    blank = _figure(ds, vocab, c.measure, {**coords, **c.at}, row_period, 0.0, 0, c.unit, "exact",
+                                    False, printed, file, line, c.name, display, problems)
+                    if blank is not None:
+                        blank.source, blank.origin, blank.label, blank.table = f"table:{name}", "cell", label, name
+                        blank.table_title = title
+                        ds.blanks.append(blank)
                 continue
             parsed = parse_printed(printed, c.group, c.decimal)
             if parsed is None:

@@ -39,9 +39,11 @@ class FigureStore:
         self.vocab = vocab
         self.datasets = {ds.name: ds for ds in datasets}
         self.figures: list[Figure] = [f for ds in datasets for f in ds.figures]
+        self.blanks: list[Figure] = [f for ds in datasets for f in ds.blanks]  # ids after the figures'
         self.dims = list(vocab.dimensions)
         self.con = duckdb.connect(":memory:")
-        self._load()
+        self._load("figures", self.figures, 0)
+        self._load("blanks", self.blanks, len(self.figures))
         sandbox.lock(self.con)  # after the figures are in: from here nothing outside DuckDB can be read
         self._hierarchies(datasets)
         self._derive()
@@ -55,11 +57,15 @@ class FigureStore:
         return self.con.execute(sql, params or []).fetchall()
 
     # -- tables ---------------------------------------------------------------------------------
-    def _load(self) -> None:
-        figs, vocab = self.figures, self.vocab
+    def figure(self, fid: int) -> Figure:
+        """A figure, or a blank part (whose ids follow the figures')."""
+        return self.figures[fid] if fid < len(self.figures) else self.blanks[fid - len(self.figures)]
+
+    def _load(self, table: str, figs: list[Figure], first: int) -> None:
+        vocab = self.vocab
         additive = {m: vocab.quantity_of(m).additive for m in vocab.measures}
         columns: list[tuple[str, str, list]] = [
-            ("fid", "BIGINT", list(range(len(figs)))),
+            ("fid", "BIGINT", list(range(first, first + len(figs)))),
             ("dataset", "VARCHAR", [f.dataset for f in figs]),
             ("edition", "VARCHAR", [f.edition for f in figs]),
             ("source", "VARCHAR", [f.source for f in figs]),
@@ -77,7 +83,7 @@ class FigureStore:
             columns.append((f"c_{d}", "VARCHAR", [str(f.coords[d]) for f in figs]))
         if not figs:
             select = ", ".join(f'CAST(NULL AS {t}) AS "{name}"' for name, t, _ in columns)
-            self.con.execute(f"CREATE TABLE figures AS SELECT {select} WHERE false")
+            self.con.execute(f"CREATE TABLE {table} AS SELECT {select} WHERE false")
             return
         import numpy
 
@@ -86,7 +92,7 @@ class FigureStore:
         kinds = {"BIGINT": "int64", "DOUBLE": "float64", "BOOLEAN": "bool", "DATE": "datetime64[s]", "VARCHAR": object}
         columns_np = {name: numpy.array(values, dtype=kinds[t]) for name, t, values in columns}  # noqa: F841
         select = ", ".join(f'CAST("{name}" AS {t}) AS "{name}"' for name, t, _ in columns)
-        self.con.execute(f"CREATE TABLE figures AS SELECT {select} FROM columns_np")
+        self.con.execute(f"CREATE TABLE {table} AS SELECT {select} FROM columns_np")
 
     def _hierarchies(self, datasets: list[FigureDataset]) -> None:
         """`anc`: for every dataset, dimension and member printed, each ancestor (the member itself
@@ -167,18 +173,25 @@ class FigureStore:
                     group = ", ".join(k for k, _ in keys)
                     selects.append(
                         f"SELECT f.dataset, f.source, f.measure, f.p_key, {', '.join(f'{k} AS {n}' for k, n in keys)}, "
-                        f"sum(f.lo) AS lo, sum(f.hi) AS hi, count(*) AS n, list(f.fid ORDER BY f.fid) AS fids "
-                        f"FROM figures f JOIN roll r ON r.dataset = f.dataset AND r.source = f.source "
+                        f"sum(f.lo) AS lo, sum(f.hi) AS hi, count(*) AS n, list(f.fid ORDER BY f.fid) AS fids, "
+                        f"bool_or(f.blank) AS incomplete FROM (SELECT *, false AS blank FROM figures UNION ALL "
+                        f"SELECT *, true AS blank FROM blanks) f JOIN roll r ON r.dataset = f.dataset "
+                        f"AND r.source = f.source "
                         f"{' '.join(joins)} WHERE f.origin IN ('cell', 'text') AND f.additive AND r.grp = ? "
                         f"GROUP BY f.dataset, f.source, f.measure, f.p_key, {group}"
                         + (f" HAVING {' AND '.join(having)}" if having else ""))
         names = ", ".join(col(d) for d in self.dims)
         if not selects:
-            self.con.execute(f"CREATE TABLE derived AS SELECT dataset, source, measure, p_key, {names}, lo, hi, "
-                             "0::BIGINT AS n, [fid] AS fids FROM figures WHERE false")
+            for table in ("derived", "derived_incomplete"):
+                self.con.execute(f"CREATE TABLE {table} AS SELECT dataset, source, measure, p_key, {names}, lo, hi, "
+                                 "0::BIGINT AS n, [fid] AS fids FROM figures WHERE false")
             return
         # params are bound in the order the selects use them: per select, its dimensions, then its group
         self.con.execute(f"CREATE TABLE derived AS {' UNION ALL '.join(selects)}", params)
+        # a sum over a part left blank is unknown: kept apart, for the kinds to call undecided
+        self.con.execute("CREATE TABLE derived_incomplete AS SELECT * EXCLUDE (incomplete) FROM derived WHERE incomplete")
+        self.con.execute("DELETE FROM derived WHERE incomplete")
+        self.con.execute("ALTER TABLE derived DROP COLUMN incomplete")
 
     def _derive_periods(self) -> None:
         """Flows over the periods a figure is printed for, summed from the shorter periods a source

@@ -66,10 +66,26 @@ class Additivity(FigureKind):
             self.report(whole.dataset, values, locs, subject=f"{whole.measure}@{where(store, whole)}",
                         observed=in_unit(store, whole.value, unit), expected=in_unit(store, exp, unit),
                         tolerance=in_unit(store, tol, unit), unit=unit_shown(store, unit))
+        self._blank_parts(store, same, mfilter, mparams)
         if self.p.missing_parts:
             self._missing(store)
         if self.p.duplicates:
             self._duplicates(store)
+
+    def _blank_parts(self, store: FigureStore, same: str, mfilter: str, mparams: list) -> None:
+        """A printed whole whose source leaves one of its parts blank: undecided, naming the blank."""
+        rows = store.rows(
+            f"SELECT f.fid, min(d.fids) FROM figures f JOIN derived_incomplete d ON d.dataset = f.dataset "
+            f"AND d.source = f.source AND d.measure = f.measure AND d.p_key = f.p_key AND {same} "
+            f"WHERE f.origin IN ('total', 'cell', 'text'){mfilter} AND NOT EXISTS (SELECT 1 FROM derived d "
+            f"WHERE d.dataset = f.dataset AND d.source = f.source AND d.measure = f.measure AND d.p_key = f.p_key "
+            f"AND {same}) GROUP BY f.fid ORDER BY f.fid", mparams)
+        for fid, fids in rows:
+            whole = store.figures[fid]
+            blanks = [store.figure(i) for i in fids if i >= len(store.figures)]
+            where_blank = ", ".join(f"line {b.line} ({b.column})" for b in blanks[:5])
+            self.tally(whole.dataset, None, f"{source_label(whole)}: the total at line {whole.line} ({whole.column}) "
+                                            f"has a part left blank at {where_blank}")
 
     def _values(self, store, whole, n_parts) -> dict:
         return {"whole": f"{measure_text(store, whole.measure)} ({where(store, whole)})",

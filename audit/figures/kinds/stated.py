@@ -158,7 +158,7 @@ def _range(st: Statement, lo: float, hi: float) -> str:
         if v in (INF, -INF):
             return "unbounded"
         return format_number(_shown_value(st, v), None, 2 if not float(_shown_value(st, v)).is_integer() else 0)
-    if abs(hi - lo) < 1e-12:
+    if abs(hi - lo) < 1e-12 or one(lo) == one(hi):
         return one(lo) + unit
     return f"{one(lo)} to {one(hi)}{unit}"
 
