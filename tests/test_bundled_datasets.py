@@ -95,3 +95,20 @@ def test_azerbaijan_flags_nothing_that_holds_within_printed_precision(azerbaijan
     assert rules["claim-area-cleared"]["failed"] == 0
     # the AP row of Table 1 equals Table 2
     assert rules["ap-row-matches-region-table"]["failed"] == 0 and rules["ap-row-matches-region-table"]["passed"] == 4
+
+
+FIGURE_DATASETS = sorted(p.name for p in expand_paths([str(ROOT / "datasets" / "figures")]))
+
+
+def test_the_figure_layout_datasets_are_bundled():
+    assert {"azerbaijan-2019", "liechtenstein-2017"} <= set(FIGURE_DATASETS)
+
+
+@pytest.mark.parametrize("name", FIGURE_DATASETS)
+def test_figure_layout_reports_are_up_to_date(name):
+    js = audit_cli("check", f"datasets/figures/{name}", "--format", "json")
+    assert js.returncode in (0, 1), js.stderr
+    check_golden(REPORTS / "figures" / f"{name}.json", stable_json(js.stdout))
+    tx = audit_cli("check", f"datasets/figures/{name}")
+    assert tx.returncode == js.returncode
+    check_golden(REPORTS / "figures" / f"{name}.txt", stable_text(tx.stdout))
