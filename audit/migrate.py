@@ -7,26 +7,30 @@ the pack that receives the datasets, not of the engine: a pack of figures holds 
 from:
   old-profile:                       # the auditProfile of the datasets it takes in
     dataset:
-      at: {country: country}         # a coordinate of every figure <- a key of the old descriptor
+      at: {land: country}            # a coordinate of every figure <- a key of the old descriptor
       edition: {title: title, published: year}   # optional: edition fields <- old descriptor keys
-    dimensions: {year: period, region: place}    # old dimension names -> the vocabulary's
+    dimensions: {year: period, zone: area}       # old dimension names -> the vocabulary's
     tables:
-      old_table:
-        at: {status: confirmed}      # optional: coordinates of every figure of the table
+      by_zone:
+        at: {status: final}          # optional: coordinates of every figure of the table
+        when:                        # optional: more coordinates where the resource's keys match
+          - {match: {title: red}, at: {kind: red}}   # (a search in the text, in any case)
         columns:
-          label: {}                                          # descriptive: kept, not a figure
-          region: {dimension: place}                         # a dimension
-          locality: {dimension: place, parent: region}       # a level below another column
-          cha_area: {measure: hazardous_area, at: {status: confirmed}}   # a measure at coordinates
+          label: {}                                    # descriptive: kept, not a figure
+          zone: {dimension: area}                      # a dimension
+          district: {dimension: area, parent: zone}    # a level below another column
+          red_count: {measure: items, at: {kind: red}} # a measure at coordinates
     claims:
-      old_measure: {measure: new_measure, at: {device: anti-personnel}}
+      red_items: {measure: items, at: {kind: red}}     # an old claim measure -> measure and coordinates
 ```
 
 and the migration follows it:
 
 - **Descriptor.** `auditProfile` becomes the receiving pack's profile; `dataset.at` gives the
   dataset's `at:`, `dataset.edition` its `edition:`. A table's table-wide `dimensions:` become its
-  `at:` through `dimensions` (with the table's own `at` of the mapping). Each field gets the
+  `at:` through `dimensions`, with the mapping's `at` for the table and that of each `when` whose
+  patterns are found in the resource's keys (`title`, `provenance.table`: what the source prints
+  about the table, where the old layout had no place to say it). Each field gets the
   `measure` + `at`, or `dimension` (+ `parent`), of its column; every other key is kept as written
   (titles, units, provenance, totals, footnotes, notes, primaryKey).
 - **Periods.** An old dimension mapped to `period` whose value is a year becomes an instant for
@@ -35,13 +39,17 @@ and the migration follows it:
   year is read the same way, by its new measure's type; a span (`2014-2018`) stays a span (a flow's
   period only). A claim that gives no year takes the one year the tables give table-wide.
 - **Claims.** Each claim's measure becomes the mapping's measure and `at`; its old dimensions
-  (`region: Aghdam`, `region: [Aghdam, Aghjabedi]`) become coordinates through `dimensions`; its
+  (`zone: North`, `zone: [North, South]`: the sum over both) become coordinates through `dimensions`; its
   `table:` is dropped (figures are found by their coordinates). Every other key (id, quote,
   locator, section, footnote, note, qualifier, value, low, high, unit) is kept as written, and the
   comments at the top of the descriptor and of the claims file are kept.
 - **Files.** Every other file of the folder (the CSVs) is copied unchanged; the input folder is
   never written. The result is loaded as figures before it is put in place: a migration that would
   not load writes nothing.
+
+`audit migrate DIR [--to PACK] [--out OUT]`: PACK is the receiving pack (a folder or a profile;
+by default the pack whose migrate.yaml maps from the dataset's profile); OUT must be new or empty
+(by default `figures/<name>` beside DIR), and may not lie in the input or in a pack.
 
 Anything the mapping does not cover (a table, a column, a dimension, a claim measure, a key the
 figure layout does not take) is an error naming the file and line (exit 2), with nothing written.
@@ -80,6 +88,21 @@ class ColumnMap:
 class TableMap:
     at: dict
     columns: dict[str, ColumnMap]
+    when: list[tuple[dict[str, re.Pattern], dict]] = field(default_factory=list)  # (key -> pattern, at)
+
+    def at_of(self, res: Any) -> dict:
+        """The table's coordinates: `at`, and the `at` of every `when` whose patterns the resource matches."""
+        at = dict(self.at)
+        for match, more in self.when:
+            if all(p.search(str(_get(res, key) or "")) for key, p in match.items()):
+                at.update(more)
+        return at
+
+
+def _get(node: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
 
 
 @dataclass
@@ -190,7 +213,23 @@ def load_mapping(pack_dir: Path, old_profile: str, vocab) -> Mapping:
                                              parent=str(cspec["parent"]) if cspec.get("parent") else None)
             else:
                 cols[str(cname)] = ColumnMap("descriptive")
-        tables[str(tname)] = TableMap(dims_of(tspec.get("at"), f"tables.{tname}.at", _line(tspec, "at")), cols)
+        when = []
+        for i, w in enumerate(tspec.get("when") or []):
+            where = f"tables.{tname}.when[{i}]"
+            match = w.get("match") if isinstance(w, dict) else None
+            if not isinstance(match, dict) or not match or not isinstance(w.get("at"), dict):
+                problems.add(display, "a 'when' takes match: {KEY: PATTERN} and at: {DIMENSION: MEMBER}", _line(w),
+                             field=where)
+                continue
+            patterns = {}
+            for key, pattern in match.items():
+                try:
+                    patterns[str(key)] = re.compile(str(pattern), re.IGNORECASE)
+                except re.error as exc:
+                    problems.add(display, f"pattern {str(pattern)[:60]!r}: {exc}", _line(match, key),
+                                 field=f"{where}.match.{key}")
+            when.append((patterns, dims_of(w.get("at"), where + ".at", _line(w, "at"))))
+        tables[str(tname)] = TableMap(dims_of(tspec.get("at"), f"tables.{tname}.at", _line(tspec, "at")), cols, when)
     claims: dict[str, tuple[str, dict]] = {}
     for old, cspec in (spec.get("claims") or {}).items():
         where, line = f"claims.{old}", _line(spec.get("claims"), old)
@@ -337,8 +376,7 @@ def _period(value: Any, kind: str) -> str | None:
 
 
 def _descriptor(meta: Any, display: str, m: Mapping, vocab, problems: ProblemCollector) -> dict:
-    from .figures.load import DATASET_KEYS, FIELD_KEYS, RESOURCE_KEYS
-    from .figures.vocabulary import PERIOD
+    from .figures.load import DATASET_KEYS
 
     out: dict = {}
     at = {}
@@ -368,7 +406,7 @@ def _descriptor(meta: Any, display: str, m: Mapping, vocab, problems: ProblemCol
 
 
 def _resource(res: Node, display: str, m: Mapping, vocab, problems: ProblemCollector) -> dict:
-    from .figures.load import FIELD_KEYS, RESOURCE_KEYS
+    from .figures.load import RESOURCE_KEYS
     from .figures.vocabulary import PERIOD
 
     name = str(res.get("name"))
@@ -380,7 +418,7 @@ def _resource(res: Node, display: str, m: Mapping, vocab, problems: ProblemColle
     fields = (res.get("schema") or {}).get("fields") or []
     present = {str(f.get("name")) for f in fields if isinstance(f, dict)}
     kinds = {vocab.measures[c.measure].type for n, c in tmap.columns.items() if c.role == "measure" and n in present}
-    table_at = dict(tmap.at)
+    table_at = tmap.at_of(res)
     column_period = None
     for dim, value in (res.get("dimensions") or {}).items():
         new = m.dimensions.get(str(dim))
