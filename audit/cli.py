@@ -10,6 +10,7 @@
     audit explain PATH... [--rules DIR] [--format text|json] [--severity error|warning|info] [-o FILE]
     audit explain KIND
     audit lint RULES [--dataset PATH] [--format text|json]
+    audit migrate DIR [--to PACK] [--out OUT]
 
 Exit codes: 0 no finding at or above the failing severity; 1 findings that fail the run;
 2 the audit could not run (bad rule file, bad dataset, bad arguments) or a rule broke.
@@ -111,6 +112,17 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("rules", metavar="RULES", help="the rule pack folder")
     lint.add_argument("--dataset", metavar="PATH", help="also check the rules against this dataset's tables")
     lint.add_argument("--format", choices=["text", "json"], default="text")
+    migrate = sub.add_parser("migrate", help="rewrite a dataset of the table layout in the figure layout",
+                             description="Reads a dataset of the table layout and writes it in the figure layout, "
+                                         "as the receiving pack's migrate.yaml maps its tables, columns, "
+                                         "dimensions and claim measures (see audit/migrate.py). The input is "
+                                         "never changed; the CSVs are copied unchanged.")
+    migrate.add_argument("path", metavar="DIR", help="the dataset folder (table layout)")
+    migrate.add_argument("--to", metavar="PACK",
+                         help="the pack of figures to migrate to: a folder or a profile (default: the pack whose "
+                              "migrate.yaml maps from the dataset's profile)")
+    migrate.add_argument("--out", metavar="OUT",
+                         help="the new folder to write (default: figures/<name> beside DIR); never overwritten")
     return p
 
 
@@ -396,6 +408,14 @@ def cmd_lint(args) -> int:
     return EXIT_FINDINGS if report.errors else EXIT_OK
 
 
+def cmd_migrate(args) -> int:
+    from .migrate import migrate
+
+    out, mapping = migrate(args.path, args.out, args.to)
+    print(f"wrote {out} ({mapping.old_profile} -> {mapping.new_profile}, as {mapping.file} maps it)", file=sys.stderr)
+    return EXIT_OK
+
+
 def explain_kind(kind) -> int:
     import dataclasses
     import inspect
@@ -413,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         commands = {"check": cmd_check, "baseline": cmd_baseline, "diff": cmd_diff, "report": cmd_report,
                     "export": cmd_export, "rules": cmd_rules, "explain": cmd_explain,
-                    "lint": cmd_lint}
+                    "lint": cmd_lint, "migrate": cmd_migrate}
         return commands[args.command](args)
     except AuditInputError as exc:
         for problem in exc.problems:

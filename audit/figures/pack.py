@@ -18,6 +18,7 @@ from .vocabulary import Vocabulary, load_vocabulary
 
 PACK_FILE = "pack.yaml"
 VOCABULARY_FILE = "vocabulary.yaml"
+MIGRATE_FILE = "migrate.yaml"  # how datasets of an older pack become this pack's (audit/migrate.py): not rules
 
 
 @dataclass
@@ -40,7 +41,7 @@ def load_figure_pack(folder: str | Path) -> FigurePack:
         raise AuditInputError(Problem(str(folder / PACK_FILE), "pack.yaml must give the 'profile' the pack is for", 1))
     vocab = load_vocabulary(folder / VOCABULARY_FILE)
     problems = ProblemCollector()
-    rules = load_rules(folder, (PACK_FILE, VOCABULARY_FILE), lambda node, file: _load_rule(node, file, vocab, problems),
+    rules = load_rules(folder, (PACK_FILE, VOCABULARY_FILE, MIGRATE_FILE), lambda node, file: _load_rule(node, file, vocab, problems),
                        problems)
     problems.raise_if_any()
     return FigurePack(folder, str(meta["profile"]), str(meta.get("title", meta["profile"])), vocab, rules)
