@@ -235,7 +235,15 @@ def load_mapping(pack_dir: Path, old_profile: str, vocab) -> Mapping:
         where, line = f"claims.{old}", _line(spec.get("claims"), old)
         if not isinstance(cspec, dict) or not measure_ok(cspec.get("measure"), where, line):
             continue
-        claims[str(old)] = (str(cspec["measure"]), dims_of(cspec.get("at"), where + ".at", line, allow_period=False))
+        at = dims_of(cspec.get("at"), where + ".at", line, allow_period=False)
+        members = cspec.get("members")
+        if members is not None:  # the old measure was a count of members of a dimension: a statement
+            if members not in vocab.dimensions:
+                problems.add(display, f"{where}.members names '{members}', not a dimension of the vocabulary",
+                             _line(cspec, "members") or line, field=f"{where}.members")
+                continue
+            at = {**at, "__members__": str(members)}
+        claims[str(old)] = (str(cspec["measure"]), at)
     problems.raise_if_any()
     return Mapping(display, old_profile, str(meta.get("profile")), dataset_at, edition, dimensions, tables, claims)
 
@@ -506,6 +514,7 @@ def _field(f: Node, table: str, display: str, tmap: TableMap, vocab, column_peri
 
 
 def _claims(path: Path, m: Mapping, vocab, years: set[str], problems: ProblemCollector) -> str:
+    from .figures.load import CLAIM_KEYS as FIGURE_CLAIM_KEYS
     from .figures.vocabulary import PERIOD
 
     display = str(path)
@@ -522,8 +531,9 @@ def _claims(path: Path, m: Mapping, vocab, years: set[str], problems: ProblemCol
                          field="measure", hint=f"{m.file} maps the claim measures " + ", ".join(m.claims))
             continue
         measure, at = target[0], dict(target[1])
+        members = at.pop("__members__", None)
         kind = vocab.measures[measure].type
-        new: dict = {}
+        new: dict = {"members": members} if members else {}
         period = None
         given = False
         for key, value in c.items():
@@ -553,7 +563,7 @@ def _claims(path: Path, m: Mapping, vocab, years: set[str], problems: ProblemCol
                     continue
                 at[dim] = member
                 continue
-            if key in ("year", "region", "type"):
+            if key not in FIGURE_CLAIM_KEYS:
                 problems.add(display, f"claim '{cid}': the claims' key '{key}' has no mapping to figures",
                              _line(c, key), field=key, hint=f"{m.file} maps the dimensions " + ", ".join(m.dimensions))
                 continue

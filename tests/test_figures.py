@@ -416,3 +416,26 @@ def test_statement_errors_name_their_line(tmp_path):
         run(tmp_path, ds)
     [p] = exc.value.problems
     assert p.line == 3 and "change needs {from: PERIOD}" in p.message
+
+
+def test_count_of_members_counts_the_level_under_the_whole(tmp_path):
+    pack = write_pack(tmp_path)
+    (pack / "rules.yaml").write_text(RULES + STATED_RULE)
+    resources = """
+    - name: nested
+      path: t.csv
+      at: {period: end 2014, kind: red}
+      schema:
+        fields:
+          - {name: province, dimension: region}
+          - {name: district, dimension: region, parent: province}
+          - {name: n, type: integer, measure: items}
+    """
+    claims = """
+    claims:
+      - {id: two, measure: items, members: region, value: 2, period: end 2014, at: {kind: red}, quote: "in two provinces"}
+    """
+    ds = write_dataset(tmp_path, "d", resources, {"t.csv": "province,district,n\nEast,Alpha,2\nEast,Beta,3\nWest,Gamma,4\n"},
+                       claims)
+    [r] = audit_figures([ds], load_figure_pack(pack))
+    assert findings(r, "stated") == [] and status(r, "stated") == "passed"  # East and West, not 3 districts

@@ -76,13 +76,20 @@ class Stated(FigureKind):
         d = st.dimension
         others = [x for x in store.dims if x != d]
         same = " AND ".join([f"{col(x)} = ?" for x in others] or ["true"])
+        names = ", ".join(col(x) for x in store.dims)
+        # each member's figure as a table prints it, or as the sum of its parts there (its statuses)
+        pool = (f"SELECT dataset, source, measure, p_key, {names}, lo, hi, [fid] AS fids FROM figures "
+                f"WHERE origin IN ('cell', 'total') AND source <> 'text' UNION ALL "
+                f"SELECT dataset, source, measure, p_key, {names}, lo, hi, fids FROM derived WHERE source <> 'text'")
         rows = store.rows(
             f"SELECT source, count(DISTINCT {col(d)}) FILTER (WHERE lo > 0), count(DISTINCT {col(d)}) FILTER "
-            f"(WHERE hi > 0), count(DISTINCT {col(d)}), list(fid ORDER BY fid) FROM figures WHERE dataset = ? "
-            f"AND measure = ? AND p_key = ? AND {same} AND {col(d)} <> ? AND source <> 'text' "
-            f"AND origin IN ('cell', 'total') GROUP BY source ORDER BY count(DISTINCT {col(d)}) DESC, source LIMIT 1",
+            f"(WHERE hi > 0), count(DISTINCT {col(d)}), list_sort(list_distinct(flatten(list(fids)))) FROM ({pool}) "
+            f"WHERE dataset = ? AND measure = ? AND p_key = ? AND {same} AND {col(d)} <> ? "
+            # the members right under the whole: provinces, not their districts as well
+            f"AND {col(d)} IN (SELECT member FROM anc WHERE dataset = ? AND dim = ? AND ancestor = ? AND depth = 1) "
+            f"GROUP BY source ORDER BY count(DISTINCT {col(d)}) DESC, source LIMIT 1",
             [st.dataset, st.measure, st.period.key(), *(st.coords[x] for x in others),
-             store.vocab.dimensions[d].all])
+             store.vocab.dimensions[d].all, st.dataset, d, store.vocab.dimensions[d].all])
         if not rows:
             return None
         _src, sure, maybe, _n, fids = rows[0]
