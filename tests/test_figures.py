@@ -439,3 +439,46 @@ def test_count_of_members_counts_the_level_under_the_whole(tmp_path):
                        claims)
     [r] = audit_figures([ds], load_figure_pack(pack))
     assert findings(r, "stated") == [] and status(r, "stated") == "passed"  # East and West, not 3 districts
+
+
+def test_a_dataset_gives_its_own_spellings_of_members(tmp_path):
+    ds = write_dataset(tmp_path, "d", BY_REGION.replace("at: {period: end 2014, kind: red}", "at: {period: end 2014}")
+                       .replace("{name: region, dimension: region}", "{name: region, dimension: region}\n      - {name: colour, dimension: kind}"),
+                       {"t.csv": "region,colour,n,area\nNorth,Crimson,3,1.0\nNorth,Navy,4,1.0\nNorth,Total,8,2.0\n"})
+    text = (ds / "datapackage.yaml").read_text()
+    (ds / "datapackage.yaml").write_text(text.replace("resources:", "aliases: {kind: {crimson: red, Navy: blue}}\nresources:"))
+    [f] = findings(run(tmp_path, ds)["d"], "sums")  # both spellings are parts of the closed dimension
+    assert (f.observed, f.expected) == (8, 7)
+
+
+SUMMARY = """
+- name: summary
+  path: t.csv
+  at: {period: end 2014}
+  rows:
+    column: item
+    figures:
+      Red things: {measure: items, at: {kind: red}}
+      Blue things: {measure: items, at: {kind: blue}}
+      All things: {measure: items}
+      Surface: {measure: surface, unit: km2}
+  schema:
+    fields:
+      - {name: item, type: string}
+      - {name: number, type: number, measure: by-row}
+"""
+
+
+def test_a_table_of_one_figure_per_row(tmp_path):
+    ds = write_dataset(tmp_path, "d", SUMMARY, {"t.csv": "item,number\nRed things,3\nBlue things,4\nAll things,8\n"
+                                                "Surface,2.5\n"})
+    [f] = findings(run(tmp_path, ds)["d"], "sums")
+    assert (f.observed, f.expected) == (8, 7) and [loc.row for loc in f.locations] == [4, 2, 3]
+
+
+def test_a_row_no_figure_is_named_for_is_an_error_at_its_line(tmp_path):
+    ds = write_dataset(tmp_path, "d", SUMMARY, {"t.csv": "item,number\nRed things,3\nGreen things,4\n"})
+    with pytest.raises(AuditInputError) as exc:
+        run(tmp_path, ds)
+    [p] = exc.value.problems
+    assert p.line == 3 and "'Green things' is not one of the figures" in p.message

@@ -35,6 +35,7 @@ superscript digits) are kept as the figure's notes. Frictionless keys keep their
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import math
 import re
@@ -53,6 +54,7 @@ from .periods import parse_period as _parse_period
 from .vocabulary import PERIOD, Vocabulary
 
 UNREADABLE = object()  # a period already reported as unreadable
+BY_ROW = "by-row"  # a field's measure given by each row's label (not a measure name: those have no '-')
 DEFAULT_TOTALS = ("Total", "Totals", "Grand total", "Grand Total", "TOTAL", "TOTALS")
 MAX_MEMBER = 200  # characters of a dimension member
 
@@ -74,11 +76,11 @@ _SUPERSCRIPT = "¹²³⁴⁵⁶⁷⁸⁹⁰"
 _MARK = r"(?:[*†‡§¶#%s]+|\[\w{1,4}\]|\((?:[a-z]|[ivx]{1,4}|\d{1,2})\))" % _SUPERSCRIPT
 _PRINTED = re.compile(r"^(?P<pre>%s*)\s*(?P<num>[-+−]?[\d.,\s' ]*\d[\d.,\s' ]*?)\s*(?P<post>%s*)$" % (_MARK, _MARK))
 
-DATASET_KEYS = {"name", "title", "description", "auditProfile", "profile", "edition", "at", "claims", "resources",
+DATASET_KEYS = {"name", "title", "description", "auditProfile", "profile", "edition", "at", "aliases", "claims", "resources",
                 "source", "sources", "licenses", "country", "year", "missingValues", "homepage", "version",
                 "keywords", "contributors", "created", "id", "image"}
 RESOURCE_KEYS = {"name", "path", "title", "description", "format", "mediatype", "encoding", "bytes", "hash", "schema",
-                 "dialect", "sources", "licenses", "profile", "provenance", "totals", "at", "footnotes", "notes"}
+                 "dialect", "sources", "licenses", "profile", "provenance", "totals", "at", "rows", "footnotes", "notes"}
 FIELD_KEYS = {"name", "type", "title", "description", "format", "constraints", "unit", "dimension", "parent",
               "measure", "at", "groupChar", "decimalChar", "bareNumber", "rdfType", "example"}
 CLAIM_KEYS = {"id", "measure", "value", "low", "high", "unit", "qualifier", "rounding", "period", "at", "quote",
@@ -188,6 +190,7 @@ def load_figures(path: str | Path, vocab: Vocabulary, meta: Any = None) -> Figur
         if why:
             problems.add(display, f"the dataset's {key} must be one text or number, not {why}", _line(meta, key), field=key)
     name = str(meta.get("name") or folder.name)
+    vocab = _with_aliases(vocab, meta.get("aliases"), display, _line(meta, "aliases"), problems)
     edition = _edition(meta, display, problems)
     base = _coordinates(meta.get("at"), vocab, display, _line(meta, "at"), "at", problems)
     ds = FigureDataset(name=name, root=folder, descriptor=display, edition=edition or str(meta.get("title") or name),
@@ -207,6 +210,31 @@ def load_figures(path: str | Path, vocab: Vocabulary, meta: Any = None) -> Figur
             _load_claims(ds, cpath, str(folder / meta["claims"]), base, vocab, problems)
     problems.raise_if_any()
     return ds
+
+
+def _with_aliases(vocab: Vocabulary, raw: Any, display: str, line: int | None, problems: ProblemCollector) -> Vocabulary:
+    """The vocabulary with the dataset's own spellings of members added (`aliases: {party:
+    {"Progressive Citizens' Party": FBP}}`): how one report prints names is the dataset's
+    business, not the profile's."""
+    if raw is None:
+        return vocab
+    if not isinstance(raw, dict):
+        problems.add(display, "aliases must map dimensions to {spelling: member}", line, field="aliases")
+        return vocab
+    dims = dict(vocab.dimensions)
+    for d, spellings in raw.items():
+        if d not in dims:
+            problems.add(display, f"unknown dimension '{d}'", _line(raw, d) or line, field=f"aliases.{d}",
+                         hint=_choices("dimensions", dims, str(d)))
+            continue
+        if not isinstance(spellings, dict) or any(_scalar_problem(k) or _scalar_problem(v) or isinstance(v, dict)
+                                                  for k, v in spellings.items()):
+            problems.add(display, f"aliases.{d} must map printed spellings to members (text)", _line(raw, d) or line,
+                         field=f"aliases.{d}")
+            continue
+        extra = {" ".join(_text(k).split()).lower(): _text(v) for k, v in spellings.items()}
+        dims[d] = dataclasses.replace(dims[d], aliases={**dims[d].aliases, **extra})
+    return dataclasses.replace(vocab, dimensions=dims)
 
 
 def _edition(meta: dict, display: str, problems: ProblemCollector) -> str | None:
@@ -306,7 +334,15 @@ def _columns(res: dict, name: str, vocab: Vocabulary, display: str, problems: Pr
             problems.add(display, f"field '{fname}' is either a measure or a dimension, not both", _line(f, "measure"),
                          field=where)
             continue
-        if "measure" in f:
+        if f.get("measure") == BY_ROW:  # the measure each row's label gives (resource key `rows`)
+            col.role, col.measure = "measure", BY_ROW
+            col.at = _coordinates(f.get("at"), vocab, display, _line(f, "at"), f"{where}.at", problems)
+            col.unit = _text(f["unit"]) if f.get("unit") is not None else None
+            for key, default in (("groupChar", ","), ("decimalChar", ".")):
+                value = f.get(key, default)
+                setattr(col, "group" if key == "groupChar" else "decimal",
+                        value if isinstance(value, str) and len(value) <= 1 and not value.isdigit() else default)
+        elif "measure" in f:
             m = f.get("measure")
             if not isinstance(m, str) or m not in vocab.measures:
                 problems.add(display, f"unknown measure '{m}'", _line(f, "measure"), field=f"{where}.measure",
@@ -417,6 +453,7 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
         return
     cols = _columns(res, name, vocab, display, problems)
     at = {**base, **_coordinates(res.get("at"), vocab, display, _line(res, "at"), f"{name}.at", problems)}
+    by_row = _rows(res, name, cols, vocab, display, problems)
     totals = res.get("totals") or {}
     if not isinstance(totals, dict):
         problems.add(display, "totals must be a mapping with column and labels", _line(res, "totals"), field=f"{name}.totals")
@@ -573,7 +610,24 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
                 problems.add(file, f"'{printed[:60]}' is not a number", line, field=c.name)
                 continue
             value, decimals, notes = parsed
-            args = (c.measure, {**coords, **c.at}, value, decimals, c.unit, printed, line, c.name, label, notes)
+            measure, fixed, unit = c.measure, c.at, c.unit
+            if measure == BY_ROW:
+                row_key = " ".join(cells[by_row[0]].split()).lower() if by_row else ""
+                found = by_row[1].get(row_key) if by_row else None
+                if found is None:
+                    problems.add(file, f"row '{cells[by_row[0]][:60] if by_row else ''}' is not one of the figures "
+                                 f"rows.figures names", line, field=by_row[0] if by_row else c.name,
+                                 hint="add it to the resource's rows.figures: {measure: ..., at: ...}")
+                    continue
+                measure, fixed, unit = found[0], {**c.at, **found[1]}, found[2] or unit
+                quantity = vocab.quantity_of(measure)
+                u = vocab.unit(unit) if unit else quantity.units[quantity.base] if len(quantity.units) == 1 else None
+                if u is None or u.quantity != quantity.name:
+                    problems.add(file, f"the row's {measure} is a {quantity.name}: give its unit (one of "
+                                 f"{', '.join(quantity.units)}) in rows.figures", line, field=c.name)
+                    continue
+                unit = u.name
+            args = (measure, {**coords, **fixed}, value, decimals, unit, printed, line, c.name, label, notes)
             if period_rolled:
                 deferred.append(args)  # a total over the table's periods: known once every row is read
             else:
@@ -592,6 +646,45 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
                              "(a stock is not summed over time)", args[6], field=args[7])
                 continue
             add(*args, span, True)
+
+
+def _rows(res: dict, name: str, cols: list[Column], vocab: Vocabulary, display: str,
+          problems: ProblemCollector) -> tuple[str, dict[str, tuple[str, dict, str | None]]] | None:
+    """A table of one figure per row, whose label says what it is (a summary box: "Valid votes",
+    "Registered voters"): `rows: {column: item, figures: {"Valid votes": {measure: ballots, at:
+    {ballot: valid}}, ...}}`; the fields whose `measure` is `by-row` hold the rows' values."""
+    spec = res.get("rows")
+    wanted = any(c.measure == BY_ROW for c in cols)
+    if spec is None:
+        if wanted:
+            problems.add(display, f"a field of '{name}' takes its measure by row, but the resource has no 'rows'",
+                         _line(res), field=f"{name}.rows")
+        return None
+    where = f"{name}.rows"
+    if not isinstance(spec, dict) or spec.get("column") not in {c.name for c in cols} \
+            or not isinstance(spec.get("figures"), dict):
+        problems.add(display, "rows needs the column naming each row's figure and figures: {label: {measure, at}}",
+                     _line(res, "rows"), field=where)
+        return None
+    figures: dict[str, tuple[str, dict, str | None]] = {}
+    for label, f in spec["figures"].items():
+        fline = _line(spec["figures"], label) or _line(res, "rows")
+        if _scalar_problem(label) or not isinstance(f, dict) or f.get("measure") not in vocab.measures:
+            problems.add(display, f"rows.figures.{label}: needs a measure of the vocabulary", fline,
+                         field=f"{where}.figures", hint=_choices("measures", vocab.measures, str((f or {}).get("measure")
+                                                                                                  if isinstance(f, dict) else "")))
+            continue
+        unknown = [k for k in f if k not in ("measure", "at", "unit")]
+        if unknown:
+            problems.add(display, f"rows.figures.{label}: unknown key '{unknown[0]}' (measure, at, unit)", fline,
+                         field=f"{where}.figures")
+            continue
+        at = _coordinates(f.get("at"), vocab, display, fline, f"{where}.figures.at", problems)
+        figures[" ".join(_text(label).split()).lower()] = (f["measure"], at,
+                                                           _text(f["unit"]) if f.get("unit") is not None else None)
+    if not wanted:
+        problems.add(display, f"'{name}' has rows but no field whose measure is {BY_ROW}", _line(res, "rows"), field=where)
+    return str(spec["column"]), figures
 
 
 def _figure(ds: FigureDataset, vocab: Vocabulary, measure: str, coords: dict, row_period: Any, value: float,
