@@ -32,6 +32,7 @@ counts as 0 over the days no figure of it covers.
 from __future__ import annotations
 
 import datetime
+import itertools
 from dataclasses import dataclass
 
 from ...errors import Problem
@@ -99,8 +100,13 @@ class Balance(FigureKind):
         p = self.p
         at = fixed_coords(store, p.at)
         flows_at = fixed_coords(store, p.flows_at)
-        flows = {m: [v for v in values_of(store, m) if not v.period.instant]
-                 for m in [*p.outflows, *p.inflows]}
+        # each flow measure's values by their coordinates: a stock's flows are looked up, not searched
+        flows: dict[str, dict[tuple, list]] = {}
+        for m in [*p.outflows, *p.inflows]:
+            index = flows.setdefault(m, {})
+            for v in values_of(store, m):
+                if not v.period.instant:
+                    index.setdefault(tuple(v.coords[d] for d in store.dims), []).append(v)
         # the stock series: one value per coordinates and instant (the best printed, else a sum)
         series: dict[tuple, dict] = {}
         for v in values_of(store, p.stock):
@@ -136,9 +142,12 @@ class Balance(FigureKind):
         want = dict(s0.coords)
         want.update(flows_at)
         out: list[Flow] = []
-        for m, values in flows.items():
+        wholes = [store.vocab.dimensions[d].all for d in store.dims]
+        # a flow is at the stock's coordinates, or coarser (at the whole) on some dimensions
+        patterns = list(itertools.product(*[{want[d], wholes[i]} for i, d in enumerate(store.dims)]))
+        for m, index in flows.items():
             best: dict[tuple, tuple] = {}
-            for v in values:
+            for v in (v for pattern in patterns for v in index.get(pattern, ())):
                 if v.period.start < start or v.period.end > end:
                     continue
                 coarser = 0

@@ -238,10 +238,10 @@ class Value:
 
 def values_of(store: FigureStore, measure: str, derived: bool = True) -> list[Value]:
     """Every printed figure of `measure` and (with `derived`) every sum of printed parts of it."""
-    from ..periods import parse_period
+    from ..load import parse_period  # remembered per text: a corpus repeats its periods
 
     figs = store.figures
-    out = [Value(f.dataset, f.source, f.measure, f.period, dict(f.coords), f.lo, f.hi, [f], f.origin)
+    out = [Value(f.dataset, f.source, f.measure, f.period, f.coords, f.lo, f.hi, [f], f.origin)  # coords: read only
            for (fid,) in store.rows("SELECT fid FROM figures WHERE measure = ? ORDER BY fid", [measure])
            for f in [figs[fid]]]
     if derived:
