@@ -14,6 +14,7 @@ from .coincidence import Coincidence
 from .ratio import Ratio
 from .trend import Trend
 
-KINDS: dict[str, type[FigureKind]] = {k.name: k for k in (Additivity, Agreement, Balance, CoOccurrence, Coincidence, Ratio, Trend)}
+KINDS: dict[str, type[FigureKind]] = {k.name: k for k in (Additivity, Agreement, Balance, CoOccurrence, Coincidence,
+                                                          Ratio, Trend)}
 
 __all__ = ["KINDS", "FigureKind"]
