@@ -75,7 +75,7 @@ BALANCE = """
 """
 
 
-def stock_dataset(tmp_path, name, opening, closing_cells, cleared, edition_stock=True, extra_claims=""):
+def stock_dataset(tmp_path, name, opening, closing_cells, cleared, edition_stock=True):
     """A chapter: the opening stock in the text (end 2015), the closing stock as a table by status
     (end 2018, m2) and a multi-year table of area cleared (km2)."""
     claims = textwrap.dedent(f"""
@@ -88,7 +88,6 @@ def stock_dataset(tmp_path, name, opening, closing_cells, cleared, edition_stock
           unit: km2
           period: end 2015
         """) if edition_stock else "claims: []\n"
-    claims += textwrap.indent(textwrap.dedent(extra_claims), "")
     rows = "\n".join(f"{s},{v}" for s, v in closing_cells)
     years = "\n".join(f"{y},{v}" for y, v in cleared)
     return write_dataset(tmp_path, name, f"""
@@ -410,7 +409,8 @@ def test_coincidence_reports_an_exact_equal_value(tmp_path):
     # North coincides; South equals the suspected area, not the confirmed one; East is 0 and 0
     assert (res.status, res.items, res.passed, res.failed) == ("failed", 2, 1, 1)
     [f] = res.findings
-    assert f.message == "country Utopia, place North: the 98,887 m2 of area cleared in 2018 equal the hazardous area at its end"
+    assert f.message == ("country Utopia, place North: the 98,887 m2 of area cleared in 2018 equal the hazardous "
+                         "area at its end")
     assert [(Path(loc.file).name, loc.row, loc.role) for loc in f.locations] == [
         ("clearance.csv", 2, "flow"), ("contamination.csv", 2, "stock")]
     assert (f.observed, f.expected, f.difference) == (98887, 98887, 0)
@@ -437,8 +437,8 @@ def test_azerbaijan_reports_what_the_legacy_pack_reports():
     assert (round(fall.observed, 6), fall.unit) == (1.645486, "km2")
     assert fall.expected == pytest.approx(69.9 - (0.83 + 4.00 + 0.35) + 0.098887)
     assert [Path(loc.file).name for loc in fall.locations if loc.role == "stock"][0] == "claims.yaml"
-    assert [loc.row for loc in fall.locations if loc.role == "outflow" and loc.file.endswith("table4-five-year-clearance.csv")] \
-        == [4, 3, 2]
+    assert [loc.row for loc in fall.locations
+            if loc.role == "outflow" and loc.file.endswith("table4-five-year-clearance.csv")] == [4, 3, 2]
     [nothing] = by_rule["cleared-nothing-found"]
     assert "place Jabrayil" in nothing.message and "98,887 m2 of area cleared and 0 devices destroyed" in nothing.message
     assert [(Path(loc.file).name, loc.row, loc.column) for loc in nothing.locations] == [

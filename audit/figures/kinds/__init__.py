@@ -15,7 +15,8 @@ from .ratio import Ratio
 from .stated import Stated
 from .trend import Trend
 
-KINDS: dict[str, type[FigureKind]] = {k.name: k for k in (Additivity, Agreement, Balance, CoOccurrence, Coincidence, Ratio, Stated,
-                                                          Trend)}
+KINDS: dict[str, type[FigureKind]] = {
+    k.name: k for k in (Additivity, Agreement, Balance, CoOccurrence, Coincidence, Ratio, Stated, Trend)
+}
 
 __all__ = ["KINDS", "FigureKind"]
