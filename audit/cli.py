@@ -339,10 +339,15 @@ SEVERITY_AT_LEAST = {"error": ("error",), "warning": ("error", "warning"), "info
 
 
 def cmd_explain(args) -> int:
+    from .figures.kinds import KINDS as FIGURE_KINDS
     from .kinds import KINDS
 
-    if len(args.paths) == 1 and args.paths[0] in KINDS and not Path(args.paths[0]).exists():
-        return explain_kind(KINDS[args.paths[0]])
+    if len(args.paths) == 1 and not Path(args.paths[0]).exists():
+        name = args.paths[0]
+        if name in KINDS:  # a name of both layouts (none today) documents the table kind
+            return explain_kind(KINDS[name])
+        if name in FIGURE_KINDS:
+            return explain_kind(FIGURE_KINDS[name], over_figures=True)
     import json
 
     from .dataset import load_dataset
@@ -353,7 +358,8 @@ def cmd_explain(args) -> int:
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
         raise AuditInputError(Problem(missing[0], "no such dataset folder",
-                                      hint=f"or name a rule kind: {', '.join(KINDS)}"))
+                                      hint=f"or name a rule kind: {', '.join(KINDS)} (tables); "
+                                           f"{', '.join(FIGURE_KINDS)} (figures)"))
     explanations = []
     folders = expand_paths(args.paths)
     if args.write_corrected and len(folders) != 1:
@@ -396,15 +402,20 @@ def cmd_lint(args) -> int:
     return EXIT_FINDINGS if report.errors else EXIT_OK
 
 
-def explain_kind(kind) -> int:
+def explain_kind(kind, over_figures: bool = False) -> int:
     import dataclasses
     import inspect
     print(inspect.getdoc(inspect.getmodule(kind)))
+    if over_figures:
+        print("\nA kind of rule over figures: for packs with a vocabulary.yaml (see the README, "
+              "'The figure model').")
     print("\nParameters:")
     for f in dataclasses.fields(kind.Params):
         required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
         default = "required" if required else f"default: {f.default if f.default is not dataclasses.MISSING else f.default_factory()!r}"
         print(f"  {f.name.rstrip('_')}: {f.metadata['doc']} ({default})")
+    if over_figures and kind.placeholders:
+        print("\nPlaceholders of the message and hint: " + ", ".join(f"{{{p}}}" for p in kind.placeholders))
     return EXIT_OK
 
 
