@@ -8,6 +8,8 @@ What it reports, each with the rule ids and their file:line:
 - sets of linear rules that contradict each other (no data can meet them all) and rules that the
   others make redundant, in the manner of R's validatetools.
 
+A pack of rules over figures (with vocabulary.yaml) is linted by `audit.figures.lint`.
+
 The last two read conditions as formulas over variables: the columns of the row for `row_check`
 rules of one table, and each distinct aggregate (e.g. `sum(regions.area)`) for `compare` rules
 with the same `by`. Comparisons of linear expressions are atoms; `and`, `or`, `implies` and `not`
@@ -220,6 +222,12 @@ def lint_pack(rules_dir: str | Path, dataset: str | Path | None = None) -> LintR
     folder = Path(rules_dir)
     if not (folder / PACK_FILE).is_file():
         raise AuditInputError(Problem(str(folder), "not a rule pack: no pack.yaml"))
+    from .figures.pack import is_figure_pack
+
+    if is_figure_pack(folder):  # rules over figures: audit/figures/lint.py
+        from .figures.lint import lint_figure_pack
+
+        return lint_figure_pack(folder, dataset)
     report = LintReport(str(folder), str(dataset) if dataset else None)
     try:
         pack = load_pack(folder)

@@ -647,3 +647,41 @@ def test_explanations_appear_with_the_findings_they_concern(tmp_path):
     plain = (tmp_path / "plain")
     assert audit_cli("report", "datasets/azerbaijan-2019", "--out", str(plain)).returncode == 0
     assert 'class="explain"' not in (plain / "azerbaijan-2019.html").read_text(encoding="utf-8")
+
+
+def test_a_figure_layout_dataset_gets_its_findings_and_rule_outcomes(tmp_path):
+    """`audit report` on datasets in the figure layout: every finding and every rule's outcome is
+    on the pages; no charts yet, and the pages say so."""
+    from audit.cli import audit_paths
+    from audit.escape import html_text
+    from audit.report.model import NO_FIGURE_CHARTS
+
+    out = audit_cli("report", "datasets/figures", "--out", str(tmp_path / "r"))
+    assert out.returncode == 0, out.stderr
+    runs = {r.dataset: r for r in audit_paths([str(ROOT / "datasets" / "figures")], None)}
+    assert {"azerbaijan-2019", "liechtenstein-2017"} <= set(runs)
+    run = runs["azerbaijan-2019"]
+    page = (tmp_path / "r" / "azerbaijan-2019.html").read_text()
+    text = (tmp_path / "r" / "azerbaijan-2019.md").read_text()
+    assert len(run.findings) == 14
+    for f in run.findings:
+        assert html_text(f.message) in page, f.message
+        assert md(f.message) in text, f.message
+        for loc in f.locations:
+            if loc.row:
+                assert f"{html_text(loc.file)}:{loc.row}" in page
+    for r in run.rules:
+        row = next(line for line in page.splitlines() if line.startswith(f'<tr id="rule-{r.rule}">'))
+        assert f'<td class="status {r.status}">' in row
+        assert (f'<td class="num">{r.items}</td><td class="num">{r.passed}</td><td class="num">{r.failed}</td>'
+                f'<td class="num">{r.undecided}</td>') in row
+        md_row = next(line for line in text.splitlines() if line.startswith(f"| `{r.rule}` |"))
+        assert md_row.endswith(f"| {md(r.status.replace('_', ' '))} | {r.items} | {r.passed} | {r.failed} | "
+                               f"{r.undecided} | {len(r.findings)} |")
+    assert html_text(NO_FIGURE_CHARTS) in page and md(NO_FIGURE_CHARTS) in text
+    assert "<svg" not in page.split('id="findings"')[1]  # no chart of a finding
+    index = (tmp_path / "r" / "index.html").read_text()
+    assert "azerbaijan-2019.html" in index and "liechtenstein-2017.html" in index
+    # a table-layout page does not carry the sentence
+    table = audit_cli("report", "datasets/azerbaijan-2019", "--out", str(tmp_path / "t"))
+    assert table.returncode == 0 and "figure layout" not in (tmp_path / "t" / "azerbaijan-2019.html").read_text()

@@ -189,15 +189,22 @@ def attach(explanation: Explanation, run) -> None:
                     finding.explanation = summary
 
 
-def explain_runs(runs, datasets: dict, rules_dir=None) -> None:
-    """`audit check --explain`: explain each audited dataset and attach the result to its findings."""
+def explain_runs(runs, datasets: dict, rules_dir=None) -> list[str]:
+    """`audit check --explain`: explain each audited dataset and attach the result to its findings.
+    Datasets in the figure layout are not explained yet: their names are returned (in order), so
+    that the caller can say so."""
     from ..pack import find_pack, load_pack
 
     packs: dict = {}
+    skipped: list[str] = []
     for run in runs:
+        if run.dataset not in datasets:  # audited as figures (audit/figures): no explanation yet
+            skipped.append(run.dataset)
+            continue
         if not any(r.status == "failed" for r in run.rules):
             continue
         ds = datasets[run.dataset]
         folder = find_pack(ds.profile, rules_dir).resolve()
         pack = packs.setdefault(folder, load_pack(folder))
         attach(explain_dataset(run.path, pack=pack, dataset=ds, run=run), run)
+    return skipped

@@ -89,3 +89,18 @@ def figure_paths(folders: list[Path], rules: str | Path | None) -> tuple[list[Pa
     for pack_dir, paths in groups.items():
         runs.extend(audit_figures(paths, load_figure_pack(pack_dir), metas))
     return rest, runs
+
+
+def is_figure_dataset(path: str | Path) -> bool:
+    """Whether the dataset at `path` is in the figure layout (a field of its descriptor names a
+    measure). A folder that cannot be read is not: the table layout's loader says what is wrong."""
+    from ..dataset import _read_descriptor
+    from .load import descriptor_of, is_figure_layout
+
+    try:
+        _folder, descriptor = descriptor_of(path)
+        if descriptor.suffix.lower() not in (".yaml", ".yml", ".json"):
+            return False
+        return is_figure_layout(_read_descriptor(descriptor, str(descriptor)))
+    except AuditInputError:
+        return False

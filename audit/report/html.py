@@ -12,7 +12,7 @@ from __future__ import annotations
 from .. import __version__
 from ..findings import SEVERITIES
 from .charts import e, render, severity_bars
-from .model import STATUS_NAMES, DatasetView, FindingView, IndexView, LocationView, slug
+from .model import NO_FIGURE_CHARTS, STATUS_NAMES, DatasetView, FindingView, IndexView, LocationView, slug
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
@@ -172,6 +172,8 @@ def dataset_page(d: DatasetView, index_href: str | None = "index.html") -> str:
     else:
         body.append("<p>No findings: every rule that applies to this dataset holds.</p>")
     body.append("</section>")
+    if d.figure_layout:
+        body.append(f'<p class="meta" id="no-charts">{e(NO_FIGURE_CHARTS)}</p>')
     # series
     if d.series:
         body += ['<section id="series">', "<h2>Series over the years</h2>",

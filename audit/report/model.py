@@ -143,6 +143,7 @@ class DatasetView:
     stale: list[dict]
     expired: list[dict]
     has_dataset: bool
+    figure_layout: bool = False  # audited as figures (audit/figures): no charts are drawn for it yet
 
     @property
     def rules_run(self) -> int:
@@ -200,7 +201,19 @@ def build_dataset_view(run: Run, dataset: "Dataset | None", stem: str) -> Datase
         pack=str(run.pack or ""), path=str(run.path or ""), source=src,
         status_counts=run.status_counts(), severity_counts=run.counts(),
         accepted=sum(1 for f in run.findings if f.accepted), rules=rules, findings=findings, series=series,
-        stale=list(run.stale or []), expired=list(run.expired or []), has_dataset=dataset is not None)
+        stale=list(run.stale or []), expired=list(run.expired or []), has_dataset=dataset is not None,
+        figure_layout=is_figure_run(run))
+
+
+NO_FIGURE_CHARTS = ("Charts are not drawn yet for datasets in the figure layout: every finding below gives the "
+                    "figures it relates and where each was printed.")
+
+
+def is_figure_run(run: Run) -> bool:
+    """Whether a run audited a dataset in the figure layout (its pack is a pack of rules over figures)."""
+    from ..figures.pack import is_figure_pack
+
+    return bool(run.pack) and is_figure_pack(run.pack)
 
 
 def _rule_view(r: RuleResult) -> RuleView:
@@ -565,5 +578,5 @@ def build_index(views: list[DatasetView]) -> IndexView:
     return IndexView(datasets=views, ranked=sorted(views, key=rank_key), rules=rules, matrix=matrix, firing=firing)
 
 
-__all__ = ["DatasetView", "FindingView", "IndexView", "LocationView", "RuleView", "build_dataset_view",
+__all__ = ["NO_FIGURE_CHARTS", "DatasetView", "FindingView", "IndexView", "LocationView", "RuleView", "build_dataset_view",
            "build_index", "clear_caches", "fmt_num", "slug"]
