@@ -41,6 +41,7 @@ class FigureStore:
         self.figures: list[Figure] = [f for ds in datasets for f in ds.figures]
         self.blanks: list[Figure] = [f for ds in datasets for f in ds.blanks]  # ids after the figures'
         self.dims = list(vocab.dimensions)
+        self.memo: dict = {}  # what kinds work out from the store once per run (it does not change once built)
         self.con = duckdb.connect(":memory:")
         self._load("figures", self.figures, 0)
         self._load("blanks", self.blanks, len(self.figures))
@@ -62,37 +63,48 @@ class FigureStore:
         return self.figures[fid] if fid < len(self.figures) else self.blanks[fid - len(self.figures)]
 
     def _load(self, table: str, figs: list[Figure], first: int) -> None:
-        vocab = self.vocab
-        additive = {m: vocab.quantity_of(m).additive for m in vocab.measures}
-        columns: list[tuple[str, str, list]] = [
-            ("fid", "BIGINT", list(range(first, first + len(figs)))),
-            ("dataset", "VARCHAR", [f.dataset for f in figs]),
-            ("edition", "VARCHAR", [f.edition for f in figs]),
-            ("source", "VARCHAR", [f.source for f in figs]),
-            ("origin", "VARCHAR", [f.origin for f in figs]),
-            ("measure", "VARCHAR", [f.measure for f in figs]),
-            ("additive", "BOOLEAN", [additive[f.measure] for f in figs]),
-            ("p_key", "VARCHAR", [f.period.key() for f in figs]),
-            ("p_start", "DATE", [f.period.start for f in figs]),
-            ("p_end", "DATE", [f.period.end for f in figs]),
-            ("p_instant", "BOOLEAN", [f.period.instant for f in figs]),
-            ("lo", "DOUBLE", [f.lo for f in figs]),
-            ("hi", "DOUBLE", [f.hi for f in figs]),
-        ]
-        for d in self.dims:
-            columns.append((f"c_{d}", "VARCHAR", [str(f.coords[d]) for f in figs]))
-        if not figs:
-            select = ", ".join(f'CAST(NULL AS {t}) AS "{name}"' for name, t, _ in columns)
-            self.con.execute(f"CREATE TABLE {table} AS SELECT {select} WHERE false")
-            return
+        """One table of figures. Text columns travel as codes into one list of the distinct texts,
+        and periods as codes into the distinct periods (a corpus repeats both in every edition):
+        NumPy arrays of small integers that DuckDB scans in place (its replacement scan finds
+        `columns_np` by name, before the connection is locked)."""
         import numpy
 
-        # DuckDB scans a dict of NumPy arrays in place (its replacement scan finds `columns_np` by
-        # name, before the connection is locked): several times faster than list parameters
-        kinds = {"BIGINT": "int64", "DOUBLE": "float64", "BOOLEAN": "bool", "DATE": "datetime64[s]", "VARCHAR": object}
-        columns_np = {name: numpy.array(values, dtype=kinds[t]) for name, t, values in columns}  # noqa: F841
-        select = ", ".join(f'CAST("{name}" AS {t}) AS "{name}"' for name, t, _ in columns)
-        self.con.execute(f"CREATE TABLE {table} AS SELECT {select} FROM columns_np")
+        vocab = self.vocab
+        additive = {m: vocab.quantity_of(m).additive for m in vocab.measures}
+        texts: dict[str, int] = {}
+        periods: dict = {}
+
+        def codes(values) -> numpy.ndarray:
+            return numpy.fromiter((texts.setdefault(v, len(texts)) for v in values), dtype=numpy.int32, count=len(figs))
+
+        text_columns = {"dataset": codes(f.dataset for f in figs), "edition": codes(f.edition for f in figs),
+                        "source": codes(f.source for f in figs), "origin": codes(f.origin for f in figs),
+                        "measure": codes(f.measure for f in figs)}
+        for d in self.dims:
+            text_columns[f"c_{d}"] = codes(str(f.coords[d]) for f in figs)
+        columns_np = {  # noqa: F841 - read by DuckDB by its name
+            "fid": numpy.arange(first, first + len(figs), dtype=numpy.int64),
+            "additive": numpy.fromiter((additive[f.measure] for f in figs), dtype=bool, count=len(figs)),
+            "period": numpy.fromiter((periods.setdefault(f.period, len(periods)) for f in figs), dtype=numpy.int32,
+                                     count=len(figs)),
+            "lo": numpy.fromiter((f.lo for f in figs), dtype=numpy.float64, count=len(figs)),
+            "hi": numpy.fromiter((f.hi for f in figs), dtype=numpy.float64, count=len(figs)),
+            **text_columns,
+        }
+        ordered = sorted(periods, key=periods.get)
+        text_list = sorted(texts, key=texts.get)
+        cols = ["fid"] + [f'(?::VARCHAR[])["{n}" + 1] AS "{n}"' for n in ("dataset", "edition", "source", "origin",
+                                                                          "measure")]
+        cols += ["additive", '(?::VARCHAR[])[period + 1] AS p_key', '(?::DATE[])[period + 1] AS p_start',
+                 '(?::DATE[])[period + 1] AS p_end', '(?::BOOLEAN[])[period + 1] AS p_instant', "lo", "hi"]
+        cols += [f'(?::VARCHAR[])["c_{d}" + 1] AS "c_{d}"' for d in self.dims]
+        params = [text_list] * 5 + [[p.key() for p in ordered], [p.start for p in ordered], [p.end for p in ordered],
+                                    [p.instant for p in ordered]] + [text_list] * len(self.dims)
+        where = "" if figs else " WHERE false"
+        if not figs:  # DuckDB cannot tell the type of an empty array's values: one row, filtered out
+            columns_np = {k: numpy.zeros(1, dtype=v.dtype) for k, v in columns_np.items()}  # noqa: F841
+            params = [[""]] * 5 + [["@2000-01-01"], [None], [None], [True]] + [[""]] * len(self.dims)
+        self.con.execute(f"CREATE TABLE {table} AS SELECT {', '.join(cols)} FROM columns_np{where}", params)
 
     def _hierarchies(self, datasets: list[FigureDataset]) -> None:
         """`anc`: for every dataset, dimension and member printed, each ancestor (the member itself

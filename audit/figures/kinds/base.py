@@ -201,7 +201,7 @@ ORIGIN_RANK = {"cell": 0, "total": 1, "derived": 2, "text": 3, "reference": 4}
 _AMOUNT = re.compile(r"\s*([+-]?[0-9][0-9,]*(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)\s*(.*?)\s*")
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Value:
     """A figure as a kind over periods uses it: a printed figure, or a sum of printed parts
     (`derived`); `figs` are the figures it stands on (one, or the parts)."""
@@ -237,7 +237,15 @@ class Value:
 
 
 def values_of(store: FigureStore, measure: str, derived: bool = True) -> list[Value]:
-    """Every printed figure of `measure` and (with `derived`) every sum of printed parts of it."""
+    """Every printed figure of `measure` and (with `derived`) every sum of printed parts of it;
+    worked out once per run (the store does not change once built, and no kind changes a Value)."""
+    key = ("values_of", measure, derived)
+    if key not in store.memo:
+        store.memo[key] = _values_of(store, measure, derived)
+    return store.memo[key]
+
+
+def _values_of(store: FigureStore, measure: str, derived: bool) -> list[Value]:
     from ..load import parse_period  # remembered per text: a corpus repeats its periods
 
     figs = store.figures
