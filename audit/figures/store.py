@@ -75,7 +75,10 @@ class FigureStore:
         periods: dict = {}
 
         def codes(values) -> numpy.ndarray:
-            return numpy.fromiter((texts.setdefault(v, len(texts)) for v in values), dtype=numpy.int32, count=len(figs))
+            values = list(values)
+            for v in dict.fromkeys(values):  # the distinct texts in order, new ones numbered after the known
+                texts.setdefault(v, len(texts))
+            return numpy.fromiter(map(texts.__getitem__, values), dtype=numpy.int32, count=len(values))
 
         text_columns = {"dataset": codes(f.dataset for f in figs), "edition": codes(f.edition for f in figs),
                         "source": codes(f.source for f in figs), "origin": codes(f.origin for f in figs),
@@ -85,8 +88,7 @@ class FigureStore:
         columns_np = {  # noqa: F841 - read by DuckDB by its name
             "fid": numpy.arange(first, first + len(figs), dtype=numpy.int64),
             "additive": numpy.fromiter((additive[f.measure] for f in figs), dtype=bool, count=len(figs)),
-            "period": numpy.fromiter((periods.setdefault(f.period, len(periods)) for f in figs), dtype=numpy.int32,
-                                     count=len(figs)),
+            "period": _period_codes(figs, periods),
             "lo": numpy.fromiter((f.lo for f in figs), dtype=numpy.float64, count=len(figs)),
             "hi": numpy.fromiter((f.hi for f in figs), dtype=numpy.float64, count=len(figs)),
             **text_columns,
@@ -259,3 +261,13 @@ class FigureStore:
                 f"GROUP BY s.dataset, c.source, s.measure, s.p_key, {', '.join(f's.{col(x)}' for x in others)}, "
                 f"s.label, s.members HAVING count(DISTINCT c.{col(d)}) = len(s.members) "
                 f"AND count(*) = len(s.members)")
+
+
+def _period_codes(figs: list[Figure], periods: dict):
+    """Each figure's period as a number into `periods` (the distinct periods, numbered as met)."""
+    import numpy
+
+    values = [f.period for f in figs]
+    for p in dict.fromkeys(values):
+        periods.setdefault(p, len(periods))
+    return numpy.fromiter(map(periods.__getitem__, values), dtype=numpy.int32, count=len(values))
