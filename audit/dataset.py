@@ -580,54 +580,59 @@ def _read_csv(path: Path, display: str, table: Table, dialect: dict, missing: li
     except AuditInputError as exc:
         problems.problems.extend(exc.problems)
         return
-    lines = text.splitlines(keepends=True)
-    reader = csv.reader(lines, delimiter=delimiter, strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        problems.add(display, "the file is empty", 1)
-        return
-    except csv.Error as exc:
-        problems.add(display, f"malformed CSV: {exc}", 1)
-        return
-    header = [h.strip() for h in header]
-    unknown = [h for h in header if h not in table.fields]
-    for h in unknown:
-        problems.add(display, f"column '{h}' is not declared in the descriptor's schema", 1, field=h)
-    for fname in table.fields:
-        if fname not in header:
-            problems.add(display, f"declared field '{fname}' has no column in the file", 1, field=fname)
-    if unknown or len(set(header)) != len(header):
-        if len(set(header)) != len(header):
-            problems.add(display, "the header repeats a column name", 1)
-        return
-    start = 2
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            problems.add(display, f"malformed CSV: {exc}", reader.line_num)
-            return
-        line = start
-        start = reader.line_num + 1
-        if not any(c.strip() for c in record):
-            continue
-        if len(record) != len(header):
-            problems.add(display, f"expected {len(header)} values, found {len(record)}", line)
-            continue
+    for line, record in csv_records(text, display, list(table.fields), delimiter, problems):
         cells: dict[str, Cell] = {}
-        total = bool(table.totals_column) and record[header.index(table.totals_column)].strip() in table.totals_labels
-        for fname, raw in zip(header, record):
+        total = bool(table.totals_column) and record[table.totals_column].strip() in table.totals_labels
+        for fname, raw in record.items():
             if total and fname == table.totals_column:
                 cells[fname] = Cell(text=raw.strip())  # the label of a totals row, even in a year column
                 continue
             cells[fname] = _parse_cell(raw, table.fields[fname], markers, missing_values,
                                        display, line, problems)
         table.rows.append(Row(line=line, cells=cells, total=total))
-    if not table.rows:
+    if not table.rows and not any(p.file == display for p in problems.problems):
         problems.add(display, "the table has no rows", 2)
+
+
+def csv_records(text: str, display: str, declared: list[str], delimiter: str, problems: ProblemCollector):
+    """The rows of a CSV table, as (line, {column: text as written}), once its header is checked
+    against the declared columns (an undeclared, missing or repeated column stops the table).
+    Blank lines are skipped; a row of the wrong width or malformed CSV is a problem at its line."""
+    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter, strict=True)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        problems.add(display, "the file is empty", 1)
+        return
+    except csv.Error as exc:
+        problems.add(display, f"malformed CSV: {exc}", 1)
+        return
+    unknown = [h for h in header if h not in declared]
+    for h in unknown:
+        problems.add(display, f"column '{h}' is not declared in the descriptor's schema", 1, field=h)
+    for name in declared:
+        if name not in header:
+            problems.add(display, f"declared field '{name}' has no column in the file", 1, field=name)
+    if len(set(header)) != len(header):
+        problems.add(display, "the header repeats a column name", 1)
+    if unknown or len(set(header)) != len(header) or any(name not in header for name in declared):
+        return
+    start = 2
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problems.add(display, f"malformed CSV: {exc}", reader.line_num)
+            return
+        line, start = start, reader.line_num + 1
+        if not any(c.strip() for c in record):
+            continue
+        if len(record) != len(header):
+            problems.add(display, f"expected {len(header)} values, found {len(record)}", line)
+            continue
+        yield line, dict(zip(header, record))
 
 
 def _parse_cell(raw: str, f: Field, markers: set[str], missing: set[str], display: str, line: int,

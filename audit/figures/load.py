@@ -34,7 +34,6 @@ superscript digits) are kept as the figure's notes. Frictionless keys keep their
 """
 from __future__ import annotations
 
-import csv
 import dataclasses
 import functools
 import math
@@ -44,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from ..dataset import (DESCRIBING_KEYS, _check_profile, _delimiter, _inside, _line, _read_descriptor, _relative,
-                       _scalar_problem, find_descriptor)
+                       _scalar_problem, csv_records, find_descriptor)
 from ..errors import AuditInputError, Problem, ProblemCollector
 from ..inputs import MAX_TABLE_BYTES, read_text
 from ..yamlio import Number, load_yaml
@@ -486,30 +485,6 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
     except AuditInputError as exc:
         problems.problems.extend(exc.problems)
         return
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter, strict=True)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        problems.add(file, "the file is empty", 1)
-        return
-    except csv.Error as exc:
-        problems.add(file, f"malformed CSV: {exc}", 1)
-        return
-    declared = {c.name for c in cols}
-    bad = False
-    for h in header:
-        if h not in declared:
-            problems.add(file, f"column '{h}' is not declared in the descriptor's schema", 1, field=h)
-            bad = True
-    for c in cols:
-        if c.name not in header:
-            problems.add(file, f"declared field '{c.name}' has no column in the file", 1, field=c.name)
-            bad = True
-    if bad or len(set(header)) != len(header):
-        if len(set(header)) != len(header):
-            problems.add(file, "the header repeats a column name", 1)
-        return
-    index_of = {h: i for i, h in enumerate(header)}
     deferred: list[tuple] = []
     row_periods: list[str] = []
 
@@ -526,23 +501,10 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
     dims = [c for c in cols if c.role == "dimension"]
     src.row_dims = {c.dimension for c in dims if c.dimension != PERIOD}
     measures = [c for c in cols if c.role == "measure"]
-    start, rows = 2, 0
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            problems.add(file, f"malformed CSV: {exc}", reader.line_num)
-            return
-        line, start = start, reader.line_num + 1
-        if not any(c.strip() for c in record):
-            continue
-        if len(record) != len(header):
-            problems.add(file, f"expected {len(header)} values, found {len(record)}", line)
-            continue
+    rows = 0
+    for line, record in csv_records(text, file, [c.name for c in cols], delimiter, problems):
         rows += 1
-        cells = {h: record[i].strip() for h, i in index_of.items()}
+        cells = {h: v.strip() for h, v in record.items()}
         total = tcol is not None and cells[tcol].lower() in labels
         total = total or any(cells[c.name].lower() in labels for c in dims)
         coords = dict(at)
@@ -632,7 +594,7 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
                 deferred.append(args)  # a total over the table's periods: known once every row is read
             else:
                 add(*args, row_period, total)
-    if rows == 0:
+    if rows == 0 and not any(p.file == file for p in problems.problems):
         problems.add(file, "the table has no rows", 2)
     if deferred:
         try:

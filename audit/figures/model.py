@@ -84,12 +84,16 @@ class Figure:
 
     @property
     def value(self) -> float:
-        """A single value standing for the interval (its middle; an open side gives the other)."""
-        if self.lo == -INF:
-            return self.hi
-        if self.hi == INF:
-            return self.lo
-        return (self.lo + self.hi) / 2
+        return middle(self.lo, self.hi)
+
+
+def middle(lo: float, hi: float) -> float:
+    """A single value standing for an interval: its middle, or where one side is open the other."""
+    if lo == -INF:
+        return hi
+    if hi == INF:
+        return lo
+    return (lo + hi) / 2
 
 
 

@@ -15,7 +15,7 @@ from ...errors import Problem
 from ...findings import Finding, Location, RuleResult
 from ...kinds.base import Rule, format_number, render
 from ..load import parse_printed
-from ..model import INF, Figure
+from ..model import INF, Figure, middle
 from ..store import FigureStore, col
 
 MAX_FINDINGS = 1000  # per rule and dataset: failed items beyond it are counted, not listed
@@ -218,11 +218,7 @@ class Value:
 
     @property
     def value(self) -> float:
-        if self.lo == -INF:
-            return self.hi
-        if self.hi == INF:
-            return self.lo
-        return (self.lo + self.hi) / 2
+        return middle(self.lo, self.hi)
 
     @property
     def rank(self) -> tuple:
