@@ -153,9 +153,11 @@ class Period:
     def key(self) -> str:
         """The identity as text: '@2014-12-31' for an instant, '2014-01-01/2014-12-31' for an
         interval (ISO 8601; a key reads back with `parse_period`)."""
-        if self.instant:
-            return "@" + self.end.isoformat()
-        return f"{self.start.isoformat()}/{self.end.isoformat()}"
+        found = self.__dict__.get("_key")
+        if found is None:  # worked out once: a corpus asks each period for its key many times
+            found = "@" + self.end.isoformat() if self.instant else f"{self.start.isoformat()}/{self.end.isoformat()}"
+            object.__setattr__(self, "_key", found)
+        return found
 
     def contains(self, other: Period) -> bool:
         """An interval contains the intervals inside it and the instants of its days (its closing

@@ -80,11 +80,7 @@ class Ratio(FigureKind):
         floor = parse_amount(vocab, floor, quantity) if floor is not None else None
         at = fixed_coords(store, p.at)
         dims = store.dims
-        printed: dict[tuple, list[Value]] = {}
-        summed: dict[tuple, list[Value]] = {}
-        for d in values_of(store, p.denominator):
-            target = summed if d.origin == "derived" else printed
-            target.setdefault((d.dataset, d.source, d.period.key(), tuple(d.coords[x] for x in dims)), []).append(d)
+        printed, summed = self._index(store, p.denominator)
         for n in values_of(store, p.numerator, derived=False):
             if floor is not None and not n.lo >= floor * (1 - 1e-12):
                 continue
@@ -111,6 +107,21 @@ class Ratio(FigureKind):
             self.tally(n.dataset, broken is None)
             if broken:
                 self._finding(store, n, d, broken, shown(store, n.value / d.value, n.unit()), broken[1])
+
+    @staticmethod
+    def _index(store: FigureStore, measure: str) -> tuple[dict, dict]:
+        """A denominator's values by (dataset, source, period, coordinates): printed, and summed.
+        Made once per run for each measure (rules of this kind often share their denominator)."""
+        key = ("ratio-index", measure)
+        if key not in store.memo:
+            printed: dict[tuple, list[Value]] = {}
+            summed: dict[tuple, list[Value]] = {}
+            for d in values_of(store, measure):
+                target = summed if d.origin == "derived" else printed
+                target.setdefault((d.dataset, d.source, d.period.key(), tuple(d.coords[x] for x in store.dims)),
+                                  []).append(d)
+            store.memo[key] = (printed, summed)
+        return store.memo[key]
 
     def _finding(self, store, n: Value, d: Value, broken, ratio_text: str, bound: float) -> None:
         bound_text = "" if broken is None else f"{broken[0]} {broken[2]}"
