@@ -295,6 +295,11 @@ def _coordinates(raw: Any, vocab: Vocabulary, file: str, line: int | None, where
     return out
 
 
+def _named(value: Any, names) -> bool:
+    """Whether a value from a file is one of `names` (a list or a mapping never is: not a crash)."""
+    return isinstance(value, str) and value in names
+
+
 def _text(value: Any) -> str:
     if isinstance(value, Number):
         return value.text
@@ -465,7 +470,7 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
         labels = []
     labels = {str(x).strip().lower() for x in labels}
     tcol = totals.get("column")
-    if tcol is not None and tcol not in {c.name for c in cols}:
+    if tcol is not None and not _named(tcol, {c.name for c in cols}):
         problems.add(display, f"totals.column '{tcol}' is not a field", _line(totals, "column"), field=f"{name}.totals.column")
         tcol = None
     path = _inside(folder, res.get("path"), problems, display, _line(res, "path") or _line(res), f"{name}: path")
@@ -623,7 +628,7 @@ def _rows(res: dict, name: str, cols: list[Column], vocab: Vocabulary, display: 
                          _line(res), field=f"{name}.rows")
         return None
     where = f"{name}.rows"
-    if not isinstance(spec, dict) or spec.get("column") not in {c.name for c in cols} \
+    if not isinstance(spec, dict) or not _named(spec.get("column"), {c.name for c in cols}) \
             or not isinstance(spec.get("figures"), dict):
         problems.add(display, "rows needs the column naming each row's figure and figures: {label: {measure, at}}",
                      _line(res, "rows"), field=where)
@@ -631,7 +636,7 @@ def _rows(res: dict, name: str, cols: list[Column], vocab: Vocabulary, display: 
     figures: dict[str, tuple[str, dict, str | None]] = {}
     for label, f in spec["figures"].items():
         fline = _line(spec["figures"], label) or _line(res, "rows")
-        if _scalar_problem(label) or not isinstance(f, dict) or f.get("measure") not in vocab.measures:
+        if _scalar_problem(label) or not isinstance(f, dict) or not _named(f.get("measure"), vocab.measures):
             problems.add(display, f"rows.figures.{label}: needs a measure of the vocabulary", fline,
                          field=f"{where}.figures", hint=_choices("measures", vocab.measures, str((f or {}).get("measure")
                                                                                                   if isinstance(f, dict) else "")))
@@ -844,7 +849,7 @@ def _statement(ds: FigureDataset, c: dict, cid: str, kind: str, measure: str, qu
                    lo=0.0, hi=0.0, qualifier=qualifier, file=display, line=line, claim=cid)
     spec = c.get(kind)
     if kind == "members":
-        if spec not in vocab.dimensions:
+        if not _named(spec, vocab.dimensions):
             problems.add(display, f"{where}: members names a dimension, one of {', '.join(vocab.dimensions)}",
                          _line(c, "members") or line, field="members")
             return None
@@ -868,7 +873,7 @@ def _statement(ds: FigureDataset, c: dict, cid: str, kind: str, measure: str, qu
                          f"{kind} of", _line(c, kind) or line, field=kind)
             return None
         other = of.get("measure", measure)
-        if other not in vocab.measures:
+        if not _named(other, vocab.measures):
             problems.add(display, f"{where}: unknown measure '{other}'", _line(of, "measure") or line,
                          field=f"{kind}.of.measure", hint=_choices("measures", vocab.measures, str(other)))
             return None
