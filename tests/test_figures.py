@@ -482,3 +482,24 @@ def test_a_row_no_figure_is_named_for_is_an_error_at_its_line(tmp_path):
         run(tmp_path, ds)
     [p] = exc.value.problems
     assert p.line == 3 and "'Green things' is not one of the figures" in p.message
+
+
+def test_the_figure_engine_names_no_measure_or_unit_of_any_bundled_pack():
+    """The figure model reads its vocabulary as data: no measure or unit of a bundled pack of
+    figures is written in audit/figures (or the migration), not even in an example."""
+    import re
+
+    import yaml
+
+    words = set()
+    for vocab in (ROOT / "rules").glob("*/vocabulary.yaml"):
+        doc = yaml.safe_load(vocab.read_text())
+        words |= set(doc.get("measures") or {})
+        words |= {u for q in (doc.get("quantities") or {}).values() for u in (q.get("units") or {})}
+    words -= {"count", "%", "fraction"}  # a number of things and a share are not a domain's words
+    found = []
+    for path in sorted((ROOT / "audit" / "figures").rglob("*.py")) + [ROOT / "audit" / "migrate.py"]:
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            found += [f"{path.relative_to(ROOT)}:{n}: {w}" for w in words
+                      if re.search(r"(?<![\w-])" + re.escape(w) + r"(?![\w-])", line)]
+    assert not found, found

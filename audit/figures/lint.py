@@ -129,8 +129,8 @@ def _check_dataset(report: LintReport, pack, dataset: str | Path) -> None:
     if not is_figure_layout(meta):
         raise AuditInputError(Problem(str(descriptor), "this dataset is in the table layout (no field names a "
                                       "measure); a pack of rules over figures lints datasets in the figure layout",
-                                      hint="lint it with its table pack, e.g. audit lint rules/mine-action "
-                                           "--dataset PATH"))
+                                      hint="lint it with the pack of its auditProfile (audit lint PACK --dataset "
+                                           "PATH), or rewrite it with audit migrate"))
     try:
         ds = load_figures(dataset, pack.vocabulary, meta)
     except AuditInputError as exc:

@@ -1,26 +1,26 @@
 """Loading a dataset as figures: the descriptor says what each column of a table is.
 
 ```yaml
-name: azerbaijan-2019
-auditProfile: mine-action
-edition: {title: Clearing the Mines 2019, published: 2019-06}   # or one text; default: the title
-at: {country: Azerbaijan}            # coordinates every figure of the dataset shares
+name: survey-2019
+auditProfile: my-profile
+edition: {title: Annual survey 2019, published: 2019-06}   # or one text; default: the title
+at: {zone: North}                    # coordinates every figure of the dataset shares
 claims: claims.yaml
 resources:
-  - name: contamination_by_type
+  - name: by_kind
     path: table1.csv
     at: {period: end 2018}           # coordinates of every figure of this table
     totals: {column: label, labels: [Totals]}   # rows printing a total
     schema:
       fields:
-        - {name: label, type: string}                        # descriptive: kept, not checked
-        - {name: type, type: string, dimension: device}      # a dimension: each row's member
-        - {name: cha_count, type: integer, unit: count, measure: hazardous_areas, at: {status: confirmed}}
-        - {name: area_2014, type: number, unit: km2, measure: hazardous_area, at: {period: end 2014}}
+        - {name: label, type: string}                       # descriptive: kept, not checked
+        - {name: kind, type: string, dimension: kind}       # a dimension: each row's member
+        - {name: red_items, type: integer, measure: items, at: {colour: red}}
+        - {name: length_2014, type: number, unit: km, measure: length, at: {period: end 2014}}
 ```
 
 A column is one of: a **dimension** (`dimension: NAME`, or `dimension: period` for a column of
-periods; `parent: COLUMN` where the table prints a hierarchy such as region > province), a
+periods; `parent: COLUMN` where the table prints a hierarchy such as zone > district), a
 **measure** at fixed coordinates (`measure: NAME` with `at:`; several columns may hold one
 measure for different periods or members side by side), or **descriptive** (neither).
 
@@ -212,9 +212,9 @@ def load_figures(path: str | Path, vocab: Vocabulary, meta: Any = None) -> Figur
 
 
 def _with_aliases(vocab: Vocabulary, raw: Any, display: str, line: int | None, problems: ProblemCollector) -> Vocabulary:
-    """The vocabulary with the dataset's own spellings of members added (`aliases: {party:
-    {"Progressive Citizens' Party": FBP}}`): how one report prints names is the dataset's
-    business, not the profile's."""
+    """The vocabulary with the dataset's own spellings of members added (`aliases: {zone:
+    {"Northern Zone": north}}`): how one report prints names is the dataset's business, not the
+    profile's."""
     if raw is None:
         return vocab
     if not isinstance(raw, dict):
@@ -617,9 +617,9 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
 
 def _rows(res: dict, name: str, cols: list[Column], vocab: Vocabulary, display: str,
           problems: ProblemCollector) -> tuple[str, dict[str, tuple[str, dict, str | None]]] | None:
-    """A table of one figure per row, whose label says what it is (a summary box: "Valid votes",
-    "Registered voters"): `rows: {column: item, figures: {"Valid votes": {measure: ballots, at:
-    {ballot: valid}}, ...}}`; the fields whose `measure` is `by-row` hold the rows' values."""
+    """A table of one figure per row, whose label says what it is (a summary box: "Red items",
+    "Surface covered"): `rows: {column: item, figures: {"Red items": {measure: items, at:
+    {kind: red}}, ...}}`; the fields whose `measure` is `by-row` hold the rows' values."""
     spec = res.get("rows")
     wanted = any(c.measure == BY_ROW for c in cols)
     if spec is None:
@@ -830,7 +830,7 @@ def _statement(ds: FigureDataset, c: dict, cid: str, kind: str, measure: str, qu
     ```
     The value is a plain number (`2`, "tenfold": 10), a percentage or another unit of a
     dimensionless quantity of the vocabulary (`unit: "%"`), or, for a change, an amount in a unit
-    of the measure ("fell by 5.9 km2")."""
+    of the measure ("fell by 5.9 km")."""
     where = f"claim '{cid}'"
     coords = {**base, **_coordinates(c.get("at"), vocab, display, _line(c, "at"), "at", problems)}
     m = vocab.measures[measure]

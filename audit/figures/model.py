@@ -8,7 +8,7 @@ so that a rule runs once over a whole corpus.
 
 The interval of a printed value: a value printed with d decimals in a unit with factor f stands
 for v +- 0.5 * 10^-d * f; a whole number in a unit whose whole numbers are exact (a count, a
-surface in m2) and a printed `0` stand for themselves. A qualifier of the text widens it:
+length in metres) and a printed `0` stand for themselves. A qualifier of the text widens it:
 
 | qualifier               | interval of "v"                                   |
 |-------------------------|---------------------------------------------------|
@@ -100,7 +100,7 @@ def middle(lo: float, hi: float) -> float:
 @dataclass(slots=True)
 class Statement:
     """A figure of the text that is not a measure's value but a relation between figures: a change
-    ("a 20% decrease", "fell by 5.9 km2"), a share ("2.2% of the territory"), a ratio ("double
+    ("a 20% decrease", "fell by 5.9 km"), a share ("2.2% of the whole"), a ratio ("double
     the output of the year before") or a count of members ("in five regions"). The kind
     `stated` computes the relation from the figures it names and compares the two intervals."""
 

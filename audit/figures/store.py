@@ -42,6 +42,13 @@ class FigureStore:
         self.blanks: list[Figure] = [f for ds in datasets for f in ds.blanks]  # ids after the figures'
         self.dims = list(vocab.dimensions)
         self.memo: dict = {}  # what kinds work out from the store once per run (it does not change once built)
+        # the members every figure of the run has (one country): messages need not repeat them
+        seen: dict[str, set] = {d: set() for d in self.dims}
+        for f in self.figures:
+            for d in self.dims:
+                if len(seen[d]) < 2:
+                    seen[d].add(f.coords[d])
+        self.shared = {d: next(iter(ms)) for d, ms in seen.items() if len(ms) == 1}
         self.con = duckdb.connect(":memory:")
         self._load("figures", self.figures, 0)
         self._load("blanks", self.blanks, len(self.figures))

@@ -4,25 +4,25 @@ The engine reads them as data; no measure, dimension or unit is named in `audit/
 
 ```yaml
 quantities:                 # kinds of quantity, each with its units and their conversions
-  area:
-    units: {m2: 1, ha: 10000, km2: 1000000}    # factor to the first (base) unit
-    aliases: {m²: m2, km²: km2}
-    exact: [m2]             # whole numbers in these units were recorded, not rounded
+  length:
+    units: {m: 1, km: 1000}  # factor to the first (base) unit
+    aliases: {metres: m}
+    exact: [m]              # whole numbers in these units were recorded, not rounded
   count: {units: {count: 1}, exact: [count], number: true}   # a plain number of things
   share: {units: {"%": 0.01}, additive: false}               # shares do not add up
 measures:                   # what a figure can measure
-  hazardous_area: {quantity: area, type: stock, description: ...}   # observed at instants
-  area_cleared: {quantity: area, type: flow}                        # over periods
+  length: {quantity: length, type: stock, description: ...}  # observed at instants
+  built: {quantity: length, type: flow}                     # over periods
 dimensions:                 # the coordinates of a figure (the period is always one of them)
-  status:
+  colour:
     all: all                # the member that stands for the whole
-    parts: [confirmed, suspected]   # a closed dimension: these add up to the whole
-    aliases: {CHA: confirmed}
-  place: {all: all}         # an open dimension: its members are what the tables print
+    parts: [red, blue]      # a closed dimension: these add up to the whole
+    aliases: {r: red}
+  zone: {all: all}          # an open dimension: its members are what the tables print
 ```
 
 A figure that names no member of a dimension is at its `all` member. Members that tables print
-in a hierarchy (a province within a region) are linked by the tables' parent columns.
+in a hierarchy (a district within a zone) are linked by the tables' parent columns.
 """
 from __future__ import annotations
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from ...expr.agreement import can_meet_sql
 from ...kinds.base import param
 from ..store import FigureStore, col
-from .base import (FigureKind, decimals_of, in_unit, location, measure_text, shown, source_label, unit_shown,
-                   unknown_measures, where)
+from .base import (FigureKind, coords_key, decimals_of, in_unit, location, measure_text, shown, source_label,
+                   unit_shown, unknown_measures, where)
 
 MAX_PARTS = 50  # part cells a finding lists
 
@@ -63,7 +63,7 @@ class Additivity(FigureKind):
                           difference=shown(store, whole.value - exp, unit, dec))
             locs = [location(store, whole, "total")] + [location(store, p, "part") for p in parts[:MAX_PARTS]]
             tol = (whole.hi - whole.lo) / 2 + (hi - lo) / 2
-            self.report(whole.dataset, values, locs, subject=f"{whole.measure}@{where(store, whole)}",
+            self.report(whole.dataset, values, locs, subject=f"{whole.measure}@{coords_key(store, whole)}",
                         observed=in_unit(store, whole.value, unit), expected=in_unit(store, exp, unit),
                         tolerance=in_unit(store, tol, unit), unit=unit_shown(store, unit))
         self._blank_parts(store, same, mfilter, mparams)
@@ -113,7 +113,7 @@ class Additivity(FigureKind):
                 values.update(observed=shown(store, whole.value, whole.unit, decimals_of(whole)), expected="?",
                               difference="?", missing=", ".join(missing))
                 self.report(whole.dataset, values, [location(store, whole, "total")],
-                            subject=f"missing:{d}:{whole.measure}@{where(store, whole)}",
+                            subject=f"missing:{d}:{whole.measure}@{coords_key(store, whole)}",
                             message=f"{source_label(whole)}: the total of {measure_text(store, whole.measure)} "
                                     f"({where(store, whole)}) is printed as {values['observed']}, but the table "
                                     f"prints no {d} {values['missing']} among its parts")
@@ -130,7 +130,7 @@ class Additivity(FigureKind):
             rows_text = ", ".join(f"line {figs[i].line}" for i in fids)
             self.report(first.dataset, self._values(store, first, len(fids)),
                         [location(store, figs[i], "duplicate") for i in fids],
-                        subject=f"duplicate:{first.measure}@{where(store, first)}",
+                        subject=f"duplicate:{first.measure}@{coords_key(store, first)}",
                         message=f"{source_label(first)}: {measure_text(store, first.measure)} "
                                 f"({where(store, first)}) is printed {len(fids)} times ({rows_text}); "
                                 f"a part counted twice cannot add up")

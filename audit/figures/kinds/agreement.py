@@ -18,8 +18,8 @@ from ...errors import Problem
 from ...expr.agreement import can_meet_sql
 from ...kinds.base import param
 from ..store import FigureStore, col
-from .base import (FigureKind, decimals_of, in_unit, location, measure_text, shown, source_label, unit_shown,
-                   unknown_measures, where)
+from .base import (FigureKind, coords_key, decimals_of, in_unit, location, measure_text, shown, source_label,
+                   unit_shown, unknown_measures, where)
 
 BETWEEN = ("tables", "text", "editions")
 
@@ -106,7 +106,7 @@ class Agreement(FigureKind):
         role = "claim" if f.source == "text" else "observed"
         locs = [location(store, f, role)] + [location(store, o, "compared") for o in others[:50]]
         tol = (f.hi - f.lo) / 2 + (hi - lo) / 2
-        self.report(f.dataset, values, locs, subject=f"{kind}:{f.measure}@{where(store, f)}:{other.dataset}:{other.source}",
+        self.report(f.dataset, values, locs, subject=f"{kind}:{f.measure}@{coords_key(store, f)}:{other.dataset}:{other.source}",
                     observed=in_unit(store, f.value, unit), expected=in_unit(store, exp, unit),
                     tolerance=in_unit(store, tol, unit), unit=unit_shown(store, unit))
 

@@ -41,8 +41,8 @@ from ...kinds.base import param
 from ..model import INF
 from ..periods import covers, parse_period
 from ..store import FigureStore
-from .base import (FigureKind, Value, check_at, check_type, decimals_of, fixed_coords, in_unit, matches,
-                   measure_text, place_of, shown, unit_shown, unknown_measures, value_locations, values_of)
+from .base import (FigureKind, Value, check_at, check_type, coords_key, decimals_of, fixed_coords, in_unit, matches,
+                   named, place_of, shown, unit_shown, unknown_measures, value_locations, values_of)
 
 ONE_DAY = datetime.timedelta(days=1)
 MAX_TILES = 10000  # search steps for a tiling of one interval
@@ -132,7 +132,7 @@ class Balance(FigureKind):
                 else:
                     if first_missing:
                         s1, why = first_missing
-                        self.tally(s1.dataset, None, f"{measure_text(store, p.stock)} ({place_of(store, s1.coords)}) "
+                        self.tally(s1.dataset, None, f"{named(store, p.stock, s1.coords)} "
                                                      f"from {s0.period.label} to {s1.period.label}: {why}")
 
     # -- the flows of an interval -------------------------------------------------------------------
@@ -167,7 +167,7 @@ class Balance(FigureKind):
             if pieces is None and m in self.p.optional:
                 pieces = self._greedy(best)
             if pieces is None:
-                return out, (f"no figure of {measure_text(store, m)} ({place_of(store, want)}) for {whole.label}"
+                return out, (f"no figure of {named(store, m, want)} for {whole.label}"
                              + (f" (only for {', '.join(sorted(best[k][1].period.label for k in best))})"
                                 if best else ""))
             lo = sum(min(0.0, v.lo) if part else v.lo for v, part in pieces)
@@ -227,7 +227,7 @@ class Balance(FigureKind):
         unit = s0.unit() or s1.unit()
         dec = max(2, decimals_of(s0.figs[0])) if unit and store.vocab.unit(unit) and \
             not store.vocab.unit(unit).exact_whole else 0
-        values = {"stock": f"{measure_text(store, self.p.stock)} ({place_of(store, s0.coords)})",
+        values = {"stock": named(store, self.p.stock, s0.coords),
                   "at": place_of(store, s0.coords), "start": s0.period.label, "end": s1.period.label,
                   "opening": shown(store, s0.value, unit, dec), "closing": shown(store, s1.value, unit, dec),
                   "expected": shown(store, expected, unit, dec),
@@ -241,6 +241,6 @@ class Balance(FigureKind):
                     locs.extend(value_locations(store, v, role, 10))
         tol = (hi - lo) / 2 + (s1.hi - s1.lo) / 2 + allowance
         self.report(s1.dataset, values, locs,
-                    subject=f"balance:{self.p.stock}@{place_of(store, s0.coords)}:{s0.period.key()}:{s1.period.key()}",
+                    subject=f"balance:{self.p.stock}@{coords_key(store, s0.coords)}:{s0.period.key()}:{s1.period.key()}",
                     observed=in_unit(store, s1.value, unit), expected=in_unit(store, expected, unit),
                     tolerance=in_unit(store, tol, unit), unit=unit_shown(store, unit))

@@ -159,9 +159,22 @@ def printed(store: FigureStore, fig: Figure) -> str:
 
 
 def where(store: FigureStore, fig: Figure) -> str:
-    """The coordinates that tell a figure apart: its members other than the wholes, and its period."""
-    parts = [f"{d} {m}" for d, m in fig.coords.items() if m != store.vocab.dimensions[d].all]
+    """The coordinates that tell a figure apart, for a message: its members other than the wholes
+    and than those every figure of the run shares (the country of a run of one country), and its
+    period."""
+    parts = [f"{d} {m}" for d, m in fig.coords.items()
+             if m != store.vocab.dimensions[d].all and store.shared.get(d) != m]
     return (", ".join(parts) + ", " if parts else "") + fig.period.label
+
+
+def coords_key(store: FigureStore, item) -> str:
+    """What identifies a figure's (or coordinates') place in a finding's fingerprint: every member
+    but the wholes (and a figure's period), whatever else the run holds."""
+    coords = item if isinstance(item, dict) else item.coords
+    parts = [f"{d} {m}" for d, m in coords.items() if m != store.vocab.dimensions[d].all]
+    if isinstance(item, dict):
+        return ", ".join(parts) or "all"
+    return (", ".join(parts) + ", " if parts else "") + item.period.label
 
 
 def source_label(fig: Figure) -> str:
@@ -335,6 +348,13 @@ def value_shown(store: FigureStore, v: Value, unit: str | None = None) -> str:
             return printed(store, fig)
         return shown(store, v.value, fig.unit, decimals_of(fig))
     return shown(store, v.value, unit or v.unit(), 0)
+
+
+def named(store: FigureStore, measure: str, coords: dict[str, str]) -> str:
+    """A measure and the members that tell its coordinates apart: "length built (zone North)",
+    or the measure alone at the whole."""
+    place = place_of(store, coords)
+    return measure_text(store, measure) + ("" if place == "all" else f" ({place})")
 
 
 def place_of(store: FigureStore, coords: dict[str, str], skip=()) -> str:

@@ -2,7 +2,7 @@
 
 A number of areas and their area, a count of tasks and the land they covered: where one source
 prints both at the same coordinates and period, a zero beside a non-zero figure cannot be right.
-A printed `0` is exactly zero; a figure whose interval holds zero and more (`0.0 km2`) decides
+A printed `0` is exactly zero; a figure whose interval holds zero and more (`0.0` in a unit whose whole numbers are rounded) decides
 nothing and is counted as undecided.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ...errors import Problem
 from ...kinds.base import param
 from ..store import FigureStore, col
-from .base import FigureKind, location, measure_text, printed, source_label, where
+from .base import FigureKind, coords_key, location, measure_text, printed, source_label, where
 
 
 class CoOccurrence(FigureKind):
@@ -42,12 +42,12 @@ class CoOccurrence(FigureKind):
         zero = "({t}.lo = 0 AND {t}.hi = 0)"
         nonzero = "({t}.lo > 0 OR {t}.hi < 0)"
         figs = store.figures
-        for m1, m2 in self.p.pairs:
+        for first, second in self.p.pairs:
             rows = store.rows(
                 f"SELECT a.fid, b.fid, {zero.format(t='a')}, {nonzero.format(t='a')}, {zero.format(t='b')}, "
                 f"{nonzero.format(t='b')} FROM figures a JOIN figures b ON b.dataset = a.dataset "
                 f"AND b.source = a.source AND b.p_key = a.p_key AND {same} AND b.measure = ? "
-                f"WHERE a.measure = ? ORDER BY a.fid", [m2, m1])
+                f"WHERE a.measure = ? ORDER BY a.fid", [second, first])
             for a, b, az, anz, bz, bnz in rows:
                 fa, fb = figs[a], figs[b]
                 if (az and bz) or (anz and bnz):
@@ -59,7 +59,7 @@ class CoOccurrence(FigureKind):
                               "zero_value": printed(store, z), "nonzero_value": printed(store, nz),
                               "at": where(store, fa), "source": source_label(fa)}
                     self.report(fa.dataset, values, [location(store, nz, "observed"), location(store, z, "observed")],
-                                subject=f"{nz.measure}>0,{z.measure}=0@{where(store, fa)}:{fa.source}")
+                                subject=f"{nz.measure}>0,{z.measure}=0@{coords_key(store, fa)}:{fa.source}")
                 else:
                     self.tally(fa.dataset, None, f"{source_label(fa)}, line {fa.line}: {printed(store, fa)} and "
                                                  f"{printed(store, fb)} may or may not be zero at printed precision")

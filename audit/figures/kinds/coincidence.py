@@ -24,8 +24,8 @@ from ...errors import Problem
 from ...expr.agreement import can_meet
 from ...kinds.base import param
 from ..store import FigureStore, col
-from .base import (FigureKind, check_amount, check_at, check_dims, check_type, fixed_coords, in_unit, location,
-                   measure_text, parse_amount, place_of, shown, unit_shown, unknown_measures, where)
+from .base import (FigureKind, check_amount, check_at, check_dims, check_type, coords_key, fixed_coords, in_unit,
+                   location, measure_text, parse_amount, place_of, shown, unit_shown, unknown_measures)
 
 
 class Coincidence(FigureKind):
@@ -78,6 +78,6 @@ class Coincidence(FigureKind):
                       "value": shown(store, flow.value, flow.unit), "place": place_of(store, flow.coords, skip),
                       "period": flow.period.label}
             self.report(flow.dataset, values, [location(store, flow, "flow"), location(store, stock, "stock")],
-                        subject=f"coincidence:{p.flow}={p.stock}@{where(store, flow)}:{stock.source}",
+                        subject=f"coincidence:{p.flow}={p.stock}@{coords_key(store, flow)}:{stock.source}",
                         observed=in_unit(store, flow.value, flow.unit), expected=in_unit(store, stock.value, flow.unit),
                         tolerance=0.0, unit=unit_shown(store, flow.unit), relation="!=")

@@ -27,9 +27,9 @@ from ...expr.agreement import can_meet
 from ...kinds.base import param
 from ..model import INF
 from ..store import FigureStore
-from .base import (FigureKind, Value, check_amount, check_at, fixed_coords, in_unit, measure_text, parse_amount,
-                   place_of, shown, unit_shown, unknown_measures, value_locations, value_shown, value_source,
-                   values_of)
+from .base import (FigureKind, Value, check_amount, check_at, coords_key, fixed_coords, in_unit, measure_text,
+                   parse_amount, place_of, shown, unit_shown, unknown_measures, value_locations, value_shown,
+                   value_source, values_of)
 
 ZERO = ("report", "skip")
 WHEN = ("numerator_at_least",)
@@ -134,7 +134,7 @@ class Ratio(FigureKind):
         ratio = n.value / d.value if d.value else INF
         locs = value_locations(store, n, "numerator") + value_locations(store, d, "denominator")
         self.report(n.dataset, values, locs,
-                    subject=f"ratio:{self.p.numerator}/{self.p.denominator}@{place_of(store, n.coords)}:"
+                    subject=f"ratio:{self.p.numerator}/{self.p.denominator}@{coords_key(store, n.coords)}:"
                             f"{n.period.key()}:{n.source}",
                     observed=in_unit(store, ratio, unit) if ratio != INF else None,
                     expected=in_unit(store, bound, unit) if bound != INF else None,

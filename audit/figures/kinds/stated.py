@@ -1,7 +1,7 @@
 """stated: a change, share, ratio or count of members stated in the text agrees with the figures.
 
 The text often gives not a figure but a relation between figures: "a 20% decrease on 2018",
-"fell by 5.9 km2", "2.2% of the territory", "double the output of the year before", "in five
+"fell by 5.9 km", "2.2% of the whole", "double the output of the year before", "in five
 regions". Such a claim (see `audit.figures.load._statement` for how it is written) names the
 figures it relates; this kind finds them (a figure printed by a table of the same dataset first,
 then the sum of a table's parts, then the text, then another edition), computes the relation with
@@ -171,7 +171,7 @@ def _range(st: Statement, lo: float, hi: float) -> str:
 
 
 def _printed(st: Statement) -> str:
-    """The stated value as the text gives it: "30% decrease", "about 2", "9.85 km2 decrease"."""
-    unit = "" if not st.unit else st.unit if not st.unit[0].isalnum() else f" {st.unit}"  # 30%, 9.85 km2
+    """The stated value as the text gives it: "30% decrease", "about 2", "9.85 km decrease"."""
+    unit = "" if not st.unit else st.unit if not st.unit[0].isalnum() else f" {st.unit}"  # 30%, 9.85 km
     q = "" if st.qualifier in ("exact", "between") else st.qualifier.replace("_", " ") + " "
     return f"{q}{st.printed}{unit}" + (f" {st.direction}" if st.direction else "")

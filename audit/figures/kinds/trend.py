@@ -26,8 +26,8 @@ from ...kinds.base import format_number, param
 from ..model import INF
 from ..periods import consecutive
 from ..store import FigureStore
-from .base import (FigureKind, Value, check_at, fixed_coords, in_unit, matches, measure_text, place_of, shown,
-                   unit_shown, unknown_measures, value_locations, value_shown, values_of)
+from .base import (FigureKind, Value, check_at, coords_key, fixed_coords, in_unit, matches, measure_text, named,
+                   place_of, shown, unit_shown, unknown_measures, value_locations, value_shown, values_of)
 
 DIRECTIONS = ("both", "increase", "decrease")
 
@@ -123,7 +123,7 @@ class Trend(FigureKind):
 
     def _step(self, store: FigureStore, a: Value, b: Value) -> None:
         if a.lo <= 0:
-            self.tally(b.dataset, None, f"{measure_text(store, self.p.measure)} ({place_of(store, a.coords)}) from "
+            self.tally(b.dataset, None, f"{named(store, self.p.measure, a.coords)} from "
                                         f"{a.period.label} to {b.period.label}: the first may be zero, so the "
                                         f"change has no share")
             return
@@ -144,7 +144,7 @@ class Trend(FigureKind):
                   "at": place_of(store, a.coords)}
         locs = value_locations(store, a, "series") + value_locations(store, b, "series")
         self.report(b.dataset, values, locs,
-                    subject=f"trend:{self.p.measure}@{place_of(store, a.coords)}:{a.period.key()}:{b.period.key()}",
+                    subject=f"trend:{self.p.measure}@{coords_key(store, a.coords)}:{a.period.key()}:{b.period.key()}",
                     observed=in_unit(store, b.value, unit), expected=in_unit(store, a.value, unit),
                     tolerance=in_unit(store, t * abs(a.value), unit), unit=unit_shown(store, unit),
                     relation="change")
