@@ -503,3 +503,15 @@ def test_the_figure_engine_names_no_measure_or_unit_of_any_bundled_pack():
             found += [f"{path.relative_to(ROOT)}:{n}: {w}" for w in words
                       if re.search(r"(?<![\w-])" + re.escape(w) + r"(?![\w-])", line)]
     assert not found, found
+
+
+def test_a_required_dimension_must_be_named_by_every_dataset(tmp_path):
+    pack = write_pack(tmp_path)
+    (pack / "vocabulary.yaml").write_text(VOCABULARY.replace("country: {all: world}", "country: {all: world, required: true}"))
+    ds = write_dataset(tmp_path, "d", BY_REGION, {"t.csv": "region,n,area\nNorth,3,1.0\n"})
+    text = (ds / "datapackage.yaml").read_text()
+    (ds / "datapackage.yaml").write_text(text.replace("at: {country: Utopia}\n", ""))
+    with pytest.raises(AuditInputError) as exc:
+        audit_figures([ds], load_figure_pack(pack))
+    [p] = exc.value.problems
+    assert "must name its country under at:" in p.message and p.file.endswith("datapackage.yaml")

@@ -44,15 +44,15 @@ def test_the_audit_finds_the_two_publications_disagree_on_party_votes():
               [where(loc) for loc in f["locations"]]) for f in report["findings"]]
     psephos, wiki = "psephos-parties.csv", "wikipedia-results.csv"
     assert found == [
-        ("figures-agree", {"party": "DU", "period": "2017"}, 35901, 35885, 16, 0,
+        ("figures-agree", {"electorate": "Liechtenstein", "party": "DU", "period": "2017"}, 35901, 35885, 16, 0,
          [(psephos, 2, "votes", "observed", "35,901"), (wiki, 4, "votes", "compared", "35,885")]),
-        ("figures-agree", {"party": "FBP", "period": "2017"}, 68688, 68673, 15, 0,
+        ("figures-agree", {"electorate": "Liechtenstein", "party": "FBP", "period": "2017"}, 68688, 68673, 15, 0,
          [(psephos, 3, "votes", "observed", "68,688"), (wiki, 2, "votes", "compared", "68,673")]),
-        ("figures-agree", {"party": "FL", "period": "2017"}, 24597, 24595, 2, 0,
+        ("figures-agree", {"electorate": "Liechtenstein", "party": "FL", "period": "2017"}, 24597, 24595, 2, 0,
          [(psephos, 4, "votes", "observed", "24,597"), (wiki, 5, "votes", "compared", "24,595")]),
-        ("figures-agree", {"party": "VU", "period": "2017"}, 65784, 65742, 42, 0,
+        ("figures-agree", {"electorate": "Liechtenstein", "party": "VU", "period": "2017"}, 65784, 65742, 42, 0,
          [(psephos, 5, "votes", "observed", "65,784"), (wiki, 3, "votes", "compared", "65,742")]),
-        ("figures-agree", {"period": "2017"}, 194970, 194895, 75, 0,
+        ("figures-agree", {"electorate": "Liechtenstein", "period": "2017"}, 194970, 194895, 75, 0,
          [(psephos, 6, "votes", "observed", "194,970")]
          + [(wiki, line, "votes", "compared", v) for line, v in
             ((2, "68,673"), (3, "65,742"), (4, "35,885"), (5, "24,595"))]),

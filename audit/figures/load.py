@@ -192,6 +192,11 @@ def load_figures(path: str | Path, vocab: Vocabulary, meta: Any = None) -> Figur
     vocab = _with_aliases(vocab, meta.get("aliases"), display, _line(meta, "aliases"), problems)
     edition = _edition(meta, display, problems)
     base = _coordinates(meta.get("at"), vocab, display, _line(meta, "at"), "at", problems)
+    for d, dim in vocab.dimensions.items():
+        if dim.required and base.get(d, dim.all) == dim.all:
+            # figures of two datasets with no such member would be taken for one another's editions
+            problems.add(display, f"the dataset must name its {d} under at: (the profile requires it of every "
+                         "dataset)", _line(meta, "at") or _line(meta), field=f"at.{d}")
     ds = FigureDataset(name=name, root=folder, descriptor=display, edition=edition or str(meta.get("title") or name),
                        meta={k: meta.get(k) for k in DESCRIBING_KEYS if isinstance(meta.get(k), (str, int, float))},
                        profile=str(meta.get("auditProfile") or meta.get("profile") or "") or None,

@@ -19,6 +19,7 @@ dimensions:                 # the coordinates of a figure (the period is always 
     parts: [red, blue]      # a closed dimension: these add up to the whole
     aliases: {r: red}
   zone: {all: all}          # an open dimension: its members are what the tables print
+  land: {all: world, required: true}   # every dataset names its own, under `at:`
 ```
 
 A figure that names no member of a dimension is at its `all` member. Members that tables print
@@ -72,6 +73,7 @@ class Dimension:
     parts: tuple[str, ...] = ()  # closed dimension: the members that add up to `all`
     aliases: dict[str, str] = field(default_factory=dict)  # printed spelling (lower case) -> member
     description: str = ""
+    required: bool = False  # every dataset gives its member in its own `at:` (the country it reports on)
 
     @property
     def closed(self) -> bool:
@@ -255,9 +257,13 @@ def _dimensions(raw: Any, display: str, problems: ProblemCollector) -> dict[str,
             continue
         spec = _mapping(spec, display, f"dimensions.{name}", line, problems)
         for key in spec:
-            if key not in ("all", "parts", "aliases", "description"):
+            if key not in ("all", "parts", "aliases", "description", "required"):
                 problems.add(display, f"unknown key '{key}' in dimension '{name}'", _pos(spec, key),
-                             field=f"dimensions.{name}.{key}", hint="a dimension takes all, parts, aliases and description")
+                             field=f"dimensions.{name}.{key}",
+                             hint="a dimension takes all, parts, aliases, required and description")
+        if "required" in spec and not isinstance(spec["required"], bool):
+            problems.add(display, "'required' must be true or false", _pos(spec, "required"),
+                         field=f"dimensions.{name}.required")
         whole = spec.get("all", "all")
         parts = spec.get("parts", [])
         if not isinstance(whole, str) or not whole.strip() or len(whole) > 200:
@@ -279,5 +285,6 @@ def _dimensions(raw: Any, display: str, problems: ProblemCollector) -> dict[str,
                              field=f"dimensions.{name}.aliases")
                 continue
             aliases[" ".join(spelling.split()).lower()] = member
-        out[name] = Dimension(name, whole, tuple(parts), aliases, str(spec.get("description", "")))
+        out[name] = Dimension(name, whole, tuple(parts), aliases, str(spec.get("description", "")),
+                              spec.get("required") is True)
     return out
