@@ -123,10 +123,13 @@ def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
         for col in ("dataset", "errors", "warnings", "info", "accepted", "rules passed", "failed", "undecided", "n/a",
                     "broken", "seconds"):
             table.add_column(col, justify="left" if col == "dataset" else "right", no_wrap=True)
+        names = [run.dataset for run in runs]
         for run in runs:
             live = [f for f in run.findings if not f.accepted]
             s = run.status_counts()
-            table.add_row(esc(run.dataset), *(str(sum(1 for f in live if f.severity == sev)) for sev in SEVERITIES),
+            # a name two datasets of the run share (one dataset in two layouts) is told apart by its folder
+            label = run.dataset if names.count(run.dataset) == 1 else run.path
+            table.add_row(esc(label), *(str(sum(1 for f in live if f.severity == sev)) for sev in SEVERITIES),
                           str(len(run.findings) - len(live)), str(s["passed"]), str(s["failed"]), str(s["undecided"]),
                           str(s["not_applicable"]), str(s["broken"]), f"{run.seconds:.2f}")
         console.print(table)
