@@ -150,45 +150,57 @@ def load_rules(folder: Path, skip: tuple[str, ...], load_rule, problems: Problem
     return rules
 
 
-def _load_rule(node, file: str, schema: Schema, problems: ProblemCollector) -> Kind | None:
+def read_rule(node, file: str, kinds: dict, problems: ProblemCollector, kinds_label: str = "kinds",
+              names: set[str] = frozenset(), names_label: str = "") -> tuple[type, Rule] | None:
+    """What every rule of every pack says the same way: id, title, kind (one of `kinds`), severity,
+    message (its placeholders those of the kind, or `names`), and the kind's parameters. None,
+    with the problems added at their file:line:col, when the rule cannot be made."""
     if not isinstance(node, Node):
         problems.add(file, "each rule must be a mapping", getattr(node, "line", None))
         return None
-    line = node.line
-    ok = True
-    for key in ("id", "title", "kind", "message"):
-        if not node.get(key):
-            problems.add(file, f"a rule needs '{key}'", line, node.column, field=key)
-            ok = False
-    if not ok:
+    missing = [k for k in ("id", "title", "kind", "message") if not node.get(k)]
+    for key in missing:
+        problems.add(file, f"a rule needs '{key}'", node.line, node.column, field=key)
+    if missing:
         return None
     rid = str(node["id"])
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", rid):
-        problems.add(file, f"rule id '{rid}' must be lower case letters, digits and -", *node.pos("id"), field="id")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,99}", rid):
+        problems.add(file, f"rule id '{rid[:100]}' must be lower case letters, digits and -", *node.pos("id"),
+                     field="id")
     severity = str(node.get("severity", "error"))
     if severity not in SEVERITY_LEVELS:
         problems.add(file, f"unknown severity '{severity}' (one of {', '.join(SEVERITY_LEVELS)})",
                      *node.pos("severity"), field="severity")
         return None
     kind_name = str(node["kind"])
-    if kind_name not in KINDS:
+    if kind_name not in kinds:
         problems.add(file, f"unknown rule kind '{kind_name}'", *node.pos("kind"), field="kind",
-                     hint=f"kinds: {', '.join(KINDS)}")
+                     hint=f"{kinds_label}: {', '.join(kinds)}")
         return None
-    cls = KINDS[kind_name]
+    cls = kinds[kind_name]
     params, exprs, errs = validate_params(cls, node, file)
     if errs:
         problems.problems.extend(errs)
         return None
     rule = Rule(id=rid, title=str(node["title"]), severity=severity, kind=kind_name, message=str(node["message"]),
-                rationale=str(node.get("rationale", "")), hint=node.get("hint"), params=params, file=file, line=line,
-                node=node, expressions=exprs)
-    allowed = set(cls.placeholders) | {c for t in schema.tables.values() for c in t}
-    for name in placeholders(rule.message) + placeholders(rule.hint or ""):
+                rationale=str(node.get("rationale", "")), hint=node.get("hint"), params=params, file=file,
+                line=node.line, node=node, expressions=exprs)
+    allowed = set(cls.placeholders) | set(names)
+    for name in placeholders(rule.message) + placeholders(str(rule.hint or "")):
         if name not in allowed:
             problems.add(file, f"the message names '{{{name}}}', which kind '{kind_name}' does not provide",
-                         *node.pos("message"), field="message", hint=f"available: {', '.join(sorted(cls.placeholders))} "
-                         "and column names")
+                         *node.pos("message"), field="message",
+                         hint=f"available: {', '.join(sorted(cls.placeholders))}{names_label}")
+    return cls, rule
+
+
+def _load_rule(node, file: str, schema: Schema, problems: ProblemCollector) -> Kind | None:
+    made = read_rule(node, file, KINDS, problems, names={c for t in schema.tables.values() for c in t},
+                     names_label=" and column names")
+    if made is None:
+        return None
+    cls, rule = made
+    line = node.line
     kind = cls(rule)
     try:
         kind.check(schema)
