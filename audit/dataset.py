@@ -706,27 +706,34 @@ CLAIM_KEYS = {"id", "measure", "value", "low", "high", "unit", "qualifier", "quo
               "locator", "footnote", "table", "year", "region", "type", "note"}
 
 
-def _load_claims(path: Path, display: str, tables: dict[str, Table], problems: ProblemCollector) -> list[Claim]:
+def claim_nodes(path: Path, display: str, keys: set[str], problems: ProblemCollector):
+    """The claims of a claims file, as (index, line, mapping), with a problem for a file that is not
+    a list of claims, a claim that is not a mapping, and each key not in `keys`."""
     try:
         data = load_yaml(path, display)
     except AuditInputError as exc:
         problems.problems.extend(exc.problems)
-        return []
+        return
     items = data.get("claims") if isinstance(data, dict) else data
     if not isinstance(items, list):
         problems.add(display, "the claims file must hold a list under 'claims'", 1)
-        return []
-    claims: list[Claim] = []
-    seen: set[str] = set()
+        return
     for i, c in enumerate(items):
         line = _line(c) or 1
         if not isinstance(c, dict):
             problems.add(display, "each claim must be a mapping", line, field=f"claims[{i}]")
             continue
         for k in c:
-            if k not in CLAIM_KEYS:
-                problems.add(display, f"unknown key '{k}' in a claim", _line(c, k), field=k,
-                             hint=f"claims take: {', '.join(sorted(CLAIM_KEYS))}")
+            if k not in keys:
+                problems.add(display, f"unknown key '{k}' in a claim", _line(c, k), field=str(k),
+                             hint=f"claims take: {', '.join(sorted(keys))}")
+        yield i, line, c
+
+
+def _load_claims(path: Path, display: str, tables: dict[str, Table], problems: ProblemCollector) -> list[Claim]:
+    claims: list[Claim] = []
+    seen: set[str] = set()
+    for i, line, c in claim_nodes(path, display, CLAIM_KEYS, problems):
         cid = str(c.get("id", f"claim-{i + 1}"))
         if cid in seen:
             problems.add(display, f"claim id '{cid}' is used twice", _line(c, "id"), field="id")

@@ -43,10 +43,10 @@ from pathlib import Path
 from typing import Any
 
 from ..dataset import (DESCRIBING_KEYS, _check_profile, _delimiter, _inside, _line, _read_descriptor, _relative,
-                       _scalar_problem, csv_records, find_descriptor)
+                       _scalar_problem, claim_nodes, csv_records, find_descriptor)
 from ..errors import AuditInputError, Problem, ProblemCollector
 from ..inputs import MAX_TABLE_BYTES, read_text
-from ..yamlio import Number, load_yaml
+from ..yamlio import Number
 from .model import QUALIFIERS, Figure, Statement, interval
 from .periods import Period, PeriodError
 from .periods import parse_period as _parse_period
@@ -692,26 +692,9 @@ def _figure(ds: FigureDataset, vocab: Vocabulary, measure: str, coords: dict, ro
 
 def _load_claims(ds: FigureDataset, path: Path, display: str, base: dict, vocab: Vocabulary,
                  problems: ProblemCollector) -> None:
-    try:
-        data = load_yaml(path, display)
-    except AuditInputError as exc:
-        problems.problems.extend(exc.problems)
-        return
-    items = data.get("claims") if isinstance(data, dict) else data
-    if not isinstance(items, list):
-        problems.add(display, "the claims file must hold a list under 'claims'", 1)
-        return
     ds.sources["text"] = src = SourceInfo("text", "the text", display)
     seen: set[str] = set()
-    for i, c in enumerate(items):
-        line = _line(c) or 1
-        if not isinstance(c, dict):
-            problems.add(display, "each claim must be a mapping", line, field=f"claims[{i}]")
-            continue
-        for k in c:
-            if k not in CLAIM_KEYS:
-                problems.add(display, f"unknown key '{k}' in a claim", _line(c, k), field=str(k),
-                             hint=f"claims take: {', '.join(sorted(CLAIM_KEYS))}")
+    for _i, line, c in claim_nodes(path, display, CLAIM_KEYS, problems):
         cid = c.get("id")
         if _scalar_problem(cid) or cid is None:
             problems.add(display, "each claim needs an id (text)", _line(c, "id") or line, field="id")
