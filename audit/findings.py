@@ -122,6 +122,19 @@ class RuleResult:
     rationale: str = ""
     truncated: int = 0  # failed items beyond the per-rule cap: counted, not listed as findings
 
+    def conclude(self, undecided_reason: str, absent_reason: str) -> None:
+        """The status its tallies give: failed with a finding or a failed item; undecided when items
+        were read and none could be decided (R validate's NA: not a pass); not applicable when there
+        was nothing to check; else passed. A reason already given is kept."""
+        if self.findings or self.failed:
+            self.status = "failed"
+        elif self.items and self.items == self.undecided:
+            self.status, self.reason = "undecided", self.reason or undecided_reason
+        elif not self.items:
+            self.status, self.reason = "not_applicable", self.reason or absent_reason
+        else:
+            self.status = "passed"
+
     def to_dict(self) -> dict:
         d = {
             "id": self.rule, "title": self.title, "kind": self.kind, "severity": self.severity,

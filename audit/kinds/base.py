@@ -88,14 +88,8 @@ class Kind:
         start = time.perf_counter()
         try:
             self.evaluate(ctx, result)
-            result.status = "failed" if result.findings else "passed"
-            if result.items and result.items == result.undecided and not result.findings:
-                # nothing was decided: not a pass (R validate's NA)
-                result.status = "undecided"
-                result.reason = result.reason or "no item could be decided: values are missing"
-            if not result.items and not result.findings and result.status == "passed":
-                result.status = "not_applicable"
-                result.reason = result.reason or "nothing in this dataset for the rule to check"
+            result.conclude("no item could be decided: values are missing",
+                            "nothing in this dataset for the rule to check")
         except NotApplicable as exc:
             result.status, result.reason = "not_applicable", str(exc)
             result.findings.clear()

@@ -72,14 +72,9 @@ class FigureKind:
                              findings=o.findings, truncated=o.truncated, seconds=seconds)
             if broken:
                 res.status, res.reason, res.findings = "broken", broken, []
-            elif o.findings or o.failed:
-                res.status = "failed"
-            elif o.items and o.items == o.undecided:
-                res.status = "undecided"
-                res.reason = "; ".join(o.reasons[:5]) or "no item could be decided"
-            elif not o.items:
-                res.status = "not_applicable"
-                res.reason = "; ".join(o.reasons[:5]) or self.absent_reason(store, name)
+            else:
+                said = "; ".join(o.reasons[:5])
+                res.conclude(said or "no item could be decided", said or self.absent_reason(store, name))
             if res.status in ("passed", "failed") and o.undecided and o.reasons:
                 res.reason = f"{o.undecided} undecided: " + "; ".join(o.reasons[:5])
             results[name] = res
