@@ -166,14 +166,15 @@ def audit_paths(paths: list[str], rules: str | None, keep_datasets: dict | None 
     from .figures.run import figure_paths
 
     # datasets in the figure layout are audited together, one store per pack (their figures share one space)
-    folders, figure_runs = figure_paths(folders, rules)
+    read: dict = {}  # descriptors read once: to tell the layouts apart, then to load the dataset
+    folders, figure_runs = figure_paths(folders, rules, read)
     runs.extend(figure_runs)
     try:
         for path in folders:
             if bar:
                 bar.update(task, description=terminal_markup(Path(path).name))
                 bar.refresh()  # show each dataset's name even when it is audited between two redraws
-            dataset = load_dataset(path)
+            dataset = load_dataset(path, read)
             folder = find_pack(dataset.profile, rules).resolve()
             if folder not in packs:
                 packs[folder] = load_pack(folder)

@@ -238,8 +238,9 @@ def _inside(root: Path, rel: str, problems: ProblemCollector, file: str, line: i
     return resolved
 
 
-def load_dataset(path: str | Path) -> Dataset:
-    """Load and validate one dataset folder (or its descriptor file)."""
+def load_dataset(path: str | Path, read: dict[str, Any] | None = None) -> Dataset:
+    """Load and validate one dataset folder (or its descriptor file). `read`: descriptors already
+    read by the caller, by their display path (a run reads each descriptor once)."""
     path = Path(path)
     if path.is_file() and path.suffix.lower() not in (".yaml", ".yml", ".json"):
         raise AuditInputError(Problem(str(path), "a file, not a dataset folder or descriptor",
@@ -256,7 +257,9 @@ def load_dataset(path: str | Path) -> Dataset:
     folder = _relative(folder)
     descriptor = folder / descriptor.name
     display = str(descriptor)
-    meta = _read_descriptor(descriptor, display)
+    meta = (read or {}).get(display)
+    if meta is None:
+        meta = _read_descriptor(descriptor, display)
     problems = ProblemCollector()
     if not isinstance(meta, dict):
         raise AuditInputError(Problem(display, "the descriptor must be a mapping"))

@@ -50,13 +50,17 @@ def load_all(paths: list[Path], pack: FigurePack, metas: dict) -> tuple[list[Fig
     return datasets, problems
 
 
-def figure_paths(folders: list[Path], rules: str | Path | None) -> tuple[list[Path], list[Run]]:
+def figure_paths(folders: list[Path], rules: str | Path | None,
+                 read: dict | None = None) -> tuple[list[Path], list[Run]]:
     """Split dataset folders into those of the table layout (returned, audited one by one) and
-    those of the figure layout, which are audited here, together per pack."""
+    those of the figure layout, which are audited here, together per pack. The descriptors of the
+    others are left in `read`, by display path, for `load_dataset`."""
     from ..dataset import _read_descriptor
     from ..pack import find_pack
     from .load import descriptor_of, is_figure_layout
     from .pack import is_figure_pack, load_figure_pack
+
+    read = {} if read is None else read
 
     rest: list[Path] = []
     groups: dict[Path, list[Path]] = {}
@@ -74,6 +78,7 @@ def figure_paths(folders: list[Path], rules: str | Path | None) -> tuple[list[Pa
         meta = _read_descriptor(descriptor, str(descriptor))
         if not is_figure_layout(meta):
             rest.append(path)
+            read[str(descriptor)] = meta  # the table layout's loader need not read it again
             continue
         profile = meta.get("auditProfile") or meta.get("profile")
         profile = str(profile) if profile else None
