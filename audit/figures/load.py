@@ -500,7 +500,7 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
 
     def add(measure, coords, value, decimals, unit, printed, line, column, label, notes, period, total) -> None:
         fig = _figure(ds, vocab, measure, coords, period, value, decimals, unit, "exact", False, printed, file, line,
-                      column, display, problems)
+                      column, problems)
         if fig is None:
             return
         fig.source, fig.origin = f"table:{name}", ("total" if total else "cell")
@@ -571,7 +571,7 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
             if printed in missing:
                 if not total:  # a part not printed: a sum over it is unknown, not smaller
                     blank = _figure(ds, vocab, c.measure, {**coords, **c.at}, row_period, 0.0, 0, c.unit, "exact",
-                                    False, printed, file, line, c.name, display, problems)
+                                    False, printed, file, line, c.name, problems)
                     if blank is not None:
                         blank.source, blank.origin, blank.label, blank.table = f"table:{name}", "cell", label, name
                         blank.table_title = title
@@ -661,7 +661,7 @@ def _rows(res: dict, name: str, cols: list[Column], vocab: Vocabulary, display: 
 
 def _figure(ds: FigureDataset, vocab: Vocabulary, measure: str, coords: dict, row_period: Any, value: float,
             decimals: int, unit_name: str | None, qualifier: str, truncated: bool, printed: str, file: str,
-            line: int | None, column: str | None, descriptor: str, problems: ProblemCollector,
+            line: int | None, column: str | None, problems: ProblemCollector,
             low: tuple[float, int] | None = None, high: tuple[float, int] | None = None) -> Figure | None:
     m = vocab.measures[measure]
     quantity = vocab.quantities[m.quantity]
@@ -773,7 +773,7 @@ def _load_claims(ds: FigureDataset, path: Path, display: str, base: dict, vocab:
         if qualifier == "between":
             printed = f"between {_text(c['low'])} and {_text(c['high'])}"
             fig = _figure(ds, vocab, m, coords, None, 0.0, 0, u.name, qualifier, False, printed, display, line, None,
-                          display, problems, low=numbers["low"][:2], high=numbers["high"][:2])
+                          problems, low=numbers["low"][:2], high=numbers["high"][:2])
             if fig is not None and fig.lo > fig.hi:
                 problems.add(display, f"claim '{cid}': low is above high", _line(c, "low"), field="low")
                 continue
@@ -781,7 +781,7 @@ def _load_claims(ds: FigureDataset, path: Path, display: str, base: dict, vocab:
             value, decimals, notes = numbers["value"]
             printed = _text(c["value"])
             fig = _figure(ds, vocab, m, coords, None, value, decimals, u.name, qualifier, truncated == "truncated",
-                          printed, display, line, None, display, problems)
+                          printed, display, line, None, problems)
         if fig is None:
             continue
         fig.source, fig.origin, fig.claim = "text", "text", cid
