@@ -10,6 +10,7 @@ import csv
 import html.parser
 import io
 import json
+import math
 import re
 import xml.etree.ElementTree as ET
 
@@ -232,8 +233,21 @@ values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allo
 @given(values)
 @example({"\u202e": ["\ud800", "\x9b", "\u2028"]})
 def test_json_dumps_reads_back_exactly_and_carries_no_unsafe_character(value):
-    assert json.loads(json_dumps(value)) == json.loads(json.dumps(value))  # == value, but for surrogate pairs
+    # == value, but for surrogate pairs and numbers that are not finite (JSON has none: null)
+    expected = json.loads(json.dumps(value).replace("-Infinity", "null").replace("Infinity", "null"))
+    assert json.loads(json_dumps(value)) == expected  # indented: written by orjson
+    assert json.loads(json_dumps(value, indent=None)) == expected  # by the json module
+    assert not UNSAFE.search(json_dumps(value).replace("\n", ""))  # but the lines of the indent
     assert not UNSAFE.search(json_dumps(value, indent=None))
+
+
+@pytest.mark.parametrize("number", [math.inf, -math.inf, math.nan])
+@pytest.mark.parametrize("extra", [0, 2 ** 70, "\ud800"], ids=["orjson", "big-integer", "lone-surrogate"])
+def test_json_dumps_writes_a_number_that_is_not_finite_as_null_on_every_path(number, extra):
+    # a big integer or a lone surrogate sends the document to the json module: it must say the same
+    for indent in (2, None):
+        text = json_dumps({"x": [number], "y": extra}, indent=indent)
+        assert json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} written")) == {"x": [None], "y": extra}
 
 
 # -- spreadsheets ---------------------------------------------------------------------------------

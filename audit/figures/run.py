@@ -2,7 +2,9 @@
 each rule once over all of them, and give back one Run per dataset (what reporters print)."""
 from __future__ import annotations
 
+import gc
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import AuditInputError, Problem
@@ -16,7 +18,27 @@ def audit_figures(paths: list[Path], pack: FigurePack, metas: dict | None = None
     """Audit the datasets at `paths` together (their figures share one space). Raises
     AuditInputError with every problem of every dataset when one cannot be read."""
     start = time.perf_counter()
-    datasets, problems = load_all(paths, pack, metas or {})
+    with _no_cycle_collection():
+        return _audit(paths, pack, metas or {}, start)
+
+
+@contextmanager
+def _no_cycle_collection():
+    """Python's cycle collector paused while a corpus is read and audited. The figures, claims and
+    results built hold no reference cycles (reference counting frees them), but every collection of
+    the oldest generation walks all of them: with the 100,000 figures of 1,000 editions live, that
+    was a quarter of the run (bench/corpus.py). Collection resumes, as it was, afterwards."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _audit(paths: list[Path], pack: FigurePack, metas: dict, start: float) -> list[Run]:
+    datasets, problems = load_all(paths, pack, metas)
     names: dict[str, FigureDataset] = {}
     for ds in datasets:
         if ds.name in names:
@@ -55,12 +77,16 @@ def figure_paths(folders: list[Path], rules: str | Path | None,
     """Split dataset folders into those of the table layout (returned, audited one by one) and
     those of the figure layout, which are audited here, together per pack. The descriptors of the
     others are left in `read`, by display path, for `load_dataset`."""
+    read = {} if read is None else read
+    with _no_cycle_collection():
+        return _figure_paths(folders, rules, read)
+
+
+def _figure_paths(folders: list[Path], rules: str | Path | None, read: dict) -> tuple[list[Path], list[Run]]:
     from ..dataset import _read_descriptor
     from ..pack import find_pack
     from .load import descriptor_of, is_figure_layout
     from .pack import is_figure_pack, load_figure_pack
-
-    read = {} if read is None else read
 
     rest: list[Path] = []
     groups: dict[Path, list[Path]] = {}
