@@ -216,8 +216,10 @@ def find_descriptor(folder: Path) -> Path | None:
     return None
 
 
-def _inside(root: Path, rel: str, problems: ProblemCollector, file: str, line: int, what: str) -> Path | None:
-    """Resolve a path from a descriptor, refusing anything that leaves the dataset folder."""
+def _inside(root: Path, rel: str, problems: ProblemCollector, file: str, line: int, what: str,
+            real_root: Path | None = None) -> Path | None:
+    """Resolve a path from a descriptor, refusing anything that leaves the dataset folder.
+    `real_root`: the folder resolved, by a caller that checks several paths of one dataset."""
     if not isinstance(rel, str) or not rel.strip():
         problems.add(file, f"{what} must be a relative file path", line)
         return None
@@ -227,7 +229,7 @@ def _inside(root: Path, rel: str, problems: ProblemCollector, file: str, line: i
         return None
     candidate = Path(rel)
     resolved = (root / candidate).resolve()
-    if candidate.is_absolute() or not resolved.is_relative_to(root.resolve()):
+    if candidate.is_absolute() or not resolved.is_relative_to(real_root or root.resolve()):
         problems.add(file, f"{what} '{rel}' leaves the dataset folder", line, field="path",
                      hint="paths in a descriptor must stay inside the dataset folder")
         return None

@@ -206,10 +206,11 @@ def load_figures(path: str | Path, vocab: Vocabulary, meta: Any = None) -> Figur
         problems.add(display, "'resources' must be a list", _line(meta, "resources"), field="resources")
         resources = []
     missing_default = meta.get("missingValues", [""])
+    real_root = folder.resolve()  # once: every path of the descriptor is checked against it
     for i, res in enumerate(resources):
-        _load_table(ds, folder, display, res, i, base, vocab, missing_default, problems)
+        _load_table(ds, folder, display, res, i, base, vocab, missing_default, problems, real_root)
     if meta.get("claims"):
-        cpath = _inside(folder, meta["claims"], problems, display, _line(meta, "claims"), "claims file")
+        cpath = _inside(folder, meta["claims"], problems, display, _line(meta, "claims"), "claims file", real_root)
         if cpath is not None:
             _load_claims(ds, cpath, str(folder / meta["claims"]), base, vocab, problems)
     problems.raise_if_any()
@@ -443,7 +444,7 @@ def rounding(value: float, decimals: int, unit, exact_whole: bool) -> float:
 
 
 def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: int, base: dict, vocab: Vocabulary,
-                missing_default: Any, problems: ProblemCollector) -> None:
+                missing_default: Any, problems: ProblemCollector, real_root: Path | None = None) -> None:
     where = f"resources[{index}]"
     if not isinstance(res, dict):
         problems.add(display, "each resource must be a mapping", _line(res), field=where)
@@ -478,7 +479,8 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
     if tcol is not None and not _named(tcol, {c.name for c in cols}):
         problems.add(display, f"totals.column '{tcol}' is not a field", _line(totals, "column"), field=f"{name}.totals.column")
         tcol = None
-    path = _inside(folder, res.get("path"), problems, display, _line(res, "path") or _line(res), f"{name}: path")
+    path = _inside(folder, res.get("path"), problems, display, _line(res, "path") or _line(res), f"{name}: path",
+                   real_root)
     title = str(res.get("provenance", {}).get("table") or res.get("title") or name) \
         if isinstance(res.get("provenance", {}), dict) else str(res.get("title") or name)
     file = str(folder / str(res.get("path")))
