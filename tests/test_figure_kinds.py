@@ -440,7 +440,7 @@ def test_azerbaijan_reports_what_the_legacy_pack_reports():
     assert [loc.row for loc in fall.locations
             if loc.role == "outflow" and loc.file.endswith("table4-five-year-clearance.csv")] == [4, 3, 2]
     [nothing] = by_rule["cleared-nothing-found"]
-    assert "place Jabrayil" in nothing.message and "98,887 m2 of area cleared and 0 devices destroyed" in nothing.message
+    assert "place Jabrayil" in nothing.message and "98,887 m2 of land released and 0 devices destroyed" in nothing.message
     assert [(Path(loc.file).name, loc.row, loc.column) for loc in nothing.locations] == [
         ("table3-mine-clearance-2018.csv", 6, "area_cleared"), ("table3-mine-clearance-2018.csv", 6, "ap_mines"),
         ("table3-mine-clearance-2018.csv", 6, "av_mines")]
@@ -450,8 +450,8 @@ def test_azerbaijan_reports_what_the_legacy_pack_reports():
         ("table3-mine-clearance-2018.csv", 6), ("table2-ap-mined-area-by-region.csv", 2)]
     steps = by_rule["clearance-year-on-year"]
     assert [f.message for f in steps] == [
-        "area cleared went from 4.80 km2 in 2014 to 1.49 km2 in 2015 (-69%)",
-        "area cleared went from 0.83 km2 in 2016 to 4.00 km2 in 2017 (+382%)",
-        "area cleared went from 4.00 km2 in 2017 to 0.35 km2 in 2018 (-91%)"]
+        "land released (method cleared) went from 4.80 km2 in 2014 to 1.49 km2 in 2015 (-69%)",
+        "land released (method cleared) went from 0.83 km2 in 2016 to 4.00 km2 in 2017 (+382%)",
+        "land released (method cleared) went from 4.00 km2 in 2017 to 0.35 km2 in 2018 (-91%)"]
     assert all(f.severity == "warning" for f in steps + [nothing, still])
     assert "area-per-mine" not in by_rule  # no task clears more than 5 ha per mine found

@@ -27,7 +27,10 @@ taken as the interval from 0 to the whole's upper end (flows are taken to be non
 
 A flow measure that no figure gives for the interval makes the pair undecided, and the outcome
 names the measure and the period, unless the rule lists it under `optional`: an optional flow
-counts as 0 over the days no figure of it covers.
+counts as 0 over the days no figure of it covers. Along a closed dimension the rule lists under
+`partial` (land released by method: cancelled, reduced, cleared), a flow no figure gives at the
+whole is the sum of its parts; the parts listed there count as 0 where no figure gives them (a
+report that gives clearance alone released nothing by survey, as far as it says).
 """
 from __future__ import annotations
 
@@ -73,6 +76,8 @@ class Balance(FigureKind):
         optional: list[str] = param("flows that count as 0 where no figure gives them", [])
         at: dict = param("fixed coordinates of the stocks: {dimension: member}", {})
         flows_at: dict = param("fixed coordinates of the flows, where they differ from the stock's", {})
+        partial: dict = param("closed dimensions along which a flow no figure gives at its whole is the sum of its "
+                              "parts: {dimension: [parts that count 0 where no figure gives them]}", {})
         tolerance: float = param("a relative allowance on the expected closing stock (0: printed precision only)",
                                  0.0)
 
@@ -92,6 +97,17 @@ class Balance(FigureKind):
         if not p.outflows and not p.inflows:
             out.append(Problem(f, "a balance needs at least one outflow or inflow", ln, field="outflows"))
         out += check_at(vocab, p.at, f, ln, "at") + check_at(vocab, p.flows_at, f, ln, "flows_at")
+        for d, parts in (p.partial or {}).items():
+            dim = vocab.dimensions.get(str(d))
+            if dim is None or not dim.closed:
+                out.append(Problem(f, f"partial names '{d}', which is not a dimension with parts", ln, field="partial",
+                                   hint="partial: {dimension: [parts that may be missing]}, for a dimension whose "
+                                        "parts the vocabulary declares"))
+                continue
+            for part in parts if isinstance(parts, list) else [parts]:
+                if dim.member(str(part)) not in dim.parts:
+                    out.append(Problem(f, f"partial: '{part}' is not a part of {d} ({', '.join(dim.parts)})", ln,
+                                       field="partial"))
         if p.tolerance < 0:
             out.append(Problem(f, "the tolerance is a share, at least 0", ln, field="tolerance"))
         return out
@@ -142,30 +158,10 @@ class Balance(FigureKind):
         want = dict(s0.coords)
         want.update(flows_at)
         out: list[Flow] = []
-        wholes = [store.vocab.dimensions[d].all for d in store.dims]
-        # a flow is at the stock's coordinates, or coarser (at the whole) on some dimensions
-        patterns = list(itertools.product(*[{want[d], wholes[i]} for i, d in enumerate(store.dims)]))
         for m, index in flows.items():
-            best: dict[tuple, tuple] = {}
-            for v in (v for pattern in patterns for v in index.get(pattern, ())):
-                if v.period.start < start or v.period.end > end:
-                    continue
-                coarser = 0
-                for d in store.dims:
-                    if v.coords[d] == want[d]:
-                        continue
-                    if v.coords[d] == store.vocab.dimensions[d].all:
-                        coarser += 1
-                        continue
-                    break
-                else:
-                    score = (coarser, v.dataset != s1.dataset, v.rank)
-                    k = (v.period.start, v.period.end)
-                    if k not in best or score < best[k][0]:
-                        best[k] = (score, v, coarser > 0)
-            pieces = self._tile(start, end, best)
-            if pieces is None and m in self.p.optional:
-                pieces = self._greedy(best)
+            pieces, best = self._pieces(store, index, want, start, end, s1, m in self.p.optional)
+            if pieces is None:
+                pieces = self._from_parts(store, index, want, start, end, s1)
             if pieces is None:
                 return out, (f"no figure of {named(store, m, want)} for {whole.label}"
                              + (f" (only for {', '.join(sorted(best[k][1].period.label for k in best))})"
@@ -174,6 +170,55 @@ class Balance(FigureKind):
             hi = sum(v.hi for v, _ in pieces)
             out.append(Flow(m, [v for v, _ in pieces], lo, hi, sum(v.value for v, _ in pieces)))
         return out, None
+
+    def _pieces(self, store, index: dict, want: dict, start, end, s1: Value, optional: bool) -> tuple:
+        """The figures of one flow at `want` that tile start..end (None if they do not), and the
+        candidates met (for the message). A flow is at the stock's coordinates, or coarser (at the
+        whole) on some dimensions."""
+        wholes = [store.vocab.dimensions[d].all for d in store.dims]
+        patterns = list(itertools.product(*[{want[d], wholes[i]} for i, d in enumerate(store.dims)]))
+        best: dict[tuple, tuple] = {}
+        for v in (v for pattern in patterns for v in index.get(pattern, ())):
+            if v.period.start < start or v.period.end > end:
+                continue
+            coarser = 0
+            for d in store.dims:
+                if v.coords[d] == want[d]:
+                    continue
+                if v.coords[d] == store.vocab.dimensions[d].all:
+                    coarser += 1
+                    continue
+                break
+            else:
+                score = (coarser, v.dataset != s1.dataset, v.rank)
+                k = (v.period.start, v.period.end)
+                if k not in best or score < best[k][0]:
+                    best[k] = (score, v, coarser > 0)
+        pieces = self._tile(start, end, best)
+        if pieces is None and optional:
+            pieces = self._greedy(best)
+        return pieces, best
+
+    def _from_parts(self, store, index: dict, want: dict, start, end, s1: Value) -> list | None:
+        """A flow no figure gives at its whole along a dimension of `partial`, as the sum of its
+        parts there: each part must be given, but for those `partial` lists, which count 0 where
+        no figure gives them. None if some other part is missing too, or none is given."""
+        for d, may_miss in self.p.partial.items():
+            dim = store.vocab.dimensions[d]
+            if want.get(d) != dim.all:
+                continue
+            may_miss = {dim.member(str(x)) for x in (may_miss if isinstance(may_miss, list) else [may_miss])}
+            pieces, given = [], False
+            for part in dim.parts:
+                found, _best = self._pieces(store, index, {**want, d: part}, start, end, s1, part in may_miss)
+                if found is None:
+                    break
+                pieces.extend(found)
+                given = given or bool(found)
+            else:
+                if given:
+                    return pieces
+        return None
 
     @staticmethod
     def _tile(start, end, best: dict) -> list | None:

@@ -39,6 +39,7 @@ class Coincidence(FigureKind):
         flow: str = param("the flow measure (over periods)")
         stock: str = param("the stock measure (at instants)")
         at: dict = param("fixed coordinates of the stock: {dimension: member}", {})
+        flow_at: dict = param("fixed coordinates of the flow: {dimension: member} (not matched with the stock's)", {})
         ignore: list[str] = param("dimensions on which the two figures are not matched", [])
         min: float | str = param("values below this amount are not reported (a value of 0 never is)", 0.0)
 
@@ -47,6 +48,7 @@ class Coincidence(FigureKind):
         out = unknown_measures(vocab, [p.flow], f, ln, "flow") + unknown_measures(vocab, [p.stock], f, ln, "stock")
         out += check_type(vocab, p.flow, "flow", f, ln, "flow") + check_type(vocab, p.stock, "stock", f, ln, "stock")
         out += check_at(vocab, p.at, f, ln) + check_dims(vocab, p.ignore, f, ln, "ignore")
+        out += check_at(vocab, p.flow_at, f, ln, "flow_at")
         out += check_amount(vocab, p.min, p.flow, f, ln, "min")
         for d in p.ignore:
             if d in (p.at or {}):
@@ -55,16 +57,17 @@ class Coincidence(FigureKind):
 
     def evaluate(self, store: FigureStore) -> None:
         p = self.p
-        at = fixed_coords(store, p.at)
+        at, flow_at = fixed_coords(store, p.at), fixed_coords(store, p.flow_at)
         floor = parse_amount(store.vocab, p.min, store.vocab.measures[p.flow].quantity)
-        same = [f"s.{col(d)} = f.{col(d)}" for d in store.dims if d not in at and d not in p.ignore]
-        fixed = [f"s.{col(d)} = ?" for d in at]
+        same = [f"s.{col(d)} = f.{col(d)}" for d in store.dims if d not in at and d not in flow_at and d not in p.ignore]
+        fixed = [f"s.{col(d)} = ?" for d in at] + [f"f.{col(d)} = ?" for d in flow_at]
         figs = store.figures
         rows = store.rows(
             f"SELECT f.fid, s.fid FROM figures f JOIN figures s ON s.dataset = f.dataset AND s.measure = ? "
             f"AND s.p_instant AND s.p_end = f.p_end AND {' AND '.join(same + fixed) or 'true'} "
-            f"WHERE f.measure = ? AND NOT f.p_instant ORDER BY f.fid, s.fid", [p.stock, *at.values(), p.flow])
-        skip = set(p.ignore) | set(at)
+            f"WHERE f.measure = ? AND NOT f.p_instant ORDER BY f.fid, s.fid",
+            [p.stock, *at.values(), *flow_at.values(), p.flow])
+        skip = set(p.ignore) | set(at) | set(flow_at)
         for a, b in rows:
             flow, stock = figs[a], figs[b]
             exact = flow.lo == flow.hi and stock.lo == stock.hi

@@ -27,7 +27,7 @@ from ...expr.agreement import can_meet
 from ...kinds.base import param
 from ..model import INF
 from ..store import FigureStore
-from .base import (FigureKind, Value, check_amount, check_at, coords_key, fixed_coords, in_unit, measure_text,
+from .base import (FigureKind, Value, check_amount, check_at, coords_key, fixed_coords, in_unit, matches, measure_text,
                    parse_amount, place_of, shown, unit_shown, unknown_measures, value_locations, value_shown,
                    value_source, values_of)
 
@@ -48,6 +48,7 @@ class Ratio(FigureKind):
         numerator: str = param("the measure divided")
         denominator: str = param("the measure it is divided by")
         at: dict = param("fixed coordinates of the denominator: {dimension: member}", {})
+        numerator_at: dict = param("fixed coordinates of the numerator: {dimension: member}", {})
         at_most: float | str | None = param("the highest ratio allowed (numerator units per denominator)", None)
         at_least: float | str | None = param("the lowest ratio allowed (numerator units per denominator)", None)
         when: dict = param("conditions on the pairs checked: numerator_at_least: AMOUNT", {})
@@ -57,7 +58,7 @@ class Ratio(FigureKind):
         p, f, ln = self.p, self.rule.file, self.rule.line
         out = unknown_measures(vocab, [p.numerator], f, ln, "numerator")
         out += unknown_measures(vocab, [p.denominator], f, ln, "denominator")
-        out += check_at(vocab, p.at, f, ln)
+        out += check_at(vocab, p.at, f, ln) + check_at(vocab, p.numerator_at, f, ln, "numerator_at")
         out += check_amount(vocab, p.at_most, p.numerator, f, ln, "at_most")
         out += check_amount(vocab, p.at_least, p.numerator, f, ln, "at_least")
         for key, raw in p.when.items():
@@ -78,11 +79,13 @@ class Ratio(FigureKind):
         at_least = parse_amount(vocab, p.at_least, quantity) if p.at_least is not None else None
         floor = p.when.get("numerator_at_least")
         floor = parse_amount(vocab, floor, quantity) if floor is not None else None
-        at = fixed_coords(store, p.at)
+        at, numerator_at = fixed_coords(store, p.at), fixed_coords(store, p.numerator_at)
         dims = store.dims
         printed, summed = self._index(store, p.denominator)
         for n in values_of(store, p.numerator, derived=False):
             if floor is not None and not n.lo >= floor * (1 - 1e-12):
+                continue
+            if numerator_at and not matches(n.coords, numerator_at):
                 continue
             want = dict(n.coords)
             want.update(at)

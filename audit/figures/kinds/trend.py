@@ -137,7 +137,8 @@ class Trend(FigureKind):
             return
         change = b.value / a.value - 1
         unit = a.unit() if not self.p.over else None
-        values = {"measure": measure_text(store, self.p.measure) + (f" per {measure_text(store, self.p.over)}"
+        fixed = fixed_coords(store, self.p.at)  # what the rule fixes names the series: "land released (method cleared)"
+        values = {"measure": named(store, self.p.measure, fixed) + (f" per {measure_text(store, self.p.over)}"
                                                                     if self.p.over else ""),
                   "from": a.period.label, "to": b.period.label, "from_value": self._shown(store, a),
                   "to_value": self._shown(store, b), "change": f"{change * 100:+.0f}%",
