@@ -127,7 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def expand_paths(paths: list[str]) -> list[Path]:
-    """Dataset folders: each path, or the dataset folders directly inside it."""
+    """Dataset folders: each path, or the dataset folders directly inside it, or, for a folder
+    of collections (one folder per country, each holding its editions), the dataset folders of
+    each collection."""
     from .dataset import find_descriptor
 
     out: list[Path] = []
@@ -135,6 +137,9 @@ def expand_paths(paths: list[str]) -> list[Path]:
         path = Path(raw)
         if path.is_dir() and find_descriptor(path) is None:
             children = sorted(c for c in path.iterdir() if c.is_dir() and find_descriptor(c))
+            if not children:  # a folder of collections
+                children = sorted(d for c in path.iterdir() if c.is_dir() and not c.name.startswith(".")
+                                  for d in c.iterdir() if d.is_dir() and find_descriptor(d))
             out.extend(children or [path])
         else:
             out.append(path)

@@ -6,6 +6,7 @@ small pack of its own vocabulary; the same cases run through `audit check`.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -16,6 +17,8 @@ import pytest
 from audit.errors import AuditInputError
 from audit.figures.pack import load_figure_pack
 from audit.figures.run import audit_figures
+
+from .conftest import audit_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -515,3 +518,25 @@ def test_a_required_dimension_must_be_named_by_every_dataset(tmp_path):
         audit_figures([ds], load_figure_pack(pack))
     [p] = exc.value.problems
     assert "must name its country under at:" in p.message and p.file.endswith("datapackage.yaml")
+
+
+def test_a_dataset_of_the_text_alone_is_audited_and_may_name_the_whole_of_a_required_dimension(tmp_path):
+    # a report that prints no table (a press release, a chapter of world totals): claims only,
+    # and the world as its country (the whole of a required dimension, named on purpose)
+    pack = write_pack(tmp_path)
+    (pack / "vocabulary.yaml").write_text(VOCABULARY.replace("country: {all: world}", "country: {all: world, required: true}"))
+    folders = []
+    for name, year, value in (("totals-2016", 2016, "110"), ("totals-2017", 2017, "120")):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "datapackage.yaml").write_text(f"name: {name}\nauditProfile: test-figures\nat: {{country: world}}\n"
+                                                 f"edition: Report {year}\nclaims: claims.yaml\n")
+        (folder / "claims.yaml").write_text(
+            f"claims:\n  - {{id: items, measure: items, value: {value}, period: end 2015, quote: '{value} items'}}\n")
+        folders.append(folder)
+    out = audit_cli("check", *map(str, folders), "--rules", str(pack), "--format", "json", "--fail-on", "warning")
+    assert out.returncode == 1, out.stderr
+    runs = {r["dataset"]["name"]: r for r in json.loads(out.stdout)["runs"]}
+    [f] = runs["totals-2016"]["findings"] + runs["totals-2017"]["findings"]  # one revision, reported once
+    assert f["rule"] == "revised" and {"Report 2016", "Report 2017", "110", "120"} <= set(re.findall(
+        r"Report \d+|\d{3}", f["message"]))

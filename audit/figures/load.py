@@ -146,9 +146,14 @@ def parse_period(value: Any, stock: bool | None = None) -> Period:
 
 
 def is_figure_layout(meta: Any) -> bool:
-    """Whether a descriptor maps its columns onto figures (a field with `measure`)."""
+    """Whether a descriptor maps its columns onto figures (a field with `measure`), gives the
+    coordinates or the edition its figures share (`at`, `edition`: keys of this layout alone), or
+    gives its figures in the text alone (claims and no table: the table layout has no such
+    dataset)."""
     if not isinstance(meta, dict):
         return False
+    if "at" in meta or "edition" in meta or (not meta.get("resources") and meta.get("claims")):
+        return True
     for res in meta.get("resources") or []:
         fields = ((res or {}).get("schema") or {}).get("fields") if isinstance(res, dict) else None
         if isinstance(fields, list) and any(isinstance(f, dict) and "measure" in f for f in fields):
@@ -193,7 +198,7 @@ def load_figures(path: str | Path, vocab: Vocabulary, meta: Any = None) -> Figur
     edition = _edition(meta, display, problems)
     base = _coordinates(meta.get("at"), vocab, display, _line(meta, "at"), "at", problems)
     for d, dim in vocab.dimensions.items():
-        if dim.required and base.get(d, dim.all) == dim.all:
+        if dim.required and d not in base:
             # figures of two datasets with no such member would be taken for one another's editions
             problems.add(display, f"the dataset must name its {d} under at: (the profile requires it of every "
                          "dataset)", _line(meta, "at") or _line(meta), field=f"at.{d}")
