@@ -13,6 +13,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from audit.errors import AuditInputError
 from audit.figures.pack import load_figure_pack
@@ -540,3 +542,35 @@ def test_a_dataset_of_the_text_alone_is_audited_and_may_name_the_whole_of_a_requ
     [f] = runs["totals-2016"]["findings"] + runs["totals-2017"]["findings"]  # one revision, reported once
     assert f["rule"] == "revised" and {"Report 2016", "Report 2017", "110", "120"} <= set(re.findall(
         r"Report \d+|\d{3}", f["message"]))
+
+
+@pytest.mark.parametrize("value, decimals, qualifier, expected", [
+    (156000, 0, "just_over", (156000, 157000)),   # a figure rounded to the thousand: the next thousand
+    (3, 0, "almost", (2.7, 3)),                     # a small multiplier: at most a tenth below
+    (4.1, 1, "nearly", (4.0, 4.15)),                # one unit of the last decimal below, the rounding above
+    (100, 0, "almost", (90, 100)),                  # a round hundred: a tenth, not a hundred
+    (1120, 0, "nearly", (1110, 1120)),
+    (20, 0, "just_over", (20, 22)),
+])
+def test_close_qualifiers_reach_one_unit_of_the_last_digit_printed_and_at_most_a_tenth(value, decimals, qualifier,
+                                                                                       expected):
+    from audit.figures.model import interval, last_digit
+
+    rounding = 0.0 if decimals == 0 else 0.5 * 10 ** -decimals  # whole numbers of a count are exact
+    lo, hi = interval(value, rounding, qualifier, step=last_digit(value, decimals))
+    assert (lo, hi) == pytest.approx(expected)
+
+
+@given(st.integers(1, 10 ** 9), st.integers(0, 3), st.sampled_from(["nearly", "almost", "just_under", "just_over"]))
+def test_a_close_qualifier_widens_the_printed_interval_on_its_side_only_and_by_at_most_a_tenth(n, decimals, qualifier):
+    from audit.figures.model import interval, last_digit
+
+    value = n / 10 ** decimals
+    rounding = 0.5 * 10 ** -decimals
+    lo, hi = interval(value, rounding, qualifier, step=last_digit(value, decimals))
+    plain = interval(value, rounding)
+    assert lo <= plain[0] and hi >= plain[1]
+    if qualifier == "just_over":
+        assert lo == plain[0] and hi - value <= max(rounding, 0.1 * value) + 1e-9
+    else:
+        assert hi == plain[1] and value - lo <= max(rounding, 0.1 * value) + 1e-9

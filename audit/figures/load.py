@@ -47,7 +47,7 @@ from ..dataset import (DESCRIBING_KEYS, _check_profile, _delimiter, _inside, _li
 from ..errors import AuditInputError, Problem, ProblemCollector
 from ..inputs import MAX_TABLE_BYTES, read_text
 from ..yamlio import Number
-from .model import QUALIFIERS, Figure, Statement, interval
+from .model import QUALIFIERS, Figure, Statement, interval, last_digit
 from .periods import Period, PeriodError
 from .periods import parse_period as _parse_period
 from .vocabulary import PERIOD, Vocabulary
@@ -691,7 +691,7 @@ def _figure(ds: FigureDataset, vocab: Vocabulary, measure: str, coords: dict, ro
         hi = high[0] * unit.factor + rounding(high[0], high[1], unit, unit.exact_whole)
     else:
         r = rounding(value, decimals, unit, unit.exact_whole)
-        lo, hi = interval(value * unit.factor, r, qualifier, truncated)
+        lo, hi = interval(value * unit.factor, r, qualifier, truncated, last_digit(value, decimals, unit.factor))
     return Figure(dataset=ds.name, edition=ds.edition, source="", origin="", measure=measure, coords=full,
                   period=period, lo=lo, hi=hi, printed=printed, unit=unit.name, qualifier=qualifier,
                   file=file, line=line, column=column)
@@ -918,7 +918,8 @@ def _statement(ds: FigureDataset, c: dict, cid: str, kind: str, measure: str, qu
         st.printed = f"between {_text(c['low'])} and {_text(c['high'])}"
     else:
         value, decimals, _ = parsed["value"]
-        st.lo, st.hi = interval(value * factor, half(value, decimals), qualifier, c.get("rounding") == "truncated")
+        st.lo, st.hi = interval(value * factor, half(value, decimals), qualifier, c.get("rounding") == "truncated",
+                                last_digit(value, decimals, factor))
         st.printed = _text(c["value"])
     direction = c.get("direction")
     if direction not in (None, "increase", "decrease"):

@@ -17,8 +17,13 @@ length in metres) and a printed `0` stand for themselves. A qualifier of the tex
 | more_than, at_least     | from v - rounding, unbounded above                |
 | less_than, up_to        | unbounded below, to v + rounding                  |
 | between (low, high)     | low - rounding to high + rounding                 |
-| nearly, almost, just_under | from 95% of v to v + rounding                  |
-| just_over               | from v - rounding to 105% of v                    |
+| nearly, almost, just_under | from v - close to v + rounding                  |
+| just_over               | from v - rounding to v + close                    |
+
+where `close` is one unit of the last non-zero digit printed, at most 10% of v (and at least the
+rounding): "just over 156,000" is 156,000 to 157,000, "almost 3" (times) 2.7 to 3, "nearly 4.1"
+4.0 to 4.1, "almost 100" 90 to 100. A closeness read as a share of v alone is too wide
+for a figure rounded to the thousand and too narrow for a small multiplier.
 
 A whole number in the text that a report got by cutting digits rather than rounding (4.17 printed
 as 4.1) is read as rounded, which is what a monitor expects; a claim that knows better says
@@ -30,15 +35,28 @@ from dataclasses import dataclass
 from typing import Any
 
 ABOUT = 0.10  # "about v": within 10% of v
-CLOSE = 0.05  # "nearly v", "just over v": within 5% of v, on the stated side
 QUALIFIERS = ("exact", "about", "more_than", "at_least", "less_than", "up_to", "between",
               "nearly", "almost", "just_under", "just_over")
 INF = float("inf")
 
 
-def interval(value: float, rounding: float, qualifier: str = "exact", truncated: bool = False) -> tuple[float, float]:
+def last_digit(value: float, decimals: int, factor: float = 1.0) -> float:
+    """One unit of the last non-zero digit of a figure printed with `decimals` decimals (in the
+    base unit of a unit of `factor`): 0.1 for 4.1, 1 for 3, 1,000 for 156,000."""
+    if decimals > 0:
+        return 10.0 ** -decimals * factor
+    whole = int(round(abs(value)))
+    step = 1
+    while whole and whole % (step * 10) == 0:
+        step *= 10
+    return step * factor
+
+
+def interval(value: float, rounding: float, qualifier: str = "exact", truncated: bool = False,
+             step: float | None = None) -> tuple[float, float]:
     """The interval (low, high) that a figure printed as `value` stands for, given half the width
-    of its printed precision (`rounding`) and the text's qualifier. All in one unit."""
+    of its printed precision (`rounding`), the text's qualifier, and one unit of its last non-zero
+    digit (`step`, see `last_digit`; default twice the rounding, or 1). All in one unit."""
     lo, hi = value - rounding, value + rounding
     if truncated:
         lo, hi = value, value + 2 * rounding
@@ -50,10 +68,13 @@ def interval(value: float, rounding: float, qualifier: str = "exact", truncated:
         return lo, INF
     if qualifier in ("less_than", "up_to"):
         return -INF, hi
+    if step is None:
+        step = 2 * rounding or 1.0
+    close = max(rounding, min(step, ABOUT * mag))
     if qualifier in ("nearly", "almost", "just_under"):
-        return min(lo, value - CLOSE * mag), hi
+        return min(lo, value - close), hi
     if qualifier == "just_over":
-        return lo, max(hi, value + CLOSE * mag)
+        return lo, max(hi, value + close)
     return lo, hi
 
 
