@@ -455,3 +455,76 @@ def test_azerbaijan_reports_what_the_legacy_pack_reports():
         "land released (method cleared) went from 4.00 km2 in 2017 to 0.35 km2 in 2018 (-91%)"]
     assert all(f.severity == "warning" for f in steps + [nothing, still])
     assert "area-per-mine" not in by_rule  # no task clears more than 5 ha per mine found
+
+
+# -- balance over a flow printed in part (released by method) ------------------------------------
+PARTIAL = """
+- id: stock-and-flow
+  title: stock and flow
+  kind: balance
+  stock: stock_area
+  outflows: [released]
+  partial: {method: [cancelled, reduced]}
+  message: "{stock}: {opening} ({start}) less {outflow} released is {expected}, not {closing} ({end})"
+"""
+
+
+def release_dataset(tmp_path, name, released: list[tuple[str, str]]):
+    """Text only: the stock at the end of 2015 and of 2016, and land released in 2016 by method."""
+    claims = [{"id": "opening", "measure": "stock_area", "value": "10.0", "unit": "km2", "period": "end 2015",
+               "quote": "10.0 km2 at the end of 2015"},
+              {"id": "closing", "measure": "stock_area", "value": "7.0", "unit": "km2", "period": "end 2016",
+               "quote": "7.0 km2 at the end of 2016"}]
+    for method, value in released:
+        claims.append({"id": f"released-{method}", "measure": "released", "value": value, "unit": "km2",
+                       "period": 2016, "at": {"method": method}, "quote": f"{value} km2 {method}"})
+    folder = write_dataset(tmp_path, name, f"""
+        name: {name}
+        auditProfile: tiny
+        at: {{country: Utopia}}
+        claims: claims.yaml
+        """, {})
+    import yaml
+    (folder / "claims.yaml").write_text(yaml.safe_dump({"claims": claims}))
+    return folder
+
+
+def partial_pack(tmp_path, rules=PARTIAL):
+    pack = write_pack(tmp_path, rules)
+    vocab = textwrap.dedent(VOCABULARY).replace(
+        "  devices:", "  released: {quantity: area, type: flow, description: land released}\n  devices:") + \
+        "  method: {all: all, parts: [cancelled, reduced, cleared]}\n"
+    (pack / "vocabulary.yaml").write_text(vocab)
+    return pack
+
+
+def test_balance_reads_a_release_printed_in_part_with_the_parts_partial_lets_miss_as_zero(tmp_path):
+    pack = partial_pack(tmp_path)
+    ds = release_dataset(tmp_path, "utopia", [("cleared", "1.0")])  # no survey figure: 0, as far as it says
+    res = result(run(pack, ds)["utopia"], "stock-and-flow")
+    assert (res.status, res.failed) == ("failed", 1)
+    [f] = res.findings
+    assert f.expected == pytest.approx(9.0) and f.observed == pytest.approx(7.0)
+    assert [name for name, _line in lines(f, "outflow")] == ["claims.yaml"]  # the cleared area, alone
+
+
+def test_balance_prefers_the_release_printed_in_all_and_needs_the_parts_partial_does_not_list(tmp_path):
+    pack = partial_pack(tmp_path)
+    whole = release_dataset(tmp_path, "utopia", [("all", "3.0"), ("cleared", "1.0")])
+    assert result(run(pack, whole)["utopia"], "stock-and-flow").status == "passed"  # 10.0 - 3.0 = 7.0
+    # cleared is not listed under partial: without it the release is unknown, the pair undecided
+    (tmp_path / "b").mkdir()
+    survey_only = release_dataset(tmp_path / "b", "utopia", [("reduced", "3.0")])
+    res = result(run(pack, survey_only)["utopia"], "stock-and-flow")
+    assert res.status == "undecided" and "no figure of land released" in res.reason
+
+
+def test_balance_partial_names_a_closed_dimension_and_its_parts(tmp_path):
+    from audit.errors import AuditInputError
+
+    for partial, wanted in (("{place: [north]}", "partial names 'place', which is not a dimension with parts"),
+                            ("{method: [survey]}", "partial: 'survey' is not a part of method")):
+        pack = partial_pack(tmp_path, PARTIAL.replace("{method: [cancelled, reduced]}", partial))
+        with pytest.raises(AuditInputError) as exc:
+            load_figure_pack(pack)
+        assert any(wanted in p.message for p in exc.value.problems), exc.value.problems

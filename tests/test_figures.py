@@ -574,3 +574,28 @@ def test_a_close_qualifier_widens_the_printed_interval_on_its_side_only_and_by_a
         assert lo == plain[0] and hi - value <= max(rounding, 0.1 * value) + 1e-9
     else:
         assert hi == plain[1] and value - lo <= max(rounding, 0.1 * value) + 1e-9
+
+
+@pytest.mark.parametrize("incomplete", [False, True])
+def test_a_table_marked_incomplete_is_not_summed_along_its_rows(tmp_path, incomplete):
+    # the text gives the whole; a cut table gives two of its rows: their sum says nothing of it
+    resources = BY_REGION.replace("  path: t.csv\n", "  path: t.csv\n  incomplete: true\n") if incomplete else BY_REGION
+    ds = write_dataset(tmp_path, "d", resources, {"t.csv": "region,n,area\nNorth,3,1.20\nSouth,4,0.80\n"}, claims="""
+        claims:
+          - {id: all, measure: items, value: 10, period: end 2014, at: {kind: red}, quote: "10 items in all"}
+        """)
+    r = run(tmp_path, ds)["d"]
+    if incomplete:
+        assert findings(r, "agree") == []
+    else:
+        [f] = findings(r, "agree")
+        assert "10" in f.message and "7" in f.message
+
+
+def test_incomplete_must_be_true_or_false(tmp_path):
+    resources = BY_REGION.replace("  path: t.csv\n", "  path: t.csv\n  incomplete: partly\n")
+    ds = write_dataset(tmp_path, "d", resources, {"t.csv": "region,n,area\nNorth,3,1.20\n"})
+    with pytest.raises(AuditInputError) as exc:
+        run(tmp_path, ds)
+    [p] = exc.value.problems
+    assert p.field == "by_region.incomplete" and p.line == 8  # the line of the key in datapackage.yaml

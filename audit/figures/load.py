@@ -79,7 +79,8 @@ DATASET_KEYS = {"name", "title", "description", "auditProfile", "profile", "edit
                 "source", "sources", "licenses", "country", "year", "missingValues", "homepage", "version",
                 "keywords", "contributors", "created", "id", "image"}
 RESOURCE_KEYS = {"name", "path", "title", "description", "format", "mediatype", "encoding", "bytes", "hash", "schema",
-                 "dialect", "sources", "licenses", "profile", "provenance", "totals", "at", "rows", "footnotes", "notes"}
+                 "dialect", "sources", "licenses", "profile", "provenance", "totals", "at", "rows", "footnotes", "notes",
+                 "incomplete"}
 FIELD_KEYS = {"name", "type", "title", "description", "format", "constraints", "unit", "dimension", "parent",
               "measure", "at", "groupChar", "decimalChar", "bareNumber", "rdfType", "example"}
 CLAIM_KEYS = {"id", "measure", "value", "low", "high", "unit", "qualifier", "rounding", "period", "at", "quote",
@@ -110,6 +111,7 @@ class SourceInfo:
     file: str
     measures: set[str] = field(default_factory=set)
     row_dims: set[str] = field(default_factory=set)  # dimensions the table prints a column of (its rows vary along them)
+    incomplete: bool = False  # the table as printed is cut: its rows are not all the table's rows
 
 
 @dataclass
@@ -491,6 +493,11 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
     file = str(folder / str(res.get("path")))
     src = SourceInfo(name, title, file)
     ds.sources[f"table:{name}"] = src
+    if "incomplete" in res:
+        if not isinstance(res["incomplete"], bool):
+            problems.add(display, f"{name}: incomplete is true (the table is cut: some of its rows are not given) "
+                         "or false", _line(res, "incomplete"), field=f"{name}.incomplete")
+        src.incomplete = res["incomplete"] is True
     if path is None or not cols:
         return
     schema = res.get("schema") or {}

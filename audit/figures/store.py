@@ -147,7 +147,8 @@ class FigureStore:
     def _rollable(self) -> dict[frozenset, list[tuple[str, str]]]:
         """The dimensions each source can be summed along, and the sources that share each set: the
         dimensions a table prints a column of, and the closed dimensions of which it prints two
-        members or more (a table of one region says nothing of the country as a whole)."""
+        members or more (a table of one region says nothing of the country as a whole). A table
+        marked incomplete is not summed along the dimensions of its rows."""
         closed = [d for d, dim in self.vocab.dimensions.items() if dim.closed]
         members: dict[tuple[str, str], dict[str, set]] = {}
         for f in self.figures:
@@ -160,6 +161,10 @@ class FigureStore:
             info = self.datasets[dataset].sources.get(source)
             dims = set(info.row_dims) if info is not None and source != "text" else set()
             dims |= {d for d in closed if len(seen[d]) > 1}
+            if info is not None and info.incomplete:
+                # a cut table: the rows given do not add up to the table's, but each row's columns of
+                # parts still add up to that row's whole
+                dims -= set(info.row_dims)
             if dims:
                 groups.setdefault(frozenset(dims), []).append((dataset, source))
         return groups

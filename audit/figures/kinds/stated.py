@@ -92,7 +92,10 @@ class Stated(FigureKind):
              store.vocab.dimensions[d].all, st.dataset, d, store.vocab.dimensions[d].all])
         if not rows:
             return None
-        _src, sure, maybe, _n, fids = rows[0]
+        src, sure, maybe, _n, fids = rows[0]
+        info = store.datasets[st.dataset].sources.get(src)
+        if info is not None and info.incomplete:
+            maybe = INF  # a cut table: the members it gives are some of them, at least
         return float(sure), float(maybe), [store.figures[i] for i in fids]
 
     # -- one statement ----------------------------------------------------------------------------
