@@ -199,18 +199,25 @@ class Balance(FigureKind):
             pieces = self._greedy(best)
         return pieces, best
 
-    def _from_parts(self, store, index: dict, want: dict, start, end, s1: Value) -> list | None:
+    def _from_parts(self, store, index: dict, want: dict, start, end, s1: Value, done: frozenset = frozenset()
+                    ) -> list | None:
         """A flow no figure gives at its whole along a dimension of `partial`, as the sum of its
-        parts there: each part must be given, but for those `partial` lists, which count 0 where
-        no figure gives them. None if some other part is missing too, or none is given."""
+        parts there (each part in turn given, or made of its parts along the other dimensions of
+        `partial`): each part must be given, but for those `partial` lists, which count 0 where no
+        figure gives them. None if some other part is missing too, or none is given."""
         for d, may_miss in self.p.partial.items():
             dim = store.vocab.dimensions[d]
-            if want.get(d) != dim.all:
+            if d in done or want.get(d) != dim.all:
                 continue
             may_miss = {dim.member(str(x)) for x in (may_miss if isinstance(may_miss, list) else [may_miss])}
             pieces, given = [], False
             for part in dim.parts:
-                found, _best = self._pieces(store, index, {**want, d: part}, start, end, s1, part in may_miss)
+                at_part = {**want, d: part}
+                found, _best = self._pieces(store, index, at_part, start, end, s1, False)
+                if found is None:
+                    found = self._from_parts(store, index, at_part, start, end, s1, done | {d})
+                if found is None and part in may_miss:
+                    found, _best = self._pieces(store, index, at_part, start, end, s1, True)
                 if found is None:
                     break
                 pieces.extend(found)
