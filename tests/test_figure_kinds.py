@@ -432,7 +432,7 @@ def test_azerbaijan_reports_what_the_legacy_pack_reports():
     for f in r.findings:
         by_rule.setdefault(f.rule, []).append(f)
     [fall] = by_rule["stock-and-flow"]
-    assert fall.message.startswith("hazardous area (country Azerbaijan, device anti-personnel) fell from 69.90 km2 "
+    assert fall.message.startswith("hazardous area (country Azerbaijan, device anti-personnel) went from 69.90 km2 "
                                    "(end 2015) to 1.65 km2 (end 2018)")
     assert (round(fall.observed, 6), fall.unit) == (1.645486, "km2")
     # the mined area cleared in 2016-2018, and the 3.7 km2 cleared in 2017 and found mine-free (the text): both
