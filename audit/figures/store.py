@@ -160,7 +160,8 @@ class FigureStore:
         for (dataset, source), seen in members.items():
             info = self.datasets[dataset].sources.get(source)
             dims = set(info.row_dims) if info is not None and source != "text" else set()
-            dims |= {d for d in closed if len(seen[d]) > 1}
+            # two parts or more printed (a dimension's whole beside one part is no breakdown)
+            dims |= {d for d in closed if len(seen[d] - {self.vocab.dimensions[d].all}) > 1}
             if info is not None and info.incomplete:
                 # a cut table: the rows given do not add up to the table's, but each row's columns of
                 # parts still add up to that row's whole
