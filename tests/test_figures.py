@@ -599,3 +599,22 @@ def test_incomplete_must_be_true_or_false(tmp_path):
         run(tmp_path, ds)
     [p] = exc.value.problems
     assert p.field == "by_region.incomplete" and p.line == 8  # the line of the key in datapackage.yaml
+
+
+@pytest.mark.parametrize("red, flagged", [("4", False), ("7", True)])
+def test_parts_printed_without_all_of_them_cannot_exceed_their_whole(tmp_path, red, flagged):
+    # the text gives the whole and one of the two kinds: the other is unknown, so no sum is
+    # checked, but the one given cannot be more than the whole
+    ds = write_dataset(tmp_path, "d", BY_REGION, {"t.csv": "region,n,area\nNorth,3,1.20\n"}, claims=f"""
+        claims:
+          - {{id: all, measure: items, value: 5, period: end 2015, quote: "5 items in all"}}
+          - {{id: red, measure: items, value: {red}, period: end 2015, at: {{kind: red}}, quote: "{red} red items"}}
+        """)
+    r = run(tmp_path, ds)["d"]
+    got = findings(r, "sums")
+    if not flagged:
+        assert got == [] and status(r, "sums") == "passed"
+        return
+    [f] = got
+    assert f.message == "the text: the whole of items (end 2015) is printed as 5, but its part kind red alone is 7"
+    assert [loc.role for loc in f.locations] == ["total", "part"] and f.relation == ">="

@@ -5,7 +5,9 @@ whole of other columns, a total the text gives with its parts) is compared, with
 precision, with the sum of the parts its own source prints: along one dimension or several at
 once, so that a grand total over subtotals is checked against its subtotals' rows too. A printed
 total whose table lacks one of a closed dimension's parts is reported as a missing part, not
-passed in silence; a part printed twice at the same coordinates is reported once.
+passed in silence; a part printed twice at the same coordinates is reported once. Where a source
+prints a whole beside some of a closed dimension's parts only, no sum is checked, but the parts
+given must not add up to more than the whole.
 """
 from __future__ import annotations
 
@@ -69,6 +71,7 @@ class Additivity(FigureKind):
         self._blank_parts(store, same, mfilter, mparams)
         if self.p.missing_parts:
             self._missing(store)
+        self._exceeding(store)
         if self.p.duplicates:
             self._duplicates(store)
 
@@ -117,6 +120,48 @@ class Additivity(FigureKind):
                             message=f"{source_label(whole)}: the total of {measure_text(store, whole.measure)} "
                                     f"({where(store, whole)}) is printed as {values['observed']}, but the table "
                                     f"prints no {d} {values['missing']} among its parts")
+
+    def _exceeding(self, store: FigureStore) -> None:
+        """A whole that its source prints beside some of a closed dimension's parts, not all: the
+        parts it leaves out are unknown, so no sum is checked (see `derived`), but the parts given
+        cannot add up to more than the whole (an additive quantity is never negative)."""
+        figs = store.figures
+        mfilter, mparams = self._measure_filter("f")
+        for d, dim in store.vocab.dimensions.items():
+            if not dim.closed:
+                continue
+            others = " AND ".join([f"c.{col(x)} = f.{col(x)}" for x in store.dims if x != d] or ["true"])
+            rows = store.rows(
+                f"SELECT f.fid, sum(c.lo), sum(c.hi), list(c.fid ORDER BY c.fid) FROM figures f JOIN figures c "
+                f"ON c.dataset = f.dataset AND c.source = f.source AND c.measure = f.measure AND c.p_key = f.p_key "
+                f"AND {others} AND c.origin IN ('cell', 'text') AND list_contains(?, c.{col(d)}) "
+                f"WHERE f.origin IN ('total', 'cell', 'text') AND f.additive AND f.{col(d)} = ?{mfilter} "
+                f"GROUP BY f.fid, f.hi HAVING count(DISTINCT c.{col(d)}) < ? AND count(DISTINCT c.{col(d)}) = count(*) "
+                f"ORDER BY f.fid", [list(dim.parts), dim.all, *mparams, len(dim.parts)])
+            for fid, lo, hi, fids in rows:
+                whole = figs[fid]
+                ok = lo <= whole.hi
+                self.tally(whole.dataset, ok)
+                if ok:
+                    continue
+                parts = [figs[i] for i in fids]
+                unit, dec = whole.unit, decimals_of(whole)
+                exp = (lo + hi) / 2
+                values = self._values(store, whole, len(parts))
+                values.update(observed=shown(store, whole.value, unit, dec), expected=shown(store, exp, unit, dec),
+                              difference=shown(store, whole.value - exp, unit, dec))
+                named = ", ".join(str(p.coords[d]) for p in parts)
+                self.report(whole.dataset, values,
+                            [location(store, whole, "total")] + [location(store, p, "part") for p in parts],
+                            subject=f"exceeding:{d}:{whole.measure}@{coords_key(store, whole)}",
+                            observed=in_unit(store, whole.value, unit), expected=in_unit(store, exp, unit),
+                            tolerance=in_unit(store, (whole.hi - whole.lo) / 2 + (hi - lo) / 2, unit),
+                            unit=unit_shown(store, unit), relation=">=",
+                            message=f"{source_label(whole)}: the whole of {measure_text(store, whole.measure)} "
+                                    f"({where(store, whole)}) is printed as {values['observed']}, but "
+                                    + (f"its part {d} {named} alone is {values['expected']}" if len(parts) == 1 else
+                                       f"{len(parts)} of its parts by {d} ({named}) already add up to "
+                                       f"{values['expected']}"))
 
     def _duplicates(self, store: FigureStore) -> None:
         figs = store.figures
