@@ -530,3 +530,25 @@ def test_balance_partial_names_a_closed_dimension_and_its_parts(tmp_path):
         with pytest.raises(AuditInputError) as exc:
             load_figure_pack(pack)
         assert any(wanted in p.message for p in exc.value.problems), exc.value.problems
+
+
+@pytest.mark.parametrize("belongs, status", [(False, "passed"), (True, "failed")])
+def test_balance_flows_belong_to_gives_a_flow_printed_at_the_whole_to_one_member_in_full(tmp_path, belongs, status):
+    # the confirmed area falls by 0.5 while 3.0 was released (no status printed): as a part of the
+    # whole, the release may be anything from 0 to 3.0 of it; released from confirmed areas, all 3.0
+    rules = PARTIAL + ("  flows_belong_to: {status: confirmed}\n" if belongs else "")
+    pack = partial_pack(tmp_path, rules)
+    claims = [{"id": "opening", "measure": "stock_area", "value": "10.0", "unit": "km2", "period": "end 2015",
+               "at": {"status": "confirmed"}, "quote": "10.0 km2 confirmed at the end of 2015"},
+              {"id": "closing", "measure": "stock_area", "value": "9.5", "unit": "km2", "period": "end 2016",
+               "at": {"status": "confirmed"}, "quote": "9.5 km2 confirmed at the end of 2016"},
+              {"id": "released", "measure": "released", "value": "3.0", "unit": "km2", "period": 2016,
+               "quote": "3.0 km2 released in 2016"}]
+    folder = write_dataset(tmp_path, "utopia", "name: utopia\nauditProfile: tiny\nat: {country: Utopia}\n"
+                           "claims: claims.yaml\n", {})
+    import yaml
+    (folder / "claims.yaml").write_text(yaml.safe_dump({"claims": claims}))
+    res = result(run(pack, folder)["utopia"], "stock-and-flow")
+    assert res.status == status
+    if belongs:
+        assert res.findings[0].expected == pytest.approx(7.0)

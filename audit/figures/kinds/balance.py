@@ -23,7 +23,9 @@ Which flows count: the flows are taken at the stock's coordinates, except on the
 `flows_at` fixes (a breakdown only the flows have). Where a flow is not broken down by a dimension
 (it is printed only at that dimension's whole, `all`, when the stock is at a member), the whole
 stands in for the part with what it proves: the part lies between 0 and the whole, so it is
-taken as the interval from 0 to the whole's upper end (flows are taken to be non-negative).
+taken as the interval from 0 to the whole's upper end (flows are taken to be non-negative); but
+where the rule says, under `flows_belong_to`, which member a flow printed at the whole belongs to
+in full (clearance is of confirmed areas), the stock at that member takes all of it.
 
 A flow measure that no figure gives for the interval makes the pair undecided, and the outcome
 names the measure and the period, unless the rule lists it under `optional`: an optional flow
@@ -76,6 +78,8 @@ class Balance(FigureKind):
         optional: list[str] = param("flows that count as 0 where no figure gives them", [])
         at: dict = param("fixed coordinates of the stocks: {dimension: member}", {})
         flows_at: dict = param("fixed coordinates of the flows, where they differ from the stock's", {})
+        flows_belong_to: dict = param("where a flow is printed only at a dimension's whole, the member it all "
+                                      "belongs to: {dimension: member} (land is cleared from confirmed areas)", {})
         partial: dict = param("closed dimensions along which a flow no figure gives at its whole is the sum of its "
                               "parts: {dimension: [parts that count 0 where no figure gives them]}", {})
         tolerance: float = param("a relative allowance on the expected closing stock (0: printed precision only)",
@@ -97,6 +101,7 @@ class Balance(FigureKind):
         if not p.outflows and not p.inflows:
             out.append(Problem(f, "a balance needs at least one outflow or inflow", ln, field="outflows"))
         out += check_at(vocab, p.at, f, ln, "at") + check_at(vocab, p.flows_at, f, ln, "flows_at")
+        out += check_at(vocab, p.flows_belong_to, f, ln, "flows_belong_to")
         for d, parts in (p.partial or {}).items():
             dim = vocab.dimensions.get(str(d))
             if dim is None or not dim.closed:
@@ -176,6 +181,7 @@ class Balance(FigureKind):
         candidates met (for the message). A flow is at the stock's coordinates, or coarser (at the
         whole) on some dimensions."""
         wholes = [store.vocab.dimensions[d].all for d in store.dims]
+        belongs = fixed_coords(store, self.p.flows_belong_to)
         patterns = list(itertools.product(*[{want[d], wholes[i]} for i, d in enumerate(store.dims)]))
         best: dict[tuple, tuple] = {}
         for v in (v for pattern in patterns for v in index.get(pattern, ())):
@@ -186,7 +192,8 @@ class Balance(FigureKind):
                 if v.coords[d] == want[d]:
                     continue
                 if v.coords[d] == store.vocab.dimensions[d].all:
-                    coarser += 1
+                    if belongs.get(d) != want[d]:
+                        coarser += 1  # the whole stands in for the part: between 0 and the whole
                     continue
                 break
             else:
