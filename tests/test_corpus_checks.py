@@ -156,3 +156,11 @@ def test_score(scores, capsys):
     block = readme[readme.index("<!-- corpus-score"):]
     block = block[block.index("```text\n") + 8:]
     assert block[:block.index("```")].rstrip("\n").splitlines() == lines, "the README's corpus score is not this one"
+
+
+def test_a_folder_of_collections_is_audited_edition_by_edition_in_one_run():
+    out = audit_cli("check", "datasets/corpus", "--format", "json", "--fail-on", "never")
+    assert out.returncode == 0, out.stderr
+    runs = json.loads(out.stdout)["runs"]
+    editions = sorted(p for p in CORPUS.glob("*/*") if (p / "datapackage.yaml").is_file())
+    assert sorted(r["dataset"]["path"] for r in runs) == sorted(str(p.relative_to(ROOT)) for p in editions)
