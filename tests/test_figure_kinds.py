@@ -552,3 +552,16 @@ def test_balance_flows_belong_to_gives_a_flow_printed_at_the_whole_to_one_member
     assert res.status == status
     if belongs:
         assert res.findings[0].expected == pytest.approx(7.0)
+
+
+@pytest.mark.parametrize("rules, wanted", [
+    (PARTIAL.replace("{method: [cancelled, reduced]}", "[method]"), "partial: expected a mapping, found a list"),
+    (PARTIAL + "  flows_belong_to: [status]\n", "flows_belong_to: expected a mapping, found a list"),
+])
+def test_a_parameter_that_takes_a_mapping_refuses_a_list_at_its_line(tmp_path, rules, wanted):
+    from audit.errors import AuditInputError
+
+    with pytest.raises(AuditInputError) as exc:
+        load_figure_pack(partial_pack(tmp_path, rules))
+    [p] = exc.value.problems
+    assert wanted in f"{p.field}: {p.message}" and p.file.endswith("rules.yaml") and p.line > 1

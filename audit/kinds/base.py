@@ -407,8 +407,10 @@ def _coerce(raw: Any, hint: Any) -> tuple[bool, Any]:
                 return False, None
             out.append(v)
         return True, out
-    if origin is dict:
+    if origin is dict or hint is dict:
         return (True, dict(raw)) if isinstance(raw, dict) else (False, None)
+    if hint is list:
+        return (True, [raw] if isinstance(raw, str) else list(raw)) if isinstance(raw, (list, str)) else (False, None)
     if hint is str:
         return (True, raw) if isinstance(raw, str) else (True, raw.text) if hasattr(raw, "text") else (False, None)
     if hint is float:
@@ -432,8 +434,10 @@ def _found(raw: Any) -> str:
 
 def _type_text(hint: Any) -> str:
     origin = typing.get_origin(hint)
-    if origin is list:
+    if origin is list or hint is list:
         return "a list"
+    if origin is dict or hint is dict:
+        return "a mapping"
     if hint is str:
         return "text"
     if hint in (float, int):
