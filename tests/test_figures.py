@@ -313,7 +313,7 @@ def test_hostile_members_stay_data(tmp_path):
     ("unit", "count", "unit 'count' is a unit of count; surface is a area"),
 ])
 def test_bad_mapping_is_an_error_at_its_line(tmp_path, field, value, message):
-    resources = BY_REGION.replace("unit: km2, measure: surface", f"unit: km2, measure: surface").replace(
+    resources = BY_REGION.replace(
         "{name: area, type: number, unit: km2, measure: surface}",
         "{name: area, type: number, unit: %s, measure: %s}" % ((value, "surface") if field == "unit" else ("km2", value)))
     ds = write_dataset(tmp_path, "d", resources, {"t.csv": "region,n,area\nNorth,3,1.0\n"})

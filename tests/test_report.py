@@ -685,3 +685,20 @@ def test_a_figure_layout_dataset_gets_its_findings_and_rule_outcomes(tmp_path):
     # a table-layout page does not carry the sentence
     table = audit_cli("report", "datasets/azerbaijan-2019", "--out", str(tmp_path / "t"))
     assert table.returncode == 0 and "figure layout" not in (tmp_path / "t" / "azerbaijan-2019.html").read_text()
+
+
+def test_the_index_ranks_collections_and_lists_the_findings_across_their_editions(tmp_path):
+    out = audit_cli("report", "datasets/corpus/croatia", "datasets/corpus/serbia", "--out", str(tmp_path / "two"))
+    assert out.returncode == 0, out.stderr
+    index = (tmp_path / "two" / "index.md").read_text()
+    section = index[index.index("## Collections ranked by errors"):index.index("## Findings per dataset and rule")]
+    rows = [line for line in section.splitlines() if re.match(r"\| \d+ \|", line)]
+    assert [row.split("|")[2].strip() for row in rows] == ["croatia", "serbia"]  # croatia has more errors
+    # a finding that relates figures of two editions of Croatia is listed under it, linked to its page
+    croatia = section[section.index("### croatia"):]
+    assert re.search(r"\[croatia-hr\d-[a-z0-9-]+\]\(croatia-hr[^)]+\.md#[^)]+\) · `stock-and-flow`", croatia)
+    html_index = (tmp_path / "two" / "index.html").read_text()
+    assert 'id="collections"' in html_index and "croatia: findings across its datasets" in html_index
+    # one folder: no collections to rank
+    out = audit_cli("report", "datasets/corpus/croatia", "--out", str(tmp_path / "one"))
+    assert out.returncode == 0 and "## Collections" not in (tmp_path / "one" / "index.md").read_text()

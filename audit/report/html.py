@@ -292,6 +292,35 @@ def _location(loc: LocationView) -> str:
 
 # -- across datasets ------------------------------------------------------------------------------
 
+def _collections_html(ix: IndexView) -> list[str]:
+    """Folders of datasets (a country's editions) ranked, and per folder the findings that relate
+    figures of two of its datasets (revisions between editions, balances across reports)."""
+    if not ix.collections:
+        return []
+    body = ['<section id="collections">', "<h2>Collections ranked by errors</h2>",
+            '<p class="meta">A collection is the folder that holds its datasets (one country\'s editions, say); '
+            '"across datasets" counts the findings that relate figures of two of them.</p>',
+            '<div class="scroll"><table><thead><tr><th class="num">#</th><th>collection</th>'
+            '<th class="num">datasets</th><th class="num">errors</th><th class="num">warnings</th>'
+            '<th class="num">info</th><th class="num">across datasets</th></tr></thead><tbody>']
+    for i, c in enumerate(ix.collections, 1):
+        k = c.severity_counts
+        body.append(f'<tr><td class="num">{i}</td><td><a href="#{e(slug(c.name, "collection-"))}">{e(c.name)}</a></td>'
+                    f'<td class="num">{len(c.datasets)}</td><td class="num">{k["error"]}</td>'
+                    f'<td class="num">{k["warning"]}</td><td class="num">{k["info"]}</td>'
+                    f'<td class="num">{len(c.across)}</td></tr>')
+    body.append("</tbody></table></div>")
+    for c in ix.collections:
+        if not c.across:
+            continue
+        body += [f'<h3 id="{e(slug(c.name, "collection-"))}">{e(c.name)}: findings across its datasets</h3>', "<ul>"]
+        body += [f'<li><a href="{e(d.stem)}.html#{e(f.anchor)}"><code>{e(d.name)}</code></a> · <code>{e(f.rule)}</code> '
+                 f'<span class="badge {e(f.severity)}">{e(f.severity)}</span> {e(f.message)}</li>' for d, f in c.across]
+        body.append("</ul>")
+    body.append("</section>")
+    return body
+
+
 def index_page(ix: IndexView) -> str:
     views = ix.datasets
     totals = {s: sum(d.severity_counts[s] for d in views) for s in SEVERITIES}
@@ -321,6 +350,7 @@ def index_page(ix: IndexView) -> str:
     body.append(f'<figure id="chart-ranking">\n{severity_bars(rows, "chart-ranking", "Findings per dataset by severity")}'
                 f'\n<figcaption>Findings per dataset, by severity, in the order of the ranking.</figcaption>\n</figure>')
     body.append("</section>")
+    body += _collections_html(ix)
     # matrix
     body += ['<section id="matrix">', "<h2>Findings per dataset and rule</h2>",
              '<p class="legend">A number is the count of findings (coloured by the most severe); \u2713 the rule '

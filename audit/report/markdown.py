@@ -134,6 +134,28 @@ def _finding(f: FindingView, n: int) -> list[str]:
     return lines
 
 
+def _collections_markdown(ix: IndexView) -> list[str]:
+    """Folders of datasets (a country's editions) ranked, and per folder the findings that relate
+    figures of two of its datasets."""
+    if not ix.collections:
+        return []
+    lines = ["## Collections ranked by errors", "", "A collection is the folder that holds its datasets (one "
+             "country's editions, say).", ""]
+    rows = [[str(i), md(c.name), str(len(c.datasets)), str(c.severity_counts["error"]),
+             str(c.severity_counts["warning"]), str(c.severity_counts["info"]), str(len(c.across))]
+            for i, c in enumerate(ix.collections, 1)]
+    lines += _table(["#", "collection", "datasets", "errors", "warnings", "info", "across datasets"], rows,
+                    ["---:", "---", "---:", "---:", "---:", "---:", "---:"])
+    for c in ix.collections:
+        if not c.across:
+            continue
+        lines += [f"### {md(c.name)}: findings across its datasets", ""]
+        lines += [f"- [{md(d.name)}]({d.stem}.md#{f.anchor}) · {code(f.rule)} ({md(f.severity)}): {md(f.message)}"
+                  for d, f in c.across]
+        lines.append("")
+    return lines
+
+
 def index_markdown(ix: IndexView) -> str:
     views = ix.datasets
     totals = {s: sum(d.severity_counts[s] for d in views) for s in SEVERITIES}
@@ -150,6 +172,7 @@ def index_markdown(ix: IndexView) -> str:
     lines += _table(["#", "dataset", "title", "errors", "warnings", "info", "rules failed", "passed", "undecided",
                      "not applicable", "broken"], rows,
                     ["---:", "---", "---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"])
+    lines += _collections_markdown(ix)
     lines += ["## Findings per dataset and rule", "",
               "A number is the count of findings (and the most severe); ✓ the rule passed; ? nothing could be "
               "decided; – it does not apply; ⚠ it broke.", ""]

@@ -547,6 +547,19 @@ class IndexView:
     rules: list[tuple[str, str, str]]  # id, title, kind in first-seen order
     matrix: dict[tuple[str, str], tuple[str, int, str]]  # (rule, dataset) -> (status, findings, worst severity)
     firing: list[tuple[str, str, int, int, str]]  # rule, title, datasets where it fired, findings, worst severity
+    collections: list["CollectionView"] = field(default_factory=list)  # ranked; empty for one folder
+
+
+@dataclass
+class CollectionView:
+    """The datasets of one folder (a country's editions): their findings in all, and the findings
+    that relate figures of two of its datasets (a figure revised between editions, a stock
+    balanced across two reports)."""
+
+    name: str
+    datasets: list[DatasetView]
+    severity_counts: dict[str, int]
+    across: list[tuple[DatasetView, FindingView]]  # findings whose figures lie in two datasets or more
 
 
 def rank_key(d: DatasetView) -> tuple:
@@ -575,8 +588,35 @@ def build_index(views: list[DatasetView]) -> IndexView:
             worst = min((c[2] for c in cells if c[2]), key=SEVERITIES.index)
             firing.append((rid, title, n_data, n_find, worst))
     firing.sort(key=lambda x: (-x[2], -x[3], SEVERITIES.index(x[4]), x[0]))
-    return IndexView(datasets=views, ranked=sorted(views, key=rank_key), rules=rules, matrix=matrix, firing=firing)
+    return IndexView(datasets=views, ranked=sorted(views, key=rank_key), rules=rules, matrix=matrix, firing=firing,
+                     collections=build_collections(views))
 
 
-__all__ = ["NO_FIGURE_CHARTS", "DatasetView", "FindingView", "IndexView", "LocationView", "RuleView", "build_dataset_view",
+def build_collections(views: list[DatasetView]) -> list[CollectionView]:
+    """The views grouped by the folder that holds them, when they come from two folders or more:
+    most errors first, then warnings."""
+    from pathlib import PurePath
+
+    folders: dict[str, list[DatasetView]] = {}
+    for d in views:
+        folders.setdefault(PurePath(d.path).parent.as_posix(), []).append(d)
+    if len(folders) < 2:
+        return []
+    out = []
+    for folder, members in folders.items():
+        roots = {PurePath(d.path).as_posix() for d in members}
+        across = []
+        for d in members:
+            for f in d.findings:
+                homes = {next((r for r in roots if loc.file == r or loc.file.startswith(r + "/")), loc.file)
+                         for loc in f.locations}
+                if len(homes) > 1:
+                    across.append((d, f))
+        counts = {sev: sum(d.severity_counts.get(sev, 0) for d in members) for sev in SEVERITIES}
+        out.append(CollectionView(PurePath(folder).name or folder, members, counts, across))
+    out.sort(key=lambda c: (-c.severity_counts.get("error", 0), -c.severity_counts.get("warning", 0), c.name))
+    return out
+
+
+__all__ = ["NO_FIGURE_CHARTS", "CollectionView", "DatasetView", "FindingView", "IndexView", "LocationView", "RuleView", "build_dataset_view",
            "build_index", "clear_caches", "fmt_num", "slug"]
