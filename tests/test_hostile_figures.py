@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 from pathlib import Path
 
@@ -23,7 +24,7 @@ PACK = ROOT / "rules" / "mine-action-figures"
 CLAIM_KEYS = ["id", "measure", "value", "low", "high", "unit", "qualifier", "rounding", "period", "at", "quote",
               "locator", "change", "share", "ratio", "members", "direction", "unknown_key"]
 DATASET_KEYS = ["name", "title", "edition", "at", "aliases", "claims", "auditProfile", "country"]
-RESOURCE_KEYS = ["name", "path", "title", "at", "totals", "rows", "footnotes", "provenance", "dialect"]
+RESOURCE_KEYS = ["name", "path", "title", "at", "totals", "rows", "footnotes", "provenance", "dialect", "incomplete"]
 FIELD_KEYS = ["name", "type", "unit", "measure", "dimension", "parent", "at", "groupChar", "decimalChar"]
 
 
@@ -85,3 +86,67 @@ def test_hostile_values_in_the_figure_layout(tmp_path_factory, target, index, cl
     assert {k: v for k, v in after.items() if k in before} == before
     if code == 2:
         assert (stderr.startswith("audit: ") and "ds" in stderr) or "broken" in stdout + stderr, stderr
+
+
+def _param_keys() -> list[str]:
+    import dataclasses
+
+    from audit.figures.kinds import KINDS
+
+    keys = {"id", "title", "kind", "severity", "message", "hint", "rationale", "unknown_key"}
+    for kind in KINDS.values():
+        keys |= {f.name.rstrip("_") for f in dataclasses.fields(kind.Params)}
+    return sorted(keys)
+
+
+RULE_KEYS = _param_keys()
+VOCABULARY_PLACES = ["quantity", "measure", "dimension", "top"]
+QUANTITY_KEYS = ["units", "aliases", "exact", "number", "additive", "description"]
+MEASURE_KEYS = ["quantity", "type", "description"]
+DIMENSION_KEYS = ["all", "parts", "aliases", "required", "description"]
+
+
+def put_in_pack(pack: Path, target: str, index: int, key: str, value) -> None:
+    if target == "rule":
+        doc = _load(pack / "rules.yaml")
+        rules = doc["rules"]
+        rules[index % len(rules)][key] = value
+        _dump(pack / "rules.yaml", doc)
+        return
+    doc = _load(pack / "vocabulary.yaml")
+    if target == "top":
+        doc[key] = value
+    else:
+        section = {"quantity": "quantities", "measure": "measures", "dimension": "dimensions"}[target]
+        names = sorted(doc[section])
+        entry = doc[section][names[index % len(names)]]
+        if isinstance(entry, dict):
+            entry[key] = value
+        else:
+            doc[section][names[index % len(names)]] = value
+    _dump(pack / "vocabulary.yaml", doc)
+
+
+@given(target=st.sampled_from(["rule", "rule", *VOCABULARY_PLACES]), index=st.integers(0, 40),
+       rule_key=st.sampled_from(RULE_KEYS), quantity_key=st.sampled_from(QUANTITY_KEYS),
+       measure_key=st.sampled_from(MEASURE_KEYS), dimension_key=st.sampled_from(DIMENSION_KEYS),
+       top_key=st.sampled_from(["quantities", "measures", "dimensions", "description", "unknown_key"]),
+       value=values)
+@settings(max_examples=int(os.environ.get("AUDIT_SWEEP", 150)), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+def test_hostile_values_in_a_pack_of_figures(tmp_path_factory, target, index, rule_key, quantity_key, measure_key,
+                                             dimension_key, top_key, value):
+    """Any value at any parameter of any rule, or at any key of the vocabulary: exit 0, 1 or 2,
+    no traceback and no internal error; a pack refused names its file."""
+    work = tmp_path_factory.mktemp("hostile-pack")
+    shutil.copytree(DATASET, work / "ds")
+    shutil.copytree(PACK, work / "pack")
+    key = {"rule": rule_key, "quantity": quantity_key, "measure": measure_key, "dimension": dimension_key,
+           "top": top_key}[target]
+    put_in_pack(work / "pack", target, index, key, value)
+    code, stdout, stderr = audit_in(work, ["check", "ds", "--rules", "pack", "--format", "json"])
+    assert code in (0, 1, 2), (code, stderr)
+    assert "Traceback" not in stderr and "internal error" not in stderr, stderr
+    if code == 2:
+        assert stderr.startswith("audit: ") and ("pack" in stderr or "ds" in stderr) or "broken" in stdout + stderr, \
+            stderr

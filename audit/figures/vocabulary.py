@@ -137,7 +137,8 @@ def load_vocabulary(path: Path, display: str | None = None) -> Vocabulary:
                 problems.add(display, f"unit '{name}' belongs to two quantities ({units[name].quantity}, {q.name})",
                              _pos(data.get("quantities")), field=f"quantities.{q.name}.units")
             units[name] = u
-    for q, spec in (data.get("quantities") or {}).items():
+    raw_quantities = data.get("quantities") if isinstance(data.get("quantities"), dict) else {}
+    for q, spec in raw_quantities.items():  # (not a mapping: reported by _quantities)
         aliases = spec.get("aliases", {}) if isinstance(spec, dict) else {}
         if not isinstance(aliases, dict):
             problems.add(display, "aliases must map a spelling to a unit", _pos(spec, "aliases"),
