@@ -95,19 +95,29 @@ class Additivity(FigureKind):
                 "measure": measure_text(store, whole.measure), "at": where(store, whole),
                 "source": source_label(whole), "parts": n_parts}
 
-    def _missing(self, store: FigureStore) -> None:
-        figs = store.figures
+    def _beside_parts(self, store: FigureStore, select: str, parts: str, wholes: str, having: str):
+        """For each closed dimension: (dimension, its spec, rows of each whole printed at the
+        dimension's whole beside fewer than all of its parts in its source, `select`ed over those
+        parts). `{c}` in `select` and `having` stands for the dimension's column."""
         mfilter, mparams = self._measure_filter("f")
         for d, dim in store.vocab.dimensions.items():
             if not dim.closed:
                 continue
+            c = col(d)
             others = " AND ".join([f"c.{col(x)} = f.{col(x)}" for x in store.dims if x != d] or ["true"])
             rows = store.rows(
-                f"SELECT f.fid, list(DISTINCT c.{col(d)} ORDER BY c.{col(d)}) FROM figures f JOIN figures c "
+                f"SELECT f.fid, {select.format(c=c)} FROM figures f JOIN figures c "
                 f"ON c.dataset = f.dataset AND c.source = f.source AND c.measure = f.measure AND c.p_key = f.p_key "
-                f"AND {others} AND c.origin = 'cell' AND c.{col(d)} <> ? "
-                f"WHERE f.origin = 'total' AND f.additive AND f.{col(d)} = ?{mfilter} GROUP BY f.fid "
-                f"HAVING count(DISTINCT c.{col(d)}) < ? ORDER BY f.fid", [dim.all, dim.all, *mparams, len(dim.parts)])
+                f"AND {others} AND {parts} AND list_contains(?, c.{c}) "
+                f"WHERE {wholes} AND f.additive AND f.{c} = ?{mfilter} GROUP BY f.fid "
+                f"HAVING count(DISTINCT c.{c}) < ?{having.format(c=c)} ORDER BY f.fid",
+                [list(dim.parts), dim.all, *mparams, len(dim.parts)])
+            yield d, dim, rows
+
+    def _missing(self, store: FigureStore) -> None:
+        figs = store.figures
+        for d, dim, rows in self._beside_parts(
+                store, "list(DISTINCT c.{c} ORDER BY c.{c})", "c.origin = 'cell'", "f.origin = 'total'", ""):
             for fid, present in rows:
                 whole = figs[fid]
                 missing = [p for p in dim.parts if p not in present]
@@ -126,18 +136,9 @@ class Additivity(FigureKind):
         parts it leaves out are unknown, so no sum is checked (see `derived`), but the parts given
         cannot add up to more than the whole (an additive quantity is never negative)."""
         figs = store.figures
-        mfilter, mparams = self._measure_filter("f")
-        for d, dim in store.vocab.dimensions.items():
-            if not dim.closed:
-                continue
-            others = " AND ".join([f"c.{col(x)} = f.{col(x)}" for x in store.dims if x != d] or ["true"])
-            rows = store.rows(
-                f"SELECT f.fid, sum(c.lo), sum(c.hi), list(c.fid ORDER BY c.fid) FROM figures f JOIN figures c "
-                f"ON c.dataset = f.dataset AND c.source = f.source AND c.measure = f.measure AND c.p_key = f.p_key "
-                f"AND {others} AND c.origin IN ('cell', 'text') AND list_contains(?, c.{col(d)}) "
-                f"WHERE f.origin IN ('total', 'cell', 'text') AND f.additive AND f.{col(d)} = ?{mfilter} "
-                f"GROUP BY f.fid, f.hi HAVING count(DISTINCT c.{col(d)}) < ? AND count(DISTINCT c.{col(d)}) = count(*) "
-                f"ORDER BY f.fid", [list(dim.parts), dim.all, *mparams, len(dim.parts)])
+        for d, dim, rows in self._beside_parts(
+                store, "sum(c.lo), sum(c.hi), list(c.fid ORDER BY c.fid)", "c.origin IN ('cell', 'text')",
+                "f.origin IN ('total', 'cell', 'text')", " AND count(DISTINCT c.{c}) = count(*)"):
             for fid, lo, hi, fids in rows:
                 whole = figs[fid]
                 ok = lo <= whole.hi
