@@ -30,7 +30,9 @@ label rolls up: to the member of its parent column when that cell holds one (a s
 the dimension's whole (`all`). Footnote markers printed with a number (`*`, `†`, `[3]`, `(a)`,
 superscript digits) are kept as the figure's notes. Frictionless keys keep their meaning
 (`missingValues`, `groupChar`, `decimalChar`, `dialect`); ours are `auditProfile`, `edition`,
-`at`, `totals`, `dimension`, `parent`, `measure`, `provenance` and `footnotes`.
+`at`, `totals`, `dimension`, `parent`, `measure`, `provenance`, `footnotes` and `incomplete` (a
+table cut short: its rows are not summed, and a count of members taken from it is a lower bound).
+A dataset that prints no table (a press release) has no resources: its figures are its claims.
 """
 from __future__ import annotations
 
