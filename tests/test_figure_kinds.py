@@ -565,3 +565,30 @@ def test_a_parameter_that_takes_a_mapping_refuses_a_list_at_its_line(tmp_path, r
         load_figure_pack(partial_pack(tmp_path, rules))
     [p] = exc.value.problems
     assert wanted in f"{p.field}: {p.message}" and p.file.endswith("rules.yaml") and p.line > 1
+
+
+@pytest.mark.parametrize("closing, status", [("9.5", "failed"), ("6.0", "passed")])
+def test_balance_partly_known_counts_a_release_printed_for_part_of_the_interval_as_a_lower_bound(
+        tmp_path, closing, status):
+    # stocks at the end of 2015 and in March 2017; releases printed for 2016 only (3.0): at least
+    # 3.0 left, so 9.5 is too high, while 6.0 may be right (more may have been released in 2017)
+    pack = partial_pack(tmp_path, PARTIAL + "  partly_known: [released]\n")
+    claims = [{"id": "opening", "measure": "stock_area", "value": "10.0", "unit": "km2", "period": "end 2015",
+               "quote": "10.0 km2 at the end of 2015"},
+              {"id": "closing", "measure": "stock_area", "value": closing, "unit": "km2", "period": "March 2017",
+               "quote": f"{closing} km2 in March 2017"},
+              {"id": "released", "measure": "released", "value": "3.0", "unit": "km2", "period": 2016,
+               "quote": "3.0 km2 released in 2016"}]
+    folder = write_dataset(tmp_path, "utopia", "name: utopia\nauditProfile: tiny\nat: {country: Utopia}\n"
+                           "claims: claims.yaml\n", {})
+    import yaml
+    (folder / "claims.yaml").write_text(yaml.safe_dump({"claims": claims}))
+    res = result(run(pack, folder)["utopia"], "stock-and-flow")
+    assert res.status == status
+    if status == "failed":
+        assert "at least 3.00 km2 released" in res.findings[0].message
+    # without partly_known the interval March 2017 is not covered: undecided
+    (tmp_path / "plain").mkdir()
+    plain = write_pack(tmp_path / "plain", PARTIAL)
+    (plain / "vocabulary.yaml").write_text((pack / "vocabulary.yaml").read_text())
+    assert result(run(plain, folder)["utopia"], "stock-and-flow").status == "undecided"

@@ -29,7 +29,9 @@ in full (clearance is of confirmed areas), the stock at that member takes all of
 
 A flow measure that no figure gives for the interval makes the pair undecided, and the outcome
 names the measure and the period, unless the rule lists it under `optional`: an optional flow
-counts as 0 over the days no figure of it covers. Along a closed dimension the rule lists under
+counts as 0 over the days no figure of it covers; an outflow under `partly_known`, printed for
+part of the interval only, counts as at least what is printed (so the closing stock can only be
+shown too high). Along a closed dimension the rule lists under
 `partial` (land released by method: cancelled, reduced, cleared), a flow no figure gives at the
 whole is the sum of its parts; the parts listed there count as 0 where no figure gives them (a
 report that gives clearance alone released nothing by survey, as far as it says).
@@ -60,6 +62,7 @@ class Flow:
     lo: float
     hi: float
     value: float
+    at_least: bool = False  # known for part of the interval only: at least this much
 
 
 class Balance(FigureKind):
@@ -80,6 +83,8 @@ class Balance(FigureKind):
         flows_at: dict = param("fixed coordinates of the flows, where they differ from the stock's", {})
         flows_belong_to: dict = param("where a flow is printed only at a dimension's whole, the member it all "
                                       "belongs to: {dimension: member} (land is cleared from confirmed areas)", {})
+        partly_known: list[str] = param("outflows that, printed for part of the interval only, count as at least "
+                                        "what is printed (the closing stock can then only be shown too high)", [])
         partial: dict = param("closed dimensions along which a flow no figure gives at its whole is the sum of its "
                               "parts: {dimension: [parts that count 0 where no figure gives them]}", {})
         tolerance: float = param("a relative allowance on the expected closing stock (0: printed precision only)",
@@ -94,6 +99,9 @@ class Balance(FigureKind):
         for key, names in (("outflows", p.outflows), ("inflows", p.inflows)):
             for m in names:
                 out += check_type(vocab, m, "flow", f, ln, key)
+        for m in p.partly_known:
+            if m not in p.outflows:
+                out.append(Problem(f, f"partly_known names '{m}', which is not an outflow", ln, field="partly_known"))
         for m in p.optional:
             if m not in p.outflows and m not in p.inflows:
                 out.append(Problem(f, f"optional names '{m}', which is neither an outflow nor an inflow", ln,
@@ -167,6 +175,11 @@ class Balance(FigureKind):
             pieces, best = self._pieces(store, index, want, start, end, s1, m in self.p.optional)
             if pieces is None:
                 pieces = self._from_parts(store, index, want, start, end, s1)
+            if pieces is None and best and m in self.p.partly_known and m in self.p.outflows:
+                pieces = self._greedy(best)  # at least these: what the rest of the interval took is unknown
+                lo = sum(min(0.0, v.lo) if part else v.lo for v, part in pieces)
+                out.append(Flow(m, [v for v, _ in pieces], lo, INF, sum(v.value for v, _ in pieces), at_least=True))
+                continue
             if pieces is None:
                 return out, (f"no figure of {named(store, m, want)} for {whole.label}"
                              + (f" (only for {', '.join(sorted(best[k][1].period.label for k in best))})"
@@ -291,14 +304,16 @@ class Balance(FigureKind):
                   "opening": shown(store, s0.value, unit, dec), "closing": shown(store, s1.value, unit, dec),
                   "expected": shown(store, expected, unit, dec),
                   "difference": shown(store, s1.value - expected, unit, dec),
-                  "outflow": shown(store, sum(f.value for f in out), unit, dec),
+                  "outflow": ("at least " if any(f.at_least for f in out) else "")
+                  + shown(store, sum(f.value for f in out), unit, dec),
                   "inflow": shown(store, sum(f.value for f in inn), unit, dec)}
         locs = value_locations(store, s0, "stock") + value_locations(store, s1, "stock")
         for role, group in (("outflow", out), ("inflow", inn)):
             for f in group:
                 for v in f.pieces:
                     locs.extend(value_locations(store, v, role, 10))
-        tol = (hi - lo) / 2 + (s1.hi - s1.lo) / 2 + allowance
+        # one-sided where an outflow is known only in part: the allowance is then what lies above
+        tol = ((hi - lo) / 2 if lo > -INF else hi - expected) + (s1.hi - s1.lo) / 2 + allowance
         self.report(s1.dataset, values, locs,
                     subject=f"balance:{self.p.stock}@{coords_key(store, s0.coords)}:{s0.period.key()}:{s1.period.key()}",
                     observed=in_unit(store, s1.value, unit), expected=in_unit(store, expected, unit),
