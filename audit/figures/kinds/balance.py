@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from ...errors import Problem
 from ...expr.agreement import can_meet
 from ...kinds.base import param
+from ..load import MemberSet
 from ..model import INF
 from ..periods import covers, parse_period
 from ..store import FigureStore
@@ -230,22 +231,41 @@ class Balance(FigureKind):
             if d in done or want.get(d) != dim.all:
                 continue
             may_miss = {dim.member(str(x)) for x in (may_miss if isinstance(may_miss, list) else [may_miss])}
-            pieces, given = [], False
-            for part in dim.parts:
-                at_part = {**want, d: part}
-                found, _best = self._pieces(store, index, at_part, start, end, s1, False)
-                if found is None:
-                    found = self._from_parts(store, index, at_part, start, end, s1, done | {d})
-                if found is None and part in may_miss:
-                    found, _best = self._pieces(store, index, at_part, start, end, s1, True)
-                if found is None:
-                    break
-                pieces.extend(found)
-                given = given or bool(found)
-            else:
-                if given:
-                    return pieces
+            # a figure of several parts together ("released by clearance and technical survey")
+            # stands for them: tried first, the largest first, then each part on its own
+            i = store.dims.index(d)
+            groups = sorted({k[i] for k in index if isinstance(k[i], MemberSet) and set(k[i].members) <= set(dim.parts)},
+                            key=lambda g: (-len(g.members), g))
+            for group in [*groups, None]:
+                covered: list = []
+                if group is not None:
+                    covered, _best = self._pieces(store, index, {**want, d: group}, start, end, s1, False)
+                    if covered is None:
+                        continue
+                found = self._parts(store, index, want, start, end, s1, done, d, may_miss,
+                                    [p for p in dim.parts if group is None or p not in group.members])
+                if found is not None and (found[1] or covered):
+                    return covered + found[0]
         return None
+
+    def _parts(self, store, index: dict, want: dict, start, end, s1: Value, done: frozenset, d: str,
+               may_miss: set, parts: list[str]) -> tuple[list, bool] | None:
+        """The pieces of `parts` of `d`, each given or made of its parts along another dimension of
+        `partial` (those in `may_miss` count 0 where no figure gives them), and whether any is
+        given; None if one is missing."""
+        pieces, given = [], False
+        for part in parts:
+            at_part = {**want, d: part}
+            found, _best = self._pieces(store, index, at_part, start, end, s1, False)
+            if found is None:
+                found = self._from_parts(store, index, at_part, start, end, s1, done | {d})
+            if found is None and part in may_miss:
+                found, _best = self._pieces(store, index, at_part, start, end, s1, True)
+            if found is None:
+                return None
+            pieces.extend(found)
+            given = given or bool(found)
+        return pieces, given
 
     @staticmethod
     def _tile(start, end, best: dict) -> list | None:
