@@ -471,24 +471,27 @@ PARTIAL = """
 """
 
 
-def release_dataset(tmp_path, name, released: list[tuple[str, str]]):
-    """Text only: the stock at the end of 2015 and of 2016, and land released in 2016 by method."""
-    claims = [{"id": "opening", "measure": "stock_area", "value": "10.0", "unit": "km2", "period": "end 2015",
-               "quote": "10.0 km2 at the end of 2015"},
-              {"id": "closing", "measure": "stock_area", "value": "7.0", "unit": "km2", "period": "end 2016",
-               "quote": "7.0 km2 at the end of 2016"}]
-    for method, value in released:
-        claims.append({"id": f"released-{method}", "measure": "released", "value": value, "unit": "km2",
-                       "period": 2016, "at": {"method": method}, "quote": f"{value} km2 {method}"})
-    folder = write_dataset(tmp_path, name, f"""
-        name: {name}
-        auditProfile: tiny
-        at: {{country: Utopia}}
-        claims: claims.yaml
-        """, {})
+def claim(cid: str, measure: str, value: str, period, **at) -> dict:
+    """A figure of the text, in km2."""
+    return {"id": cid, "measure": measure, "value": value, "unit": "km2", "period": period,
+            "quote": f"{value} km2 ({cid}, {period})", **({"at": at} if at else {})}
+
+
+def text_dataset(tmp_path, name: str, claims: list[dict]) -> Path:
+    """A dataset of the text alone: its claims, no table."""
     import yaml
+
+    folder = write_dataset(tmp_path, name, f"name: {name}\nauditProfile: tiny\nat: {{country: Utopia}}\n"
+                                           "claims: claims.yaml\n", {})
     (folder / "claims.yaml").write_text(yaml.safe_dump({"claims": claims}))
     return folder
+
+
+def release_dataset(tmp_path, name, released: list[tuple[str, str]]):
+    """Text only: the stock at the end of 2015 and of 2016, and land released in 2016 by method."""
+    return text_dataset(tmp_path, name, [claim("opening", "stock_area", "10.0", "end 2015"),
+                                         claim("closing", "stock_area", "7.0", "end 2016")]
+                        + [claim(f"released-{m}", "released", v, 2016, method=m) for m, v in released])
 
 
 def partial_pack(tmp_path, rules=PARTIAL):
@@ -538,16 +541,10 @@ def test_balance_flows_belong_to_gives_a_flow_printed_at_the_whole_to_one_member
     # whole, the release may be anything from 0 to 3.0 of it; released from confirmed areas, all 3.0
     rules = PARTIAL + ("  flows_belong_to: {status: confirmed}\n" if belongs else "")
     pack = partial_pack(tmp_path, rules)
-    claims = [{"id": "opening", "measure": "stock_area", "value": "10.0", "unit": "km2", "period": "end 2015",
-               "at": {"status": "confirmed"}, "quote": "10.0 km2 confirmed at the end of 2015"},
-              {"id": "closing", "measure": "stock_area", "value": "9.5", "unit": "km2", "period": "end 2016",
-               "at": {"status": "confirmed"}, "quote": "9.5 km2 confirmed at the end of 2016"},
-              {"id": "released", "measure": "released", "value": "3.0", "unit": "km2", "period": 2016,
-               "quote": "3.0 km2 released in 2016"}]
-    folder = write_dataset(tmp_path, "utopia", "name: utopia\nauditProfile: tiny\nat: {country: Utopia}\n"
-                           "claims: claims.yaml\n", {})
-    import yaml
-    (folder / "claims.yaml").write_text(yaml.safe_dump({"claims": claims}))
+    folder = text_dataset(tmp_path, "utopia", [
+        claim("opening", "stock_area", "10.0", "end 2015", status="confirmed"),
+        claim("closing", "stock_area", "9.5", "end 2016", status="confirmed"),
+        claim("released", "released", "3.0", 2016)])
     res = result(run(pack, folder)["utopia"], "stock-and-flow")
     assert res.status == status
     if belongs:
@@ -573,16 +570,9 @@ def test_balance_partly_known_counts_a_release_printed_for_part_of_the_interval_
     # stocks at the end of 2015 and in March 2017; releases printed for 2016 only (3.0): at least
     # 3.0 left, so 9.5 is too high, while 6.0 may be right (more may have been released in 2017)
     pack = partial_pack(tmp_path, PARTIAL + "  partly_known: [released]\n")
-    claims = [{"id": "opening", "measure": "stock_area", "value": "10.0", "unit": "km2", "period": "end 2015",
-               "quote": "10.0 km2 at the end of 2015"},
-              {"id": "closing", "measure": "stock_area", "value": closing, "unit": "km2", "period": "March 2017",
-               "quote": f"{closing} km2 in March 2017"},
-              {"id": "released", "measure": "released", "value": "3.0", "unit": "km2", "period": 2016,
-               "quote": "3.0 km2 released in 2016"}]
-    folder = write_dataset(tmp_path, "utopia", "name: utopia\nauditProfile: tiny\nat: {country: Utopia}\n"
-                           "claims: claims.yaml\n", {})
-    import yaml
-    (folder / "claims.yaml").write_text(yaml.safe_dump({"claims": claims}))
+    folder = text_dataset(tmp_path, "utopia", [claim("opening", "stock_area", "10.0", "end 2015"),
+                                               claim("closing", "stock_area", closing, "March 2017"),
+                                               claim("released", "released", "3.0", 2016)])
     res = result(run(pack, folder)["utopia"], "stock-and-flow")
     assert res.status == status
     if status == "failed":
@@ -599,16 +589,9 @@ def test_balance_reads_a_figure_of_several_parts_together(tmp_path, closing, sta
     # "2.0 km2 released by clearance and technical survey": one figure for two methods; with
     # cancellation not printed (partial lets it count 0), 10.0 - 2.0 = 8.0 should remain
     pack = partial_pack(tmp_path)
-    claims = [{"id": "opening", "measure": "stock_area", "value": "10.0", "unit": "km2", "period": "end 2015",
-               "quote": "10.0 km2 at the end of 2015"},
-              {"id": "closing", "measure": "stock_area", "value": closing, "unit": "km2", "period": "end 2016",
-               "quote": f"{closing} km2 at the end of 2016"},
-              {"id": "released", "measure": "released", "value": "2.0", "unit": "km2", "period": 2016,
-               "at": {"method": ["cleared", "reduced"]}, "quote": "2.0 km2 released by clearance and survey"}]
-    folder = write_dataset(tmp_path, "utopia", "name: utopia\nauditProfile: tiny\nat: {country: Utopia}\n"
-                           "claims: claims.yaml\n", {})
-    import yaml
-    (folder / "claims.yaml").write_text(yaml.safe_dump({"claims": claims}))
+    folder = text_dataset(tmp_path, "utopia", [claim("opening", "stock_area", "10.0", "end 2015"),
+                                               claim("closing", "stock_area", closing, "end 2016"),
+                                               claim("released", "released", "2.0", 2016, method=["cleared", "reduced"])])
     res = result(run(pack, folder)["utopia"], "stock-and-flow")
     assert res.status == status
     if status == "failed":
