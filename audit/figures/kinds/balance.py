@@ -128,6 +128,7 @@ class Balance(FigureKind):
 
     def evaluate(self, store: FigureStore) -> None:
         p = self.p
+        self._group_memo: dict = {}
         at = fixed_coords(store, p.at)
         flows_at = fixed_coords(store, p.flows_at)
         # each flow measure's values by their coordinates: a stock's flows are looked up, not searched
@@ -233,10 +234,7 @@ class Balance(FigureKind):
             may_miss = {dim.member(str(x)) for x in (may_miss if isinstance(may_miss, list) else [may_miss])}
             # a figure of several parts together ("released by clearance and technical survey")
             # stands for them: tried first, the largest first, then each part on its own
-            i = store.dims.index(d)
-            groups = sorted({k[i] for k in index if isinstance(k[i], MemberSet) and set(k[i].members) <= set(dim.parts)},
-                            key=lambda g: (-len(g.members), g))
-            for group in [*groups, None]:
+            for group in [*self._groups(store, index, d), None]:
                 covered: list = []
                 if group is not None:
                     covered, _best = self._pieces(store, index, {**want, d: group}, start, end, s1, False)
@@ -247,6 +245,17 @@ class Balance(FigureKind):
                 if found is not None and (found[1] or covered):
                     return covered + found[0]
         return None
+
+    def _groups(self, store, index: dict, d: str) -> list:
+        """The figures' members of `d` that are several of its parts together, the largest first
+        (worked out once per flow measure and dimension: every interval of every stock asks)."""
+        memo = self._group_memo  # reset by each evaluate: the indexes live as long as it does
+        key = (id(index), d)
+        if key not in memo:
+            i, parts = store.dims.index(d), set(store.vocab.dimensions[d].parts)
+            memo[key] = sorted({k[i] for k in index if isinstance(k[i], MemberSet) and set(k[i].members) <= parts},
+                               key=lambda g: (-len(g.members), g))
+        return memo[key]
 
     def _parts(self, store, index: dict, want: dict, start, end, s1: Value, done: frozenset, d: str,
                may_miss: set, parts: list[str]) -> tuple[list, bool] | None:
