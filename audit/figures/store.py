@@ -16,6 +16,7 @@ printed as parts (cells, not totals) are summed.
 from __future__ import annotations
 
 import itertools
+import operator
 
 from .. import sandbox
 from .load import FigureDataset
@@ -90,8 +91,12 @@ class FigureStore:
         text_columns = {"dataset": codes(f.dataset for f in figs), "edition": codes(f.edition for f in figs),
                         "source": codes(f.source for f in figs), "origin": codes(f.origin for f in figs),
                         "measure": codes(f.measure for f in figs)}
-        for d in self.dims:
-            text_columns[f"c_{d}"] = codes(str(f.coords[d]) for f in figs)
+        if self.dims:  # every figure's coordinates in one pass (a member set is text: it is its label)
+            coordinates = operator.itemgetter(*self.dims)
+            rows = [coordinates(f.coords) for f in figs] if len(self.dims) > 1 else [(coordinates(f.coords),)
+                                                                                     for f in figs]
+            for d, values in zip(self.dims, zip(*rows) if rows else [()] * len(self.dims)):
+                text_columns[f"c_{d}"] = codes(values)
         columns_np = {  # noqa: F841 - read by DuckDB by its name
             "fid": numpy.arange(first, first + len(figs), dtype=numpy.int64),
             "additive": numpy.fromiter((additive[f.measure] for f in figs), dtype=bool, count=len(figs)),
@@ -101,7 +106,7 @@ class FigureStore:
             **text_columns,
         }
         ordered = sorted(periods, key=periods.get)
-        text_list = sorted(texts, key=texts.get)
+        text_list = [str(t) for t in sorted(texts, key=texts.get)]
         cols = ["fid"] + [f'(?::VARCHAR[])["{n}" + 1] AS "{n}"' for n in ("dataset", "edition", "source", "origin",
                                                                           "measure")]
         cols += ["additive", '(?::VARCHAR[])[period + 1] AS p_key', '(?::DATE[])[period + 1] AS p_start',
