@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ...expr.agreement import can_meet_sql
 from ...kinds.base import param
-from ..store import FigureStore, col
+from ..store import FigureStore, col, same_coordinates
 from .base import (FigureKind, coords_key, decimals_of, in_unit, location, measure_text, shown, source_label,
                    unit_shown, unknown_measures, where)
 
@@ -44,8 +44,7 @@ class Additivity(FigureKind):
         return f" AND list_contains(?, {alias}.measure)", [list(self.p.measures)]
 
     def evaluate(self, store: FigureStore) -> None:
-        dims = store.dims
-        same = " AND ".join([f"d.{col(x)} = f.{col(x)}" for x in dims] or ["true"])
+        same = same_coordinates("d", "f")
         mfilter, mparams = self._measure_filter("f")
         rows = store.rows(
             f"SELECT f.fid, d.lo, d.hi, d.fids, {can_meet_sql('f', 'd')} AS ok FROM figures f JOIN derived d "

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ...errors import Problem
 from ...expr.agreement import can_meet_sql
 from ...kinds.base import param
-from ..store import FigureStore, col
+from ..store import FigureStore, same_coordinates
 from .base import (FigureKind, coords_key, decimals_of, in_unit, location, measure_text, shown, source_label,
                    unit_shown, unknown_measures, where)
 
@@ -53,7 +53,7 @@ class Agreement(FigureKind):
         return "text" if "text" in (f_source, g_source) else "tables"
 
     def evaluate(self, store: FigureStore) -> None:
-        same = " AND ".join([f"g.{col(x)} = f.{col(x)}" for x in store.dims] or ["true"])
+        same = same_coordinates("g", "f")
         mf = " AND list_contains(?, f.measure)" if self.p.measures else ""
         mp = [list(self.p.measures)] if self.p.measures else []
         printed = store.rows(
@@ -61,13 +61,13 @@ class Agreement(FigureKind):
             f"AND g.p_key = f.p_key AND {same} AND g.fid > f.fid AND (g.dataset <> f.dataset OR g.source <> f.source)"
             f"{mf} ORDER BY f.fid, g.fid", mp)
         # a source that prints no figure at the coordinates, but its parts: their sum
-        same_d = same.replace("g.", "d.")
+        same_d = same_coordinates("d", "f")
         summed = store.rows(
             f"SELECT f.fid, d.dataset, d.source, d.lo, d.hi, d.fids, {can_meet_sql('f', 'd')} FROM figures f "
             f"JOIN derived d ON d.measure = f.measure AND d.p_key = f.p_key AND {same_d} "
             f"AND (d.dataset <> f.dataset OR d.source <> f.source){mf} "
             f"WHERE NOT EXISTS (SELECT 1 FROM figures g WHERE g.dataset = d.dataset AND g.source = d.source "
-            f"AND g.measure = d.measure AND g.p_key = d.p_key AND {same}) ORDER BY f.fid", mp)
+            f"AND g.measure = d.measure AND g.p_key = d.p_key AND {same}) ORDER BY f.fid, d.dataset, d.source", mp)
         figs = store.figures
         matched: set[int] = set()
         for a, b, ok in printed:
@@ -118,8 +118,7 @@ class Agreement(FigureKind):
         # a text figure that is a whole of other text figures is checked by additivity, not here
         wholes = {r[0] for r in store.rows("SELECT f.fid FROM figures f JOIN derived d ON d.dataset = f.dataset "
                                            "AND d.source = f.source AND d.measure = f.measure AND d.p_key = f.p_key "
-                                           "AND " + " AND ".join([f"d.{col(x)} = f.{col(x)}" for x in store.dims]
-                                                                 or ["true"]) + " WHERE f.source = 'text'")}
+                                           f"AND {same_coordinates('d', 'f')} WHERE f.source = 'text'")}
         by_measure: dict[tuple[str, str], list] = {}
         for f in figs:
             if f.source != "text":

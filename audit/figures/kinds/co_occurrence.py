@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ...errors import Problem
 from ...kinds.base import param
-from ..store import FigureStore, col
+from ..store import FigureStore, same_coordinates
 from .base import FigureKind, coords_key, location, measure_text, printed, source_label, where
 
 
@@ -38,7 +38,7 @@ class CoOccurrence(FigureKind):
         return out
 
     def evaluate(self, store: FigureStore) -> None:
-        same = " AND ".join([f"b.{col(x)} = a.{col(x)}" for x in store.dims] or ["true"])
+        same = same_coordinates("b", "a")
         zero = "({t}.lo = 0 AND {t}.hi = 0)"
         nonzero = "({t}.lo > 0 OR {t}.hi < 0)"
         figs = store.figures
