@@ -189,6 +189,11 @@ class FigureStore:
         cols = list(zip(*rows)) if rows else [[], [], []]
         self.con.execute("CREATE TEMP TABLE roll AS SELECT unnest(?::VARCHAR[]) AS dataset, unnest(?::VARCHAR[]) AS "
                          "source, unnest(?::INTEGER[]) AS grp", [list(c) for c in cols])
+        # the figures summed (parts printed as cells or in the text, of additive quantities, of a
+        # source that rolls up) with their group, once: each query of the cube reads its group's
+        self.con.execute("CREATE TEMP TABLE parts AS SELECT f.*, r.grp FROM (SELECT *, false AS blank FROM figures "
+                         "UNION ALL SELECT *, true AS blank FROM blanks) f JOIN roll r ON r.dataset = f.dataset "
+                         "AND r.source = f.source WHERE f.origin IN ('cell', 'text') AND f.additive ORDER BY r.grp")
         for g, (dims, _sources) in enumerate(groups):
             for r in range(1, len(dims) + 1):
                 for rolled in itertools.combinations(sorted(dims), r):
@@ -209,10 +214,8 @@ class FigureStore:
                     selects.append(
                         f"SELECT f.dataset, f.source, f.measure, f.p_key, {', '.join(f'{k} AS {n}' for k, n in keys)}, "
                         f"sum(f.lo) AS lo, sum(f.hi) AS hi, count(*) AS n, list(f.fid ORDER BY f.fid) AS fids, "
-                        f"bool_or(f.blank) AS incomplete FROM (SELECT *, false AS blank FROM figures UNION ALL "
-                        f"SELECT *, true AS blank FROM blanks) f JOIN roll r ON r.dataset = f.dataset "
-                        f"AND r.source = f.source "
-                        f"{' '.join(joins)} WHERE f.origin IN ('cell', 'text') AND f.additive AND r.grp = ? "
+                        f"bool_or(f.blank) AS incomplete FROM parts f "
+                        f"{' '.join(joins)} WHERE f.grp = ? "
                         f"GROUP BY f.dataset, f.source, f.measure, f.p_key, {group}"
                         + (f" HAVING {' AND '.join(having)}" if having else ""))
         names = ", ".join(col(d) for d in self.dims)
