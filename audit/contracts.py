@@ -52,32 +52,33 @@ def check_structure(ds: Dataset, pack: Pack) -> None:
     for name, table in ds.tables.items():
         contract = pack.contracts.get(name)
         if contract is None:
-            problems.add(ds.descriptor, f"table '{name}' is not part of profile '{pack.profile}'", field=name,
+            problems.add(ds.descriptor, f"table '{name}' is not part of profile '{pack.profile}'", table.line, field=name,
                          hint=f"tables of the profile: {', '.join(pack.contracts)}")
             continue
         for cname, f in table.fields.items():
             cc = contract.columns.get(cname)
             if cc is None:
                 problems.add(ds.descriptor, f"column '{cname}' of table '{name}' is not part of the profile",
-                             field=f"{name}.{cname}", hint=f"columns: {', '.join(contract.columns)}")
+                             f.line, field=f"{name}.{cname}", hint=f"columns: {', '.join(contract.columns)}")
                 continue
             numeric = cc.type in ("integer", "number", "year")
             if numeric != f.numeric or (cc.type == "integer" and f.type == "number"):
                 problems.add(ds.descriptor, f"column '{name}.{cname}' must be of type {cc.type}, not {f.type}",
-                             field=f"{name}.{cname}.type")
+                             f.line, field=f"{name}.{cname}.type")
             if cc.dimension:
                 u = units.lookup(f.unit) if f.unit else None
                 if u is None or u.dimension != cc.dimension:
                     allowed = [n for n, x in units.UNITS.items() if x.dimension == cc.dimension]
                     problems.add(ds.descriptor, f"column '{name}.{cname}' is {cc.dimension}: its unit must be one of "
-                                 f"{', '.join(allowed)}, not {f.unit or 'none'}", field=f"{name}.{cname}.unit")
+                                 f"{', '.join(allowed)}, not {f.unit or 'none'}", f.line, field=f"{name}.{cname}.unit")
         for cname, cc in contract.columns.items():
             if cc.required and cname not in table.fields:
-                problems.add(ds.descriptor, f"table '{name}' lacks the required column '{cname}'", field=name)
+                problems.add(ds.descriptor, f"table '{name}' lacks the required column '{cname}'", table.line,
+                             field=name)
         for dim in table.dimensions:
             if dim not in contract.dimensions and dim not in contract.columns:
                 problems.add(ds.descriptor, f"dimension '{dim}' of table '{name}' is not part of the profile",
-                             field=f"{name}.dimensions")
+                             table.line, field=f"{name}.dimensions")
     for claim in ds.claims:
         if claim.measure not in pack.measures:
             problems.add(claim.file, f"claim '{claim.id}' measures '{claim.measure}', which the profile does not "

@@ -48,6 +48,7 @@ class Field:
     title: str = ""
     unit: str | None = None
     decimals: int | None = None  # declared printed precision (for tables read by the engine)
+    line: int | None = None  # of the field in the descriptor, for messages
 
     @property
     def numeric(self) -> bool:
@@ -88,6 +89,7 @@ class Table:
     title: str
     fields: dict[str, Field]
     rows: list[Row]
+    line: int | None = None  # of the resource in the descriptor, for messages
     key: list[str] = field(default_factory=list)
     totals_column: str | None = None
     totals_labels: tuple[str, ...] = ()
@@ -409,7 +411,7 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
                          field=f"{name}.{fname}.decimals")
             decimals = None
         fields[fname] = Field(fname, ftype, str(f.get("title", fname)), unit,
-                              int(decimals) if decimals is not None else None)
+                              int(decimals) if decimals is not None else None, _line(f))
     path_text = res.get("path")
     file_display = str(root / str(path_text)) if path_text else display
     csv_path = _inside(root, path_text, problems, display, _line(res, "path") or _line(res), f"{name}: path")
@@ -453,7 +455,8 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
     table = Table(name=name, path=str(path_text), file=file_display, title=str(res.get("title", name)),
                   fields=fields, rows=[], key=key, totals_column=totals_column, totals_labels=labels,
                   totals_within=[str(w) for w in (totals.get("within") or [])] if totals_column else [],
-                  dimensions=dimensions, footnotes=footnotes, provenance=dict(res.get("provenance") or {}))
+                  dimensions=dimensions, footnotes=footnotes, provenance=dict(res.get("provenance") or {}),
+                  line=_line(res))
     hierarchy = res.get("hierarchy")
     if hierarchy:
         _load_hierarchy(root, display, name, hierarchy, table, problems)

@@ -83,3 +83,11 @@ class ProblemCollector:
     def raise_if_any(self) -> None:
         if self.problems:
             raise AuditInputError(list(self.problems))
+
+
+def choices_hint(what: str, names, given: str) -> str:
+    """A hint for a name that is not one of `names`: the closest, if one is close, and them all."""
+    import difflib
+
+    close = difflib.get_close_matches(str(given), [str(n) for n in names], n=1)
+    return (f"did you mean '{close[0]}'? " if close else "") + f"the {what}: {', '.join(sorted(map(str, names))) or '(none)'}"

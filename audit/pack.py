@@ -7,17 +7,18 @@ dataset is read. Every problem is reported with file:line:col; none is fatal unt
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import units
 from .dataset import _relative
-from .errors import AuditInputError, Problem, ProblemCollector
+from .errors import AuditInputError, Problem, ProblemCollector, choices_hint
 from .expr.compiler import ColumnInfo, CompileError, NotApplicable, Schema
 from .kinds import KINDS
 from .kinds.base import SEVERITY_LEVELS, Kind, Rule, expr_problem, placeholders, validate_params
-from .yamlio import Node, load_yaml
+from .yamlio import Node, Number, Seq, load_yaml
 
 PACK_FILE = "pack.yaml"
 CONTRACTS_FILE = "contracts.yaml"
@@ -137,7 +138,11 @@ def load_rules(folder: Path, skip: tuple[str, ...], load_rule, problems: Problem
         if not isinstance(items, list):
             problems.add(path, "a rule file holds a list of rules under 'rules'", 1)
             continue
-        for node in items:
+        for i, node in enumerate(items):
+            if not isinstance(node, Node):
+                problems.add(path, "each rule must be a mapping", items.item_positions[i][0]
+                             if isinstance(items, Seq) else 1, field=f"rules[{i}]")
+                continue
             kind = load_rule(node, str(path))
             if kind is None:
                 continue
@@ -244,9 +249,24 @@ def _load_contracts(path: Path, problems: ProblemCollector) -> dict[str, TableCo
         problems.problems.extend(exc.problems)
         return {}
     out: dict[str, TableContract] = {}
-    for tname, spec in (data.get("tables") or {}).items():
+    tables = data.get("tables") if isinstance(data, dict) else None
+    if not isinstance(tables, dict):
+        problems.add(path, "contracts.yaml holds a mapping of tables under 'tables'", _at(data, "tables"),
+                     field="tables")
+        return {}
+    for tname, spec in tables.items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("columns") or {}, dict):
+            problems.add(path, f"table '{tname}' must be a mapping with its columns under 'columns'",
+                         _at(tables, tname), field=str(tname))
+            continue
         cols = {}
         for cname, c in (spec.get("columns") or {}).items():
+            wrong = _contract_problem(c)
+            if wrong:
+                key, why = wrong
+                problems.add(path, f"column '{tname}.{cname}': {why}", _at(c, key) if key else
+                             _at(spec["columns"], cname), field=f"{tname}.{cname}" + (f".{key}" if key else ""))
+                continue
             ctype = str(c.get("type", "string"))
             if ctype not in COLUMN_TYPES:
                 problems.add(path, f"unknown type '{ctype}'", c.pos("type")[0], field=f"{tname}.{cname}.type")
@@ -259,9 +279,42 @@ def _load_contracts(path: Path, problems: ProblemCollector) -> dict[str, TableCo
                                          c.get("min"), c.get("max"),
                                          [str(a) for a in c["allowed"]] if c.get("allowed") else None,
                                          str(c.get("description", "")))
-        out[tname] = TableContract(tname, str(spec.get("title", tname)), cols, list(spec.get("key") or []),
-                                   [str(d) for d in (spec.get("dimensions") or [])])
+        for key in ("key", "dimensions"):
+            if not isinstance(spec.get(key) or [], list) or any(not isinstance(x, str) for x in spec.get(key) or []):
+                problems.add(path, f"table '{tname}': {key} must be a list of column names", _at(spec, key),
+                             field=f"{tname}.{key}")
+        out[tname] = TableContract(tname, str(spec.get("title", tname)), cols,
+                                   [str(k) for k in spec.get("key") or [] if isinstance(k, str)],
+                                   [str(d) for d in (spec.get("dimensions") or []) if isinstance(d, str)])
     return out
+
+
+# what each key of a column's contract holds
+CONTRACT_KEYS = {"type": "text", "dimension": "text", "required": "true/false", "min": "a number", "max": "a number",
+                 "allowed": "a list", "description": "text"}
+
+
+def _contract_problem(c) -> tuple[str | None, str] | None:
+    """The key and why a column's contract cannot be read (its first key of the wrong type), or None."""
+    if not isinstance(c, dict):
+        return None, "must be a mapping of " + ", ".join(CONTRACT_KEYS)
+    for key, value in c.items():
+        want = CONTRACT_KEYS.get(key)
+        if want is None:
+            return key, f"unknown key '{key}' ({choices_hint('keys of a column', CONTRACT_KEYS, key)})"
+        ok = {"text": lambda v: isinstance(v, str), "true/false": lambda v: isinstance(v, bool),
+              "a number": lambda v: isinstance(v, Number) and math.isfinite(v),
+              "a list": lambda v: isinstance(v, list) and all(isinstance(x, (str, Number)) for x in v)}[want]
+        if value is not None and not ok(value):
+            return key, f"{key} must be {want}"
+    return None
+
+
+def _at(node, key) -> int | None:
+    """The line of `key`'s value in a mapping from YAML (or of the mapping, or None)."""
+    if isinstance(node, Node):
+        return node.value_pos(key)[0] if key in node else node.line
+    return None
 
 
 def _load_measures(path: Path, problems: ProblemCollector) -> tuple[dict[str, units.Dim], dict[str, str | None]]:
@@ -273,7 +326,12 @@ def _load_measures(path: Path, problems: ProblemCollector) -> tuple[dict[str, un
         problems.problems.extend(exc.problems)
         return {}, {}
     dims, unit_of = {}, {}
-    for name, spec in (data.get("measures") or {}).items():
+    measures = (data.get("measures") or {}) if isinstance(data, dict) else None
+    if not isinstance(measures, dict):
+        problems.add(path, "measures.yaml holds a mapping of measures under 'measures'", _at(data, "measures") or 1,
+                     field="measures")
+        return {}, {}
+    for name, spec in measures.items():
         dim = spec.get("dimension") if isinstance(spec, dict) else None
         if dim not in ("area", "count"):
             problems.add(path, f"measure '{name}' needs a dimension: area or count",

@@ -46,7 +46,7 @@ from typing import Any
 
 from ..dataset import (DESCRIBING_KEYS, _check_profile, _delimiter, _inside, _line, _read_descriptor, _relative,
                        _scalar_problem, claim_nodes, csv_records, find_descriptor)
-from ..errors import AuditInputError, Problem, ProblemCollector
+from ..errors import AuditInputError, Problem, ProblemCollector, choices_hint
 from ..inputs import MAX_TABLE_BYTES, read_text
 from ..yamlio import Number
 from .model import QUALIFIERS, Figure, Statement, interval, last_digit
@@ -239,7 +239,7 @@ def _with_aliases(vocab: Vocabulary, raw: Any, display: str, line: int | None, p
     for d, spellings in raw.items():
         if d not in dims:
             problems.add(display, f"unknown dimension '{d}'", _line(raw, d) or line, field=f"aliases.{d}",
-                         hint=_choices("dimensions", dims, str(d)))
+                         hint=choices_hint("dimensions", dims, str(d)))
             continue
         if not isinstance(spellings, dict) or any(_scalar_problem(k) or _scalar_problem(v) or isinstance(v, dict)
                                                   for k, v in spellings.items()):
@@ -284,7 +284,7 @@ def _coordinates(raw: Any, vocab: Vocabulary, file: str, line: int | None, where
         dline = _line(raw, dim) or line
         if dim != PERIOD and dim not in vocab.dimensions:
             problems.add(file, f"unknown dimension '{dim}'", dline, field=f"{where}.{dim}",
-                         hint=_choices("dimensions", [PERIOD, *vocab.dimensions], str(dim)))
+                         hint=choices_hint("dimensions", [PERIOD, *vocab.dimensions], str(dim)))
             continue
         if dim == PERIOD:
             try:
@@ -323,13 +323,6 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _choices(what: str, names, given: str) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(given, list(names), n=1)
-    return (f"did you mean '{close[0]}'? " if close else "") + f"the {what}: {', '.join(sorted(names)) or '(none)'}"
-
-
 def _columns(res: dict, name: str, vocab: Vocabulary, display: str, problems: ProblemCollector) -> list[Column]:
     schema = res.get("schema") or {}
     raw = schema.get("fields") if isinstance(schema, dict) else None
@@ -365,7 +358,7 @@ def _columns(res: dict, name: str, vocab: Vocabulary, display: str, problems: Pr
             m = f.get("measure")
             if not isinstance(m, str) or m not in vocab.measures:
                 problems.add(display, f"unknown measure '{m}'", _line(f, "measure"), field=f"{where}.measure",
-                             hint=_choices("measures", vocab.measures, str(m)))
+                             hint=choices_hint("measures", vocab.measures, str(m)))
                 continue
             col.role, col.measure = "measure", m
             col.at = _coordinates(f.get("at"), vocab, display, _line(f, "at"), f"{where}.at", problems)
@@ -395,7 +388,7 @@ def _columns(res: dict, name: str, vocab: Vocabulary, display: str, problems: Pr
             d = f.get("dimension")
             if d != PERIOD and (not isinstance(d, str) or d not in vocab.dimensions):
                 problems.add(display, f"unknown dimension '{d}'", _line(f, "dimension"), field=f"{where}.dimension",
-                             hint=_choices("dimensions", [PERIOD, *vocab.dimensions], str(d)))
+                             hint=choices_hint("dimensions", [PERIOD, *vocab.dimensions], str(d)))
                 continue
             col.role, col.dimension = "dimension", d
             if f.get("parent") is not None:
@@ -461,7 +454,7 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
     for key in res:
         if key not in RESOURCE_KEYS:
             problems.add(display, f"unknown resource key '{key}'", _line(res, key), field=f"{where}.{key}",
-                         hint=_choices("resource keys", RESOURCE_KEYS, str(key)))
+                         hint=choices_hint("resource keys", RESOURCE_KEYS, str(key)))
     name = res.get("name")
     if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", name):
         problems.add(display, "resource name must be lower case letters, digits and _", _line(res, "name"),
@@ -659,7 +652,7 @@ def _rows(res: dict, name: str, cols: list[Column], vocab: Vocabulary, display: 
         fline = _line(spec["figures"], label) or _line(res, "rows")
         if _scalar_problem(label) or not isinstance(f, dict) or not _named(f.get("measure"), vocab.measures):
             problems.add(display, f"rows.figures.{label}: needs a measure of the vocabulary", fline,
-                         field=f"{where}.figures", hint=_choices("measures", vocab.measures, str((f or {}).get("measure")
+                         field=f"{where}.figures", hint=choices_hint("measures", vocab.measures, str((f or {}).get("measure")
                                                                                                   if isinstance(f, dict) else "")))
             continue
         unknown = [k for k in f if k not in ("measure", "at", "unit")]
@@ -722,7 +715,7 @@ def _load_claims(ds: FigureDataset, path: Path, display: str, base: dict, vocab:
         m = c.get("measure")
         if not isinstance(m, str) or m not in vocab.measures:
             problems.add(display, f"claim '{cid}': unknown measure '{m}'", _line(c, "measure") or line, field="measure",
-                         hint=_choices("measures", vocab.measures, str(m)))
+                         hint=choices_hint("measures", vocab.measures, str(m)))
             continue
         quote = c.get("quote")
         if not isinstance(quote, str) or not quote.strip():
@@ -879,7 +872,7 @@ def _statement(ds: FigureDataset, c: dict, cid: str, kind: str, measure: str, qu
         other = of.get("measure", measure)
         if not _named(other, vocab.measures):
             problems.add(display, f"{where}: unknown measure '{other}'", _line(of, "measure") or line,
-                         field=f"{kind}.of.measure", hint=_choices("measures", vocab.measures, str(other)))
+                         field=f"{kind}.of.measure", hint=choices_hint("measures", vocab.measures, str(other)))
             return None
         st.other_measure = str(other)
         st.other_coords = {**coords, **_coordinates(of.get("at"), vocab, display, _line(of, "at"), f"{kind}.of.at",
