@@ -72,12 +72,14 @@ class Pack:
 
 
 def default_rules_dirs() -> list[Path]:
-    """Where packs are looked for: ./rules, the checkout the package runs from, the installed packs."""
-    import sys
-
-    here = Path(__file__).resolve().parent.parent / "rules"
-    installed = Path(sys.prefix) / "share" / "audit" / "rules"
-    return [p for p in (Path.cwd() / "rules", here, installed) if p.is_dir()] or [Path.cwd() / "rules"]
+    """Where packs are looked for: ./rules, the checkout the package runs from, the packs installed
+    with the package (the package data `audit/_rules`, so a venv, `pip install --user`, a system
+    install and a wheel all find them beside the code)."""
+    package = Path(__file__).resolve().parent
+    checkout = package.parent / "rules"
+    installed = package / "_rules"
+    found = [p for p in (Path.cwd() / "rules", checkout, installed) if p.is_dir()]
+    return list(dict.fromkeys(found)) or [Path.cwd() / "rules"]
 
 
 def find_pack(profile: str | None, rules_dir: str | Path | None) -> Path:

@@ -22,6 +22,10 @@ def make_engine(name: str, ds: Dataset):
     if name == "duckdb":
         return DuckDBEngine(ds)
     if name == "spark":
+        from .extras import need
+
+        for module in ("pyspark", "sqlglot", "pandas", "pandera"):
+            need(module, "audit check --engine spark")
         from .spark_engine import SparkEngine
 
         return SparkEngine(ds)
