@@ -162,8 +162,8 @@ class Space:
     def satisfiable(self, conjunction: list[Atom]) -> bool:
         from .extras import need
 
-        np = need("numpy", "audit lint", "explain")
         optimize = need("scipy.optimize", "audit lint")
+        np = need("numpy", "audit lint", "explain")
         Bounds, LinearConstraint, milp = optimize.Bounds, optimize.LinearConstraint, optimize.milp
 
         variables = sorted({k for a in conjunction for k, _ in a.terms}, key=repr)

@@ -67,8 +67,8 @@ class Model:
     def __init__(self, group: Group, figures: dict[str, Figure], weights: dict[str, float]):
         from ..extras import need
 
-        np = need("numpy", "audit explain", "explain")
         need("scipy.optimize", "audit explain")
+        np = need("numpy", "audit explain", "explain")
         self.np = np
         self.group, self.figures = group, figures
         self.free = [f for f in group.free if f not in group.fixed]
