@@ -97,7 +97,7 @@ def find_pack(profile: str | None, rules_dir: str | Path | None) -> Path:
     where = rules_dir or " or ".join(str(c) for c in candidates)
     if profile is None:
         raise AuditInputError(Problem(str(where), "the dataset names no profile, so no rule pack can be chosen",
-                                      hint="give the descriptor 'auditProfile: <profile>', or --rules DIR"))
+                                      hint="give the descriptor 'auditProfile: <profile>', or --profile PROFILE, or --rules DIR"))
     raise AuditInputError(Problem(str(where), f"no rule pack for profile '{profile}'",
                                   hint="give --rules DIR, a folder holding pack.yaml"))
 
