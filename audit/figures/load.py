@@ -196,14 +196,15 @@ def load_figures(path: str | Path, vocab: Vocabulary, meta: Any = None) -> Figur
         if key not in DATASET_KEYS:
             problems.add(display, f"unknown key '{key}'", _line(meta, key), field=str(key),
                          hint="the figure layout takes " + ", ".join(sorted(DATASET_KEYS)))
-    if not isinstance(meta.get("name"), str) or not meta.get("name"):
-        problems.add(display, "missing required key 'name' (text)", _line(meta, "name") or _line(meta), field="name")
+    if meta.get("name") is not None and (not isinstance(meta.get("name"), str) or not meta.get("name")):
+        # optional, as in Frictionless: a dataset without one is named after its folder
+        problems.add(display, "name must be text", _line(meta, "name") or _line(meta), field="name")
     _check_profile(meta, display, problems)
     for key in DESCRIBING_KEYS:
         why = _scalar_problem(meta[key]) if meta.get(key) is not None else None
         if why:
             problems.add(display, f"the dataset's {key} must be one text or number, not {why}", _line(meta, key), field=key)
-    name = str(meta.get("name") or folder.name)
+    name = str(meta.get("name") or folder.resolve().name)
     vocab = _with_aliases(vocab, meta.get("aliases"), display, _line(meta, "aliases"), problems)
     edition = _edition(meta, display, problems)
     base = _coordinates(meta.get("at"), vocab, display, _line(meta, "at"), "at", problems)
