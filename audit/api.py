@@ -28,7 +28,9 @@ class AuditResult:
 
     def summary(self):
         """One row per dataset: rule outcomes and findings by severity."""
-        import pandas as pd
+        from .extras import need
+
+        pd = need("pandas", "audit.check().summary()")
 
         rows = []
         for run in self.runs:

@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="audit datasets and report every discrepancy")
     check.add_argument("paths", nargs="+", metavar="PATH", help="dataset folders (or folders of datasets)")
     check.add_argument("--rules", metavar="DIR", help="rule pack folder (default: the pack for the dataset's profile)")
+    check.add_argument("--profile", metavar="PROFILE",
+                       help="the profile of datasets whose descriptor names none (e.g. one written by "
+                            "`frictionless describe`): its pack is found as for auditProfile")
     check.add_argument("--format", choices=sorted(REPORTERS), default="text", help="output format (default: text)")
     check.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error",
                        help="lowest severity that fails the run (default: error)")
@@ -194,7 +197,17 @@ def audit_paths(paths: list[str], rules: str | None, keep_datasets: dict | None 
     return runs
 
 
+def _profile_pack(args) -> None:
+    """--profile P: the pack of profile P (under --rules DIR, or where packs are found) becomes the
+    pack of the run, as if given with --rules; a dataset that names another profile is refused."""
+    if getattr(args, "profile", None):
+        from .pack import find_pack
+
+        args.rules = str(find_pack(args.profile, args.rules))
+
+
 def cmd_check(args) -> int:
+    _profile_pack(args)
     from .gitlines import changed_first, resolve_commit
     from .reporters import REPORTERS
 

@@ -44,7 +44,10 @@ def _pandera():
 
 
 def check_structure(ds: Dataset, pack: Pack) -> None:
-    """Raise AuditInputError listing every structural mismatch between dataset and profile."""
+    """Raise AuditInputError listing every structural mismatch between dataset and profile. A table
+    whose descriptor gives no primaryKey is keyed as the profile keys it (the key rows are named
+    by): Frictionless allows no missing part in a primaryKey, and a totals row has none. A column the
+    profile counts in needs no unit: count is the only one (and Frictionless has no units)."""
     problems = ProblemCollector()
     if ds.profile and ds.profile != pack.profile:
         problems.add(ds.descriptor, f"the dataset's profile is '{ds.profile}', the rule pack is for "
@@ -65,6 +68,8 @@ def check_structure(ds: Dataset, pack: Pack) -> None:
             if numeric != f.numeric or (cc.type == "integer" and f.type == "number"):
                 problems.add(ds.descriptor, f"column '{name}.{cname}' must be of type {cc.type}, not {f.type}",
                              f.line, field=f"{name}.{cname}.type")
+            if cc.dimension == "count" and f.unit is None and f.numeric:
+                f.unit = "count"
             if cc.dimension:
                 u = units.lookup(f.unit) if f.unit else None
                 if u is None or u.dimension != cc.dimension:
@@ -79,6 +84,8 @@ def check_structure(ds: Dataset, pack: Pack) -> None:
             if dim not in contract.dimensions and dim not in contract.columns:
                 problems.add(ds.descriptor, f"dimension '{dim}' of table '{name}' is not part of the profile",
                              table.line, field=f"{name}.dimensions")
+        if not table.key:
+            table.key = [k for k in contract.key if k in table.fields]
     for claim in ds.claims:
         if claim.measure not in pack.measures:
             problems.add(claim.file, f"claim '{claim.id}' measures '{claim.measure}', which the profile does not "
@@ -173,6 +180,36 @@ def check_values(ds: Dataset, pack: Pack, engine) -> RuleResult:
         unique.setdefault(f.fingerprint, f)
     result.findings = list(unique.values())
     result.status = "failed" if result.findings else "passed"
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def check_constraints(ds: Dataset) -> RuleResult | None:
+    """The fields' own Frictionless constraints (audit.constraints) as the built-in rule
+    `field-constraints`, over every row of each table held in memory; None when the dataset
+    declares none (tables read by the engine from their files cannot declare any: dataset.py)."""
+    from . import constraints
+
+    start = time.perf_counter()
+    columns, tables = [], {}
+    for table in ds.tables.values():
+        for fname, f in table.fields.items():
+            if f.constraints:
+                cells = [constraints.CellValue(row.line, row.cells[fname].text, row.cells[fname].value)
+                         for row in table.rows]
+                columns.append((f"{table.name}.{fname}", cells, f.constraints))
+                tables[f"{table.name}.{fname}"] = (table, fname)
+    if not columns:
+        return None
+
+    def finding(column: str, v, cell) -> Finding:
+        table, fname = tables[column]
+        loc = cell_location(ds, table, v.line, fname, "value")
+        found = f"found {loc.value}" if cell.value is not None else "the cell is empty"
+        return Finding(constraints.RULE_ID, "error", f"{table_label(table)}: {fname} must be {v.message}, {found}",
+                       [loc], dataset=ds.name, subject=f"{fname}:{v.constraint}").seal()
+
+    result = constraints.rule_result(columns, finding, ds.descriptor)
     result.seconds = time.perf_counter() - start
     return result
 

@@ -48,6 +48,8 @@ class Field:
     title: str = ""
     unit: str | None = None
     decimals: int | None = None  # declared printed precision (for tables read by the engine)
+    missing: frozenset[str] | None = None  # the field's own missingValues (Table Schema v2), else the schema's
+    constraints: dict[str, Any] = field(default_factory=dict)  # Frictionless constraints, checked (contracts.py)
     line: int | None = None  # of the field in the descriptor, for messages
 
     @property
@@ -267,9 +269,8 @@ def load_dataset(path: str | Path, read: dict[str, Any] | None = None) -> Datase
     problems = ProblemCollector()
     if not isinstance(meta, dict):
         raise AuditInputError(Problem(display, "the descriptor must be a mapping"))
-    for required in ("name", "resources"):
-        if required not in meta:
-            problems.add(display, f"missing required key '{required}'", _line(meta), field=required)
+    if "resources" not in meta:
+        problems.add(display, "missing required key 'resources'", _line(meta), field="resources")
     _check_profile(meta, display, problems)
     for key in DESCRIBING_KEYS:
         why = _scalar_problem(meta[key]) if meta.get(key) is not None else None
@@ -296,7 +297,8 @@ def load_dataset(path: str | Path, read: dict[str, Any] | None = None) -> Datase
             claims_file = str(folder / meta["claims"])
             claims = _load_claims(cpath, claims_file, tables, problems)
     problems.raise_if_any()
-    return Dataset(name=str(meta["name"]), root=folder, descriptor=display, meta={k: _plain(v) for k, v in meta.items()},
+    name = meta.get("name") if meta.get("name") is not None else (folder.resolve().name or "dataset")
+    return Dataset(name=str(name), root=folder, descriptor=display, meta={k: _plain(v) for k, v in meta.items()},
                    tables=tables, claims=claims, claims_file=claims_file)
 
 
@@ -351,7 +353,7 @@ def _line(node: Any, key: str | None = None) -> int | None:
 RESOURCE_KEYS = {
     # Frictionless Data Resource
     "name", "path", "title", "description", "format", "mediatype", "encoding", "bytes", "hash", "schema",
-    "dialect", "sources", "licenses", "profile",
+    "dialect", "sources", "licenses", "profile", "type", "scheme",
     # our additions
     "provenance", "totals", "dimensions", "footnotes", "hierarchy", "notes", "scan",
 }
@@ -371,6 +373,10 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
             close = difflib.get_close_matches(str(key), sorted(RESOURCE_KEYS), n=1)
             problems.add(display, f"unknown resource key '{key}'", _line(res, key), field=f"{where}.{key}",
                          hint=f"did you mean '{close[0]}'?" if close else None)
+    if res.get("type", "table") != "table":
+        problems.add(display, f"resource type '{res.get('type')}' is not a table: the engine reads tables",
+                     _line(res, "type"), field=f"{where}.type")
+        return None
     name = res.get("name")
     if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name or ""):
         problems.add(display, "resource name must be lower case letters, digits and _", _line(res, "name"),
@@ -411,7 +417,9 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
                          field=f"{name}.{fname}.decimals")
             decimals = None
         fields[fname] = Field(fname, ftype, str(f.get("title", fname)), unit,
-                              int(decimals) if decimals is not None else None, _line(f))
+                              int(decimals) if decimals is not None else None,
+                              field_missing(f, display, f"{name}.{fname}", problems),
+                              field_constraints(f, ftype, display, f"{name}.{fname}", problems), _line(f))
     path_text = res.get("path")
     file_display = str(root / str(path_text)) if path_text else display
     csv_path = _inside(root, path_text, problems, display, _line(res, "path") or _line(res), f"{name}: path")
@@ -468,9 +476,16 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
         table.source = csv_path
         table.delimiter = _delimiter(res.get("dialect") or {}, display, problems)
         _check_external_columns(table, display, _line(res, "path"), problems)
+        for fname, f in fields.items():
+            if f.constraints:
+                problems.add(display, f"constraints of '{fname}' are not checked on a table the engine reads from "
+                             "its file (scan, parquet)", _line(res, "schema"), field=f"{name}.{fname}.constraints",
+                             hint="drop them, or read the table as CSV without scan to have them checked")
         return table
     _read_csv(csv_path, file_display, table, res.get("dialect") or {},
               schema.get("missingValues", meta.get("missingValues", [""])), markers, problems)
+    if "totals" not in res:
+        _default_totals(table)
     return table
 
 
@@ -553,6 +568,22 @@ def parse_number(text: str, markers: set[str] | str = MARKERS) -> tuple[float, i
 _LARGE_TABLE_HINT = "a larger table is read by the engine, not into memory: give its resource 'scan: true', or a Parquet file"
 
 
+def _default_totals(table: Table) -> None:
+    """A table whose resource says nothing of totals (one written by `frictionless describe`):
+    its totals rows are those whose first text column holding Total or Totals says so there."""
+    labels = ("Total", "Totals")
+    for fname, f in table.fields.items():
+        if f.type != "string":
+            continue
+        rows = [r for r in table.rows if r.cells[fname].text in labels]
+        if rows:
+            table.totals_column, table.totals_labels = fname, labels
+            for r in rows:
+                r.total = True
+                r.cells[fname] = Cell(text=r.cells[fname].text)
+            return
+
+
 def _totals_labels(totals: dict, display: str, name: str, problems: ProblemCollector) -> tuple[str, ...]:
     """The labels that mark a printed totals row: a list of them, or one (default Total, Totals)."""
     labels = totals.get("labels")
@@ -595,7 +626,8 @@ def _read_csv(path: Path, display: str, table: Table, dialect: dict, missing: li
             if total and fname == table.totals_column:
                 cells[fname] = Cell(text=raw.strip())  # the label of a totals row, even in a year column
                 continue
-            cells[fname] = _parse_cell(raw, table.fields[fname], markers, missing_values,
+            f = table.fields[fname]
+            cells[fname] = _parse_cell(raw, f, markers, missing_values if f.missing is None else f.missing,
                                        display, line, problems)
         table.rows.append(Row(line=line, cells=cells, total=total))
     if not table.rows and not any(p.file == display for p in problems.problems):
@@ -641,6 +673,27 @@ def csv_records(text: str, display: str, declared: list[str], delimiter: str, pr
             problems.add(display, f"expected {len(header)} values, found {len(record)}", line)
             continue
         yield line, dict(zip(header, record))
+
+
+def field_missing(f: dict, display: str, where: str, problems: ProblemCollector) -> frozenset[str] | None:
+    """A field's own `missingValues` (Table Schema v2: they replace the schema's for that field), or
+    None. A totals label is read as one before any missing value (a totals row of a year column
+    prints `Total`, which Frictionless can only read as a missing year)."""
+    values = f.get("missingValues")
+    if values is None:
+        return None
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        problems.add(display, "missingValues must be a list of texts", _line(f, "missingValues"),
+                     field=f"{where}.missingValues")
+        return None
+    return frozenset(v.strip() for v in values) | {""}
+
+
+def field_constraints(f: dict, ftype: str, display: str, where: str, problems: ProblemCollector) -> dict[str, Any]:
+    """A field's Frictionless `constraints`, validated (see audit.constraints)."""
+    from .constraints import parse_constraints
+
+    return parse_constraints(f, ftype, display, where, problems)
 
 
 def _parse_cell(raw: str, f: Field, markers: set[str], missing: set[str], display: str, line: int,

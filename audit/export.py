@@ -42,8 +42,10 @@ def rows(runs: list[Run]) -> list[dict[str, Any]]:
     return out
 
 
-def frame(runs: list[Run]):
-    import pandas as pd
+def frame(runs: list[Run], purpose: str = "audit.check().findings"):
+    from .extras import need
+
+    pd = need("pandas", purpose)
 
     df = pd.DataFrame(rows(runs), columns=COLUMNS)
     for c in ("observed", "expected", "difference", "tolerance"):
@@ -55,7 +57,7 @@ def frame(runs: list[Run]):
 
 def write(runs: list[Run], path: Path) -> int:
     """Write CSV or Parquet (by the file's suffix); returns the number of rows."""
-    df = frame(runs)
+    df = frame(runs, "audit export")
     suffix = path.suffix.lower()
     if suffix == ".csv":
         _spreadsheet_cells(df).to_csv(path, index=False, quoting=csv.QUOTE_NONNUMERIC)

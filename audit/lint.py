@@ -160,8 +160,11 @@ class Space:
         self.bounds: dict[object, tuple[float | None, float | None, bool]] = {}
 
     def satisfiable(self, conjunction: list[Atom]) -> bool:
-        import numpy as np
-        from scipy.optimize import Bounds, LinearConstraint, milp
+        from .extras import need
+
+        optimize = need("scipy.optimize", "audit lint")
+        np = need("numpy", "audit lint", "explain")
+        Bounds, LinearConstraint, milp = optimize.Bounds, optimize.LinearConstraint, optimize.milp
 
         variables = sorted({k for a in conjunction for k, _ in a.terms}, key=repr)
         for a in conjunction:

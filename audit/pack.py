@@ -73,12 +73,14 @@ class Pack:
 
 
 def default_rules_dirs() -> list[Path]:
-    """Where packs are looked for: ./rules, the checkout the package runs from, the installed packs."""
-    import sys
-
-    here = Path(__file__).resolve().parent.parent / "rules"
-    installed = Path(sys.prefix) / "share" / "audit" / "rules"
-    return [p for p in (Path.cwd() / "rules", here, installed) if p.is_dir()] or [Path.cwd() / "rules"]
+    """Where packs are looked for: ./rules, the checkout the package runs from, the packs installed
+    with the package (the package data `audit/_rules`, so a venv, `pip install --user`, a system
+    install and a wheel all find them beside the code)."""
+    package = Path(__file__).resolve().parent
+    checkout = package.parent / "rules"
+    installed = package / "_rules"
+    found = [p for p in (Path.cwd() / "rules", checkout, installed) if p.is_dir()]
+    return list(dict.fromkeys(found)) or [Path.cwd() / "rules"]
 
 
 def find_pack(profile: str | None, rules_dir: str | Path | None) -> Path:
@@ -96,7 +98,7 @@ def find_pack(profile: str | None, rules_dir: str | Path | None) -> Path:
     where = rules_dir or " or ".join(str(c) for c in candidates)
     if profile is None:
         raise AuditInputError(Problem(str(where), "the dataset names no profile, so no rule pack can be chosen",
-                                      hint="give the descriptor 'auditProfile: <profile>', or --rules DIR"))
+                                      hint="give the descriptor 'auditProfile: <profile>', or --profile PROFILE, or --rules DIR"))
     raise AuditInputError(Problem(str(where), f"no rule pack for profile '{profile}'",
                                   hint="give --rules DIR, a folder holding pack.yaml"))
 

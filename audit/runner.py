@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .contracts import check_structure, check_values, dataset_schema
+from .contracts import check_constraints, check_structure, check_values, dataset_schema
 from .dataset import Dataset, load_dataset
 from .engine import DuckDBEngine
 from .expr.compiler import CompileError, NotApplicable, Schema
@@ -22,6 +22,10 @@ def make_engine(name: str, ds: Dataset):
     if name == "duckdb":
         return DuckDBEngine(ds)
     if name == "spark":
+        from .extras import need
+
+        for module in ("pyspark", "sqlglot", "pandas", "pandera"):
+            need(module, "audit check --engine spark")
         from .spark_engine import SparkEngine
 
         return SparkEngine(ds)
@@ -52,10 +56,11 @@ def audit_dataset(path: str | Path, rules_dir: str | Path | None = None, pack: P
                     if hasattr(kind, "plan_scan"):
                         kind.plan_scan(ctx)
         results = [check_values(ds, pack, engine)]
+        results += [r for r in [check_constraints(ds)] if r is not None]
         results += [kind.run(ctx) for kind in pack.rules]
     finally:
         engine.close()
-    return Run(dataset=ds.name, path=str(path), profile=ds.profile, pack=str(pack.root), rules=results,
+    return Run(dataset=ds.name, path=str(path), profile=ds.profile or pack.profile, pack=str(pack.root), rules=results,
                meta={k: v for k, v in ds.meta.items() if k in ("country", "year", "title")},
                seconds=time.perf_counter() - start)
 

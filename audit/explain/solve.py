@@ -65,8 +65,10 @@ class Model:
     """The program of one group."""
 
     def __init__(self, group: Group, figures: dict[str, Figure], weights: dict[str, float]):
-        import numpy as np
+        from ..extras import need
 
+        need("scipy.optimize", "audit explain")
+        np = need("numpy", "audit explain", "explain")
         self.np = np
         self.group, self.figures = group, figures
         self.free = [f for f in group.free if f not in group.fixed]

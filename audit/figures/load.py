@@ -44,8 +44,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..constraints import CellValue, parse_constraints
 from ..dataset import (DESCRIBING_KEYS, _check_profile, _delimiter, _inside, _line, _read_descriptor, _relative,
-                       _scalar_problem, claim_nodes, csv_records, find_descriptor)
+                       _scalar_problem, claim_nodes, csv_records, field_missing, find_descriptor)
 from ..errors import AuditInputError, Problem, ProblemCollector, choices_hint
 from ..inputs import MAX_TABLE_BYTES, read_text
 from ..yamlio import Number
@@ -81,10 +82,10 @@ DATASET_KEYS = {"name", "title", "description", "auditProfile", "profile", "edit
                 "source", "sources", "licenses", "country", "year", "missingValues", "homepage", "version",
                 "keywords", "contributors", "created", "id", "image"}
 RESOURCE_KEYS = {"name", "path", "title", "description", "format", "mediatype", "encoding", "bytes", "hash", "schema",
-                 "dialect", "sources", "licenses", "profile", "provenance", "totals", "at", "rows", "footnotes", "notes",
-                 "incomplete"}
+                 "dialect", "sources", "licenses", "profile", "provenance", "totals", "at", "byRow", "rows", "footnotes",
+                 "notes", "incomplete", "type", "scheme"}
 FIELD_KEYS = {"name", "type", "title", "description", "format", "constraints", "unit", "dimension", "parent",
-              "measure", "at", "groupChar", "decimalChar", "bareNumber", "rdfType", "example"}
+              "measure", "at", "groupChar", "decimalChar", "bareNumber", "rdfType", "example", "missingValues"}
 CLAIM_KEYS = {"id", "measure", "value", "low", "high", "unit", "qualifier", "rounding", "period", "at", "quote",
               "section", "locator", "footnote", "note", "change", "share", "ratio", "members", "direction"}
 STATEMENTS = ("change", "share", "ratio", "members")  # a claim of a relation between figures (model.Statement)
@@ -102,6 +103,9 @@ class Column:
     group: str = ","
     decimal: str = "."
     line: int | None = None
+    type: str = "string"
+    missing: frozenset[str] | None = None  # the field's own missingValues, else the schema's
+    constraints: dict[str, Any] = field(default_factory=dict)  # Frictionless constraints (audit.constraints)
 
 
 @dataclass
@@ -129,6 +133,8 @@ class FigureDataset:
     blanks: list[Figure]  # cells of parts left blank: the sums over them are unknown
     links: list[tuple[str, str, str, str]]  # (dimension, child, parent, source): hierarchies printed by tables
     sources: dict[str, SourceInfo]
+    # the columns that declare Frictionless constraints: (table, title, file, column, cells, constraints)
+    constrained: list[tuple] = field(default_factory=list)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -190,14 +196,15 @@ def load_figures(path: str | Path, vocab: Vocabulary, meta: Any = None) -> Figur
         if key not in DATASET_KEYS:
             problems.add(display, f"unknown key '{key}'", _line(meta, key), field=str(key),
                          hint="the figure layout takes " + ", ".join(sorted(DATASET_KEYS)))
-    if not isinstance(meta.get("name"), str) or not meta.get("name"):
-        problems.add(display, "missing required key 'name' (text)", _line(meta, "name") or _line(meta), field="name")
+    if meta.get("name") is not None and (not isinstance(meta.get("name"), str) or not meta.get("name")):
+        # optional, as in Frictionless: a dataset without one is named after its folder
+        problems.add(display, "name must be text", _line(meta, "name") or _line(meta), field="name")
     _check_profile(meta, display, problems)
     for key in DESCRIBING_KEYS:
         why = _scalar_problem(meta[key]) if meta.get(key) is not None else None
         if why:
             problems.add(display, f"the dataset's {key} must be one text or number, not {why}", _line(meta, key), field=key)
-    name = str(meta.get("name") or folder.name)
+    name = str(meta.get("name") or folder.resolve().name)
     vocab = _with_aliases(vocab, meta.get("aliases"), display, _line(meta, "aliases"), problems)
     edition = _edition(meta, display, problems)
     base = _coordinates(meta.get("at"), vocab, display, _line(meta, "at"), "at", problems)
@@ -341,7 +348,10 @@ def _columns(res: dict, name: str, vocab: Vocabulary, display: str, problems: Pr
             if key not in FIELD_KEYS:
                 problems.add(display, f"unknown field key '{key}'", _line(f, key), field=f"{where}.{key}",
                              hint="a field takes " + ", ".join(sorted(FIELD_KEYS)))
-        col = Column(fname, "descriptive", line=_line(f))
+        ftype = str(f.get("type", "string"))
+        col = Column(fname, "descriptive", line=_line(f), type=ftype,
+                     missing=field_missing(f, display, where, problems),
+                     constraints=parse_constraints(f, ftype, display, where, problems))
         if "measure" in f and "dimension" in f:
             problems.add(display, f"field '{fname}' is either a measure or a dimension, not both", _line(f, "measure"),
                          field=where)
@@ -405,6 +415,18 @@ def _columns(res: dict, name: str, vocab: Vocabulary, display: str, problems: Pr
     if len(names) != len(cols):
         problems.add(display, "two fields have one name", _line(schema, "fields"), field=f"{name}.schema.fields")
     return cols
+
+
+def _cell_value(line: int, printed: str, col: Column, missing: set[str]) -> CellValue | None:
+    """A cell as its field's constraints see it: a number (in the field's unit, as printed) for a
+    numeric field, else the text; None as the value when missing. None for a numeric cell that is
+    not a number (reported where the figure is read, or not a figure at all)."""
+    if printed in missing or printed == "":
+        return CellValue(line, printed, None)
+    if col.type not in ("integer", "number", "year"):
+        return CellValue(line, printed, printed)
+    parsed = parse_printed(printed, col.group, col.decimal)
+    return None if parsed is None else CellValue(line, printed, parsed[0])
 
 
 def parse_printed(text: str, group: str = ",", decimal: str = ".") -> tuple[float, int, str] | None:
@@ -521,11 +543,17 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
     src.row_dims = {c.dimension for c in dims if c.dimension != PERIOD}
     measures = [c for c in cols if c.role == "measure"]
     rows = 0
+    constrained = {c.name: (c, []) for c in cols if c.constraints}
     for line, record in csv_records(text, file, [c.name for c in cols], delimiter, problems):
         rows += 1
         cells = {h: v.strip() for h, v in record.items()}
         total = tcol is not None and cells[tcol].lower() in labels
         total = total or any(cells[c.name].lower() in labels for c in dims)
+        for c in cols:  # a field's own missing values (a totals label stays one: it is read above)
+            if c.missing is not None and cells[c.name] in c.missing and cells[c.name].lower() not in labels:
+                cells[c.name] = ""
+        for c, seen in constrained.values():
+            seen.append(_cell_value(line, cells[c.name], c, missing))
         coords = dict(at)
         row_period = None
         period_rolled = False
@@ -615,6 +643,8 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
                 add(*args, row_period, total)
     if rows == 0 and not any(p.file == file for p in problems.problems):
         problems.add(file, "the table has no rows", 2)
+    for c, seen in constrained.values():
+        ds.constrained.append((name, title, file, c.name, [v for v in seen if v is not None], c.constraints))
     if deferred:
         try:
             periods = [parse_period(p) for p in row_periods]
@@ -632,39 +662,45 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
 def _rows(res: dict, name: str, cols: list[Column], vocab: Vocabulary, display: str,
           problems: ProblemCollector) -> tuple[str, dict[str, tuple[str, dict, str | None]]] | None:
     """A table of one figure per row, whose label says what it is (a summary box: "Red items",
-    "Surface covered"): `rows: {column: item, figures: {"Red items": {measure: items, at:
-    {kind: red}}, ...}}`; the fields whose `measure` is `by-row` hold the rows' values."""
-    spec = res.get("rows")
+    "Surface covered"): `byRow: {column: item, figures: {"Red items": {measure: items, at:
+    {kind: red}}, ...}}`; the fields whose `measure` is `by-row` hold the rows' values. The key was
+    `rows` before Frictionless v2 gave that name to a resource's count of rows: a mapping there is
+    still read as `byRow`."""
+    key = "byRow" if "byRow" in res or not isinstance(res.get("rows"), dict) else "rows"
+    if "byRow" in res and isinstance(res.get("rows"), dict):
+        problems.add(display, f"'{name}' has both byRow and rows (the name byRow had before): keep byRow",
+                     _line(res, "rows"), field=f"{name}.rows")
+    spec = res.get(key)
     wanted = any(c.measure == BY_ROW for c in cols)
     if spec is None:
         if wanted:
-            problems.add(display, f"a field of '{name}' takes its measure by row, but the resource has no 'rows'",
-                         _line(res), field=f"{name}.rows")
+            problems.add(display, f"a field of '{name}' takes its measure by row, but the resource has no 'byRow'",
+                         _line(res), field=f"{name}.byRow")
         return None
-    where = f"{name}.rows"
+    where = f"{name}.{key}"
     if not isinstance(spec, dict) or not _named(spec.get("column"), {c.name for c in cols}) \
             or not isinstance(spec.get("figures"), dict):
-        problems.add(display, "rows needs the column naming each row's figure and figures: {label: {measure, at}}",
-                     _line(res, "rows"), field=where)
+        problems.add(display, f"{key} needs the column naming each row's figure and figures: {{label: {{measure, at}}}}",
+                     _line(res, key), field=where)
         return None
     figures: dict[str, tuple[str, dict, str | None]] = {}
     for label, f in spec["figures"].items():
-        fline = _line(spec["figures"], label) or _line(res, "rows")
+        fline = _line(spec["figures"], label) or _line(res, key)
         if _scalar_problem(label) or not isinstance(f, dict) or not _named(f.get("measure"), vocab.measures):
-            problems.add(display, f"rows.figures.{label}: needs a measure of the vocabulary", fline,
+            problems.add(display, f"{key}.figures.{label}: needs a measure of the vocabulary", fline,
                          field=f"{where}.figures", hint=choices_hint("measures", vocab.measures, str((f or {}).get("measure")
                                                                                                   if isinstance(f, dict) else "")))
             continue
         unknown = [k for k in f if k not in ("measure", "at", "unit")]
         if unknown:
-            problems.add(display, f"rows.figures.{label}: unknown key '{unknown[0]}' (measure, at, unit)", fline,
+            problems.add(display, f"{key}.figures.{label}: unknown key '{unknown[0]}' (measure, at, unit)", fline,
                          field=f"{where}.figures")
             continue
         at = _coordinates(f.get("at"), vocab, display, fline, f"{where}.figures.at", problems)
         figures[" ".join(_text(label).split()).lower()] = (f["measure"], at,
                                                            _text(f["unit"]) if f.get("unit") is not None else None)
     if not wanted:
-        problems.add(display, f"'{name}' has rows but no field whose measure is {BY_ROW}", _line(res, "rows"), field=where)
+        problems.add(display, f"'{name}' has {key} but no field whose measure is {BY_ROW}", _line(res, key), field=where)
     return str(spec["column"]), figures
 
 

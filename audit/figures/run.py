@@ -55,7 +55,30 @@ def _audit(paths: list[Path], pack: FigurePack, metas: dict, start: float) -> li
         store.close()
     share = (time.perf_counter() - start) / max(1, len(datasets))
     return [Run(dataset=ds.name, path=str(ds.root), profile=ds.profile, pack=str(pack.root),
-                rules=[r[ds.name] for r in results], meta=dict(ds.meta), seconds=share) for ds in datasets]
+                rules=[*_constraints(ds), *(r[ds.name] for r in results)], meta=dict(ds.meta), seconds=share)
+            for ds in datasets]
+
+
+def _constraints(ds: FigureDataset) -> list:
+    """The built-in rule `field-constraints` (audit.constraints) over the dataset's constrained
+    columns, every row of their tables; nothing when it declares no constraint."""
+    if not ds.constrained:
+        return []
+    from ..constraints import rule_result
+    from ..findings import Finding, Location
+
+    where = {f"{table}.{column}": (table, title, file, column) for table, title, file, column, _, _ in ds.constrained}
+
+    def finding(key: str, v, cell) -> Finding:
+        table, title, file, column = where[key]
+        loc = Location(file=file, row=v.line, table=table, column=column, value=cell.text or None, role="value",
+                       label=f"{title}, line {v.line}, {column}")
+        found = f"found {cell.text}" if cell.value is not None else "the cell is empty"
+        return Finding("field-constraints", "error", f"{title} ({table}): {column} must be {v.message}, {found}",
+                       [loc], dataset=ds.name, subject=f"{column}:{v.constraint}").seal()
+
+    return [rule_result([(f"{t}.{c}", cells, cons) for t, _, _, c, cells, cons in ds.constrained], finding,
+                        ds.descriptor)]
 
 
 def load_all(paths: list[Path], pack: FigurePack, metas: dict) -> tuple[list[FigureDataset], list]:
