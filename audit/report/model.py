@@ -211,9 +211,14 @@ NO_FIGURE_CHARTS = ("Charts are not drawn yet for datasets in the figure layout:
 
 def is_figure_run(run: Run) -> bool:
     """Whether a run audited a dataset in the figure layout (its pack is a pack of rules over figures)."""
+    from pathlib import Path
+
+    from ..figures.kinds import KINDS
     from ..figures.pack import is_figure_pack
 
-    return bool(run.pack) and is_figure_pack(run.pack)
+    if run.pack and Path(run.pack).is_dir():
+        return is_figure_pack(run.pack)
+    return any(r.kind in KINDS for r in run.rules)  # a bundled pack, shown as <audit>/rules/...
 
 
 def _rule_view(r: RuleResult) -> RuleView:
