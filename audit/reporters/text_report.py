@@ -22,6 +22,10 @@ def _num(v: float | None) -> str:
     return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.6f}".rstrip("0").rstrip(".")
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
 def _where(loc: Location) -> str:
     """Where a figure was printed, as markup (every part escaped)."""
     place = f"{loc.file}:{loc.row}" if loc.row else loc.file
@@ -33,7 +37,7 @@ def _where(loc: Location) -> str:
     return text
 
 
-def _finding(console, f: Finding) -> None:
+def _finding(console, f: Finding, verbose: bool = False) -> None:
     """One finding, printed as one block (one call to rich per finding: a run can hold thousands)."""
     lines = [f"  [{STYLE.get(f.severity, 'bold')}]{esc(f'{f.severity:<7}')}[/] [bold]{esc(f.rule)}[/]  "
              f"{esc(f.message)}"]
@@ -42,7 +46,7 @@ def _finding(console, f: Finding) -> None:
         expected = "expected" if f.relation == "==" else f"required {esc(f.relation)}"
         lines.append(f"[dim]          observed {_num(f.observed)}{unit} · {expected} {_num(f.expected)}{unit} · "
                      f"difference {_num(f.difference)}{unit} · tolerance {_num(f.tolerance)}{unit}[/dim]")
-    shown = f.locations[:8]
+    shown = f.locations if verbose else f.locations[:8]
     lines += ["        at " + _where(loc) for loc in shown]
     if len(f.locations) > len(shown):
         lines.append(f"[dim]        … and {len(f.locations) - len(shown)} more places[/dim]")
@@ -60,11 +64,35 @@ def _finding(console, f: Finding) -> None:
     console.print("\n".join(lines))
 
 
-def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
+def _summary_line(run: Run) -> str:
+    live = [f for f in run.findings if not f.accepted]
+    c = {s: sum(1 for f in live if f.severity == s) for s in SEVERITIES}
+    accepted = len(run.findings) - len(live)
+    extra = f", {accepted} accepted" if accepted else ""
+    extra += f", {len(run.stale)} stale" if run.stale else ""
+    extra += f", {len(run.expired)} expired" if run.expired else ""
+    return (f"{esc(run.dataset)}: {c['error']} errors, {c['warning']} warnings, {c['info']} info"
+            f"{extra} ({run.seconds:.2f} s)")
+
+
+def _quiet(runs: list[Run], console, fail_on: str) -> None:
+    """--quiet: the summary line of each run that fails, nothing when every run passes."""
+    failing = [run for run in runs if run.fails(fail_on) or any(r.status == "broken" for r in run.rules)]
+    for run in failing:
+        console.print(_summary_line(run))
+
+
+def report(runs: list[Run], stream: IO[str], fail_on: str = "error", verbosity: int = 0) -> None:
+    """The text report. `verbosity` -1 (--quiet): only the summary line of each failing run;
+    0: the findings that count, one line for those a baseline accepts, why rules did not apply;
+    1 (--verbose): also every place of a finding, each accepted finding and every passed rule."""
     from rich.console import Console
 
     wide = None if getattr(stream, "isatty", lambda: False)() else 160
     console = Console(file=stream, soft_wrap=True, highlight=False, emoji=False, width=wide)
+    if verbosity < 0:
+        return _quiet(runs, console, fail_on)
+    verbose = verbosity > 0
     totals = {s: 0 for s in SEVERITIES}
     for run in runs:
         title = run.meta.get("title") or run.dataset
@@ -77,8 +105,11 @@ def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
                 continue
             console.print(f"\n[{STYLE[severity]}]{severity.upper()}S ({len(group)})[/]")
             for f in group:
-                _finding(console, f)
-        if accepted:
+                _finding(console, f, verbose)
+        if accepted and not verbose:
+            console.print(f"\n[dim]{_count(len(accepted), 'finding')} accepted by the baseline "
+                          f"(--verbose lists them)[/]")
+        elif accepted:
             console.print(f"\n[dim]ACCEPTED BY THE BASELINE ({len(accepted)})[/]")
             for f in accepted:
                 console.print(f"  [dim]{esc(f'{f.severity:<7}')} {esc(f.rule)}  {esc(f.message)}[/]")
@@ -99,6 +130,12 @@ def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
         odd = [r for r in run.rules if r.status in ("broken",)]
         for r in odd:
             console.print(f"\n[bold magenta]broken rule[/] {esc(r.rule)} ({esc(f'{r.file}:{r.line}')}): {esc(r.reason or '')}")
+        if verbose:
+            passed = [r for r in run.rules if r.status == "passed"]
+            if passed:
+                console.print(f"\n[dim]Rules that passed ({len(passed)}):[/dim]\n" + "\n".join(
+                    f"[dim]  {esc(r.rule)}: {_count(r.items, 'item')} checked  "
+                    f"({esc(f'{r.file}:{r.line}' if r.file else '')})[/dim]" for r in passed))
         for status, heading in (("undecided", "Rules that could decide nothing"),
                                 ("not_applicable", "Rules that do not apply")):
             quiet = [r for r in run.rules if r.status == status]
@@ -111,11 +148,7 @@ def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
         c = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
         for k in totals:
             totals[k] += c[k]
-        extra = f", {len(accepted)} accepted" if accepted else ""
-        extra += f", {len(run.stale)} stale" if run.stale else ""
-        extra += f", {len(run.expired)} expired" if run.expired else ""
-        console.print(f"{esc(run.dataset)}: {c['error']} errors, {c['warning']} warnings, {c['info']} info"
-                      f"{extra} ({run.seconds:.2f} s)\n")
+        console.print(_summary_line(run) + "\n")
     if len(runs) > 1:
         from rich.table import Table
 

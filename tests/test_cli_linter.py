@@ -1,0 +1,147 @@
+"""What ruff and pre-commit users expect of the command line: rule selection, quiet and verbose
+output, a configuration file, one rule's documentation, help on every argument, one rule count."""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+
+from .conftest import ROOT, audit_cli
+from .test_cli import match_lines
+
+AZ = str(ROOT / "datasets" / "azerbaijan-2019")
+
+
+def _rules(out) -> dict[str, str]:
+    doc = json.loads(out.stdout)
+    return {r["id"]: r["severity"] for r in doc["rules"]}
+
+
+def test_select_and_ignore_take_ids_globs_and_severities():
+    out = audit_cli("check", "datasets/azerbaijan-2019", "--format", "json",
+                    "--select", "claim-*,printed-totals", "--select", "warning", "--ignore", "claim-mined-areas")
+    rules = _rules(out)
+    assert "printed-totals" in rules and "claim-ap-mined-areas" in rules and "clearance-year-on-year" in rules
+    assert "claim-mined-areas" not in rules and "cha-count-without-area" not in rules
+    assert all(r.startswith("claim-") or r == "printed-totals" or sev == "warning" for r, sev in rules.items())
+    doc = json.loads(out.stdout)
+    assert {f["rule"] for f in doc["findings"]} <= set(rules)
+    # ignoring every rule that fails leaves a passing run
+    quiet = audit_cli("check", "datasets/azerbaijan-2019", "--ignore", "error")
+    assert quiet.returncode == 0, quiet.stdout
+
+
+def test_select_of_a_rule_that_does_not_exist_is_an_error_with_a_hint():
+    out = audit_cli("check", "datasets/azerbaijan-2019", "--select", "printed-total", "--ignore", "warnings,stok-*")
+    assert out.returncode == 2
+    assert out.stdout == ""
+    match_lines(out.stderr, [
+        "audit: --select: 'printed-total' matches no rule",
+        "  hint: did you mean 'printed-totals'*",
+        "audit: --ignore: 'warnings' matches no rule",
+        "  hint: did you mean 'warning'*",
+        "audit: --ignore: 'stok-*' matches no rule",
+    ])
+
+
+def test_quiet_prints_the_summary_line_or_nothing_and_verbose_prints_more():
+    failing = audit_cli("check", "datasets/azerbaijan-2019", "--quiet")
+    assert failing.returncode == 1
+    assert failing.stdout.splitlines() == [l for l in failing.stdout.splitlines() if l.strip()]
+    match_lines(failing.stdout, ["azerbaijan-2019: 8 errors, 5 warnings, 0 info (*s)"])
+    assert len(failing.stdout.splitlines()) == 1
+    passing = audit_cli("check", "datasets/croatia-2014", "-q")
+    assert passing.returncode == 0 and passing.stdout == ""
+    verbose = audit_cli("check", "datasets/croatia-2014", "--verbose")
+    match_lines(verbose.stdout, ["Rules that passed (3):", "  printed-totals: * checked  (rules/mine-action/totals.yaml:2)"])
+    assert "Rules that passed" not in audit_cli("check", "datasets/croatia-2014").stdout
+
+
+def test_configuration_in_pyproject_found_upwards_and_overridden_by_flags(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "datasets" / "azerbaijan-2019", repo / "data" / "azerbaijan-2019")
+    shutil.copytree(ROOT / "rules" / "mine-action", repo / "rules" / "mine-action")
+    (repo / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.audit]\npaths = ["data"]\n'
+                                         'select = ["claim-*"]\nfail-on = "never"\n', encoding="utf-8")
+    (repo / "sub").mkdir()
+    out = audit_cli("check", "--format", "json", cwd=repo / "sub")
+    assert out.returncode == 0, out.stderr
+    assert set(_rules(out)) and all(r.startswith("claim-") for r in _rules(out))
+    # flags override the file
+    out = audit_cli("check", "../data", "--fail-on", "error", "--select", "printed-totals", cwd=repo / "sub")
+    assert out.returncode == 1
+    match_lines(out.stdout, ["*printed-totals*", "Rules: 1 run, *"])
+    assert audit_cli("check", "--no-config", cwd=repo / "sub").returncode == 2
+
+
+def test_unknown_configuration_key_is_an_error_at_its_line(tmp_path):
+    (tmp_path / "audit.toml").write_text('paths = ["data"]\n# the severity\nfail_on = "warning"\n', encoding="utf-8")
+    out = audit_cli("check", cwd=tmp_path)
+    assert out.returncode == 2
+    match_lines(out.stderr, ["audit: audit.toml:3: unknown configuration key 'fail_on'",
+                             "  hint: did you mean 'fail-on'?"])
+    (tmp_path / "audit.toml").write_text('[tool.audit]\nengine = "spork"\n', encoding="utf-8")
+    out = audit_cli("check", AZ, cwd=tmp_path)
+    assert out.returncode == 2
+    match_lines(out.stderr, ["audit: audit.toml:2: 'engine' must be one of duckdb, spark, not 'spork'",
+                             "  hint: did you mean 'spark'?"])
+
+
+def test_rules_id_prints_the_documentation_of_one_rule():
+    out = audit_cli("rules", "printed-totals")
+    assert out.returncode == 0, out.stderr
+    match_lines(out.stdout, [
+        "printed-totals: Printed totals equal the sum of their rows",
+        "  kind      totals*",
+        "  severity  error",
+        "  pack      *rules/mine-action",
+        "  written   rules/mine-action/totals.yaml:2",
+        "  message   {table}: the printed total of {column} is {observed}*",
+        "  hint      *",
+        "Why:",
+        "  A printed total is itself a reported figure*",
+        "What a rule of kind totals checks:",
+    ])
+    bad = audit_cli("rules", "printed-total")
+    assert bad.returncode == 2
+    match_lines(bad.stderr, ["audit: printed-total: no rule of this id in the packs",
+                             "  hint: did you mean 'printed-totals'?"])
+
+
+def test_one_rule_count_in_the_text_report_and_in_audit_rules():
+    listed = audit_cli("rules", "--rules", "rules/mine-action").stdout
+    n = int(next(line for line in listed.splitlines() if "rules/mine-action:" in line).split(":")[1].split()[0])
+    assert listed.count("│ table-contracts ") == 1
+    ran = audit_cli("check", "datasets/croatia-2014").stdout
+    match_lines(ran, [f"Rules: {n} run, *"])
+    rows = [line for line in listed.splitlines() if line.startswith("│")]
+    assert len(rows) == n
+
+
+def _actions(parser: argparse.ArgumentParser, path: str = "audit"):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            yield path, action
+            for name, sub in action.choices.items():
+                yield from _actions(sub, f"{path} {name}")
+        else:
+            yield path, action
+
+
+def test_every_argument_of_every_command_has_help():
+    from audit.cli import build_parser
+
+    missing = [f"{path} {'/'.join(a.option_strings) or a.dest}" for path, a in _actions(build_parser())
+               if not a.help or a.help == argparse.SUPPRESS]
+    assert missing == []
+    assert sum(1 for _ in _actions(build_parser())) > 50
+
+
+def test_text_report_says_what_data_each_rule_that_did_not_apply_needs():
+    out = audit_cli("check", "datasets/croatia-2014").stdout
+    match_lines(out, ["Rules that do not apply (24):",
+                      "  claim-mined-areas: the dataset makes no claim of measure 'mined_areas'",
+                      "  cleared-nothing-found: the dataset has no table 'clearance_by_region'"])
+    figures = audit_cli("check", "datasets/figures/croatia-2014").stdout
+    assert "prints no figures this rule relates" not in figures
+    match_lines(figures, ["Rules that do not apply (*):", "  stock-and-flow: the dataset prints no *"])
