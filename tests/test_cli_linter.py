@@ -144,4 +144,4 @@ def test_text_report_says_what_data_each_rule_that_did_not_apply_needs():
                       "  cleared-nothing-found: the dataset has no table 'clearance_by_region'"])
     figures = audit_cli("check", "datasets/figures/croatia-2014").stdout
     assert "prints no figures this rule relates" not in figures
-    match_lines(figures, ["Rules that do not apply (*):", "  stock-and-flow: the dataset prints no *"])
+    match_lines(figures, ["Rules that do not apply (*):", "  stock-and-flow: needs the stock at two dates*; the dataset prints no area_released*"])

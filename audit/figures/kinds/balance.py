@@ -71,6 +71,7 @@ class Balance(FigureKind):
     interval between them, within printed precision (interval arithmetic)."""
 
     name = "balance"
+    needs = "the stock at two dates and what flowed out and in between them"
     placeholders = ("stock", "start", "end", "opening", "closing", "expected", "difference", "outflow", "inflow",
                     "at")
 

@@ -80,8 +80,35 @@ class FigureKind:
             results[name] = res
         return results
 
+    needs: ClassVar[str] = "figures this rule relates"  # what a dataset must print for the rule to apply
+
+    def measures_named(self, vocab) -> list[str]:
+        """The measures the rule's parameters name, in the order written (pairs and lists too)."""
+        import dataclasses
+
+        out: list[str] = []
+
+        def walk(v):
+            if isinstance(v, str):
+                if v in vocab.measures and v not in out:
+                    out.append(v)
+            elif isinstance(v, (list, tuple)):
+                for x in v:
+                    walk(x)
+        if dataclasses.is_dataclass(self.p):
+            for f in dataclasses.fields(self.p):
+                walk(getattr(self.p, f.name))
+        return out
+
     def absent_reason(self, store: FigureStore, dataset: str) -> str:
-        return "the dataset prints no figures this rule relates"
+        """Why the rule did not apply: what it needs, and which of the measures it names the
+        dataset does not print at all."""
+        ds = store.datasets.get(dataset)
+        printed = {f.measure for f in ds.figures} if ds is not None else set()
+        missing = [m for m in self.measures_named(store.vocab) if m not in printed]
+        if missing:
+            return f"needs {self.needs}; the dataset prints no {', no '.join(missing)}"
+        return f"needs {self.needs}; this dataset prints none such"
 
     def tally(self, dataset: str, ok: bool | None, reason: str | None = None) -> Outcome:
         o = self.outcomes.setdefault(dataset, Outcome())

@@ -58,6 +58,7 @@ class Trend(FigureKind):
     what printed precision explains."""
 
     name = "trend"
+    needs = "the measure for two consecutive periods"
     placeholders = ("measure", "from", "to", "from_value", "to_value", "change", "at")
 
     @dataclass(frozen=True)
