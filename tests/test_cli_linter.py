@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+from pathlib import Path
 
 from .conftest import ROOT, audit_cli
 from .test_cli import match_lines
@@ -145,3 +146,51 @@ def test_text_report_says_what_data_each_rule_that_did_not_apply_needs():
     figures = audit_cli("check", "datasets/figures/croatia-2014").stdout
     assert "prints no figures this rule relates" not in figures
     match_lines(figures, ["Rules that do not apply (*):", "  stock-and-flow: needs the stock at two dates*; the dataset prints no area_released*"])
+
+
+def test_sarif_rules_have_help_and_help_uri_and_validate(tmp_path):
+    from jsonschema import FormatChecker
+    from jsonschema.validators import validator_for
+
+    from .schemas import sarif_schema
+
+    out = audit_cli("check", "datasets", "datasets/figures", "--format", "sarif", "--fail-on", "never")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    schema = sarif_schema()
+    errors = list(validator_for(schema)(schema, format_checker=FormatChecker()).iter_errors(doc))
+    assert not errors, [e.message for e in errors[:5]]
+    rules = doc["runs"][0]["tool"]["driver"]["rules"]
+    assert len(rules) > 30
+    for r in rules:
+        assert r["help"]["text"] and r["help"]["markdown"].startswith("**"), r["id"]
+        assert f"audit rules {r['id']}" in r["help"]["text"]
+        assert r["helpUri"].startswith("https://")
+    # in GitHub Actions, a rule of the repository's own pack links to its line at the commit audited
+    env = {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "o/r", "GITHUB_SHA": "abc"}
+    import os
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).parent / "audit"
+    ran = subprocess.run([str(exe), "check", "datasets/azerbaijan-2019", "--format", "sarif"], cwd=ROOT,
+                         capture_output=True, text=True, env={**os.environ, **env})
+    uris = {r["id"]: r["helpUri"] for r in json.loads(ran.stdout)["runs"][0]["tool"]["driver"]["rules"]}
+    assert uris["printed-totals"] == "https://github.com/o/r/blob/abc/rules/mine-action/totals.yaml#L2"
+
+
+def test_junit_failures_carry_the_findings_and_validate():
+    import xml.etree.ElementTree as ET
+
+    import xmlschema
+
+    from .schemas import junit_xsd
+
+    out = audit_cli("check", "datasets/azerbaijan-2019", "--format", "junit")
+    assert out.returncode == 1
+    xmlschema.XMLSchema(str(junit_xsd())).validate(out.stdout)
+    failure = ET.fromstring(out.stdout).find(".//testcase[@name='claim-ap-mined-areas']/failure")
+    assert failure.get("message").startswith("The text says 14 anti-personnel mined areas")
+    assert "(datasets/azerbaijan-2019/" in failure.get("message")
+    assert not any(f.get("message", "").endswith("finding") or f.get("message", "").endswith("findings")
+                   for f in ET.fromstring(out.stdout).iter("failure"))
