@@ -194,3 +194,38 @@ def test_junit_failures_carry_the_findings_and_validate():
     assert "(datasets/azerbaijan-2019/" in failure.get("message")
     assert not any(f.get("message", "").endswith("finding") or f.get("message", "").endswith("findings")
                    for f in ET.fromstring(out.stdout).iter("failure"))
+
+
+def test_pre_commit_hook_explains_a_missing_baseline_then_shows_only_new_findings(tmp_path):
+    import shlex
+
+    import yaml
+
+    [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["id"] == "audit" and hook["entry"].split()[:2] == ["audit", "check"]
+    shutil.copytree(ROOT / "datasets" / "azerbaijan-2019", tmp_path / "datasets" / "azerbaijan-2019")
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    args = hook["entry"].split()[1:] + hook["args"]
+    first = audit_cli(*args, cwd=tmp_path)
+    assert first.returncode == 2
+    assert "no such baseline file" not in first.stderr
+    match_lines(first.stderr, ["audit: audit-baseline.yaml: no baseline file yet",
+                               "  hint: record the current findings as accepted with: "
+                               "audit baseline create datasets -o audit-baseline.yaml *"])
+    command = first.stderr.split("with: ", 1)[1].split("  (", 1)[0]
+    made = audit_cli(*shlex.split(command)[1:], cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    baseline = tmp_path / "audit-baseline.yaml"
+    baseline.write_text(baseline.read_text(encoding="utf-8").replace("reason: ''", "reason: known")
+                        .replace("reason: null", "reason: known"), encoding="utf-8")
+    table = tmp_path / "datasets" / "azerbaijan-2019" / "table3-mine-clearance-2018.csv"
+    table.write_text(table.read_text(encoding="utf-8").replace("Fizuli,ANAMA,3,238396,25,", "Fizuli,ANAMA,3,238396,26,"),
+                     encoding="utf-8")
+    again = audit_cli(*args, cwd=tmp_path)
+    assert again.returncode == 1, again.stderr
+    findings = [line for line in again.stdout.splitlines() if line.startswith(("  error ", "  warning ", "  info "))]
+    assert len(findings) == 1 and "printed total of AP mines destroyed is 29" in findings[0]
+    match_lines(again.stdout, ["ERRORS (1)", "13 findings accepted by the baseline (--verbose lists them)",
+                               "azerbaijan-2019: 1 error, 0 warnings, 0 info, 13 accepted (*)"])
+    verbose = audit_cli(*args, "--verbose", cwd=tmp_path)
+    match_lines(verbose.stdout, ["ACCEPTED BY THE BASELINE (13)", "*reason: known"])

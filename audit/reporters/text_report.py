@@ -71,7 +71,7 @@ def _summary_line(run: Run) -> str:
     extra = f", {accepted} accepted" if accepted else ""
     extra += f", {len(run.stale)} stale" if run.stale else ""
     extra += f", {len(run.expired)} expired" if run.expired else ""
-    return (f"{esc(run.dataset)}: {c['error']} errors, {c['warning']} warnings, {c['info']} info"
+    return (f"{esc(run.dataset)}: {_count(c['error'], 'error')}, {_count(c['warning'], 'warning')}, {c['info']} info"
             f"{extra} ({run.seconds:.2f} s)")
 
 
@@ -166,5 +166,5 @@ def report(runs: list[Run], stream: IO[str], fail_on: str = "error", verbosity: 
                           str(len(run.findings) - len(live)), str(s["passed"]), str(s["failed"]), str(s["undecided"]),
                           str(s["not_applicable"]), str(s["broken"]), f"{run.seconds:.2f}")
         console.print(table)
-        console.print(f"[bold]{len(runs)} datasets: {totals['error']} errors, {totals['warning']} warnings, "
-                      f"{totals['info']} info[/]")
+        console.print(f"[bold]{len(runs)} datasets: {_count(totals['error'], 'error')}, "
+                      f"{_count(totals['warning'], 'warning')}, {totals['info']} info[/]")
