@@ -229,3 +229,32 @@ def test_pre_commit_hook_explains_a_missing_baseline_then_shows_only_new_finding
                                "azerbaijan-2019: 1 error, 0 warnings, 0 info, 13 accepted (*)"])
     verbose = audit_cli(*args, "--verbose", cwd=tmp_path)
     match_lines(verbose.stdout, ["ACCEPTED BY THE BASELINE (13)", "*reason: known"])
+
+
+def test_github_action_runs_existing_options_uploads_sarif_and_writes_the_summary():
+    import shlex
+
+    import yaml
+
+    from audit.cli import build_parser
+
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    assert action["runs"]["using"] == "composite"
+    steps = action["runs"]["steps"]
+    assert any(s.get("uses", "").startswith("github/codeql-action/upload-sarif@") for s in steps)
+    scripts = [s["run"] for s in steps if "run" in s]
+    assert any("GITHUB_STEP_SUMMARY" in run for run in scripts)
+    assert not any("${{" in run for run in scripts), "inputs reach the scripts as environment variables"
+    assert any("pip install" in run for run in scripts)
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    commands = [shlex.split(line.split("||")[0].strip()) for run in scripts for line in run.splitlines()
+                if line.strip().startswith("audit ")]
+    assert len(commands) >= 2
+    formats = set()
+    for words in commands:
+        parser = sub.choices[words[1]]
+        options = {o for a in parser._actions for o in a.option_strings}
+        used = [w for w in words[2:] if w.startswith("-")]
+        assert used and set(used) <= options, (words, set(used) - options)
+        formats.add(words[words.index("--format") + 1])
+    assert {"sarif", "markdown"} <= formats
