@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import IO
 
+from ..display import units_in
 from ..escape import markdown_cell, markdown_text
 from ..findings import SEVERITIES, Finding, Location, Run
 from .sarif_report import relative_path
@@ -29,7 +30,7 @@ def _where(loc: Location | None) -> str:
 
 def _finding_row(f: Finding) -> str:
     severity = f"{ICON.get(f.severity, '')} {markdown_cell(f.severity)}".strip()
-    message = markdown_cell(f.message)
+    message = markdown_cell(units_in(f.message))
     if f.accepted:
         severity += " (accepted)"
         message += "<br>*accepted by the baseline" + (f": {markdown_cell(f.baseline_reason)}*" if f.baseline_reason else "*")

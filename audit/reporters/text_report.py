@@ -8,18 +8,12 @@ from __future__ import annotations
 
 from typing import IO
 
+from ..display import number, tolerance, unit as human_unit, units_in
 from ..escape import terminal_markup as esc
 from ..findings import SEVERITIES, Finding, Location, Run
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 ROLE_MARK = {"total": "printed total", "part": "row", "claim": "text"}
-
-
-def _num(v: float | None) -> str:
-    if v is None:
-        return "-"
-    v = round(v, 6)
-    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.6f}".rstrip("0").rstrip(".")
 
 
 def _count(n: int, word: str) -> str:
@@ -31,7 +25,7 @@ def _where(loc: Location) -> str:
     place = f"{loc.file}:{loc.row}" if loc.row else loc.file
     role = f"[{loc.role}] " if loc.role else ""
     value = f" = {loc.value}" if loc.value is not None and loc.claim is None else ""
-    text = esc(f"{role}{loc.label or loc.table or loc.claim}{value}  ({place})")
+    text = esc(units_in(f"{role}{loc.label or loc.table or loc.claim}{value}") + f"  ({place})")
     if loc.claim and loc.provenance:
         text += f'\n          "{esc(loc.provenance)}"'
     return text
@@ -40,18 +34,19 @@ def _where(loc: Location) -> str:
 def _finding(console, f: Finding, verbose: bool = False) -> None:
     """One finding, printed as one block (one call to rich per finding: a run can hold thousands)."""
     lines = [f"  [{STYLE.get(f.severity, 'bold')}]{esc(f'{f.severity:<7}')}[/] [bold]{esc(f.rule)}[/]  "
-             f"{esc(f.message)}"]
+             f"{esc(units_in(f.message))}"]
     if f.observed is not None or f.expected is not None:
-        unit = esc(f" {f.unit}") if f.unit else ""
+        unit = esc(f" {human_unit(f.unit)}") if human_unit(f.unit) else ""
         expected = "expected" if f.relation == "==" else f"required {esc(f.relation)}"
-        lines.append(f"[dim]          observed {_num(f.observed)}{unit} · {expected} {_num(f.expected)}{unit} · "
-                     f"difference {_num(f.difference)}{unit} · tolerance {_num(f.tolerance)}{unit}[/dim]")
+        d = f.decimals
+        lines.append(f"[dim]          observed {number(f.observed, d)}{unit} · {expected} {number(f.expected, d)}{unit} · "
+                     f"difference {number(f.difference, d)}{unit} · tolerance {tolerance(f.tolerance, d)}{unit}[/dim]")
     shown = f.locations if verbose else f.locations[:8]
     lines += ["        at " + _where(loc) for loc in shown]
     if len(f.locations) > len(shown):
         lines.append(f"[dim]        … and {len(f.locations) - len(shown)} more places[/dim]")
     if f.hint:
-        lines.append(f"[dim]        hint: {esc(f.hint)}[/dim]")
+        lines.append(f"[dim]        hint: {esc(units_in(f.hint))}[/dim]")
     if f.explanation:
         from ..explain.render import summary
 
