@@ -47,8 +47,10 @@ def shown(path: str | Path | None) -> str | None:
 
 
 def show_runs(runs) -> None:
-    """Rewrite the pack and rule files of runs as `shown` gives them (once, after the audit)."""
+    """Rewrite the dataset folder, pack and rule files of runs as `shown` gives them (once, after
+    the audit)."""
     for run in runs:
+        run.path = shown(run.path)
         run.pack = shown(run.pack)
         for r in run.rules:
             r.file = shown(r.file)

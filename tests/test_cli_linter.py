@@ -258,3 +258,44 @@ def test_github_action_runs_existing_options_uploads_sarif_and_writes_the_summar
         assert used and set(used) <= options, (words, set(used) - options)
         formats.add(words[words.index("--format") + 1])
     assert {"sarif", "markdown"} <= formats
+
+
+def test_human_outputs_show_units_as_people_write_them_at_printed_precision_and_agree_plurals(tmp_path):
+    text = audit_cli("check", "datasets/azerbaijan-2019").stdout
+    match_lines(text, [
+        "*sha-count-without-area  Aghjabedi: 1 suspected hazardous area with an area of 0 m²",
+        "*ap-estimate-stock-and-flow  *from 69.90 km² (2015) to 1.65 km² (2018)*",
+        "          observed 1.65 km² · required >= 63.33 km² · difference -61.68 km² · tolerance 7.06 km²",
+        "        at [[]stock] Table 2 (contamination_by_region), row Jabrayil, CHA area (m²) = 98,887 m²  (*)",
+    ])
+    assert "1.645486" not in text and " km2" not in text.replace("km2 (see", "")
+    assert "Khojavend: 50,000 m² of suspected hazardous area but 0 suspected hazardous areas" in text
+    # machine outputs keep the stored values and unit codes
+    doc = json.loads(audit_cli("check", "datasets/azerbaijan-2019", "--format", "json").stdout)
+    [stock] = [f for f in doc["findings"] if f["rule"] == "ap-estimate-stock-and-flow"]
+    assert stock["unit"] == "km2" and stock["observed"] == 1.645486 and "1.65 km2" in stock["message"]
+    out = tmp_path / "site"
+    assert audit_cli("report", "datasets/azerbaijan-2019", "--out", str(out)).returncode == 0
+    page = (out / "azerbaijan-2019.html").read_text(encoding="utf-8")
+    md = (out / "azerbaijan-2019.md").read_text(encoding="utf-8")
+    for human in (page, md):
+        assert "1.65 km²" in human and "1.645486" not in human and "1 suspected hazardous area with" in human
+
+
+def test_every_output_shows_paths_relative_to_the_working_directory(tmp_path):
+    """A dataset given by its absolute path, audited with the pack bundled beside the package:
+    no output carries an absolute path; the pack shows as <audit>/rules/NAME."""
+    shutil.copytree(ROOT / "datasets" / "azerbaijan-2019", tmp_path / "ds")
+    absolute = str(tmp_path / "ds")
+    outputs = {}
+    for fmt in ("text", "json", "sarif", "junit", "markdown", "github"):
+        outputs[fmt] = audit_cli("check", absolute, "--format", fmt, cwd=tmp_path).stdout
+    assert audit_cli("report", absolute, "--out", "site", cwd=tmp_path).returncode == 0
+    outputs.update({p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "site").iterdir()})
+    for name, text in outputs.items():
+        assert str(tmp_path) not in text and str(ROOT) not in text, name
+        assert "site-packages" not in text, name
+    doc = json.loads(outputs["json"])
+    assert doc["dataset"]["path"] == "ds" and doc["pack"] == "<audit>/rules/mine-action"
+    assert doc["findings"][0]["locations"][0]["file"].startswith("ds/")
+    assert all(r["source"].startswith("<audit>/rules/mine-action/") for r in doc["rules"])
