@@ -322,7 +322,9 @@ def cmd_baseline(args) -> int:
         raise AuditInputError(Problem(args.output, f"cannot write: {exc.strerror}")) from None
     kept = sum(1 for run in runs for f in run.findings if any(e.matches(f, run.dataset) and e.reason
                                                               for e in previous))
-    print(f"wrote {n} entries to {args.output} ({kept} kept their reason); fill in the missing reasons "
+    from .display import count
+
+    print(f"wrote {count(n, 'entry', 'entries')} to {args.output} ({kept} kept their reason); fill in the missing reasons "
           "and commit it", file=sys.stderr)
     return EXIT_OK
 
@@ -410,7 +412,9 @@ def cmd_export(args) -> int:
         n = export.write(runs, out)
     except OSError as exc:
         raise AuditInputError(Problem(str(out), f"cannot write: {exc.strerror}")) from None
-    print(f"wrote {n} rows ({sum(len(r.findings) for r in runs)} findings) to {out}", file=sys.stderr)
+    from .display import count
+
+    print(f"wrote {count(n, 'row')} ({count(sum(len(r.findings) for r in runs), 'finding')}) to {out}", file=sys.stderr)
     return EXIT_OK
 
 

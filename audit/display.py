@@ -15,6 +15,11 @@ HUMAN_UNITS = {"km2": "km²", "m2": "m²"}
 _CODE = re.compile(r"(?<=\d) (km2|m2)\b|(?<=\()(km2|m2)(?=\))")
 
 
+def count(n: int, word: str, plural: str | None = None) -> str:
+    """`n` and the word that agrees with it: 1 row, 2 rows, 1 entry, 3 entries (give `plural`)."""
+    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
+
+
 def unit(code: str | None) -> str:
     """A unit code as people write it (`km2` -> `km²`); `count` and None show nothing."""
     if not code or code == "count":

@@ -44,7 +44,7 @@ def _finding(console, f: Finding, verbose: bool = False) -> None:
     shown = f.locations if verbose else f.locations[:8]
     lines += ["        at " + _where(loc) for loc in shown]
     if len(f.locations) > len(shown):
-        lines.append(f"[dim]        … and {len(f.locations) - len(shown)} more places[/dim]")
+        lines.append(f"[dim]        … and {_count(len(f.locations) - len(shown), 'more place')}[/dim]")
     if f.hint:
         lines.append(f"[dim]        hint: {esc(units_in(f.hint))}[/dim]")
     if f.explanation:
