@@ -32,7 +32,8 @@ KEYS: dict[str, tuple[type, str]] = {
     "engine": (str, "duckdb or spark (--engine)"),
 }
 PATH_KEYS = ("rules", "baseline")
-CHOICES = {"fail-on": ("error", "warning", "info", "never"), "engine": ("duckdb", "spark")}
+FORMATS = ("github", "json", "junit", "markdown", "sarif", "text")  # audit.reporters.REPORTERS (a test checks)
+CHOICES = {"fail-on": ("error", "warning", "info", "never"), "engine": ("duckdb", "spark"), "format": FORMATS}
 
 
 @dataclass

@@ -299,3 +299,14 @@ def test_every_output_shows_paths_relative_to_the_working_directory(tmp_path):
     assert doc["dataset"]["path"] == "ds" and doc["pack"] == "<audit>/rules/mine-action"
     assert doc["findings"][0]["locations"][0]["file"].startswith("ds/")
     assert all(r["source"].startswith("<audit>/rules/mine-action/") for r in doc["rules"])
+
+
+def test_configuration_formats_are_the_registered_reporters(tmp_path):
+    from audit.config import FORMATS
+    from audit.reporters import REPORTERS
+
+    assert FORMATS == tuple(sorted(REPORTERS))
+    (tmp_path / "audit.toml").write_text('format = "sarf"\n', encoding="utf-8")
+    out = audit_cli("check", AZ, cwd=tmp_path)
+    assert out.returncode == 2
+    match_lines(out.stderr, ["audit: audit.toml:1: 'format' must be one of *, not 'sarf'", "  hint: did you mean 'sarif'?"])
