@@ -649,7 +649,11 @@ def main(argv: list[str] | None = None) -> int:
                     "lint": cmd_lint, "migrate": cmd_migrate}
         return commands[args.command](args)
     except AuditInputError as exc:
+        from .paths import shown
+
         for problem in exc.problems:
+            if os.path.isabs(problem.file):  # a file of a bundled pack: <audit>/rules/..., as in the outputs
+                problem.file = shown(problem.file)
             print("audit: " + problem.render(), file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:
