@@ -1,19 +1,22 @@
 """The `audit` command line.
 
-    audit check PATH... [--rules DIR] [--format FORMAT] [--output FILE] [--fail-on SEVERITY]
-                        [--baseline FILE] [--diff-base REV] [--engine duckdb|spark]
+    audit check [PATH...] [--rules DIR] [--format FORMAT] [--output FILE] [--fail-on SEVERITY]
+                          [--baseline FILE] [--diff-base REV] [--engine duckdb|spark]
+                          [--select RULES] [--ignore RULES] [--quiet | --verbose] [--no-config]
     audit baseline create PATH... -o FILE [--rules DIR]
     audit diff OLD NEW [-- PATH...] [--format text|markdown|json] [--rules DIR]
     audit report PATH... --out DIR [--rules DIR]
     audit export PATH... -o FILE.csv|FILE.parquet [--rules DIR] [--baseline FILE]
-    audit rules [--rules DIR]
+    audit rules [ID...] [--rules DIR]
     audit explain PATH... [--rules DIR] [--format text|json] [--severity error|warning|info] [-o FILE]
     audit explain KIND
     audit lint RULES [--dataset PATH] [--format text|json]
     audit migrate DIR [--to PACK] [--out OUT]
 
-Exit codes: 0 no finding at or above the failing severity; 1 findings that fail the run;
-2 the audit could not run (bad rule file, bad dataset, bad arguments) or a rule broke.
+Options of `audit check` not given are read from `[tool.audit]` in pyproject.toml or from
+audit.toml (audit/config.py). Exit codes: 0 no finding at or above the failing severity; 1 findings
+that fail the run; 2 the audit could not run (bad rule file, bad dataset, bad arguments, bad
+configuration) or a rule broke.
 """
 from __future__ import annotations
 
