@@ -338,4 +338,4 @@ class Balance(FigureKind):
         self.report(s1.dataset, values, locs,
                     subject=f"balance:{self.p.stock}@{coords_key(store, s0.coords)}:{s0.period.key()}:{s1.period.key()}",
                     observed=in_unit(store, s1.value, unit), expected=in_unit(store, expected, unit),
-                    tolerance=in_unit(store, tol, unit), unit=unit_shown(store, unit))
+                    tolerance=in_unit(store, tol, unit), unit=unit_shown(store, unit), decimals=dec or None)

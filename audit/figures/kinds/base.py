@@ -125,9 +125,11 @@ class FigureKind:
 
     def report(self, dataset: str, values: dict[str, Any], locations: list[Location], subject: str,
                observed: float | None = None, expected: float | None = None, tolerance: float | None = None,
-               unit: str | None = None, relation: str = "==", message: str | None = None) -> None:
+               unit: str | None = None, relation: str = "==", message: str | None = None,
+               decimals: int | None = None) -> None:
         """One finding for one dataset; `message` replaces the rule's template for the findings a
-        kind words itself (a missing or duplicated part)."""
+        kind words itself (a missing or duplicated part); `decimals`: the precision the message
+        printed its values at, for human outputs."""
         o = self.outcomes.setdefault(dataset, Outcome())
         if len(o.findings) >= MAX_FINDINGS:
             o.truncated += 1
@@ -135,7 +137,7 @@ class FigureKind:
         diff = observed - expected if observed is not None and expected is not None else None
         f = Finding(rule=self.rule.id, severity=self.rule.severity, message=message or render(self.rule.message, values),
                     locations=locations, observed=observed, expected=expected, difference=diff, tolerance=tolerance,
-                    unit=unit, relation=relation, dataset=dataset, subject=subject,
+                    unit=unit, relation=relation, dataset=dataset, subject=subject, decimals=decimals,
                     hint=render(self.rule.hint, values) if self.rule.hint else None)
         o.findings.append(f.seal())
 
