@@ -455,6 +455,15 @@ class RuleDoc:
     line: int
     rationale: str
     pack: str
+    params: tuple = ()  # (name, value) of the kind's parameters, as the rule sets them
+
+
+def _params(params) -> tuple:
+    import dataclasses
+
+    if not dataclasses.is_dataclass(params):
+        return ()
+    return tuple((f.name.rstrip("_"), getattr(params, f.name)) for f in dataclasses.fields(params))
 
 
 def rule_docs(pack) -> list[RuleDoc]:
@@ -475,8 +484,21 @@ def rule_docs(pack) -> list[RuleDoc]:
     for k in pack.rules:
         r = k.rule
         docs.append(RuleDoc(r.id, r.title, r.kind, r.severity, r.message, r.hint, shown(r.file), r.line,
-                            (r.rationale or "").strip(), shown(pack.root)))
+                            (r.rationale or "").strip(), shown(pack.root), _params(r.params)))
     return docs
+
+
+def _param_text(value) -> str:
+    """A parameter as the rule file would write it (an expression as its text)."""
+    import json
+
+    text = value if isinstance(value, str) else getattr(value, "text", None)
+    if isinstance(text, str):
+        return text
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def cmd_rules(args) -> int:
@@ -537,6 +559,9 @@ def _rule_help(packs: list, ids: list[str]) -> int:
                      f"  message   {d.message}"]
             if d.hint:
                 lines.append(f"  hint      {d.hint}")
+            if d.params:
+                lines += ["", "What it checks (the parameters of its kind):",
+                          *(f"  {name}: {_param_text(value)}" for name, value in d.params)]
             if d.rationale:
                 lines += ["", "Why:", *("  " + t for t in d.rationale.splitlines())]
             if checks:

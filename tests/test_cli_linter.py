@@ -99,10 +99,17 @@ def test_rules_id_prints_the_documentation_of_one_rule():
         "  written   rules/mine-action/totals.yaml:2",
         "  message   {table}: the printed total of {column} is {observed}*",
         "  hint      *",
+        "What it checks (the parameters of its kind):",
+        "  tables: []",
         "Why:",
         "  A printed total is itself a reported figure*",
         "What a rule of kind totals checks:",
     ])
+    row = audit_cli("rules", "cleared-nothing-found").stdout
+    match_lines(row, ["cleared-nothing-found: Large areas cleared where no mine was found",
+                      "  assert: ap_mines + av_mines > 0", "  where: area_cleared >= 1 ha",
+                      "cleared-nothing-found: Land cleared of mines yields mines",  # the same id in the figure pack
+                      "  numerator: area_released"])
     bad = audit_cli("rules", "printed-total")
     assert bad.returncode == 2
     match_lines(bad.stderr, ["audit: printed-total: no rule of this id in the packs",
