@@ -1,25 +1,29 @@
 """The `audit` command line.
 
-    audit check PATH... [--rules DIR] [--format FORMAT] [--output FILE] [--fail-on SEVERITY]
-                        [--baseline FILE] [--diff-base REV] [--engine duckdb|spark]
+    audit check [PATH...] [--rules DIR] [--format FORMAT] [--output FILE] [--fail-on SEVERITY]
+                          [--baseline FILE] [--diff-base REV] [--engine duckdb|spark]
+                          [--select RULES] [--ignore RULES] [--quiet | --verbose] [--no-config]
     audit baseline create PATH... -o FILE [--rules DIR]
     audit diff OLD NEW [-- PATH...] [--format text|markdown|json] [--rules DIR]
     audit report PATH... --out DIR [--rules DIR]
     audit export PATH... -o FILE.csv|FILE.parquet [--rules DIR] [--baseline FILE]
-    audit rules [--rules DIR]
+    audit rules [ID...] [--rules DIR]
     audit explain PATH... [--rules DIR] [--format text|json] [--severity error|warning|info] [-o FILE]
     audit explain KIND
     audit lint RULES [--dataset PATH] [--format text|json]
     audit migrate DIR [--to PACK] [--out OUT]
 
-Exit codes: 0 no finding at or above the failing severity; 1 findings that fail the run;
-2 the audit could not run (bad rule file, bad dataset, bad arguments) or a rule broke.
+Options of `audit check` not given are read from `[tool.audit]` in pyproject.toml or from
+audit.toml (audit/config.py). Exit codes: 0 no finding at or above the failing severity; 1 findings
+that fail the run; 2 the audit could not run (bad rule file, bad dataset, bad arguments, bad
+configuration) or a rule broke.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import AuditInputError, Problem
@@ -39,22 +43,29 @@ def build_parser() -> argparse.ArgumentParser:
     from . import __version__
     from .reporters import REPORTERS
 
-    p = _Parser(prog="audit", description="Audit reported data for internal inconsistencies.")
-    p.add_argument("--version", action="version", version=f"audit {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    check = sub.add_parser("check", help="audit datasets and report every discrepancy")
-    check.add_argument("paths", nargs="+", metavar="PATH", help="dataset folders (or folders of datasets)")
+    p = _Parser(prog="audit", description="Audit reported data for internal inconsistencies.",
+                epilog="Exit codes: 0 no finding at or above the failing severity; 1 findings that fail the run; "
+                       "2 the audit could not run.")
+    p.add_argument("--version", action="version", version=f"audit {__version__}", help="print the version and exit")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND",
+                           help="what to do (audit COMMAND --help for its options)")
+    check = sub.add_parser("check", help="audit datasets and report every discrepancy",
+                           description="Audit datasets and report every discrepancy. Options not given are "
+                                       "read from [tool.audit] in pyproject.toml or from audit.toml, found "
+                                       "from the working directory upwards.")
+    check.add_argument("paths", nargs="*", metavar="PATH",
+                       help="dataset folders (or folders of datasets); default: 'paths' of the configuration")
     check.add_argument("--rules", metavar="DIR", help="rule pack folder (default: the pack for the dataset's profile)")
     check.add_argument("--profile", metavar="PROFILE",
                        help="the profile of datasets whose descriptor names none (e.g. one written by "
                             "`frictionless describe`): its pack is found as for auditProfile")
-    check.add_argument("--format", choices=sorted(REPORTERS), default="text", help="output format (default: text)")
-    check.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error",
+    check.add_argument("--format", choices=sorted(REPORTERS), default=None, help="output format (default: text)")
+    check.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default=None,
                        help="lowest severity that fails the run (default: error)")
     check.add_argument("--output", "-o", metavar="FILE",
                        help="write the --format report to FILE; the terminal still shows the text report")
     check.add_argument("--baseline", metavar="FILE", help="accepted findings: fail only on findings not in it")
-    check.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
+    check.add_argument("--engine", choices=["duckdb", "spark"], default=None,
                        help="what runs the compiled rules: DuckDB in-process (default) or Spark in local mode "
                             "(needs the spark extra and Java)")
     check.add_argument("--diff-base", metavar="REV",
@@ -63,34 +74,51 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--explain", action="store_true",
                        help="attach to each finding the smallest correction of the figures that resolves it "
                             "(see audit explain)")
+    check.add_argument("--select", action="append", metavar="RULES",
+                       help="report only these rules: ids, globs (claim-*) or severities (error, warning, info), "
+                            "comma-separated or repeated")
+    check.add_argument("--ignore", action="append", metavar="RULES",
+                       help="do not report these rules: ids, globs or severities, comma-separated or repeated")
+    noise = check.add_mutually_exclusive_group()
+    noise.add_argument("--quiet", "-q", action="store_true",
+                       help="text output: only the summary line of a failing run, nothing when the run passes")
+    noise.add_argument("--verbose", "-v", action="store_true",
+                       help="text output: also every passed rule, every place of a finding and each accepted finding")
+    check.add_argument("--no-config", action="store_true",
+                       help="ignore pyproject.toml [tool.audit] and audit.toml")
     base = sub.add_parser("baseline", help="record the current findings as accepted")
-    base_sub = base.add_subparsers(dest="baseline_command", required=True, parser_class=_Parser)
+    base_sub = base.add_subparsers(dest="baseline_command", required=True, parser_class=_Parser, metavar="ACTION",
+                                   help="create: write a baseline of every current finding")
     create = base_sub.add_parser("create", help="write a baseline of every current finding")
-    create.add_argument("paths", nargs="+", metavar="PATH")
+    create.add_argument("paths", nargs="+", metavar="PATH", help="dataset folders (or folders of datasets)")
     create.add_argument("-o", "--output", metavar="FILE", required=True, help="the baseline file to write")
-    create.add_argument("--rules", metavar="DIR")
+    create.add_argument("--rules", metavar="DIR", help="rule pack folder (default: the pack for the dataset's profile)")
     diff = sub.add_parser("diff", help="new, resolved and unchanged findings between two versions",
                           description="OLD and NEW are two folders, or two git revisions of the repository "
                                       "in the working directory followed by -- and the dataset paths.")
-    diff.add_argument("old")
-    diff.add_argument("new")
+    diff.add_argument("old", metavar="OLD", help="the old version: a folder or a git revision")
+    diff.add_argument("new", metavar="NEW", help="the new version: a folder or a git revision")
     diff.add_argument("paths", nargs="*", metavar="PATH", help="with git revisions: the dataset paths to compare")
-    diff.add_argument("--format", choices=["text", "markdown", "json"], default="text")
-    diff.add_argument("--rules", metavar="DIR")
+    diff.add_argument("--format", choices=["text", "markdown", "json"], default="text",
+                      help="output format (default: text; markdown for a pull-request comment)")
+    diff.add_argument("--rules", metavar="DIR", help="rule pack folder (default: the pack for the dataset's profile)")
     diff.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error",
                       help="exit 1 when a new finding is at least this severe (default: error)")
     report = sub.add_parser("report", help="write Markdown and self-contained HTML discrepancy reports")
-    report.add_argument("paths", nargs="+", metavar="PATH")
+    report.add_argument("paths", nargs="+", metavar="PATH", help="dataset folders (or folders of datasets)")
     report.add_argument("--out", metavar="DIR", required=True, help="folder to write the reports to")
-    report.add_argument("--rules", metavar="DIR")
+    report.add_argument("--rules", metavar="DIR", help="rule pack folder (default: the pack for the dataset's profile)")
     report.add_argument("--explain", action="store_true",
                         help="with each finding, the smallest corrections that resolve it (see audit explain)")
     export = sub.add_parser("export", help="write every finding, one row per finding and location")
-    export.add_argument("paths", nargs="+", metavar="PATH")
+    export.add_argument("paths", nargs="+", metavar="PATH", help="dataset folders (or folders of datasets)")
     export.add_argument("-o", "--output", metavar="FILE", required=True, help="a .csv or .parquet file")
-    export.add_argument("--rules", metavar="DIR")
-    export.add_argument("--baseline", metavar="FILE")
-    rules = sub.add_parser("rules", help="list the rules of a pack")
+    export.add_argument("--rules", metavar="DIR", help="rule pack folder (default: the pack for the dataset's profile)")
+    export.add_argument("--baseline", metavar="FILE", help="mark the findings this baseline accepts")
+    rules = sub.add_parser("rules", help="list the rules of the packs, or document one rule")
+    rules.add_argument("ids", nargs="*", metavar="ID",
+                       help="a rule id: print its documentation (title, kind, severity, message, hint, where it "
+                            "is written, what it checks)")
     rules.add_argument("--rules", metavar="DIR", help="rule pack folder (default: every pack under rules/)")
     explain = sub.add_parser(
         "explain", help="say which reported figures are most likely wrong (or document a rule kind)",
@@ -99,8 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "every other set of equal weight, and the next best. With a rule kind's name instead of "
                     "a path: that kind's documentation.")
     explain.add_argument("paths", nargs="+", metavar="PATH", help="dataset folders, or the name of a rule kind")
-    explain.add_argument("--rules", metavar="DIR")
-    explain.add_argument("--format", choices=["text", "json"], default="text")
+    explain.add_argument("--rules", metavar="DIR", help="rule pack folder (default: the pack for the dataset's profile)")
+    explain.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
     explain.add_argument("--severity", choices=["error", "warning", "info"], default="error",
                          help="explain failed rules of at least this severity (default: error)")
     explain.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
@@ -114,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
                                       "Exit 1 when an error is found.")
     lint.add_argument("rules", metavar="RULES", help="the rule pack folder")
     lint.add_argument("--dataset", metavar="PATH", help="also check the rules against this dataset's tables")
-    lint.add_argument("--format", choices=["text", "json"], default="text")
+    lint.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
     migrate = sub.add_parser("migrate", help="rewrite a dataset of the table layout in the figure layout",
                              description="Reads a dataset of the table layout and writes it in the figure layout, "
                                          "as the receiving pack's migrate.yaml maps its tables, columns, "
@@ -194,6 +222,9 @@ def audit_paths(paths: list[str], rules: str | None, keep_datasets: dict | None 
     finally:
         if bar:
             bar.stop()
+    from .paths import show_runs
+
+    show_runs(runs)
     return runs
 
 
@@ -206,21 +237,62 @@ def _profile_pack(args) -> None:
         args.rules = str(find_pack(args.profile, args.rules))
 
 
+def apply_config(args) -> None:
+    """Fill the options of `audit check` not given on the command line from the configuration
+    file, then from the defaults; `args.config` names the file used (None without one)."""
+    from .config import find_config, load_config
+
+    config = load_config(None if args.no_config else find_config())
+    args.config = config.file
+    given = config.values
+    if not args.paths:
+        args.paths = given.get("paths") or []
+    if not args.paths:
+        raise AuditInputError(Problem("audit check", "no dataset to audit",
+                                      hint="give PATH..., or 'paths' under [tool.audit] in pyproject.toml "
+                                           "or in audit.toml"))
+    for key, default in (("rules", None), ("baseline", None), ("format", "text"), ("fail_on", "error"),
+                         ("engine", "duckdb")):
+        if getattr(args, key) is None:
+            setattr(args, key, given.get(key.replace("_", "-"), default))
+    from .selection import split_values
+
+    args.select = split_values(args.select) if args.select else split_values(given.get("select"))
+    args.ignore = split_values(args.ignore) if args.ignore else split_values(given.get("ignore"))
+
+
+def baseline_missing(baseline: str, paths: list[str]) -> Problem:
+    """The first run of a baseline (a pre-commit hook, a new CI job): say how to create it."""
+    import shlex
+
+    command = "audit baseline create " + " ".join(shlex.quote(p) for p in paths) + " -o " + shlex.quote(baseline)
+    return Problem(baseline, "no baseline file yet",
+                   hint=f"record the current findings as accepted with: {command}  (then give each entry a "
+                        "reason and commit the file), or run without --baseline")
+
+
 def cmd_check(args) -> int:
-    _profile_pack(args)
     from .gitlines import changed_first, resolve_commit
     from .reporters import REPORTERS
 
+    apply_config(args)
+    _profile_pack(args)  # after the configuration: a pack it names is where the profile is looked up
+    if args.baseline and not os.path.lexists(args.baseline):
+        raise AuditInputError(baseline_missing(args.baseline, args.paths))
     if args.output:
         refuse_overwrite(args.output, "--output", run_inputs(expand_paths(args.paths), args.rules, args.baseline))
     base = resolve_commit(args.diff_base) if args.diff_base else None
     datasets: dict = {}
-    runs = audit_paths(args.paths, args.rules, keep_datasets=datasets, progress=True, engine=args.engine)
+    runs = audit_paths(args.paths, args.rules, keep_datasets=datasets, progress=not args.quiet, engine=args.engine)
     import gc
 
     # what the audit built is only read from here on: the cycle collector need not walk it again
     # while the reports are written (a tenth of a corpus run, bench/corpus.py)
     gc.freeze()
+    if args.select or args.ignore:
+        from .selection import select_rules
+
+        select_rules(runs, args.select, args.ignore)
     if args.explain:
         from .explain import explain_runs
 
@@ -229,15 +301,22 @@ def cmd_check(args) -> int:
         from .baseline import apply_baseline, load_baseline
 
         apply_baseline(runs, load_baseline(args.baseline))
+        if args.select or args.ignore:
+            from .selection import drop_unselected_entries
+
+            drop_unselected_entries(runs)
     if base:
         changed_first(runs, base)
+    verbosity = -1 if args.quiet else 1 if args.verbose else 0
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as fh:
                 REPORTERS[args.format](runs, fh, fail_on=args.fail_on)
         except OSError as exc:
             raise AuditInputError(Problem(args.output, f"cannot write: {exc.strerror}")) from None
-        REPORTERS["text"](runs, sys.stdout, fail_on=args.fail_on)
+        REPORTERS["text"](runs, sys.stdout, fail_on=args.fail_on, verbosity=verbosity)
+    elif args.format == "text":
+        REPORTERS["text"](runs, sys.stdout, fail_on=args.fail_on, verbosity=verbosity)
     else:
         REPORTERS[args.format](runs, sys.stdout, fail_on=args.fail_on)
     if any(r.status == "broken" for run in runs for r in run.rules):
@@ -259,7 +338,9 @@ def cmd_baseline(args) -> int:
         raise AuditInputError(Problem(args.output, f"cannot write: {exc.strerror}")) from None
     kept = sum(1 for run in runs for f in run.findings if any(e.matches(f, run.dataset) and e.reason
                                                               for e in previous))
-    print(f"wrote {n} entries to {args.output} ({kept} kept their reason); fill in the missing reasons "
+    from .display import count
+
+    print(f"wrote {count(n, 'entry', 'entries')} to {args.output} ({kept} kept their reason); fill in the missing reasons "
           "and commit it", file=sys.stderr)
     return EXIT_OK
 
@@ -347,8 +428,90 @@ def cmd_export(args) -> int:
         n = export.write(runs, out)
     except OSError as exc:
         raise AuditInputError(Problem(str(out), f"cannot write: {exc.strerror}")) from None
-    print(f"wrote {n} rows ({sum(len(r.findings) for r in runs)} findings) to {out}", file=sys.stderr)
+    from .display import count
+
+    print(f"wrote {count(n, 'row')} ({count(sum(len(r.findings) for r in runs), 'finding')}) to {out}", file=sys.stderr)
     return EXIT_OK
+
+
+def _rule_packs(rules: str | None) -> list:
+    """The packs `audit rules` shows: the --rules pack, or every pack of a folder of packs."""
+    from .figures.pack import is_figure_pack, load_figure_pack
+    from .pack import default_rules_dirs, load_pack
+
+    if rules and (Path(rules) / "pack.yaml").is_file():
+        folders = [Path(rules)]
+    else:
+        bases = [Path(rules)] if rules else default_rules_dirs()
+        base = next((b for b in bases if b.is_dir()), None)
+        folders = sorted(p.parent for p in base.glob("*/pack.yaml")) if base else []
+    if not folders:
+        from .paths import shown
+
+        where = rules or " or ".join(shown(b) for b in default_rules_dirs())
+        raise AuditInputError(Problem(str(where), "no rule pack here (a pack is a folder holding pack.yaml)",
+                                      hint="give --rules DIR, a pack or a folder of packs"))
+    return [load_figure_pack(f) if is_figure_pack(f) else load_pack(f) for f in folders]
+
+
+@dataclass(frozen=True)
+class RuleDoc:
+    """What `audit rules` says of one rule: the rule as written, or the built-in table contracts."""
+
+    id: str
+    title: str
+    kind: str
+    severity: str
+    message: str
+    hint: str | None
+    file: str
+    line: int
+    rationale: str
+    pack: str
+    params: tuple = ()  # (name, value) of the kind's parameters, as the rule sets them
+
+
+def _params(params) -> tuple:
+    import dataclasses
+
+    if not dataclasses.is_dataclass(params):
+        return ()
+    return tuple((f.name.rstrip("_"), getattr(params, f.name)) for f in dataclasses.fields(params))
+
+
+def rule_docs(pack) -> list[RuleDoc]:
+    """Every rule a run of `pack` reports, in the order of a run: the same list and count as the
+    rules of `audit check` (a pack of tables also runs the built-in rule of its contracts)."""
+    from .paths import shown
+
+    docs = []
+    contracts = getattr(pack, "contracts", None)
+    if contracts is not None:
+        from .contracts import RULE_ID, RULE_TITLE
+
+        docs.append(RuleDoc(RULE_ID, RULE_TITLE, "contract", "error",
+                            "values outside a column's range or codes, and keys printed twice, as findings",
+                            None, shown(Path(pack.root) / "contracts.yaml"), 1,
+                            "Built in: every table of a dataset meets the contracts of the profile's "
+                            "contracts.yaml (ranges, allowed codes, unique keys).", shown(pack.root)))
+    for k in pack.rules:
+        r = k.rule
+        docs.append(RuleDoc(r.id, r.title, r.kind, r.severity, r.message, r.hint, shown(r.file), r.line,
+                            (r.rationale or "").strip(), shown(pack.root), _params(r.params)))
+    return docs
+
+
+def _param_text(value) -> str:
+    """A parameter as the rule file would write it (an expression as its text)."""
+    import json
+
+    text = value if isinstance(value, str) else getattr(value, "text", None)
+    if isinstance(text, str):
+        return text
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def cmd_rules(args) -> int:
@@ -356,30 +519,68 @@ def cmd_rules(args) -> int:
     from rich.table import Table
 
     from .escape import terminal_markup
-    from .pack import default_rules_dirs, load_pack
+    from .paths import shown
 
-    if args.rules and (Path(args.rules) / "pack.yaml").is_file():
-        folders = [Path(args.rules)]
-    else:
-        bases = [Path(args.rules)] if args.rules else default_rules_dirs()
-        base = next((b for b in bases if b.is_dir()), None)
-        folders = sorted(p.parent for p in base.glob("*/pack.yaml")) if base else []
-    if not folders:
-        where = args.rules or " or ".join(str(b) for b in default_rules_dirs())
-        raise AuditInputError(Problem(str(where), "no rule pack here (a pack is a folder holding pack.yaml)",
-                                      hint="give --rules DIR, a pack or a folder of packs"))
+    packs = _rule_packs(args.rules)
+    if args.ids:
+        return _rule_help(packs, args.ids)
     console = Console(width=None if sys.stdout.isatty() else 200)
-    from .figures.pack import is_figure_pack, load_figure_pack
-
-    for folder in folders:
-        pack = load_figure_pack(folder) if is_figure_pack(folder) else load_pack(folder)
-        table = Table(title=terminal_markup(f"{pack.title} ({pack.profile}) - {folder}"), title_justify="left")
+    for pack in packs:
+        docs = rule_docs(pack)
+        table = Table(title=terminal_markup(f"{pack.title} ({pack.profile}) - {shown(pack.root)}: "
+                                            f"{len(docs)} rules"), title_justify="left")
         for col in ("rule", "kind", "severity"):
             table.add_column(col, no_wrap=True)
         table.add_column("title")
-        for k in pack.rules:
-            table.add_row(*(terminal_markup(v) for v in (k.rule.id, k.rule.kind, k.rule.severity, k.rule.title)))
+        for d in docs:
+            table.add_row(*(terminal_markup(v) for v in (d.id, d.kind, d.severity, d.title)))
         console.print(table)
+    return EXIT_OK
+
+
+def _rule_help(packs: list, ids: list[str]) -> int:
+    """`audit rules ID...`: each rule's documentation, from every pack that has it."""
+    import inspect
+
+    from .escape import terminal
+    from .figures.kinds import KINDS as FIGURE_KINDS
+    from .kinds import KINDS
+
+    docs = [(d, pack) for pack in packs for d in rule_docs(pack)]
+    problems = []
+    for rid in ids:
+        if not any(d.id == rid for d, _ in docs):
+            from .config import did_you_mean
+
+            problems.append(Problem(rid, "no rule of this id in the packs",
+                                    hint=did_you_mean(rid, sorted({d.id for d, _ in docs}))
+                                    or "audit rules lists every rule"))
+    if problems:
+        raise AuditInputError(problems)
+    out = []
+    for rid in ids:
+        for d, pack in docs:
+            if d.id != rid:
+                continue
+            kind = (FIGURE_KINDS if getattr(pack, "contracts", None) is None else KINDS).get(d.kind)
+            checks = (inspect.getdoc(inspect.getmodule(kind)) or "").split("\n\n")[0] if kind else ""
+            lines = [f"{d.id}: {d.title}", "",
+                     f"  kind      {d.kind}" + (f"  (audit explain {d.kind} documents it)" if kind else ""),
+                     f"  severity  {d.severity}",
+                     f"  pack      {pack.title} ({pack.profile}), {d.pack}",
+                     f"  written   {d.file}:{d.line}",
+                     f"  message   {d.message}"]
+            if d.hint:
+                lines.append(f"  hint      {d.hint}")
+            if d.params:
+                lines += ["", "What it checks (the parameters of its kind):",
+                          *(f"  {name}: {_param_text(value)}" for name, value in d.params)]
+            if d.rationale:
+                lines += ["", "Why:", *("  " + t for t in d.rationale.splitlines())]
+            if checks:
+                lines += ["", f"What a rule of kind {d.kind} checks:", *("  " + t for t in checks.splitlines())]
+            out.append("\n".join(terminal(line) for line in lines))
+    sys.stdout.write("\n\n".join(out) + "\n")
     return EXIT_OK
 
 
@@ -489,7 +690,11 @@ def main(argv: list[str] | None = None) -> int:
                     "lint": cmd_lint, "migrate": cmd_migrate}
         return commands[args.command](args)
     except AuditInputError as exc:
+        from .paths import shown
+
         for problem in exc.problems:
+            if os.path.isabs(problem.file):  # a file of a bundled pack: <audit>/rules/..., as in the outputs
+                problem.file = shown(problem.file)
             print("audit: " + problem.render(), file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:

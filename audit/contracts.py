@@ -20,6 +20,7 @@ from .kinds.base import cell_location, table_label
 from .pack import Pack
 
 RULE_ID = "table-contracts"
+RULE_TITLE = "Tables meet the profile's contracts (ranges, codes, unique keys)"
 
 
 def _pandera():
@@ -123,7 +124,7 @@ def check_values(ds: Dataset, pack: Pack, engine) -> RuleResult:
     pandera (and pandas with it) is imported only on that second path: on the default one the
     contracts need neither, and an audit starts in a fraction of the time."""
     start = time.perf_counter()
-    result = RuleResult(RULE_ID, "Tables meet the profile's contracts (ranges, codes, unique keys)", "contract",
+    result = RuleResult(RULE_ID, RULE_TITLE, "contract",
                         "error", "passed", file=str(Path(pack.root) / "contracts.yaml"), line=1)
     in_sql = getattr(engine, "contracts_in_sql", False)
     for name, table in ds.tables.items():

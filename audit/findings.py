@@ -62,6 +62,7 @@ class Finding:
     baseline: str | None = None  # "accepted" when a baseline entry accepts this very finding, with its reason
     baseline_reason: str | None = None
     explanation: dict | None = None  # `audit check --explain`: the corrections that would resolve it
+    decimals: int | None = None  # the precision its message printed its values at (human outputs show them so)
 
     @property
     def accepted(self) -> bool:

@@ -146,12 +146,15 @@ def test_junit_failure_lists_each_finding_with_its_places(az):
     assert root.find("testsuite").get("failures") == "7"
     case = root.find(".//testcase[@name='printed-totals']")
     failure = case.find("failure")
-    assert failure.get("message") == "1 finding" and failure.get("type") == "error"
+    assert failure.get("message") == ("Table 1 (contamination_by_type): the printed total of CHAs is 17, but its "
+                                      f"2 rows add up to 16 ({TABLE1}:4)")
+    assert failure.get("type") == "error"
     assert "the printed total of CHAs is 17, but its 2 rows add up to 16" in failure.text
     assert f"{TABLE1}:4 cha_count = 17" in failure.text
     assert f"{TABLE1}:2 cha_count = 6" in failure.text
     two = root.find(".//testcase[@name='cleared-area-without-areas']/failure")
-    assert two.get("message") == "2 findings" and "Aghdam" in two.text and "Aghjabedi" in two.text
+    assert two.get("message").startswith("2 findings: Aghdam") and " | Aghjabedi" in two.get("message")
+    assert "Aghdam" in two.text and "Aghjabedi" in two.text
     # With fail_on=error the warnings pass, listed in system-out.
     warn = root.find(".//testcase[@name='clearance-year-on-year']")
     assert warn.find("failure") is None and "-69%" in warn.find("system-out").text

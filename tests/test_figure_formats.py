@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from audit.cli import audit_paths
+from audit.display import units_in
 from audit.escape import github_message, markdown_cell
 
 from .conftest import ROOT, audit_cli
@@ -84,7 +85,7 @@ def test_markdown(run):
     text = check("--format", "markdown")
     assert "pack rules/mine-action-figures" in text and "### Findings (14)" in text
     for f in run.findings:
-        assert markdown_cell(f.message) in text, f.message
+        assert markdown_cell(units_in(f.message)) in text, f.message
     assert f"| {TABLE1}:4 |" in text
 
 

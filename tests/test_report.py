@@ -24,6 +24,7 @@ import pytest
 from audit.cli import expand_paths
 from audit.dataset import load_dataset
 from audit.pack import find_pack, load_pack
+from audit.display import number, tolerance, units_in
 from audit.report import file_stems, write_reports
 from audit.report.markdown import md
 from audit.runner import audit_dataset
@@ -96,19 +97,20 @@ def test_azerbaijan_html_shows_every_finding_with_values_and_places(site, azerba
     for f in findings:
         assert f.fingerprint
         body = article(page, f"f-{f.fingerprint}")
-        assert html.escape(f.message) in body
+        assert html.escape(units_in(f.message)) in body
         assert f'href="#rule-{f.rule}"' in body
         # observed, expected, difference and tolerance, as the text report prints them
         for label in ("Reported (observed)", "Difference", "Tolerance applied"):
             assert label in body
-        for v in (f.observed, f.expected, f.difference, f.tolerance):
-            assert _num(v) in body, (f.rule, v)
+        for v in (f.observed, f.expected, f.difference):
+            assert number(v, f.decimals) in body, (f.rule, v)
+        assert tolerance(f.tolerance, f.decimals) in body
         # every place, with its value as printed and its file and line
         for loc in f.locations:
-            assert html.escape(loc.label) in body
+            assert html.escape(units_in(loc.label)) in body
             assert html.escape(f"{loc.file}:{loc.row}") in body
             if loc.value:
-                assert html.escape(loc.value) in body
+                assert html.escape(units_in(loc.value)) in body
             if loc.claim:
                 assert html.escape(loc.provenance) in body  # the quote from the text
         if f.hint:
@@ -149,9 +151,9 @@ def test_azerbaijan_markdown_has_the_same_findings(site, azerbaijan):
     assert len(re.findall(r"^#### \d+\. ", text, re.M)) == len(findings)
     assert "## Findings (13)" in text and "### Errors (8)" in text and "### Warnings (5)" in text
     for f in findings:
-        assert f"**{md(f.message)}**" in text
+        assert f"**{md(units_in(f.message))}**" in text
         for loc in f.locations:
-            assert md(loc.label) in text
+            assert md(units_in(loc.label)) in text
             assert f"`{loc.file}:{loc.row}`" in text
     assert md("At the end of 2018, Azerbaijan reported 33 mined areas in regions under its control totalling 4.1km2") in text
     assert "| printed total (row Totals) | 17 |" in text and "| sum of the 2 rows | 16 |" in text
@@ -160,7 +162,7 @@ def test_azerbaijan_markdown_has_the_same_findings(site, azerbaijan):
     html_order = re.findall(r'<article class="finding \w+" id="f-(\w+)"', page)
     md_messages = re.findall(r"^\*\*(.*)\*\*$", text, re.M)
     by_fp = {f.fingerprint: f for f in findings}
-    assert md_messages == [md(by_fp[fp].message) for fp in html_order]
+    assert md_messages == [md(units_in(by_fp[fp].message)) for fp in html_order]
 
 
 def test_index_ranks_azerbaijan_first_and_links_every_dataset(site, bundled):
@@ -200,19 +202,19 @@ def test_charts_series_total_and_stock_flow(site):
         assert 'role="img"' in svg and "<title id=" in svg and "<desc id=" in svg
         assert re.search(r'aria-labelledby="[^"]+-title [^"]+-desc"', svg)
     series = next(s for s in svgs if "series-clearance_summary-area_cleared" in s)
-    assert ">Area cleared (km2)</text>" in series and ">Year</text>" in series
+    assert ">Area cleared (km²)</text>" in series and ">Year</text>" in series
     # the years the change rule flagged are marked (the changed figure of each pair), the others not
     flagged = re.findall(r'<a href="#f-\w+"><rect [^>]*fill="#b9770e"[^>]*><title>(\d{4}):', series)
     assert sorted(flagged) == ["2015", "2017", "2018"]
     for note in ("-69% from 2014", "+382% from 2016", "-91% from 2017"):
         assert note in series
-    assert "2014: 4.80 km2; 2015: 1.49 km2 (flagged by clearance-year-on-year" in series
+    assert "2014: 4.80 km²; 2015: 1.49 km² (flagged by clearance-year-on-year" in series
     stock = next(s for s in svgs if "Estimates 2015" in s)
-    for text in ("69.9 km2 in 2015", "flows imply 63.33 km2", "printed 1.65 km2", "gap -61.68 km2",
-                 "Released and added each year", "Estimate (km2)", "Flows (km2)", "(tolerance \u00b1 7.06)"):
+    for text in ("69.9 km² in 2015", "flows imply 63.33 km²", "printed 1.65 km²", "gap -61.68 km²",
+                 "Released and added each year", "Estimate (km²)", "Flows (km²)", "(tolerance \u00b1 7.06)"):
         assert text in stock
-    # the released area per year: 1.49, 0.83, 4, 0.35 km2, and the 98,887 m2 added
-    for text in ("released in 2015: 1.49 km2", "released in 2017: 4 km2", "added in 2018: 0.1 km2"):
+    # the released area per year: 1.49, 0.83, 4, 0.35 km², and the 98,887 m2 added
+    for text in ("released in 2015: 1.49 km²", "released in 2017: 4 km²", "added in 2018: 0.1 km²"):
         assert text in stock
     # pages without a multi-year table or a failed total have no chart; the index has one
     assert "<svg" not in (out / "croatia-2014.html").read_text(encoding="utf-8")
@@ -665,8 +667,8 @@ def test_a_figure_layout_dataset_gets_its_findings_and_rule_outcomes(tmp_path):
     text = (tmp_path / "r" / "azerbaijan-2019.md").read_text()
     assert len(run.findings) == 14
     for f in run.findings:
-        assert html_text(f.message) in page, f.message
-        assert md(f.message) in text, f.message
+        assert html_text(units_in(f.message)) in page, units_in(f.message)
+        assert md(units_in(f.message)) in text, units_in(f.message)
         for loc in f.locations:
             if loc.row:
                 assert f"{html_text(loc.file)}:{loc.row}" in page

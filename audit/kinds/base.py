@@ -119,7 +119,7 @@ class Kind:
         f = Finding(rule=self.rule.id, severity=self.rule.severity, message=text, locations=locations,
                     observed=fv.get("observed"), expected=fv.get("expected"),
                     difference=fv.get("difference"), tolerance=fv.get("tolerance"), unit=fv.get("unit"),
-                    relation=fv.get("relation", "=="),
+                    relation=fv.get("relation", "=="), decimals=fv.get("decimals"),
                     dataset=ctx.dataset.name, hint=render(self.rule.hint, values) if self.rule.hint else None,
                     subject=subject)
         return f.seal()
@@ -188,19 +188,33 @@ def focus_text(fv: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)(?:\|([^{}|]*)\|([^{}|]*))?\}")
+
+
+def _is_one(value: Any) -> bool:
+    """Whether a placeholder's value is one (1, 1.0, "1", "-1"): the singular form applies."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return abs(value) == 1
+    text = str(value).replace(",", "").strip()
+    return text in ("1", "-1", "1.0", "+1")
 
 
 def render(template: str, values: dict[str, Any]) -> str:
-    """Fill `{name}` placeholders; nothing else in a template is interpreted."""
+    """Fill `{name}` placeholders, and `{name|singular|plural}` with the word that agrees with the
+    value of `name` ("{count} suspected hazardous {count|area|areas}" gives "1 suspected hazardous
+    area"); nothing else in a template is interpreted."""
     def sub(m: re.Match) -> str:
         v = values.get(m.group(1))
+        if m.group(2) is not None:
+            return m.group(2) if v is not None and _is_one(v) else m.group(3)
         return "?" if v is None else str(v)
     return _PLACEHOLDER.sub(sub, template).strip().rstrip(".")
 
 
 def placeholders(template: str) -> list[str]:
-    return _PLACEHOLDER.findall(template or "")
+    return [m.group(1) for m in _PLACEHOLDER.finditer(template or "")]
 
 
 # -- locations --------------------------------------------------------------------------------

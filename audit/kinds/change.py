@@ -89,6 +89,6 @@ class Change(Kind):
             locs = places[2 * n] + places[2 * n + 1]
             fv = {"observed": conv(row["v"]), "expected": conv(row["pv"]),
                   "difference": conv(row["v"] - row["pv"]), "tolerance": limit * conv(row["pv"]), "unit": unit,
-                  "relation": "change"}
+                  "decimals": x.decimals, "relation": "change"}
             subject = "|".join(str(plain(row[k])) for k in self.p.within) + str(plain(row["period"]))
             result.findings.append(self.finding(run, values, locs, fv, subject=subject))

@@ -135,7 +135,7 @@ class StockFlow(Kind):
                       "released": fmt(out_v), "added": fmt(in_v), "expected": fmt(expected), "difference": fmt(gap),
                       "tolerance": fmt(allowance)}
             fv = {"observed": conv(s1), "expected": conv(expected), "difference": conv(gap),
-                  "tolerance": conv(allowance), "unit": unit,
+                  "tolerance": conv(allowance), "unit": unit, "decimals": 2,
                   "relation": ">=" if self.p.direction == "fall" else "=="}
             result.findings.append(self.finding(run, values, locs, fv, subject=f"{earlier}-{later}"))
 

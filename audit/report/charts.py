@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from ..display import count
 from ..escape import html_text as e
 
 SEVERITY_COLOURS = {"error": "#c0392b", "warning": "#b9770e", "info": "#2e6da4"}
@@ -166,14 +167,14 @@ class TotalChart:
     def desc(self) -> str:
         rows = " + ".join(f"{b.label} {b.text or num(b.value)}" for b in self.parts)
         return (f"{self.table}, column {self.column}: the printed total (row {self.row_label or 'total'}) is "
-                f"{unit_text(self.printed, self.unit, 6)}; its {len(self.parts)} rows add up to "
+                f"{unit_text(self.printed, self.unit, 6)}; its {count(len(self.parts), 'row')} add up to "
                 f"{unit_text(self.expected, self.unit, 6)}" + (f" ({rows})" if rows else "") +
                 f". Difference {unit_text(self.difference, self.unit, 6)}, tolerance {unit_text(self.tolerance, self.unit, 6)}.")
 
     def table_rows(self) -> tuple[list[str], list[list[str]]]:
         rows = [[f"printed total (row {self.row_label or 'total'})", num(self.printed, 6)]]
         rows += [[f"row {b.label}", b.text or num(b.value, 6)] for b in self.parts]
-        rows += [[f"sum of the {len(self.parts)} rows", num(self.expected, 6)],
+        rows += [[f"sum of the {count(len(self.parts), 'row')}", num(self.expected, 6)],
                  ["difference", num(self.difference, 6)], ["tolerance", num(self.tolerance, 6)]]
         return ["", self.axis], rows
 
@@ -387,7 +388,7 @@ def total_svg(c: TotalChart) -> str:
     out.append(_t(b + 6, y1 + bar_h / 2 + 5, c.printed_text, size=13, weight="bold"))
     # the sum of the rows, split into the rows
     y2 = top + bar_h + gap
-    out.append(_t(label_w, y2 + bar_h / 2 + 4, f"Sum of its {len(c.parts)} rows", anchor="end", weight="bold"))
+    out.append(_t(label_w, y2 + bar_h / 2 + 4, f"Sum of its {count(len(c.parts), 'row')}", anchor="end", weight="bold"))
     out.append(_t(label_w, y2 + bar_h / 2 + 18, "as printed", anchor="end", size=10.5, fill=MUTED))
     if c.parts and all(p.value >= 0 for p in c.parts):
         acc = 0.0

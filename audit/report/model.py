@@ -48,6 +48,18 @@ def fmt_num(v: float | None, digits: int = 6) -> str:
     return f"{v:,.0f}" if v.is_integer() else f"{v:,.{digits}f}".rstrip("0").rstrip(".")
 
 
+def units_in(text: str) -> str:
+    from ..display import units_in as convert
+
+    return convert(text)
+
+
+def _human(code: str | None) -> str:
+    from ..display import unit
+
+    return unit(code)
+
+
 def with_unit(text: str, unit: str | None) -> str:
     return f"{text} {unit}" if unit and unit != "count" and text != "–" else text
 
@@ -211,9 +223,14 @@ NO_FIGURE_CHARTS = ("Charts are not drawn yet for datasets in the figure layout:
 
 def is_figure_run(run: Run) -> bool:
     """Whether a run audited a dataset in the figure layout (its pack is a pack of rules over figures)."""
+    from pathlib import Path
+
+    from ..figures.kinds import KINDS
     from ..figures.pack import is_figure_pack
 
-    return bool(run.pack) and is_figure_pack(run.pack)
+    if run.pack and Path(run.pack).is_dir():
+        return is_figure_pack(run.pack)
+    return any(r.kind in KINDS for r in run.rules)  # a bundled pack, shown as <audit>/rules/...
 
 
 def _rule_view(r: RuleResult) -> RuleView:
@@ -224,13 +241,19 @@ def _rule_view(r: RuleResult) -> RuleView:
 
 
 def _finding_view(f: Finding, r: RuleResult, ds: "Dataset | None", anchor: str) -> FindingView:
-    unit = f.unit if f.unit and f.unit != "count" else ""
+    from ..display import number, tolerance, unit as human_unit
+
+    unit = human_unit(f.unit)
     relation = f.relation or "=="
+
+    def shown(v):
+        return number(v, f.decimals, missing="–")
+
     if relation == "change":
-        expected_label, expected = "previous period", with_unit(fmt_num(f.expected), unit)
+        expected_label, expected = "previous period", with_unit(shown(f.expected), unit)
     else:
         expected_label = "expected" if relation in ("==", "=") else "required"
-        expected = RELATION_TEXT.get(relation, relation + " ") + with_unit(fmt_num(f.expected), unit)
+        expected = RELATION_TEXT.get(relation, relation + " ") + with_unit(shown(f.expected), unit)
     chart = None
     if ds is not None:
         try:
@@ -242,9 +265,9 @@ def _finding_view(f: Finding, r: RuleResult, ds: "Dataset | None", anchor: str) 
             chart = None
     return FindingView(
         anchor=anchor, rule=f.rule, rule_title=r.title or "", kind=r.kind or "", severity=f.severity,
-        message=f.message, hint=f.hint or "", observed=with_unit(fmt_num(f.observed), unit), expected=expected,
-        expected_label=expected_label, difference=with_unit(fmt_num(f.difference), unit),
-        tolerance=with_unit(fmt_num(f.tolerance), unit), unit=unit, relation=relation,
+        message=units_in(f.message), hint=units_in(f.hint or ""), observed=with_unit(shown(f.observed), unit),
+        expected=expected, expected_label=expected_label, difference=with_unit(shown(f.difference), unit),
+        tolerance=with_unit(tolerance(f.tolerance, f.decimals, missing="–"), unit), unit=unit, relation=relation,
         locations=[_location_view(loc) for loc in f.locations], accepted=f.accepted,
         baseline_reason=f.baseline_reason or "", chart=chart, explanation=_explanation(f))
 
@@ -261,7 +284,7 @@ def _location_view(loc: Location) -> LocationView:
     role = loc.role or ""
     key = ", ".join(f"{k}={v}" for k, v in (loc.key or {}).items())
     return LocationView(role=role, role_name=ROLE_NAMES.get(role, role.replace("_", " ")),
-                        where=loc.label or loc.table or loc.claim or loc.file, value=loc.value or "",
+                        where=units_in(loc.label or loc.table or loc.claim or loc.file), value=units_in(loc.value or ""),
                         file=loc.file, row=loc.row, table=loc.table, column=loc.column, claim=loc.claim, key=key,
                         provenance=loc.provenance or "", is_claim=bool(loc.claim))
 
@@ -336,9 +359,11 @@ def _int(v: Any) -> int | None:
 # -- charts -------------------------------------------------------------------------------------
 
 def _axis_label(title: str, unit: str | None) -> str:
+    from ..display import unit as human_unit
+
     if not unit or unit == "count":
         return title if unit != "count" or "number" in title.lower() else f"{title} (number)"
-    return title if unit in title else f"{title} ({unit})"
+    return units_in(title) if unit in title else f"{title} ({human_unit(unit)})"
 
 
 def total_chart(f: Finding, ds: "Dataset", anchor: str) -> TotalChart | None:
@@ -371,7 +396,7 @@ def total_chart(f: Finding, ds: "Dataset", anchor: str) -> TotalChart | None:
     return TotalChart(
         id=f"chart-{anchor}", title=f"{table.title if table else ''}: printed total of {column} against its rows",
         table=_table_name(table) if table else "", column=column, row_label=row_label,
-        axis=_axis_label(column, f.unit or (field_.unit if field_ else None)), unit=f.unit or "",
+        axis=_axis_label(column, f.unit or (field_.unit if field_ else None)), unit=_human(f.unit),
         printed=float(f.observed), printed_text=total.value if total and total.value else fmt_num(f.observed),
         parts=parts, expected=float(f.expected), difference=float(f.difference or 0.0),
         tolerance=float(f.tolerance or 0.0))
@@ -471,7 +496,7 @@ def stock_flow_chart(f: Finding, ds: "Dataset", anchor: str) -> StockFlowChart |
     years = sorted({earlier, later, *flows_out, *flows_in, *(e.year for e in others)})
     return StockFlowChart(
         id=f"chart-{anchor}", title=f"Estimates {earlier}\u2013{later} against what was released",
-        unit=unit or "", earlier=earlier_est, later=later_est, others=others, implied=implied,
+        unit=_human(unit), earlier=earlier_est, later=later_est, others=others, implied=implied,
         released={y: flows_out.get(y, 0.0) for y in years if y in flows_out},
         added={y: flows_in.get(y, 0.0) for y in years if y in flows_in},
         expected=float(f.expected), tolerance=float(f.tolerance or 0.0), years=(years[0], years[-1]))
@@ -532,7 +557,7 @@ def _series_charts(run: Run, ds: "Dataset", anchors: dict[int, str]) -> list[Ser
             charts.append(SeriesChart(
                 id=slug(f"series-{table.name}-{col}"), title=f"{table.title}: {fld.title}",
                 table=_table_name(table), column=fld.title, axis=_axis_label(fld.title, fld.unit),
-                unit=fld.unit if fld.unit and fld.unit != "count" else "", points=points, flags=flags,
+                unit=_human(fld.unit), points=points, flags=flags,
                 finding_anchors=finding_anchors, footnotes=[str(fn.get("marker", "")) + " " + str(fn.get("text", ""))
                                                             for fn in table.footnotes if isinstance(fn, dict)]))
     return charts

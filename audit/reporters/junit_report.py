@@ -4,7 +4,9 @@
 `<testcase>` per rule (classname = the dataset, name = the rule id, time in seconds):
 
 - a rule with findings that fail the run (at or above `fail_on`, not accepted by a baseline) has
-  one `<failure message="N findings" type="SEVERITY">` whose text lists every such finding: its
+  one `<failure message="..." type="SEVERITY">`: the message names the findings themselves (each
+  message and where its first figure is printed, `file:row`; beyond MESSAGE_CHARS the rest are
+  counted), as the one line a CI test view shows; its text lists every such finding in full: its
   message, then each figure involved as `file:row column = value`;
 - findings that do not fail the run (below `fail_on`, or accepted by a baseline) are listed in the
   testcase's `<system-out>`;
@@ -66,6 +68,26 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
+MESSAGE_CHARS = 1000  # of a failure's message attribute: its text holds everything
+
+
+def _failure_message(findings: list[Finding]) -> str:
+    """One line naming the findings: `message (file:row)`, joined with ` | `; past MESSAGE_CHARS
+    the rest are counted (`… and 3 more findings`)."""
+    parts: list[str] = []
+    used = 0
+    for n, f in enumerate(findings):
+        loc = f.locations[0] if f.locations else None
+        where = f" ({loc.file}:{loc.row})" if loc and loc.row is not None else f" ({loc.file})" if loc else ""
+        part = " ".join(f.message.split()) + where
+        if parts and used + len(part) > MESSAGE_CHARS:
+            parts.append(f"… and {_plural(len(findings) - n, 'more finding')}")
+            break
+        parts.append(part)
+        used += len(part) + 3
+    return (f"{len(findings)} findings: " if len(findings) > 1 else "") + " | ".join(parts)
+
+
 def _testsuite(run: Run, fail_on: str) -> tuple[ET.Element, dict[str, int]]:
     levels = _failing_levels(fail_on)
     suite = ET.Element("testsuite")
@@ -87,7 +109,8 @@ def _testsuite(run: Run, fail_on: str) -> tuple[ET.Element, dict[str, int]]:
             ET.SubElement(case, "skipped", message=xml_text(r.reason or r.status.replace("_", " ")), type=r.status)
             counts["skipped"] += 1
         elif failing:
-            failure = ET.SubElement(case, "failure", message=_plural(len(failing), "finding"), type=xml_text(_worst(failing)))
+            failure = ET.SubElement(case, "failure", message=xml_text(_failure_message(failing)),
+                                    type=xml_text(_worst(failing)))
             failure.text = xml_text("\n\n".join(_describe(f) for f in failing))
             counts["failures"] += 1
         if others:

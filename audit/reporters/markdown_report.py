@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import IO
 
+from ..display import count, units_in
 from ..escape import markdown_cell, markdown_text
 from ..findings import SEVERITIES, Finding, Location, Run
 from .sarif_report import relative_path
@@ -29,7 +30,7 @@ def _where(loc: Location | None) -> str:
 
 def _finding_row(f: Finding) -> str:
     severity = f"{ICON.get(f.severity, '')} {markdown_cell(f.severity)}".strip()
-    message = markdown_cell(f.message)
+    message = markdown_cell(units_in(f.message))
     if f.accepted:
         severity += " (accepted)"
         message += "<br>*accepted by the baseline" + (f": {markdown_cell(f.baseline_reason)}*" if f.baseline_reason else "*")
@@ -94,8 +95,8 @@ def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
     if len(runs) > 1:
         totals = {k: sum(r.counts()[k] for r in runs) for k in SEVERITIES}
         failing = sum(r.fails(fail_on) for r in runs)
-        lines += [f"{len(runs)} datasets, {failing} failing (fail on {fail_on}): {totals['error']} errors, "
-                  f"{totals['warning']} warnings, {totals['info']} info", ""]
+        lines += [f"{len(runs)} datasets, {failing} failing (fail on {fail_on}): {count(totals['error'], 'error')}, "
+                  f"{count(totals['warning'], 'warning')}, {totals['info']} info", ""]
     for run in runs:
         lines += render_run(run, fail_on)
     stream.write("\n".join(lines).rstrip("\n") + "\n")

@@ -8,9 +8,16 @@ Findings accepted by a baseline carry an external suppression with the baseline'
 rules are tool execution notifications; stale and expired baseline entries are in the run's
 property bag. Severity maps to level: error -> error, warning -> warning, info -> note.
 
+Every rule carries `help` (what it checks and why, and the command that documents it, as text and
+as Markdown) and `helpUri`: in GitHub Actions, the line of the rule file in the repository at the
+commit audited (`GITHUB_SERVER_URL`, `GITHUB_REPOSITORY`, `GITHUB_SHA`); otherwise, or for a
+bundled pack, the section of the README on the rule's kind (`AUDIT_DOCS_URL` overrides the
+project's README address).
+
 Every `message` is plain text escaped with `audit.escape.sarif_text` (no `[text](target)` from the
-data becomes an embedded link); no `markdown` message is emitted; the document is written with
-`audit.escape.json_dumps`.
+data becomes an embedded link); no result or notification has a `markdown` message; the rules'
+`help.markdown` is written with `audit.escape.markdown_text` and `markdown_code` (text from the pack
+stays literal text); the document is written with `audit.escape.json_dumps`.
 """
 from __future__ import annotations
 
@@ -20,12 +27,41 @@ from typing import IO
 from urllib.parse import quote
 
 from .. import __version__
-from ..escape import json_dumps, sarif_text
+from ..escape import json_dumps, markdown_code, markdown_text, sarif_text
 from ..findings import Finding, Location, Run
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 FINGERPRINT_KEY = "auditFinding/v1"
+DOCS_URL = "https://github.com/OWNER/audit/blob/main/README.md"  # where the project's README is published
+
+
+def help_uri(r) -> str:
+    """Where a person reads about a rule (see the module's docstring)."""
+    server, repo, sha = (os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA"))
+    if r.file and server and repo and sha:
+        rel = relative_path(r.file)
+        if not rel.startswith(("/", "<", "../")):
+            return f"{server.rstrip('/')}/{quote(repo)}/blob/{quote(sha)}/{quote(rel)}" + (f"#L{r.line}" if r.line else "")
+    base = os.environ.get("AUDIT_DOCS_URL") or DOCS_URL
+    return f"{base}#the-rule-language"
+
+
+def rule_help(r) -> dict:
+    """The `help` of a rule: title, rationale, kind and where it is written, as text and Markdown."""
+    where = f"{r.file}:{r.line}" if r.file else ""
+    rationale = " ".join((r.rationale or "").split())
+    text = [r.title or r.rule]
+    md = [f"**{markdown_text(r.title or r.rule)}**"]
+    if rationale:
+        text.append(rationale)
+        md.append(markdown_text(rationale))
+    text.append(f"Kind {r.kind}, severity {r.severity}" + (f", written at {where}" if where else "") +
+                f". Run `audit rules {r.rule}` for its documentation.")
+    md.append(f"Kind {markdown_code(r.kind)}, severity {markdown_code(r.severity)}" +
+              (f", written at {markdown_code(where)}" if where else "") +
+              f". Run {markdown_code('audit rules ' + r.rule)} for its documentation.")
+    return {"text": sarif_text("\n\n".join(text)), "markdown": "\n\n".join(md)}
 
 
 def relative_path(file: str) -> str:
@@ -112,6 +148,8 @@ def document(runs: list[Run]) -> dict:
                 "name": r.rule,
                 "shortDescription": {"text": r.title or r.rule},
                 "fullDescription": {"text": (r.rationale or r.title or r.rule).strip()},
+                "help": rule_help(r),
+                "helpUri": help_uri(r),
                 "defaultConfiguration": {"level": LEVEL.get(r.severity, "warning")},
                 "properties": {"kind": r.kind, **({"source": f"{r.file}:{r.line}"} if r.file else {})},
             })

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import IO
 
+from ..display import number, tolerance, unit as human_unit, units_in
 from ..escape import terminal_markup as esc
 from ..findings import SEVERITIES, Finding, Location, Run
 
@@ -15,11 +16,8 @@ STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 ROLE_MARK = {"total": "printed total", "part": "row", "claim": "text"}
 
 
-def _num(v: float | None) -> str:
-    if v is None:
-        return "-"
-    v = round(v, 6)
-    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.6f}".rstrip("0").rstrip(".")
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def _where(loc: Location) -> str:
@@ -27,27 +25,28 @@ def _where(loc: Location) -> str:
     place = f"{loc.file}:{loc.row}" if loc.row else loc.file
     role = f"[{loc.role}] " if loc.role else ""
     value = f" = {loc.value}" if loc.value is not None and loc.claim is None else ""
-    text = esc(f"{role}{loc.label or loc.table or loc.claim}{value}  ({place})")
+    text = esc(units_in(f"{role}{loc.label or loc.table or loc.claim}{value}") + f"  ({place})")
     if loc.claim and loc.provenance:
         text += f'\n          "{esc(loc.provenance)}"'
     return text
 
 
-def _finding(console, f: Finding) -> None:
+def _finding(console, f: Finding, verbose: bool = False) -> None:
     """One finding, printed as one block (one call to rich per finding: a run can hold thousands)."""
     lines = [f"  [{STYLE.get(f.severity, 'bold')}]{esc(f'{f.severity:<7}')}[/] [bold]{esc(f.rule)}[/]  "
-             f"{esc(f.message)}"]
+             f"{esc(units_in(f.message))}"]
     if f.observed is not None or f.expected is not None:
-        unit = esc(f" {f.unit}") if f.unit else ""
+        unit = esc(f" {human_unit(f.unit)}") if human_unit(f.unit) else ""
         expected = "expected" if f.relation == "==" else f"required {esc(f.relation)}"
-        lines.append(f"[dim]          observed {_num(f.observed)}{unit} · {expected} {_num(f.expected)}{unit} · "
-                     f"difference {_num(f.difference)}{unit} · tolerance {_num(f.tolerance)}{unit}[/dim]")
-    shown = f.locations[:8]
+        d = f.decimals
+        lines.append(f"[dim]          observed {number(f.observed, d)}{unit} · {expected} {number(f.expected, d)}{unit} · "
+                     f"difference {number(f.difference, d)}{unit} · tolerance {tolerance(f.tolerance, d)}{unit}[/dim]")
+    shown = f.locations if verbose else f.locations[:8]
     lines += ["        at " + _where(loc) for loc in shown]
     if len(f.locations) > len(shown):
-        lines.append(f"[dim]        … and {len(f.locations) - len(shown)} more places[/dim]")
+        lines.append(f"[dim]        … and {_count(len(f.locations) - len(shown), 'more place')}[/dim]")
     if f.hint:
-        lines.append(f"[dim]        hint: {esc(f.hint)}[/dim]")
+        lines.append(f"[dim]        hint: {esc(units_in(f.hint))}[/dim]")
     if f.explanation:
         from ..explain.render import summary
 
@@ -60,11 +59,35 @@ def _finding(console, f: Finding) -> None:
     console.print("\n".join(lines))
 
 
-def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
+def _summary_line(run: Run) -> str:
+    live = [f for f in run.findings if not f.accepted]
+    c = {s: sum(1 for f in live if f.severity == s) for s in SEVERITIES}
+    accepted = len(run.findings) - len(live)
+    extra = f", {accepted} accepted" if accepted else ""
+    extra += f", {len(run.stale)} stale" if run.stale else ""
+    extra += f", {len(run.expired)} expired" if run.expired else ""
+    return (f"{esc(run.dataset)}: {_count(c['error'], 'error')}, {_count(c['warning'], 'warning')}, {c['info']} info"
+            f"{extra} ({run.seconds:.2f} s)")
+
+
+def _quiet(runs: list[Run], console, fail_on: str) -> None:
+    """--quiet: the summary line of each run that fails, nothing when every run passes."""
+    failing = [run for run in runs if run.fails(fail_on) or any(r.status == "broken" for r in run.rules)]
+    for run in failing:
+        console.print(_summary_line(run))
+
+
+def report(runs: list[Run], stream: IO[str], fail_on: str = "error", verbosity: int = 0) -> None:
+    """The text report. `verbosity` -1 (--quiet): only the summary line of each failing run;
+    0: the findings that count, one line for those a baseline accepts, why rules did not apply;
+    1 (--verbose): also every place of a finding, each accepted finding and every passed rule."""
     from rich.console import Console
 
     wide = None if getattr(stream, "isatty", lambda: False)() else 160
     console = Console(file=stream, soft_wrap=True, highlight=False, emoji=False, width=wide)
+    if verbosity < 0:
+        return _quiet(runs, console, fail_on)
+    verbose = verbosity > 0
     totals = {s: 0 for s in SEVERITIES}
     for run in runs:
         title = run.meta.get("title") or run.dataset
@@ -77,8 +100,11 @@ def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
                 continue
             console.print(f"\n[{STYLE[severity]}]{severity.upper()}S ({len(group)})[/]")
             for f in group:
-                _finding(console, f)
-        if accepted:
+                _finding(console, f, verbose)
+        if accepted and not verbose:
+            console.print(f"\n[dim]{_count(len(accepted), 'finding')} accepted by the baseline "
+                          f"(--verbose lists them)[/]")
+        elif accepted:
             console.print(f"\n[dim]ACCEPTED BY THE BASELINE ({len(accepted)})[/]")
             for f in accepted:
                 console.print(f"  [dim]{esc(f'{f.severity:<7}')} {esc(f.rule)}  {esc(f.message)}[/]")
@@ -99,6 +125,12 @@ def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
         odd = [r for r in run.rules if r.status in ("broken",)]
         for r in odd:
             console.print(f"\n[bold magenta]broken rule[/] {esc(r.rule)} ({esc(f'{r.file}:{r.line}')}): {esc(r.reason or '')}")
+        if verbose:
+            passed = [r for r in run.rules if r.status == "passed"]
+            if passed:
+                console.print(f"\n[dim]Rules that passed ({len(passed)}):[/dim]\n" + "\n".join(
+                    f"[dim]  {esc(r.rule)}: {_count(r.items, 'item')} checked  "
+                    f"({esc(f'{r.file}:{r.line}' if r.file else '')})[/dim]" for r in passed))
         for status, heading in (("undecided", "Rules that could decide nothing"),
                                 ("not_applicable", "Rules that do not apply")):
             quiet = [r for r in run.rules if r.status == status]
@@ -111,11 +143,7 @@ def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
         c = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
         for k in totals:
             totals[k] += c[k]
-        extra = f", {len(accepted)} accepted" if accepted else ""
-        extra += f", {len(run.stale)} stale" if run.stale else ""
-        extra += f", {len(run.expired)} expired" if run.expired else ""
-        console.print(f"{esc(run.dataset)}: {c['error']} errors, {c['warning']} warnings, {c['info']} info"
-                      f"{extra} ({run.seconds:.2f} s)\n")
+        console.print(_summary_line(run) + "\n")
     if len(runs) > 1:
         from rich.table import Table
 
@@ -133,5 +161,5 @@ def report(runs: list[Run], stream: IO[str], fail_on: str = "error") -> None:
                           str(len(run.findings) - len(live)), str(s["passed"]), str(s["failed"]), str(s["undecided"]),
                           str(s["not_applicable"]), str(s["broken"]), f"{run.seconds:.2f}")
         console.print(table)
-        console.print(f"[bold]{len(runs)} datasets: {totals['error']} errors, {totals['warning']} warnings, "
-                      f"{totals['info']} info[/]")
+        console.print(f"[bold]{len(runs)} datasets: {_count(totals['error'], 'error')}, "
+                      f"{_count(totals['warning'], 'warning')}, {totals['info']} info[/]")

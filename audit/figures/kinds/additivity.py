@@ -27,6 +27,7 @@ class Additivity(FigureKind):
     their whole, children of a hierarchy to their parent), within printed precision."""
 
     name = "additivity"
+    needs = "a total printed with its parts"
     placeholders = ("whole", "measure", "at", "source", "observed", "expected", "difference", "parts", "missing")
 
     @dataclass(frozen=True)

@@ -29,6 +29,13 @@ class Agreement(FigureKind):
     agrees within printed precision; a sum of parts stands for a figure its source does not print."""
 
     name = "agreement"
+    needs = "the same figure printed twice"
+    _NEEDS = {"tables": "in two tables", "text": "in the text and a table", "editions": "in two editions or reports"}
+
+    def absent_reason(self, store, dataset: str) -> str:
+        where = " or ".join(self._NEEDS[b] for b in self.p.between if b in self._NEEDS)
+        reason = super().absent_reason(store, dataset)
+        return reason.replace(self.needs, f"{self.needs} ({where})", 1) if where else reason
     placeholders = ("figure", "measure", "at", "observed", "expected", "difference", "source", "other",
                     "edition", "other_edition")
 

@@ -71,6 +71,7 @@ class Balance(FigureKind):
     interval between them, within printed precision (interval arithmetic)."""
 
     name = "balance"
+    needs = "the stock at two dates and what flowed out and in between them"
     placeholders = ("stock", "start", "end", "opening", "closing", "expected", "difference", "outflow", "inflow",
                     "at")
 
@@ -346,4 +347,4 @@ class Balance(FigureKind):
         self.report(s1.dataset, values, locs,
                     subject=f"balance:{self.p.stock}@{coords_key(store, s0.coords)}:{s0.period.key()}:{s1.period.key()}",
                     observed=in_unit(store, s1.value, unit), expected=in_unit(store, expected, unit),
-                    tolerance=in_unit(store, tol, unit), unit=unit_shown(store, unit))
+                    tolerance=in_unit(store, tol, unit), unit=unit_shown(store, unit), decimals=dec or None)

@@ -80,8 +80,35 @@ class FigureKind:
             results[name] = res
         return results
 
+    needs: ClassVar[str] = "figures this rule relates"  # what a dataset must print for the rule to apply
+
+    def measures_named(self, vocab) -> list[str]:
+        """The measures the rule's parameters name, in the order written (pairs and lists too)."""
+        import dataclasses
+
+        out: list[str] = []
+
+        def walk(v):
+            if isinstance(v, str):
+                if v in vocab.measures and v not in out:
+                    out.append(v)
+            elif isinstance(v, (list, tuple)):
+                for x in v:
+                    walk(x)
+        if dataclasses.is_dataclass(self.p):
+            for f in dataclasses.fields(self.p):
+                walk(getattr(self.p, f.name))
+        return out
+
     def absent_reason(self, store: FigureStore, dataset: str) -> str:
-        return "the dataset prints no figures this rule relates"
+        """Why the rule did not apply: what it needs, and which of the measures it names the
+        dataset does not print at all."""
+        ds = store.datasets.get(dataset)
+        printed = {f.measure for f in ds.figures} if ds is not None else set()
+        missing = [m for m in self.measures_named(store.vocab) if m not in printed]
+        if missing:
+            return f"needs {self.needs}; the dataset prints no {', no '.join(missing)}"
+        return f"needs {self.needs}; this dataset prints none such"
 
     def tally(self, dataset: str, ok: bool | None, reason: str | None = None) -> Outcome:
         o = self.outcomes.setdefault(dataset, Outcome())
@@ -98,9 +125,11 @@ class FigureKind:
 
     def report(self, dataset: str, values: dict[str, Any], locations: list[Location], subject: str,
                observed: float | None = None, expected: float | None = None, tolerance: float | None = None,
-               unit: str | None = None, relation: str = "==", message: str | None = None) -> None:
+               unit: str | None = None, relation: str = "==", message: str | None = None,
+               decimals: int | None = None) -> None:
         """One finding for one dataset; `message` replaces the rule's template for the findings a
-        kind words itself (a missing or duplicated part)."""
+        kind words itself (a missing or duplicated part); `decimals`: the precision the message
+        printed its values at, for human outputs."""
         o = self.outcomes.setdefault(dataset, Outcome())
         if len(o.findings) >= MAX_FINDINGS:
             o.truncated += 1
@@ -108,7 +137,7 @@ class FigureKind:
         diff = observed - expected if observed is not None and expected is not None else None
         f = Finding(rule=self.rule.id, severity=self.rule.severity, message=message or render(self.rule.message, values),
                     locations=locations, observed=observed, expected=expected, difference=diff, tolerance=tolerance,
-                    unit=unit, relation=relation, dataset=dataset, subject=subject,
+                    unit=unit, relation=relation, dataset=dataset, subject=subject, decimals=decimals,
                     hint=render(self.rule.hint, values) if self.rule.hint else None)
         o.findings.append(f.seal())
 

@@ -19,6 +19,7 @@ class CoOccurrence(FigureKind):
     """Pairs of measures printed together are both zero or both non-zero."""
 
     name = "co_occurrence"
+    needs = "a number of areas and their area printed for the same place and period"
     placeholders = ("zero", "nonzero", "zero_value", "nonzero_value", "at", "source")
 
     @dataclass(frozen=True)

@@ -32,6 +32,7 @@ class Coincidence(FigureKind):
     """A flow over an interval is not exactly the stock at its closing instant."""
 
     name = "coincidence"
+    needs = "a flow and the stock at the end of its period, for the same place"
     placeholders = ("flow", "stock", "value", "place", "period")
 
     @dataclass(frozen=True)

@@ -40,6 +40,7 @@ class Ratio(FigureKind):
     numerator beside a zero denominator is reported."""
 
     name = "ratio"
+    needs = "the numerator and the denominator for the same place and period"
     placeholders = ("numerator", "denominator", "numerator_value", "denominator_value", "ratio", "bound", "at",
                     "source")
 

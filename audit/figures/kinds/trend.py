@@ -26,7 +26,7 @@ from ...kinds.base import format_number, param
 from ..model import INF
 from ..periods import consecutive
 from ..store import FigureStore
-from .base import (FigureKind, Value, check_at, coords_key, fixed_coords, in_unit, matches, measure_text, named,
+from .base import (FigureKind, Value, check_at, coords_key, decimals_of, fixed_coords, in_unit, matches, measure_text, named,
                    place_of, shown, unit_shown, unknown_measures, value_locations, value_shown, values_of)
 
 DIRECTIONS = ("both", "increase", "decrease")
@@ -58,6 +58,7 @@ class Trend(FigureKind):
     what printed precision explains."""
 
     name = "trend"
+    needs = "the measure for two consecutive periods"
     placeholders = ("measure", "from", "to", "from_value", "to_value", "change", "at")
 
     @dataclass(frozen=True)
@@ -148,7 +149,13 @@ class Trend(FigureKind):
                     subject=f"trend:{self.p.measure}@{coords_key(store, a.coords)}:{a.period.key()}:{b.period.key()}",
                     observed=in_unit(store, b.value, unit), expected=in_unit(store, a.value, unit),
                     tolerance=in_unit(store, t * abs(a.value), unit), unit=unit_shown(store, unit),
-                    relation="change")
+                    relation="change", decimals=self._decimals(a, b))
+
+    def _decimals(self, a: Value, b: Value) -> int | None:
+        """The precision the message shows the two values at: that of the figures printed, when each is one."""
+        if self.p.over or len(a.figs) != 1 or len(b.figs) != 1:
+            return None
+        return max(decimals_of(a.figs[0]), decimals_of(b.figs[0])) or None
 
     def _shown(self, store, v: Value) -> str:
         if not self.p.over:

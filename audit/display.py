@@ -1,0 +1,60 @@
+"""How human outputs (the terminal, HTML and Markdown reports) show numbers and units.
+
+Machine outputs (JSON, SARIF, JUnit, exports, baselines) keep the stored values and unit codes
+(`km2`); the human ones show `km²`, `m²` and `ha`, and a finding's observed, expected and
+difference at the precision its message printed them (`1.65 km²` beside a message saying 1.65,
+not `1.645486 km2`): a finding carries that precision as `decimals` when its kind knows it, and
+a value that is not whole is otherwise shown to two decimals, as messages show it.
+"""
+from __future__ import annotations
+
+import re
+
+HUMAN_UNITS = {"km2": "km²", "m2": "m²"}
+# a unit code right after a number ("1.65 km2"), or as a header's unit in parentheses ("Area (m2)")
+_CODE = re.compile(r"(?<=\d) (km2|m2)\b|(?<=\()(km2|m2)(?=\))")
+
+
+def count(n: int, word: str, plural: str | None = None) -> str:
+    """`n` and the word that agrees with it: 1 row, 2 rows, 1 entry, 3 entries (give `plural`)."""
+    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
+
+
+def unit(code: str | None) -> str:
+    """A unit code as people write it (`km2` -> `km²`); `count` and None show nothing."""
+    if not code or code == "count":
+        return ""
+    return HUMAN_UNITS.get(code, code)
+
+
+def units_in(text: str) -> str:
+    """Text with the unit codes that follow a number, or stand in parentheses, as people write them."""
+    if "2" not in text:
+        return text
+    return _CODE.sub(lambda m: " " + HUMAN_UNITS[m.group(1)] if m.group(1) else HUMAN_UNITS[m.group(2)], text)
+
+
+def number(value: float | None, decimals: int | None = None, missing: str = "-") -> str:
+    """A value with thousands separators: at `decimals` places when given (more than 0), else whole,
+    or to two decimals without trailing zeros; a value that would show as zero but is not gets
+    up to six decimals."""
+    if value is None:
+        return missing
+    v = float(value)
+    if decimals:
+        text = f"{v:,.{decimals}f}"
+    elif v.is_integer():
+        return f"{v:,.0f}"
+    else:
+        text = f"{v:,.2f}".rstrip("0").rstrip(".")
+    if v != 0 and text.lstrip("-").replace(",", "").strip("0.") == "":
+        text = f"{v:,.6f}".rstrip("0").rstrip(".")
+    return text
+
+
+def tolerance(value: float | None, decimals: int | None = None, missing: str = "-") -> str:
+    """A tolerance: one decimal finer than the figures it applies to (or than two decimals), no
+    trailing zeros."""
+    whole = value is None or float(value).is_integer()
+    text = number(value, None if whole else (decimals or 2) + 1, missing)
+    return text.rstrip("0").rstrip(".") if "." in text else text
