@@ -74,9 +74,12 @@ class LocationView:
     key: str  # the row's key as "region=Jabrayil"
     provenance: str  # where it was printed in the source document; the quote for a claim
     is_claim: bool
+    cell: str | None = None  # in a spreadsheet: "Sheet1!C4"
 
     @property
     def source(self) -> str:
+        if self.cell:
+            return f"{self.file}!{self.cell}"
         return f"{self.file}:{self.row}" if self.row is not None else self.file
 
 
@@ -263,7 +266,7 @@ def _location_view(loc: Location) -> LocationView:
     return LocationView(role=role, role_name=ROLE_NAMES.get(role, role.replace("_", " ")),
                         where=loc.label or loc.table or loc.claim or loc.file, value=loc.value or "",
                         file=loc.file, row=loc.row, table=loc.table, column=loc.column, claim=loc.claim, key=key,
-                        provenance=loc.provenance or "", is_claim=bool(loc.claim))
+                        provenance=loc.provenance or "", is_claim=bool(loc.claim), cell=loc.cell)
 
 
 # -- reading values back from the dataset -------------------------------------------------------
