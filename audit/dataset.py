@@ -608,6 +608,7 @@ def _read_table(path: Path, file: str, table: Table, res: dict, display: str, li
     if text is None:
         return
     table.text = text
+    since = len(problems.problems)
     formats = {f.name: f.fmt for f in table.fields.values()}
     for line, record in records(text, list(table.fields), problems, formats):
         cells: dict[str, Cell] = {}
@@ -621,6 +622,7 @@ def _read_table(path: Path, file: str, table: Table, res: dict, display: str, li
         table.rows.append(Row(line=line, cells=cells, total=total))
     if not table.rows and not any(p.file == file for p in problems.problems):
         problems.add(file, "the table has no rows", text.header_line + 1)
+    text.locate(problems, since)
 
 
 def csv_records(text: str, display: str, declared: list[str], delimiter: str, problems: ProblemCollector):

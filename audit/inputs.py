@@ -127,13 +127,13 @@ def text_encoding(name: Any) -> str | None:
     import codecs
 
     if not isinstance(name, str) or not name.strip() or len(name) > 40:
-        return "must name a text encoding (e.g. windows-1252, latin-1, utf-16)"
+        return "encoding must name a text encoding (e.g. windows-1252, latin-1, utf-16)"
     try:
         info = codecs.lookup(name.strip())
     except LookupError:
-        return f"'{name}' is not an encoding Python knows"
+        return f"encoding '{name}' is not one Python knows"
     if not getattr(info, "_is_text_encoding", True):
-        return f"'{name}' is not a text encoding"
+        return f"encoding '{name}' is not a text encoding"
     return None
 
 

@@ -31,6 +31,7 @@ _BARE = re.compile(r"^(?P<pre>(?:%s\s*)*)(?P<num>[-+−]?[\d.,'\s]*\d[\d.,'\s]*?
 # with bareNumber false: any text without digits around the number (marks may hold digits: [3])
 _LOOSE = re.compile(r"^(?P<pre>(?:%s|[^\d+\-−])*?)\s*(?P<num>[-+−]?\d(?:[\d.,'\s]*\d)?)(?P<post>(?:%s|\D)*)$"
                     % (MARK, MARK))
+_UNIT_POWER = re.compile(r"[^\W\d_]+[¹²³]")
 _GROUPED = re.compile(r"[-+]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")
 
 
@@ -70,7 +71,10 @@ def read_number(text: str, fmt: NumberFormat = DEFAULT) -> tuple[float, int, str
                 if fmt.bare and _LOOSE.match(text) else None)
         raise NumberError(f"'{text[:60]}' is not a number", hint)
     num = m.group("num").replace("−", "-")
-    marks = "".join(_MARKS.findall(m.group("pre") + m.group("post")))
+    around = m.group("pre") + m.group("post")
+    if not fmt.bare:  # a power of a unit (km², m³) is text, not a footnote mark
+        around = _UNIT_POWER.sub("", around)
+    marks = "".join(_MARKS.findall(around))
     digits = _digits(num, text, fmt)
     try:
         value = float(digits)

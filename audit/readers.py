@@ -40,6 +40,19 @@ class TextTable:
     positional: bool = False  # no header row: the declared fields are the columns, in order
     refs: dict[str, str] = field(default_factory=dict)  # field -> column letter, once `records` matched them
 
+    def locate(self, problems: ProblemCollector, since: int) -> None:
+        """Problems found in a spreadsheet's rows (those from `since` on) name its sheet, and
+        their cell where the problem is a field's: `table.xlsx!Sheet1!C4`."""
+        if self.sheet is None:
+            return
+        for p in problems.problems[since:]:
+            if p.file != self.file:
+                continue
+            cell = self.cell(p.line, p.field)
+            p.file = f"{self.file}!{cell or self.sheet}"
+            if cell:
+                p.line = None
+
     def cell(self, line: int | None, name: str | None) -> str | None:
         """The spreadsheet cell of a field in a row (`Sheet1!C4`), None for a CSV file."""
         if self.sheet is None or line is None or name not in self.refs:
@@ -78,7 +91,8 @@ def read_resource(path: Path, file: str, res: dict, display: str, where: str, pr
     if encoding is not None:
         why = text_encoding(encoding)
         if why:
-            problems.add(display, f"{where}: encoding {why}", _line(res, "encoding") or line, field=f"{where}.encoding")
+            problems.add(display, why, _line(res, "encoding") or line, field=f"{where}.encoding",
+                         hint="name it as Python's codecs do: windows-1252, latin-1, utf-16, iso-8859-15...")
             return None
         encoding = encoding.strip()
     delimiter = _delimiter(dialect, display, problems)

@@ -490,6 +490,7 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
     text = read_resource(path, file, res, display, name, problems, _line(res, "path") or _line(res))
     if text is None:
         return
+    since = len(problems.problems)
     deferred: list[tuple] = []
     row_periods: list[str] = []
 
@@ -614,6 +615,7 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
                              "(a stock is not summed over time)", args[6], field=args[7])
                 continue
             add(*args, span, True)
+    text.locate(problems, since)
 
 
 def _rows(res: dict, name: str, cols: list[Column], vocab: Vocabulary, display: str,
