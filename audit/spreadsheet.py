@@ -265,7 +265,7 @@ def shown(value, number_format: str | None) -> str | Shown:
 
 def _date(value, fmt: str) -> str:
     codes = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", fmt).lower()
-    day = value if isinstance(value, datetime.date) else value.date()
+    day = value.date() if isinstance(value, datetime.datetime) else value
     if isinstance(value, datetime.datetime) and value.time() != datetime.time(0):
         return value.isoformat(sep=" ")
     if "d" in codes or "m" not in codes and "y" not in codes:

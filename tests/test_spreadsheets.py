@@ -1,0 +1,235 @@
+"""Spreadsheet resources: the bundled workbook copy of Azerbaijan 2019 audits as its CSV original
+does, its locations name the sheet and the cell, numbers are read as their format shows them,
+and a bad workbook or dialect is one message, exit 2."""
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from audit.spreadsheet import shown
+
+from .conftest import ROOT, audit_cli, check_golden
+from .spreadsheets import SHEETS, TARGET, table_layout_copy
+from .test_bundled_datasets import REPORTS, stable_json, stable_text
+from .test_cli import match_lines
+
+openpyxl = pytest.importorskip("openpyxl")
+
+CSV_COPY = ROOT / "datasets" / "figures" / "azerbaijan-2019"
+BUNDLED = "datasets/spreadsheets/azerbaijan-2019"
+
+
+def run(path, *args) -> tuple[int, dict]:
+    out = audit_cli("check", str(path), "--format", "json", *args)
+    assert out.returncode in (0, 1), out.stderr
+    return out.returncode, json.loads(out.stdout)
+
+
+def same_findings(doc: dict) -> list[tuple]:
+    """What must not depend on the file format: rule, fingerprint, values, and the message with
+    the thousands separators a spreadsheet shows taken out."""
+    return sorted((f["rule"], f["severity"], f["fingerprint"], f["observed"], f["expected"], f["difference"],
+                   re.sub(r"(?<=\d),(?=\d{3})", "", f["message"]), len(f["locations"])) for f in doc["findings"])
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return run(ROOT / BUNDLED)
+
+
+def test_the_workbook_audits_as_the_csv_original(bundled):
+    code, doc = bundled
+    csv_code, csv_doc = run(CSV_COPY)
+    assert code == csv_code == 1
+    assert same_findings(doc) == same_findings(csv_doc)
+    assert [(r["id"], r["status"], r["items"]) for r in doc["rules"]] == \
+        [(r["id"], r["status"], r["items"]) for r in csv_doc["rules"]]
+
+
+def test_locations_name_the_sheet_and_the_cell(bundled):
+    _, doc = bundled
+    cells = [loc for f in doc["findings"] for loc in f["locations"] if loc.get("table")]
+    assert cells and all(loc["file"].endswith("azerbaijan-2019.xlsx") for loc in cells)
+    for loc in cells:
+        sheet, ref = loc["cell"].rsplit("!", 1)
+        assert sheet in {s[0] for s in SHEETS}
+        assert int(re.sub(r"[A-Z]+", "", ref)) == loc["row"]  # the row is the sheet's
+    total = next(loc for f in doc["findings"] if f["rule"] == "totals-add-up" for loc in f["locations"]
+                 if loc["role"] == "total" and loc["column"] == "cha_count")
+    assert total["cell"] == "Table 1!C7" and total["value"] == "17"  # the header takes rows 3 and 4 (merged)
+    claims = [loc for f in doc["findings"] for loc in f["locations"] if loc.get("claim")]
+    assert claims and all("cell" not in loc for loc in claims)
+
+
+def test_the_text_output_names_file_sheet_and_cell():
+    out = audit_cli("check", BUNDLED)
+    assert out.returncode == 1, out.stderr
+    match_lines(out.stdout, [
+        "*totals-add-up*printed as 17, but its 2 parts add up to 16*",
+        "*row Totals, cha_count = 17  (datasets/spreadsheets/azerbaijan-2019/azerbaijan-2019.xlsx!Table 1!C7)",
+        # a value stored as 0.354 with format 0.00 was printed 0.35; *4.00 is the format's literal mark
+        "*Table 4*row 2017*area_cleared = [*]4.00 km2*(*azerbaijan-2019.xlsx!Table 4!C4)*",
+    ])
+
+
+def test_the_bundled_workbook_reports_are_up_to_date():
+    js = audit_cli("check", BUNDLED, "--format", "json")
+    check_golden(REPORTS / "spreadsheets" / "azerbaijan-2019.json", stable_json(js.stdout))
+    tx = audit_cli("check", BUNDLED)
+    check_golden(REPORTS / "spreadsheets" / "azerbaijan-2019.txt", stable_text(tx.stdout))
+
+
+def test_the_workbook_is_what_the_script_writes(tmp_path, monkeypatch):
+    """The committed workbook holds the cells tests/spreadsheets.py writes (not byte for byte: a
+    zip records times), with the merged header and the formats the tests rely on."""
+    book = openpyxl.load_workbook(ROOT / BUNDLED / "azerbaijan-2019.xlsx")
+    assert book.sheetnames == [s[0] for s in SHEETS]
+    t1 = book["Table 1"]
+    assert {str(r) for r in t1.merged_cells.ranges} >= {"C3:D3", "E3:F3", "A3:A4"}
+    t4 = book["Table 4"]
+    assert t4["C3"].value != 0.35 and t4["C3"].number_format == "0.00"  # more digits than it shows
+
+
+def test_a_table_layout_workbook_audits_as_its_csv_original(tmp_path):
+    folder = tmp_path / "azerbaijan-2019"
+    table_layout_copy(ROOT / "datasets" / "azerbaijan-2019", folder)
+    code, doc = run(folder)
+    csv_code, csv_doc = run(ROOT / "datasets" / "azerbaijan-2019")
+    assert code == csv_code
+    assert same_findings(doc) == same_findings(csv_doc)
+    cells = [loc for f in doc["findings"] for loc in f["locations"] if loc.get("table")]
+    assert cells and all(loc["file"].endswith("tables.xlsx") and "!" in loc["cell"] for loc in cells)
+
+
+# -- bad workbooks and dialects ---------------------------------------------------------------------
+
+@pytest.fixture
+def workbook(tmp_path):
+    folder = tmp_path / "ds"
+    shutil.copytree(ROOT / BUNDLED, folder)
+    return folder
+
+
+def refused(folder) -> str:
+    out = audit_cli("check", str(folder))
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "Traceback" not in out.stderr and out.stdout == ""
+    return out.stderr
+
+
+def edit(folder, old: str, new: str) -> int:
+    path = folder / "datapackage.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if new in line)
+
+
+def test_an_unknown_sheet_lists_the_sheets(workbook):
+    line = edit(workbook, 'sheetName: "Table 2"', 'sheetName: "Tabel 2"')
+    err = refused(workbook)
+    assert f"datapackage.yaml:{line}: contamination_by_region.dialect.sheetName: contamination_by_region: the " \
+           "workbook has no sheet 'Tabel 2'" in err
+    assert "hint: its sheets: 'Table 1', 'Table 2', 'Table 3', 'Table 4'" in err
+    edit(workbook, "sheetNumber: 3", "sheetNumber: 9")
+    assert "sheetNumber 9: the workbook has 4 sheet(s)" in refused(workbook)
+
+
+def test_a_range_outside_the_sheet_or_malformed(workbook):
+    line = edit(workbook, 'range: "B2:C8"', 'range: "K20:M30"')
+    err = refused(workbook)
+    assert f"datapackage.yaml:{line}: clearance_summary.dialect.range: clearance_summary: range K20:M30 lies outside " \
+           "the sheet 'Table 4', whose cells end at C8" in err
+    edit(workbook, 'range: "K20:M30"', 'range: "C8:B2"')
+    assert "range must be a block of cells such as B3:F12, not 'C8:B2'" in refused(workbook)
+
+
+def test_a_corrupt_workbook(workbook):
+    (workbook / "azerbaijan-2019.xlsx").write_bytes(b"PK\x03\x04 this is not a workbook")
+    err = refused(workbook)
+    assert "azerbaijan-2019.xlsx: not a spreadsheet that can be read" in err
+    # a zip archive that is no workbook
+    with zipfile.ZipFile(workbook / "azerbaijan-2019.xlsx", "w") as z:
+        z.writestr("hello.txt", "hello")
+    assert "not a spreadsheet that can be read" in refused(workbook)
+
+
+def test_a_cell_that_is_not_a_number_names_sheet_cell_and_field(workbook):
+    path = workbook / "azerbaijan-2019.xlsx"
+    book = openpyxl.load_workbook(path)
+    book["Table 2"]["C5"] = "n/a\u202e[bold]"
+    book.save(path)
+    before = path.read_bytes()
+    err = refused(workbook)
+    assert "azerbaijan-2019.xlsx!Table 2!C5: cha_area: 'n/a" in err and "is not a number" in err
+    assert "\u202e" not in err  # a bidi override from the sheet is shown, not sent to the terminal
+    assert path.read_bytes() == before  # inputs are never modified
+
+
+def test_without_openpyxl_the_message_names_the_extra(workbook):
+    """The reader is imported only for a spreadsheet; when it is missing, one message says which
+    extra to install (the entry point run with openpyxl hidden)."""
+    code = ("import sys; sys.modules['openpyxl'] = None; sys.argv = ['audit', 'check', sys.argv[1]]; "
+            "from audit.cli import entry; entry()")
+    out = subprocess.run([sys.executable, "-c", code, str(workbook)], capture_output=True, text=True, timeout=120,
+                         cwd=ROOT)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "Traceback" not in out.stderr
+    assert "cannot read a spreadsheet: the xlsx extra is not installed" in out.stderr
+    assert "pip install 'audit[xlsx]'" in out.stderr
+    # and a CSV dataset never imports it
+    check = ("import sys; sys.argv = ['audit', 'check', 'datasets/figures/azerbaijan-2019', '--fail-on', 'never']; "
+             "from audit.cli import main; code = main(); assert 'openpyxl' not in sys.modules; sys.exit(code)")
+    assert subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, timeout=120).returncode == 0
+
+
+def test_merged_headers_and_header_false(tmp_path):
+    """A header merged across two columns names each; `header: false` maps the columns in order."""
+    folder = tmp_path / "ds"
+    shutil.copytree(ROOT / BUNDLED, folder)
+    path = folder / "azerbaijan-2019.xlsx"
+    book = openpyxl.load_workbook(path)
+    ws = book["Table 2"]
+    ws.delete_rows(3)  # the header row goes: the fields are the columns, in order
+    book.save(path)
+    edit(folder, '{sheetName: "Table 2", headerRows: [3]}', '{sheetName: "Table 2", range: "A3:E9", header: false}')
+    code, doc = run(folder)
+    _, original = run(ROOT / BUNDLED)
+    assert same_findings(doc) == same_findings(original)
+
+
+@pytest.mark.parametrize("value, fmt, text", [
+    (1.645486, "0.00", "1.65"),
+    (1.645486, "General", "1.645486"),
+    (0.1 + 0.2, "General", "0.3"),
+    (2.5, "0", "3"),  # half away from zero, as a spreadsheet rounds
+    (1234567.891, "#,##0.00", "1,234,567.89"),
+    (0.1234, "0.0%", "12.3%"),
+    (2.5, "0.##", "2.5"),
+    (2, "0.##", "2"),
+    (1234, "[$€-407]#,##0", "€1,234"),
+    (-3.2, "0.0;(0.0)", "(3.2)"),
+    (-3.2, "0.0", "-3.2"),
+    (3.14159, '0.0" km²"', "3.1 km²"),
+    (1500000, "#,##0,", "1,500"),
+    (4.0004, '"*"0.00', "*4.00"),
+    (12, "@", "12"),
+])
+def test_numbers_are_read_as_their_format_shows_them(value, fmt, text):
+    result = shown(value, fmt)
+    assert (result if isinstance(result, str) else result.text()) == text
+
+
+def test_dates_and_other_values_as_shown():
+    assert shown(datetime.datetime(2018, 12, 31), "yyyy-mm-dd") == "2018-12-31"
+    assert shown(datetime.datetime(2015, 3, 1), "mmmm yyyy") == "March 2015"
+    assert shown(datetime.datetime(2018, 1, 1), "yyyy") == "2018"
+    assert shown(True, "General") == "TRUE"
+    assert shown("Fizuli", "General") == "Fizuli"
