@@ -38,6 +38,7 @@ class TextTable:
     sheet: str | None = None
     columns: list[str] | None = None
     positional: bool = False  # no header row: the declared fields are the columns, in order
+    encoding: str | None = None  # a CSV file's declared encoding
     refs: dict[str, str] = field(default_factory=dict)  # field -> column letter, once `records` matched them
 
     def locate(self, problems: ProblemCollector, since: int) -> None:
@@ -102,7 +103,10 @@ def read_resource(path: Path, file: str, res: dict, display: str, where: str, pr
     except AuditInputError as exc:
         problems.problems.extend(exc.problems)
         return None
-    return csv_table(text, file, delimiter, problems)
+    table = csv_table(text, file, delimiter, problems)
+    if table is not None:
+        table.encoding = encoding
+    return table
 
 
 def csv_table(text: str, file: str, delimiter: str, problems: ProblemCollector) -> TextTable | None:
