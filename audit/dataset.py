@@ -13,6 +13,10 @@ additions, all optional:
   parent/child codes for data in long format);
 - per field: `unit` (m2, ha, km2, count).
 
+A resource's file is a CSV file in its `encoding` or a spreadsheet's sheet (`audit.readers`), and
+its numbers are read with the Frictionless `decimalChar`, `groupChar` and `bareNumber` of each
+field or of the resource's `dialect` (`audit.numbers`).
+
 Every value keeps the text it was printed with: its decimals decide its precision. An integer
 is exact; a value printed with d decimals stands for the interval value +/- 0.5 * 10^-d.
 The loader reports every problem it finds, each with file, line and field.

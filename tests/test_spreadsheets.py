@@ -68,6 +68,19 @@ def test_locations_name_the_sheet_and_the_cell(bundled):
     assert claims and all("cell" not in loc for loc in claims)
 
 
+def test_the_json_with_cells_matches_the_schema(bundled):
+    import jsonschema
+
+    schema = json.loads((ROOT / "audit" / "schema" / "run.schema.json").read_text())
+    jsonschema.validate(bundled[1], schema)
+
+
+def test_markdown_and_junit_name_the_cell():
+    for fmt, place in (("markdown", "azerbaijan-2019.xlsx\\!Table 1\\!C7"), ("junit", "azerbaijan-2019.xlsx!Table 1!C7")):
+        out = audit_cli("check", BUNDLED, "--format", fmt)
+        assert out.returncode == 1 and place in out.stdout, fmt
+
+
 def test_the_text_output_names_file_sheet_and_cell():
     out = audit_cli("check", BUNDLED)
     assert out.returncode == 1, out.stderr
