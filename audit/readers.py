@@ -76,15 +76,19 @@ def read_resource(path: Path, file: str, res: dict, display: str, where: str, pr
 
     fmt = file_format(res, path)
     dialect = res.get("dialect") if isinstance(res.get("dialect"), dict) else {}
+    if res.get("dialect") is not None and not isinstance(res.get("dialect"), dict):
+        problems.add(display, "dialect must be a mapping (delimiter, sheetName, range...)",
+                     _line(res, "dialect") or line, field=f"{where}.dialect")
+        return None
     if fmt in SPREADSHEET_FORMATS:
         from .spreadsheet import read_sheet
 
         if res.get("encoding") is not None:
-            problems.add(display, f"{where}: a spreadsheet has no text encoding; remove 'encoding'",
+            problems.add(display, "a spreadsheet has no text encoding; remove 'encoding'",
                          _line(res, "encoding"), field=f"{where}.encoding")
         return read_sheet(path, file, dialect, display, where, problems, line)
     if fmt not in TEXT_FORMATS:
-        problems.add(display, f"{where}: format '{fmt[:20]}' cannot be read", _line(res, "format") or line,
+        problems.add(display, f"format '{fmt[:20]}' cannot be read", _line(res, "format") or line,
                      field=f"{where}.format", hint="resources are CSV files, spreadsheets (.xlsx, with the xlsx "
                      "extra) or Parquet files")
         return None
@@ -163,8 +167,14 @@ def records(table: TextTable, declared: list[str], problems: ProblemCollector,
                 if h or table.sheet is None or any(i < len(r) and r[i].strip() for _, r in table.rows)]
         header = [header[i] for i in keep]
         unknown = [h for h in header if h not in declared]
-        for h in unknown:
-            problems.add(file, f"column '{h}' is not declared in the descriptor's schema", hl, field=h)
+        hint = ("the header is the range's first row (or its headerRows): give the resource's dialect the range "
+                "of the table" if table.sheet is not None else None)
+        for h, i in zip(header, keep):
+            if not h:
+                where = table.columns[i] if table.columns else str(i + 1)
+                problems.add(file, f"column {where} has values but no header", hl, hint=hint)
+            elif h in unknown:
+                problems.add(file, f"column '{h}' is not declared in the descriptor's schema", hl, field=h, hint=hint)
         for name in declared:
             if name not in header:
                 problems.add(file, f"declared field '{name}' has no column in the file", hl, field=name)

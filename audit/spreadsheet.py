@@ -59,7 +59,7 @@ def read_sheet(path: Path, file: str, dialect: dict, display: str, where: str, p
     from .dataset import _line
 
     def bad(message: str, key: str | None = None, hint: str | None = None) -> None:
-        problems.add(display, f"{where}: {message}", (_line(dialect, key) if key else None) or line,
+        problems.add(display, message, (_line(dialect, key) if key else None) or line,
                      field=f"{where}.dialect.{key}" if key else f"{where}.path", hint=hint)
 
     spec = _dialect(dialect, bad)
@@ -114,6 +114,9 @@ def read_sheet(path: Path, file: str, dialect: dict, display: str, where: str, p
             last = f"{_letters(ws.max_column)}{ws.max_row}"
             bad(f"range {dialect.get('range')} lies outside the sheet '{ws.title}', whose cells end at {last}", "range")
             return None
+    if header_rows and top + header_rows[-1] - 1 > bottom:
+        bad(f"headerRows {header_rows}: the table has {bottom - top + 1} row(s) from row {top}", "headerRows")
+        return None
     if (bottom - top + 1) * (right - left + 1) > MAX_CELLS:
         bad(f"the range holds more than {MAX_CELLS:,} cells, the most a spreadsheet table may", "range" if cells else None)
         return None

@@ -148,8 +148,8 @@ def edit(folder, old: str, new: str) -> int:
 def test_an_unknown_sheet_lists_the_sheets(workbook):
     line = edit(workbook, 'sheetName: "Table 2"', 'sheetName: "Tabel 2"')
     err = refused(workbook)
-    assert f"datapackage.yaml:{line}: contamination_by_region.dialect.sheetName: contamination_by_region: the " \
-           "workbook has no sheet 'Tabel 2'" in err
+    assert f"datapackage.yaml:{line}: contamination_by_region.dialect.sheetName: the workbook has no sheet " \
+           "'Tabel 2'" in err
     assert "hint: its sheets: 'Table 1', 'Table 2', 'Table 3', 'Table 4'" in err
     edit(workbook, "sheetNumber: 3", "sheetNumber: 9")
     assert "sheetNumber 9: the workbook has 4 sheet(s)" in refused(workbook)
@@ -158,8 +158,8 @@ def test_an_unknown_sheet_lists_the_sheets(workbook):
 def test_a_range_outside_the_sheet_or_malformed(workbook):
     line = edit(workbook, 'range: "B2:C8"', 'range: "K20:M30"')
     err = refused(workbook)
-    assert f"datapackage.yaml:{line}: clearance_summary.dialect.range: clearance_summary: range K20:M30 lies outside " \
-           "the sheet 'Table 4', whose cells end at C8" in err
+    assert f"datapackage.yaml:{line}: clearance_summary.dialect.range: range K20:M30 lies outside the sheet " \
+           "'Table 4', whose cells end at C8" in err
     edit(workbook, 'range: "K20:M30"', 'range: "C8:B2"')
     assert "range must be a block of cells such as B3:F12, not 'C8:B2'" in refused(workbook)
 
@@ -246,3 +246,14 @@ def test_dates_and_other_values_as_shown():
     assert shown(datetime.datetime(2018, 1, 1), "yyyy") == "2018"
     assert shown(True, "General") == "TRUE"
     assert shown("Fizuli", "General") == "Fizuli"
+
+
+@pytest.mark.parametrize("dialect", [
+    "{sheetName: [a, b]}", "{sheetName: 3}", "{sheetNumber: true}", "{sheetNumber: 0}", "{sheetNumber: 1.5}",
+    "{range: 12}", '{range: "A1:XFE2"}', '{range: "A0:B2"}', "{headerRows: [2, 1]}", "{headerRows: 'one'}",
+    "{header: maybe}", "{headerJoin: {a: 1}}", "[1, 2]", '{sheetName: "Table 1", headerRows: [9]}',
+])
+def test_hostile_dialects_are_one_message(workbook, dialect):
+    edit(workbook, '{sheetName: "Table 2", headerRows: [3]}', dialect)
+    err = refused(workbook)
+    assert "datapackage.yaml" in err or "azerbaijan-2019.xlsx" in err
