@@ -12,6 +12,8 @@ import sys
 import zipfile
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from audit.spreadsheet import shown
 
@@ -257,3 +259,46 @@ def test_hostile_dialects_are_one_message(workbook, dialect):
     edit(workbook, '{sheetName: "Table 2", headerRows: [3]}', dialect)
     err = refused(workbook)
     assert "datapackage.yaml" in err or "azerbaijan-2019.xlsx" in err
+
+
+def test_merged_cells_below_the_header(tmp_path):
+    """A text merged down the rows is each row's; a number merged is read once, in its first cell."""
+    from audit.errors import ProblemCollector
+    from audit.readers import records
+    from audit.spreadsheet import read_sheet
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "Data"
+    ws.append(["region", "district", "area"])
+    ws.append(["North", "A", 10])
+    ws.append([None, "B", None])
+    ws.append(["South", "C", 1.2345])
+    ws.merge_cells("A2:A3")
+    ws.merge_cells("C2:C3")
+    ws["C4"].number_format = "0.0"
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    problems = ProblemCollector()
+    table = read_sheet(path, "t.xlsx", {}, "datapackage.yaml", "t", problems)
+    rows = list(records(table, ["region", "district", "area"], problems))
+    assert not problems.problems
+    assert rows == [(2, {"region": "North", "district": "A", "area": "10"}),
+                    (3, {"region": "North", "district": "B", "area": ""}),
+                    (4, {"region": "South", "district": "C", "area": "1.2"})]
+    assert table.cell(4, "area") == "Data!C4"
+
+
+@given(st.integers(min_value=-10**9, max_value=10**9), st.integers(0, 5), st.booleans())
+def test_a_number_reads_back_as_its_format_shows_it(n, decimals, grouped):
+    """What a cell shows, read by the number reader, is the value rounded half away from zero to
+    the format's decimals, with those decimals."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from audit.numbers import read_number
+
+    value = n / 997  # digits beyond any format
+    fmt = ("#,##0" if grouped else "0") + ("." + "0" * decimals if decimals else "")
+    text = shown(value, fmt).text()
+    expected = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    assert read_number(text) == (float(expected), decimals, "")
