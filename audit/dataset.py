@@ -483,6 +483,16 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
         table.external = "parquet" if fmt == "parquet" else "csv"
         table.source = csv_path
         table.delimiter = _delimiter(res.get("dialect") or {}, display, problems)
+        encoding = res.get("encoding")
+        if isinstance(encoding, str) and encoding.strip().lower().replace("_", "-") not in ("utf-8", "utf8"):
+            problems.add(display, f"{name}: a table read by the engine (scan, Parquet) is read as UTF-8, not "
+                         f"{encoding[:40]}", _line(res, "encoding"), field=f"{name}.encoding",
+                         hint="convert the file to UTF-8, or leave out scan: true")
+        if any(f.fmt != DEFAULT_FORMAT for f in fields.values()):
+            problems.add(display, f"{name}: a table read by the engine (scan, Parquet) prints plain numbers; "
+                         "decimalChar, groupChar and bareNumber are read only from tables read into memory",
+                         _line(res, "schema"), field=f"{name}.schema.fields",
+                         hint="leave out scan: true, or write the numbers plainly")
         _check_external_columns(table, display, _line(res, "path"), problems)
         return table
     _read_table(csv_path, file_display, table, res, display, _line(res, "path"),

@@ -239,3 +239,16 @@ def test_printed_numbers_round_trip(n, decimals, decimal, group, declared, mark)
     text = ("-" if value < 0 else "") + whole.replace(",", sep) + (decimal + frac if frac else "")
     parsed = read_number(mark + text, fmt)
     assert parsed == (float(f"{value:.{decimals}f}"), decimals, mark)
+
+
+def test_a_scanned_table_refuses_what_the_engine_would_ignore(tmp_path):
+    """A table read by DuckDB (scan: true) is read as UTF-8 with plain numbers: a declared encoding
+    or number format it would not honour is refused, not ignored."""
+    folder = copy(TABLES, tmp_path)
+    declare(folder, TABLE4, "scan: true")
+    declare(folder, TABLE4, "encoding: windows-1252")
+    assert "a table read by the engine (scan, Parquet) is read as UTF-8, not windows-1252" in refused(folder)
+    folder = copy(TABLES, tmp_path / "fmt")
+    declare(folder, TABLE4, "scan: true")
+    set_field(folder, "{name: area_cleared", 'decimalChar: ","')
+    assert "decimalChar, groupChar and bareNumber are read only from tables read into memory" in refused(folder)
