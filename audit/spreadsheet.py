@@ -36,6 +36,7 @@ import io
 import re
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
@@ -79,12 +80,16 @@ def read_sheet(path: Path, file: str, dialect: dict, display: str, where: str, p
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(i.file_size for i in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+            if unpacked > MAX_UNPACKED:
+                problems.add(file, f"the workbook expands to {size_text(unpacked)}, more than the "
+                             f"{size_text(MAX_UNPACKED)} a spreadsheet may")
+                return None
+            merged = _merged_cells(archive)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error) as exc:
         problems.add(file, f"not a spreadsheet that can be read: {exc}", hint="save it again as .xlsx")
         return None
-    if unpacked > MAX_UNPACKED:
-        problems.add(file, f"the workbook expands to {size_text(unpacked)}, more than the {size_text(MAX_UNPACKED)} "
-                     "a spreadsheet may")
+    if merged > MAX_CELLS:  # openpyxl makes an object of every merged cell as it loads
+        problems.add(file, f"the workbook merges more than {MAX_CELLS:,} cells, the most a spreadsheet may")
         return None
     try:
         with warnings.catch_warnings():
@@ -121,6 +126,21 @@ def read_sheet(path: Path, file: str, dialect: dict, display: str, where: str, p
         bad(f"the range holds more than {MAX_CELLS:,} cells, the most a spreadsheet table may", "range" if cells else None)
         return None
     return _table(ws, file, top, left, bottom, right, header_rows, join, header)
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?"')
+
+
+def _merged_cells(archive: zipfile.ZipFile) -> int:
+    """How many cells the sheets' merged ranges cover, read from their XML before openpyxl is."""
+    total = 0
+    for info in archive.infolist():
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+            for m in _MERGE.finditer(archive.read(info)):
+                c1, r1, c2, r2 = m.groups()
+                if c2 is not None:
+                    total += (abs(int(r2) - int(r1)) + 1) * (abs(_column(c2.decode()) - _column(c1.decode())) + 1)
+    return total
 
 
 def _dialect(dialect: dict, bad):
@@ -184,9 +204,15 @@ def _letters(n: int) -> str:
 def _table(ws, file: str, top: int, left: int, bottom: int, right: int, header_rows: list[int], join: str,
            header: bool) -> TextTable:
     merged: dict[tuple[int, int], tuple[int, int, int]] = {}  # cell -> (first row, first column, merge id)
+    budget = MAX_CELLS  # merged ranges laid over one another: at most this many of their cells are read
     for n, rng in enumerate(ws.merged_cells.ranges):
-        for r in range(max(rng.min_row, top), min(rng.max_row, bottom) + 1):
-            for c in range(max(rng.min_col, left), min(rng.max_col, right) + 1):
+        rows = range(max(rng.min_row, top), min(rng.max_row, bottom) + 1)
+        cols = range(max(rng.min_col, left), min(rng.max_col, right) + 1)
+        budget -= len(rows) * len(cols)
+        if budget < 0:
+            break
+        for r in rows:
+            for c in cols:
                 merged[(r, c)] = (rng.min_row, rng.min_col, n)
     grid = {}
     for row in ws.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right):

@@ -310,3 +310,16 @@ def test_a_number_reads_back_as_its_format_shows_it(n, decimals, grouped):
     text = shown(value, fmt).text()
     expected = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     assert read_number(text) == (float(expected), decimals, "")
+
+
+def test_a_workbook_that_merges_a_whole_sheet_is_refused_before_it_is_loaded(workbook):
+    """openpyxl makes an object of every merged cell: a merge of the whole sheet would take hours."""
+    path = workbook / "azerbaijan-2019.xlsx"
+    with zipfile.ZipFile(path) as z:
+        members = {i.filename: z.read(i) for i in z.infolist()}
+    sheet = next(name for name, data in members.items() if name.startswith("xl/worksheets/") and b"mergeCell " in data)
+    members[sheet] = re.sub(rb'<mergeCell ref="[^"]+"', b'<mergeCell ref="A1:XFD1048576"', members[sheet], count=1)
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    assert "merges more than 4,000,000 cells" in refused(workbook)
