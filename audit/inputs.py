@@ -156,8 +156,9 @@ def decode_table(data: bytes, display: str, encoding: str | None, where: str = "
                                           field="encoding",
                                           hint="the descriptor declares this encoding for the file; correct it")) from None
         guess = _guess_encoding(data)
-        hint = (f"it reads as {guess} (charset-normalizer's guess): add `encoding: {guess}` to {where} in the "
-                "descriptor" if guess else f"declare its encoding with `encoding: NAME` in {where} in the descriptor")
+        hint = (f"it reads as {guess} (charset-normalizer's guess: a short file may read as several; check its "
+                f"text): add `encoding: {guess}` to {where} in the descriptor" if guess else
+                f"declare its encoding with `encoding: NAME` in {where} in the descriptor")
         raise AuditInputError(Problem(display, f"not UTF-8 text: {byte} cannot be read, and no encoding is declared",
                                       line, hint=hint)) from None
     return text[1:] if text.startswith("\ufeff") else text
