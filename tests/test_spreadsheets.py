@@ -323,3 +323,18 @@ def test_a_workbook_that_merges_a_whole_sheet_is_refused_before_it_is_loaded(wor
         for name, data in members.items():
             z.writestr(name, data)
     assert "merges more than 4,000,000 cells" in refused(workbook)
+
+
+def test_a_hostile_sheet_name_stays_text(workbook):
+    """A sheet name is data: a bidi override in it is shown, never obeyed, and markup is kept literal."""
+    path = workbook / "azerbaijan-2019.xlsx"
+    book = openpyxl.load_workbook(path)
+    name = "T\u202e1 <b>x<b> %0A"
+    book["Table 1"].title = name
+    book.save(path)
+    edit(workbook, 'sheetName: "Table 1"', 'sheetName: "T\\u202e1 <b>x<b> %0A"')
+    out = audit_cli("check", str(workbook))
+    assert out.returncode == 1, out.stderr
+    assert "\u202e" not in out.stdout and "1 <b>x<b> %0A!C7" in out.stdout
+    _, doc = run(workbook)
+    assert any(loc.get("cell") == f"{name}!C7" for f in doc["findings"] for loc in f["locations"])
