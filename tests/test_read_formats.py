@@ -252,3 +252,12 @@ def test_a_scanned_table_refuses_what_the_engine_would_ignore(tmp_path):
     declare(folder, TABLE4, "scan: true")
     set_field(folder, "{name: area_cleared", 'decimalChar: ","')
     assert "decimalChar, groupChar and bareNumber are read only from tables read into memory" in refused(folder)
+
+
+def test_a_dialect_declares_the_format_of_every_field(tmp_path, original_figures, original_tables):
+    """decimalChar in a resource's dialect holds for each of its fields (a field may still override it)."""
+    for source, original in ((FIGURES, original_figures), (TABLES, original_tables)):
+        folder = copy(source, tmp_path / source.parent.name)
+        rewrite(folder, TABLE4, lambda t: t.replace(",", ";").replace(".", ","))
+        declare(folder, TABLE4, 'dialect: {delimiter: ";", decimalChar: ","}')
+        assert findings(folder) == original, source
