@@ -72,7 +72,7 @@ def _round(v: float | None):
 
 
 def entry_for(finding: Finding, dataset: str, keep: Entry | None = None) -> dict:
-    where = [f"{loc.file}:{loc.row}" + (f" {loc.column}" if loc.column else "") for loc in finding.locations[:5]]
+    where = [loc.place + (f" {loc.column}" if loc.column else "") for loc in finding.locations[:5]]
     return {
         "fingerprint": finding.fingerprint,
         "dataset": dataset,

@@ -13,6 +13,10 @@ additions, all optional:
   parent/child codes for data in long format);
 - per field: `unit` (m2, ha, km2, count).
 
+A resource's file is a CSV file in its `encoding` or a spreadsheet's sheet (`audit.readers`), and
+its numbers are read with the Frictionless `decimalChar`, `groupChar` and `bareNumber` of each
+field or of the resource's `dialect` (`audit.numbers`).
+
 Every value keeps the text it was printed with: its decimals decide its precision. An integer
 is exact; a value printed with d decimals stands for the interval value +/- 0.5 * 10^-d.
 The loader reports every problem it finds, each with file, line and field.
@@ -30,6 +34,9 @@ from typing import Any
 from . import units
 from .errors import AuditInputError, Problem, ProblemCollector
 from .inputs import MAX_TABLE_BYTES, load_json, not_regular, read_text
+from .numbers import DEFAULT as DEFAULT_FORMAT
+from .readers import SPREADSHEET_FORMATS, csv_table, file_format, read_resource, records
+from .numbers import FORMAT_KEYS, NumberError, NumberFormat, number_format, read_number
 from .yamlio import Node, Number, Seq, load_yaml
 
 DESCRIPTOR_NAMES = ("datapackage.yaml", "datapackage.yml", "datapackage.json")
@@ -37,8 +44,6 @@ FIELD_TYPES = {"string", "integer", "number", "year", "boolean"}
 NUMERIC_TYPES = {"integer", "number", "year"}
 QUALIFIERS = {"exact", "about", "more_than", "at_least", "up_to", "less_than", "between"}
 MARKERS = "*†‡§¶#"
-_NUMBER = re.compile(r"^(?P<pre>[%s]*)\s*(?P<num>[-+]?(\d+|\d{1,3}(,\d{3})+)(\.(?P<dec>\d+))?)"
-                     r"\s*(?P<post>[%s]*)$" % (re.escape(MARKERS), re.escape(MARKERS)))
 
 
 @dataclass
@@ -51,6 +56,7 @@ class Field:
     missing: frozenset[str] | None = None  # the field's own missingValues (Table Schema v2), else the schema's
     constraints: dict[str, Any] = field(default_factory=dict)  # Frictionless constraints, checked (contracts.py)
     line: int | None = None  # of the field in the descriptor, for messages
+    fmt: NumberFormat = DEFAULT_FORMAT  # how its numbers are printed (decimalChar, groupChar, bareNumber)
 
     @property
     def numeric(self) -> bool:
@@ -105,6 +111,11 @@ class Table:
     source: Path | None = None  # the resolved file of an external table
     delimiter: str = ","
     row_lookup: Any = field(default=None, repr=False)  # set by the engine for external tables
+    text: Any = field(default=None, repr=False)  # the `audit.readers.TextTable` read: a spreadsheet names cells
+
+    def cell(self, line: int | None, column: str | None) -> str | None:
+        """The spreadsheet cell of a column in the row at `line` (`Sheet1!C4`); None in a CSV file."""
+        return self.text.cell(line, column) if self.text is not None else None
 
     @property
     def data_rows(self) -> list[Row]:
@@ -389,6 +400,9 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
                      field=f"{name}.schema.fields")
         return None
     fields: dict[str, Field] = {}
+    dialect = res.get("dialect")
+    base_fmt = _number_format(dialect, DEFAULT_FORMAT, display, f"{name}.dialect", problems) \
+        if isinstance(dialect, dict) else DEFAULT_FORMAT
     for f in raw_fields:
         fname = f.get("name") if isinstance(f, dict) else None
         if not isinstance(fname, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", fname):
@@ -419,7 +433,8 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
         fields[fname] = Field(fname, ftype, str(f.get("title", fname)), unit,
                               int(decimals) if decimals is not None else None,
                               field_missing(f, display, f"{name}.{fname}", problems),
-                              field_constraints(f, ftype, display, f"{name}.{fname}", problems), _line(f))
+                              field_constraints(f, ftype, display, f"{name}.{fname}", problems), line=_line(f),
+                              fmt=_number_format(f, base_fmt, display, f"{name}.{fname}", problems))
     path_text = res.get("path")
     file_display = str(root / str(path_text)) if path_text else display
     csv_path = _inside(root, path_text, problems, display, _line(res, "path") or _line(res), f"{name}: path")
@@ -470,11 +485,25 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
         _load_hierarchy(root, display, name, hierarchy, table, problems)
     if csv_path is None:
         return None
-    fmt = str(res.get("format") or csv_path.suffix.lstrip(".")).lower()
+    fmt = file_format(res, csv_path)
+    if res.get("scan") and fmt in SPREADSHEET_FORMATS:
+        problems.add(display, f"{name}: a spreadsheet is read into memory, not scanned; remove 'scan'",
+                     _line(res, "scan"), field=f"{name}.scan")
+        return None
     if fmt == "parquet" or res.get("scan"):
         table.external = "parquet" if fmt == "parquet" else "csv"
         table.source = csv_path
         table.delimiter = _delimiter(res.get("dialect") or {}, display, problems)
+        encoding = res.get("encoding")
+        if isinstance(encoding, str) and encoding.strip().lower().replace("_", "-") not in ("utf-8", "utf8"):
+            problems.add(display, f"{name}: a table read by the engine (scan, Parquet) is read as UTF-8, not "
+                         f"{encoding[:40]}", _line(res, "encoding"), field=f"{name}.encoding",
+                         hint="convert the file to UTF-8, or leave out scan: true")
+        if any(f.fmt != DEFAULT_FORMAT for f in fields.values()):
+            problems.add(display, f"{name}: a table read by the engine (scan, Parquet) prints plain numbers; "
+                         "decimalChar, groupChar and bareNumber are read only from tables read into memory",
+                         _line(res, "schema"), field=f"{name}.schema.fields",
+                         hint="leave out scan: true, or write the numbers plainly")
         _check_external_columns(table, display, _line(res, "path"), problems)
         for fname, f in fields.items():
             if f.constraints:
@@ -482,8 +511,8 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
                              "its file (scan, parquet)", _line(res, "schema"), field=f"{name}.{fname}.constraints",
                              hint="drop them, or read the table as CSV without scan to have them checked")
         return table
-    _read_csv(csv_path, file_display, table, res.get("dialect") or {},
-              schema.get("missingValues", meta.get("missingValues", [""])), markers, problems)
+    _read_table(csv_path, file_display, table, res, display, _line(res, "path"),
+                schema.get("missingValues", meta.get("missingValues", [""])), markers, problems)
     if "totals" not in res:
         _default_totals(table)
     return table
@@ -553,16 +582,25 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def parse_number(text: str, markers: set[str] | str = MARKERS) -> tuple[float, int, str] | None:
+def parse_number(text: str, markers: set[str] | str = MARKERS,
+                 fmt: NumberFormat = DEFAULT_FORMAT) -> tuple[float, int, str] | None:
     """Parse a printed number: '1,142,486', '4.00', '*4.00', '146*'. Returns value, decimals, markers."""
-    m = _NUMBER.match(text.strip())
-    if not m:
+    try:
+        value, decimals, found = read_number(text, fmt)
+    except NumberError:
         return None
-    found = (m.group("pre") or "") + (m.group("post") or "")
-    if any(ch not in markers for ch in found):
-        return None
-    value = float(m.group("num").replace(",", ""))
-    return value, len(m.group("dec") or ""), found
+    return None if any(ch not in markers for ch in found) else (value, decimals, found)
+
+
+def _number_format(spec: dict, base: NumberFormat, display: str, where: str,
+                   problems: ProblemCollector) -> NumberFormat:
+    """The number format a field or a dialect declares (decimalChar, groupChar, bareNumber) over `base`."""
+    if not any(k in spec for k in FORMAT_KEYS):
+        return base
+    fmt, wrong = number_format(spec, base)
+    for key, message in wrong:
+        problems.add(display, message, _line(spec, key), field=f"{where}.{key}")
+    return fmt
 
 
 _LARGE_TABLE_HINT = "a larger table is read by the engine, not into memory: give its resource 'scan: true', or a Parquet file"
@@ -610,16 +648,17 @@ def _delimiter(dialect: Any, display: str, problems: ProblemCollector) -> str:
     return value
 
 
-def _read_csv(path: Path, display: str, table: Table, dialect: dict, missing: list,
-              markers: set[str], problems: ProblemCollector) -> None:
-    delimiter = _delimiter(dialect, display, problems)
+def _read_table(path: Path, file: str, table: Table, res: dict, display: str, line: int | None, missing: list,
+                markers: set[str], problems: ProblemCollector) -> None:
+    """The rows of a table's file (CSV in its encoding, or a spreadsheet's sheet: `audit.readers`)."""
     missing_values = {str(m) for m in (missing or [""])} | {""}
-    try:
-        text = read_text(path, display, MAX_TABLE_BYTES, "utf-8-sig", hint=_LARGE_TABLE_HINT)
-    except AuditInputError as exc:
-        problems.problems.extend(exc.problems)
+    text = read_resource(path, file, res, display, table.name, problems, line, hint=_LARGE_TABLE_HINT)
+    if text is None:
         return
-    for line, record in csv_records(text, display, list(table.fields), delimiter, problems):
+    table.text = text
+    since = len(problems.problems)
+    formats = {f.name: f.fmt for f in table.fields.values()}
+    for line, record in records(text, list(table.fields), problems, formats):
         cells: dict[str, Cell] = {}
         total = bool(table.totals_column) and record[table.totals_column].strip() in table.totals_labels
         for fname, raw in record.items():
@@ -628,51 +667,19 @@ def _read_csv(path: Path, display: str, table: Table, dialect: dict, missing: li
                 continue
             f = table.fields[fname]
             cells[fname] = _parse_cell(raw, f, markers, missing_values if f.missing is None else f.missing,
-                                       display, line, problems)
+                                       file, line, problems)
         table.rows.append(Row(line=line, cells=cells, total=total))
-    if not table.rows and not any(p.file == display for p in problems.problems):
-        problems.add(display, "the table has no rows", 2)
+    if not table.rows and not any(p.file == file for p in problems.problems):
+        problems.add(file, "the table has no rows", text.header_line + 1)
+    text.locate(problems, since)
 
 
 def csv_records(text: str, display: str, declared: list[str], delimiter: str, problems: ProblemCollector):
-    """The rows of a CSV table, as (line, {column: text as written}), once its header is checked
-    against the declared columns (an undeclared, missing or repeated column stops the table).
-    Blank lines are skipped; a row of the wrong width or malformed CSV is a problem at its line."""
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter, strict=True)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        problems.add(display, "the file is empty", 1)
-        return
-    except csv.Error as exc:
-        problems.add(display, f"malformed CSV: {exc}", 1)
-        return
-    unknown = [h for h in header if h not in declared]
-    for h in unknown:
-        problems.add(display, f"column '{h}' is not declared in the descriptor's schema", 1, field=h)
-    for name in declared:
-        if name not in header:
-            problems.add(display, f"declared field '{name}' has no column in the file", 1, field=name)
-    if len(set(header)) != len(header):
-        problems.add(display, "the header repeats a column name", 1)
-    if unknown or len(set(header)) != len(header) or any(name not in header for name in declared):
-        return
-    start = 2
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            problems.add(display, f"malformed CSV: {exc}", reader.line_num)
-            return
-        line, start = start, reader.line_num + 1
-        if not any(c.strip() for c in record):
-            continue
-        if len(record) != len(header):
-            problems.add(display, f"expected {len(header)} values, found {len(record)}", line)
-            continue
-        yield line, dict(zip(header, record))
+    """The rows of a CSV text, as (line, {column: text as written}), once its header is checked
+    against the declared columns (see `audit.readers.records`)."""
+    table = csv_table(text, display, delimiter, problems)
+    if table is not None:
+        yield from records(table, declared, problems)
 
 
 def field_missing(f: dict, display: str, where: str, problems: ProblemCollector) -> frozenset[str] | None:
@@ -709,14 +716,15 @@ def _parse_cell(raw: str, f: Field, markers: set[str], missing: set[str], displa
             problems.add(display, f"'{text}' is not a boolean", line, field=f.name)
             return Cell(text=text)
         return Cell(text=text, value=low in {"true", "yes"})
-    parsed = parse_number(text, markers)
-    if parsed is None:
-        hint = None
-        if any(ch in MARKERS for ch in text):
-            hint = "declare the footnote marker in the resource's footnotes"
-        problems.add(display, f"'{text}' is not a number", line, field=f.name, hint=hint)
+    try:
+        value, decimals, found = read_number(text, f.fmt)
+    except NumberError as exc:
+        problems.add(display, exc.message, line, field=f.name, hint=exc.hint)
         return Cell(text=text)
-    value, decimals, found = parsed
+    if any(ch not in markers for ch in found):
+        problems.add(display, f"'{text}' is not a number", line, field=f.name,
+                     hint="declare the footnote marker in the resource's footnotes")
+        return Cell(text=text)
     if f.type in ("integer", "year") and decimals:
         problems.add(display, f"'{text}' is not an integer", line, field=f.name)
         return Cell(text=text)

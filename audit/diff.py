@@ -107,7 +107,7 @@ def relocate(runs: list[Run], root: Path) -> None:
 
 def _where(f: Finding) -> str:
     loc = f.locations[0] if f.locations else None
-    return f"{loc.file}:{loc.row}" if loc and loc.row else (loc.file if loc else "")
+    return loc.place if loc and (loc.row or loc.cell) else (loc.file if loc else "")
 
 
 def render_text(diff: Diff, stream) -> None:

@@ -27,6 +27,14 @@ class Location:
     role: str | None = None  # e.g. total, part, observed, expected, claim
     label: str | None = None  # a person's name for where it is: table title and row, or the locator
     provenance: str | None = None  # where it was printed in the source document
+    cell: str | None = None  # in a spreadsheet, the sheet and cell ("Sheet1!C4"); `row` is the sheet's row
+
+    @property
+    def place(self) -> str:
+        """Where it is, for people: `file:row`, or in a spreadsheet `file!Sheet1!C4`."""
+        if self.cell:
+            return f"{self.file}!{self.cell}"
+        return f"{self.file}:{self.row}" if self.row is not None else self.file
 
     def identity(self) -> tuple:
         """What identifies the place, independent of line numbers and values."""

@@ -113,7 +113,74 @@ def read_text(path: str | Path, display: str, limit: int = MAX_TEXT_BYTES, encod
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise AuditInputError(Problem(display, f"not UTF-8 text ({exc.reason})")) from None
+        line = _line_of(data, exc.start, encoding)
+        raise AuditInputError(Problem(display, f"not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be read",
+                                      line)) from None
+
+
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
+         (b"\xfe\xff", "utf-16"), (b"\xef\xbb\xbf", "utf-8-sig"))
+
+
+def text_encoding(name: Any) -> str | None:
+    """Why a declared encoding name cannot be used (None when Python knows it as a text encoding)."""
+    import codecs
+
+    if not isinstance(name, str) or not name.strip() or len(name) > 40:
+        return "encoding must name a text encoding (e.g. windows-1252, latin-1, utf-16)"
+    try:
+        info = codecs.lookup(name.strip())
+    except LookupError:
+        return f"encoding '{name}' is not one Python knows"
+    if not getattr(info, "_is_text_encoding", True):
+        return f"encoding '{name}' is not a text encoding"
+    return None
+
+
+def decode_table(data: bytes, display: str, encoding: str | None, where: str = "its resource") -> str:
+    """The text of a table's file: in its declared `encoding`, else UTF-8 (or what a byte order
+    mark says: UTF-16 and UTF-32 files carry one). A file that is not valid in it is an
+    `AuditInputError` at the line of the first bad byte; an undeclared one is then guessed with
+    charset-normalizer, and the hint names the descriptor line to add."""
+    declared = encoding is not None
+    if encoding is None:
+        encoding = next((name for bom, name in _BOMS if data.startswith(bom)), "utf-8")
+    try:
+        text = data.decode(encoding)
+    except UnicodeError as exc:
+        start = getattr(exc, "start", 0)
+        line = _line_of(data, start, encoding)
+        byte = f"byte 0x{data[start]:02x}" if start < len(data) else "the last bytes"
+        if declared:
+            raise AuditInputError(Problem(display, f"not valid {encoding} text: {byte} cannot be read", line,
+                                          field="encoding",
+                                          hint="the descriptor declares this encoding for the file; correct it")) from None
+        guess = _guess_encoding(data)
+        hint = (f"it reads as {guess} (charset-normalizer's guess: a short file may read as several; check its "
+                f"text): add `encoding: {guess}` to {where} in the descriptor" if guess else
+                f"declare its encoding with `encoding: NAME` in {where} in the descriptor")
+        raise AuditInputError(Problem(display, f"not UTF-8 text: {byte} cannot be read, and no encoding is declared",
+                                      line, hint=hint)) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _line_of(data: bytes, start: int, encoding: str) -> int:
+    """The line of the byte at `start`: the newlines of the text before it, decoded."""
+    return data[:start].decode(encoding, errors="replace").count("\n") + 1
+
+
+def _guess_encoding(data: bytes) -> str | None:
+    """charset-normalizer's best guess at a file's encoding (imported here alone: the error path)."""
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:
+        return None
+    best = from_bytes(data[:1 << 20]).best()
+    if best is None:
+        return None
+    import codecs
+
+    return codecs.lookup(best.encoding).name.replace("cp125", "windows-125")
 
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{},]')

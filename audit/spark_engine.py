@@ -73,7 +73,7 @@ SPARK_CONF = {
 # seconds (the optimising tier pays off only after minutes), and one GC thread is enough.
 JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
-INSTALL_HINT = ("the Spark engine needs PySpark and sqlglot (pip install 'audit[spark]') and a Java runtime, "
+INSTALL_HINT = ("the Spark engine needs PySpark and sqlglot (pip install 'figure-audit[spark]') and a Java runtime, "
                 "17 or later, on the PATH or in JAVA_HOME")
 
 

@@ -18,8 +18,12 @@ from .conftest import ROOT
 
 frictionless = pytest.importorskip("frictionless")
 
+# A spreadsheet resource that reads a cell range of its sheet (`dialect: {range: "A3:F7"}`, the
+# engine's) has no equivalent in Frictionless 5, which reads a sheet from its first row: those
+# descriptors are left out, and only those.
+SHEET_RANGES = ROOT / "datasets" / "spreadsheets"
 DESCRIPTORS = sorted(p.relative_to(ROOT) for folder in ("datasets", "tests/cases/frictionless")
-                     for p in (ROOT / folder).rglob("datapackage.*"))
+                     for p in (ROOT / folder).rglob("datapackage.*") if not p.is_relative_to(SHEET_RANGES))
 DESCRIBED = ROOT / "tests" / "cases" / "frictionless" / "described-serbia-2014"
 
 

@@ -215,7 +215,7 @@ def test_cli_engine_spark_unavailable(capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
     assert main(["check", "datasets/croatia-2014", "--engine", "spark"]) == 2
     err = capsys.readouterr().err
-    assert "pip install 'audit[spark]'" in err and "Java" in err and "Traceback" not in err
+    assert "pip install 'figure-audit[spark]'" in err and "Java" in err and "Traceback" not in err
 
 
 def test_missing_pyspark_is_reported(monkeypatch):

@@ -71,7 +71,7 @@ def render_correction(c: Correction, indent: str) -> list[str]:
     for ch in c.changes:
         fig = ch.figure
         loc = fig.location
-        where = f"{loc.file}:{loc.row}" if loc.row else loc.file
+        where = loc.place if loc.row or loc.cell else loc.file
         span = _range(ch)
         out.append(f"{indent}{fig.where}: {fig.printed()} -> {fig.printed(ch.new)}{span}  [{where}]")
     return out

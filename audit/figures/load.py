@@ -45,10 +45,12 @@ from pathlib import Path
 from typing import Any
 
 from ..constraints import CellValue, parse_constraints
-from ..dataset import (DESCRIBING_KEYS, _check_profile, _delimiter, _inside, _line, _read_descriptor, _relative,
-                       _scalar_problem, claim_nodes, csv_records, field_missing, find_descriptor)
+from ..dataset import (DESCRIBING_KEYS, _check_profile, _inside, _line, _read_descriptor, _relative, _scalar_problem,
+                       claim_nodes, field_missing, find_descriptor)
 from ..errors import AuditInputError, Problem, ProblemCollector, choices_hint
-from ..inputs import MAX_TABLE_BYTES, read_text
+from ..numbers import DEFAULT as DEFAULT_FORMAT
+from ..numbers import FORMAT_KEYS, NumberError, NumberFormat, number_format, read_number
+from ..readers import read_resource, records
 from ..yamlio import Number
 from .model import QUALIFIERS, Figure, Statement, interval, last_digit
 from .periods import Period, PeriodError
@@ -74,10 +76,6 @@ class MemberSet(str):
 
     def __reduce__(self):  # a worker that loads datasets sends them back pickled
         return (MemberSet, (self.members,))
-_SUPERSCRIPT = "¹²³⁴⁵⁶⁷⁸⁹⁰"
-_MARK = r"(?:[*†‡§¶#%s]+|\[\w{1,4}\]|\((?:[a-z]|[ivx]{1,4}|\d{1,2})\))" % _SUPERSCRIPT
-_PRINTED = re.compile(r"^(?P<pre>%s*)\s*(?P<num>[-+−]?[\d.,\s' ]*\d[\d.,\s' ]*?)\s*(?P<post>%s*)$" % (_MARK, _MARK))
-
 DATASET_KEYS = {"name", "title", "description", "auditProfile", "profile", "edition", "at", "aliases", "claims", "resources",
                 "source", "sources", "licenses", "country", "year", "missingValues", "homepage", "version",
                 "keywords", "contributors", "created", "id", "image"}
@@ -100,8 +98,7 @@ class Column:
     measure: str | None = None
     at: dict[str, Any] = field(default_factory=dict)
     unit: str | None = None
-    group: str = ","
-    decimal: str = "."
+    fmt: NumberFormat = DEFAULT_FORMAT  # how its numbers are printed (decimalChar, groupChar, bareNumber)
     line: int | None = None
     type: str = "string"
     missing: frozenset[str] | None = None  # the field's own missingValues, else the schema's
@@ -337,6 +334,9 @@ def _columns(res: dict, name: str, vocab: Vocabulary, display: str, problems: Pr
         problems.add(display, "schema.fields must list the table's columns", _line(res, "schema") or _line(res),
                      field=f"{name}.schema.fields")
         return []
+    dialect = res.get("dialect")
+    base_fmt = _format(dialect, DEFAULT_FORMAT, display, f"{name}.dialect", problems) \
+        if isinstance(dialect, dict) else DEFAULT_FORMAT
     cols: list[Column] = []
     for f in raw:
         fname = f.get("name") if isinstance(f, dict) else None
@@ -360,10 +360,7 @@ def _columns(res: dict, name: str, vocab: Vocabulary, display: str, problems: Pr
             col.role, col.measure = "measure", BY_ROW
             col.at = _coordinates(f.get("at"), vocab, display, _line(f, "at"), f"{where}.at", problems)
             col.unit = _text(f["unit"]) if f.get("unit") is not None else None
-            for key, default in (("groupChar", ","), ("decimalChar", ".")):
-                value = f.get(key, default)
-                setattr(col, "group" if key == "groupChar" else "decimal",
-                        value if isinstance(value, str) and len(value) <= 1 and not value.isdigit() else default)
+            col.fmt = _format(f, base_fmt, display, where, problems)
         elif "measure" in f:
             m = f.get("measure")
             if not isinstance(m, str) or m not in vocab.measures:
@@ -388,12 +385,7 @@ def _columns(res: dict, name: str, vocab: Vocabulary, display: str, problems: Pr
                                  f"{', '.join(quantity.units)}", _line(f, "unit"), field=f"{where}.unit")
                     continue
                 col.unit = u.name
-            for key, default in (("groupChar", ","), ("decimalChar", ".")):
-                value = f.get(key, default)
-                if not isinstance(value, str) or len(value) > 1 or value.isdigit():
-                    problems.add(display, f"{key} must be one character", _line(f, key), field=f"{where}.{key}")
-                    value = default
-                setattr(col, "group" if key == "groupChar" else "decimal", value)
+            col.fmt = _format(f, base_fmt, display, where, problems)
         elif "dimension" in f:
             d = f.get("dimension")
             if d != PERIOD and (not isinstance(d, str) or d not in vocab.dimensions):
@@ -425,37 +417,27 @@ def _cell_value(line: int, printed: str, col: Column, missing: set[str]) -> Cell
         return CellValue(line, printed, None)
     if col.type not in ("integer", "number", "year"):
         return CellValue(line, printed, printed)
-    parsed = parse_printed(printed, col.group, col.decimal)
+    parsed = parse_printed(printed, col.fmt)
     return None if parsed is None else CellValue(line, printed, parsed[0])
 
 
-def parse_printed(text: str, group: str = ",", decimal: str = ".") -> tuple[float, int, str] | None:
+def parse_printed(text: str, fmt: NumberFormat = DEFAULT_FORMAT) -> tuple[float, int, str] | None:
     """A printed number: its value, its decimals and the footnote markers printed with it
-    ('1,142,486', '*4.00', '146†', '2.5[3]', '12³', '1.234,5' with decimalChar ','). None if not a number."""
-    text = text.strip()
-    if text.isdigit() and text.isascii():  # most cells: a plain whole number
-        return float(text), 0, ""
-    m = _PRINTED.match(text)
-    if not m:
+    ('1,142,486', '*4.00', '146†', '2.5[3]', '12³'; see `audit.numbers`). None if not a number."""
+    try:
+        return read_number(text, fmt)
+    except NumberError:
         return None
-    num = m.group("num").replace("−", "-").replace("\u00a0", " ").replace("\u202f", " ")
-    if group:
-        num = num.replace(group, "")
-    if group in (" ", ""):
-        num = num.replace(" ", "")
-    if " " in num:
-        return None
-    if decimal != ".":
-        if "." in num:
-            return None
-        num = num.replace(decimal, ".")
-    if not re.fullmatch(r"[-+]?\d+(\.\d+)?", num):
-        return None
-    value = float(num)
-    if not math.isfinite(value):
-        return None
-    decimals = len(num.split(".")[1]) if "." in num else 0
-    return value, decimals, (m.group("pre") + m.group("post")).strip()
+
+
+def _format(spec: dict, base: NumberFormat, display: str, where: str, problems: ProblemCollector) -> NumberFormat:
+    """The number format a field or a dialect declares (decimalChar, groupChar, bareNumber) over `base`."""
+    if not any(k in spec for k in FORMAT_KEYS):
+        return base
+    fmt, wrong = number_format(spec, base)
+    for key, message in wrong:
+        problems.add(display, message, _line(spec, key), field=f"{where}.{key}")
+    return fmt
 
 
 def rounding(value: float, decimals: int, unit, exact_whole: bool) -> float:
@@ -520,12 +502,10 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
     schema = res.get("schema") or {}
     missing = schema.get("missingValues", missing_default) if isinstance(schema, dict) else missing_default
     missing = {str(m).strip() for m in (missing if isinstance(missing, list) else [""])} | {""}
-    delimiter = _delimiter(res.get("dialect") or {}, display, problems)
-    try:
-        text = read_text(path, file, MAX_TABLE_BYTES, "utf-8-sig")
-    except AuditInputError as exc:
-        problems.problems.extend(exc.problems)
+    text = read_resource(path, file, res, display, name, problems, _line(res, "path") or _line(res))
+    if text is None:
         return
+    since = len(problems.problems)
     deferred: list[tuple] = []
     row_periods: list[str] = []
 
@@ -536,6 +516,7 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
             return
         fig.source, fig.origin = f"table:{name}", ("total" if total else "cell")
         fig.label, fig.table, fig.table_title, fig.notes = label, name, title, notes
+        fig.cell = text.cell(line, column)
         ds.figures.append(fig)
         src.measures.add(measure)
 
@@ -544,7 +525,7 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
     measures = [c for c in cols if c.role == "measure"]
     rows = 0
     constrained = {c.name: (c, []) for c in cols if c.constraints}
-    for line, record in csv_records(text, file, [c.name for c in cols], delimiter, problems):
+    for line, record in records(text, [c.name for c in cols], problems, {c.name: c.fmt for c in cols}):
         rows += 1
         cells = {h: v.strip() for h, v in record.items()}
         total = tcol is not None and cells[tcol].lower() in labels
@@ -611,14 +592,14 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
                                     False, printed, file, line, c.name, problems)
                     if blank is not None:
                         blank.source, blank.origin, blank.label, blank.table = f"table:{name}", "cell", label, name
-                        blank.table_title = title
+                        blank.table_title, blank.cell = title, text.cell(line, c.name)
                         ds.blanks.append(blank)
                 continue
-            parsed = parse_printed(printed, c.group, c.decimal)
-            if parsed is None:
-                problems.add(file, f"'{printed[:60]}' is not a number", line, field=c.name)
+            try:
+                value, decimals, notes = read_number(printed, c.fmt)
+            except NumberError as exc:
+                problems.add(file, exc.message, line, field=c.name, hint=exc.hint)
                 continue
-            value, decimals, notes = parsed
             measure, fixed, unit = c.measure, c.at, c.unit
             if measure == BY_ROW:
                 row_key = " ".join(cells[by_row[0]].split()).lower() if by_row else ""
@@ -642,7 +623,7 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
             else:
                 add(*args, row_period, total)
     if rows == 0 and not any(p.file == file for p in problems.problems):
-        problems.add(file, "the table has no rows", 2)
+        problems.add(file, "the table has no rows", text.header_line + 1)
     for c, seen in constrained.values():
         ds.constrained.append((name, title, file, c.name, [v for v in seen if v is not None], c.constraints))
     if deferred:
@@ -657,6 +638,7 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
                              "(a stock is not summed over time)", args[6], field=args[7])
                 continue
             add(*args, span, True)
+    text.locate(problems, since)
 
 
 def _rows(res: dict, name: str, cols: list[Column], vocab: Vocabulary, display: str,

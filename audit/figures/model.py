@@ -95,6 +95,7 @@ class Figure:
     file: str = ""
     line: int | None = None
     column: str | None = None  # the field of a table cell
+    cell: str | None = None  # in a spreadsheet, the cell: "Sheet1!C4"
     label: str = ""  # a person's name for where it is: the row as printed, or the claim's locator
     table: str | None = None  # resource name
     table_title: str = ""

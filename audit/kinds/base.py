@@ -259,7 +259,7 @@ def cell_location(ds: Dataset, table: Table, line: int, column: str, role: str |
             prov = (prov or "") + "; footnote: " + " ".join(str(n.get("text", "")) for n in notes)
     return Location(file=table.file, row=line, table=table.name, column=column,
                     key=table.row_key(row) if row else {}, value=(value + (f" {unit}" if unit and value else "")) if value else value,
-                    role=role, label=label, provenance=prov)
+                    role=role, label=label, provenance=prov, cell=table.cell(line, column))
 
 
 def claim_location(claim: Claim, role: str = "claim") -> Location:

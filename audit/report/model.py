@@ -86,9 +86,12 @@ class LocationView:
     key: str  # the row's key as "region=Jabrayil"
     provenance: str  # where it was printed in the source document; the quote for a claim
     is_claim: bool
+    cell: str | None = None  # in a spreadsheet: "Sheet1!C4"
 
     @property
     def source(self) -> str:
+        if self.cell:
+            return f"{self.file}!{self.cell}"
         return f"{self.file}:{self.row}" if self.row is not None else self.file
 
 
@@ -286,7 +289,7 @@ def _location_view(loc: Location) -> LocationView:
     return LocationView(role=role, role_name=ROLE_NAMES.get(role, role.replace("_", " ")),
                         where=units_in(loc.label or loc.table or loc.claim or loc.file), value=units_in(loc.value or ""),
                         file=loc.file, row=loc.row, table=loc.table, column=loc.column, claim=loc.claim, key=key,
-                        provenance=loc.provenance or "", is_claim=bool(loc.claim))
+                        provenance=loc.provenance or "", is_claim=bool(loc.claim), cell=loc.cell)
 
 
 # -- reading values back from the dataset -------------------------------------------------------

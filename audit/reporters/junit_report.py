@@ -34,7 +34,7 @@ def _time(seconds: float) -> str:
 
 
 def _where(loc: Location) -> str:
-    place = f"{loc.file}:{loc.row}" if loc.row is not None else loc.file
+    place = loc.place
     what = loc.column or loc.claim or loc.table or ""
     text = f"{place} {what}".rstrip()
     if loc.value is not None:

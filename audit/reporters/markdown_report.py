@@ -25,6 +25,8 @@ def _where(loc: Location | None) -> str:
     if loc is None:
         return ""
     path = relative_path(loc.file)
+    if loc.cell:
+        return markdown_cell(f"{path}!{loc.cell}")
     return markdown_cell(f"{path}:{loc.row}" if loc.row is not None else path)
 
 

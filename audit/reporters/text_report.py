@@ -22,7 +22,7 @@ def _count(n: int, word: str) -> str:
 
 def _where(loc: Location) -> str:
     """Where a figure was printed, as markup (every part escaped)."""
-    place = f"{loc.file}:{loc.row}" if loc.row else loc.file
+    place = loc.place if loc.row or loc.cell else loc.file
     role = f"[{loc.role}] " if loc.role else ""
     value = f" = {loc.value}" if loc.value is not None and loc.claim is None else ""
     text = esc(units_in(f"{role}{loc.label or loc.table or loc.claim}{value}") + f"  ({place})")

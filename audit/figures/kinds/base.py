@@ -219,7 +219,7 @@ def location(store: FigureStore, fig: Figure, role: str) -> Location:
     if fig.edition and len(store.datasets) > 1:
         label = f"{fig.edition}: {label}"
     return Location(file=fig.file, row=fig.line, table=fig.table, claim=fig.claim, column=fig.column, key=key,
-                    value=printed(store, fig), role=role, label=label, provenance=prov)
+                    value=printed(store, fig), role=role, label=label, provenance=prov, cell=fig.cell)
 
 
 def measure_text(store: FigureStore, measure: str) -> str:
