@@ -130,7 +130,7 @@ def load_baseline(path: str | Path, require_reasons: bool = True) -> list[Entry]
         fp = raw.get("fingerprint", "")
         fp = fp.text if isinstance(fp, Number) else str(fp)  # 0123... written without quotes reads as a number
         if not re.fullmatch(r"[0-9a-f]{16}", fp):
-            problems.add(name, "fingerprint must be 16 hexadecimal digits", _pos(raw, "fingerprint"),
+            problems.add(name, "fingerprint must be 16 hexadecimal digits", _pos(raw, "fingerprint") or line,
                          field="fingerprint")
             continue
         for key in ("dataset", "rule"):

@@ -12,7 +12,7 @@ import warnings
 from pathlib import Path
 
 from . import units
-from .dataset import Dataset
+from .dataset import Dataset, _line
 from .errors import ProblemCollector
 from .expr.compiler import ColumnInfo, Schema
 from .findings import Finding, RuleResult
@@ -51,8 +51,9 @@ def check_structure(ds: Dataset, pack: Pack) -> None:
     profile counts in needs no unit: count is the only one (and Frictionless has no units)."""
     problems = ProblemCollector()
     if ds.profile and ds.profile != pack.profile:
+        key = "auditProfile" if "auditProfile" in ds.meta else "profile"
         problems.add(ds.descriptor, f"the dataset's profile is '{ds.profile}', the rule pack is for "
-                     f"'{pack.profile}'", field="auditProfile")
+                     f"'{pack.profile}'", _line(ds.meta, key) or 1, field=key)
     for name, table in ds.tables.items():
         contract = pack.contracts.get(name)
         if contract is None:

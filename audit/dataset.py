@@ -37,7 +37,7 @@ from .inputs import MAX_TABLE_BYTES, load_json, not_regular, read_text
 from .numbers import DEFAULT as DEFAULT_FORMAT
 from .readers import SPREADSHEET_FORMATS, csv_table, file_format, read_resource, records
 from .numbers import FORMAT_KEYS, NumberError, NumberFormat, number_format, read_number
-from .yamlio import Node, Number, Seq, load_yaml
+from .yamlio import Node, Number, Seq, Text, load_yaml
 
 DESCRIPTOR_NAMES = ("datapackage.yaml", "datapackage.yml", "datapackage.json")
 FIELD_TYPES = {"string", "integer", "number", "year", "boolean"}
@@ -294,6 +294,9 @@ def load_dataset(path: str | Path, read: dict[str, Any] | None = None) -> Datase
         resources = []
     tables: dict[str, Table] = {}
     for i, res in enumerate(resources):
+        if not isinstance(res, dict):
+            problems.add(display, "each resource must be a mapping", item_line(resources, i), field=f"resources[{i}]")
+            continue
         table = _load_resource(folder, display, res, i, meta, problems)
         if table is not None:
             if table.name in tables:
@@ -354,11 +357,16 @@ def _read_descriptor(path: Path, display: str):
 
 
 def _line(node: Any, key: str | None = None) -> int | None:
+    """The line of a value from YAML (of `key` in a mapping); None for one that keeps no position
+    (a number, true/false, null: see `item_line` for those in a list)."""
     if isinstance(node, Node):
         return node.pos(key)[0]
-    if isinstance(node, Seq):
-        return node.line
-    return None
+    return getattr(node, "line", None) if isinstance(node, (Seq, Text)) else None
+
+
+def item_line(items: Any, i: int) -> int | None:
+    """The line of the i-th item of a list from YAML (whatever the item is)."""
+    return items.item_positions[i][0] if isinstance(items, Seq) and i < len(items.item_positions) else None
 
 
 RESOURCE_KEYS = {

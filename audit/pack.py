@@ -168,7 +168,14 @@ def read_rule(node, file: str, kinds: dict, problems: ProblemCollector, kinds_la
     missing = [k for k in ("id", "title", "kind", "message") if not node.get(k)]
     for key in missing:
         problems.add(file, f"a rule needs '{key}'", node.line, node.column, field=key)
-    if missing:
+    # the words of a rule are text (a list or mapping here would only fail when a finding is written)
+    wrong = [k for k in ("id", "title", "kind", "message", "hint", "rationale", "severity")
+             if node.get(k) is not None and (isinstance(node[k], bool) or not isinstance(node[k], (str, Number)))]
+    for key in wrong:
+        what = "a list" if isinstance(node[key], list) else "a mapping" if isinstance(node[key], dict) else \
+            "true/false" if isinstance(node[key], bool) else "a date"
+        problems.add(file, f"a rule's {key} is text, not {what}", *node.value_pos(key)[:2], field=key)
+    if missing or wrong:
         return None
     rid = str(node["id"])
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,99}", rid):
@@ -190,7 +197,7 @@ def read_rule(node, file: str, kinds: dict, problems: ProblemCollector, kinds_la
         problems.problems.extend(errs)
         return None
     rule = Rule(id=rid, title=str(node["title"]), severity=severity, kind=kind_name, message=str(node["message"]),
-                rationale=str(node.get("rationale", "")), hint=node.get("hint"), params=params, file=file,
+                rationale=str(node.get("rationale", "")), hint=None if node.get("hint") is None else str(node["hint"]), params=params, file=file,
                 line=node.line, node=node, expressions=exprs)
     allowed = set(cls.placeholders) | set(names)
     for name in placeholders(rule.message) + placeholders(str(rule.hint or "")):
@@ -337,7 +344,7 @@ def _load_measures(path: Path, problems: ProblemCollector) -> tuple[dict[str, un
         dim = spec.get("dimension") if isinstance(spec, dict) else None
         if dim not in ("area", "count"):
             problems.add(path, f"measure '{name}' needs a dimension: area or count",
-                         spec.pos()[0] if isinstance(spec, Node) else None, field=name)
+                         spec.pos()[0] if isinstance(spec, Node) else _at(measures, name), field=name)
             continue
         dims[name] = (("area", 1),) if dim == "area" else units.COUNT
         unit_of[name] = units.BASE_UNIT[dim]

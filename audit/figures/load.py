@@ -46,7 +46,7 @@ from typing import Any
 
 from ..constraints import CellValue, parse_constraints
 from ..dataset import (DESCRIBING_KEYS, _check_profile, _inside, _line, _read_descriptor, _relative, _scalar_problem,
-                       claim_nodes, field_missing, find_descriptor)
+                       claim_nodes, field_missing, find_descriptor, item_line)
 from ..errors import AuditInputError, Problem, ProblemCollector, choices_hint
 from ..numbers import DEFAULT as DEFAULT_FORMAT
 from ..numbers import FORMAT_KEYS, NumberError, NumberFormat, number_format, read_number
@@ -221,6 +221,9 @@ def load_figures(path: str | Path, vocab: Vocabulary, meta: Any = None) -> Figur
     missing_default = meta.get("missingValues", [""])
     real_root = folder.resolve()  # once: every path of the descriptor is checked against it
     for i, res in enumerate(resources):
+        if not isinstance(res, dict):
+            problems.add(display, "each resource must be a mapping", item_line(resources, i), field=f"resources[{i}]")
+            continue
         _load_table(ds, folder, display, res, i, base, vocab, missing_default, problems, real_root)
     if meta.get("claims"):
         cpath = _inside(folder, meta["claims"], problems, display, _line(meta, "claims"), "claims file", real_root)
