@@ -59,6 +59,23 @@ def _finding(console, f: Finding, verbose: bool = False) -> None:
     console.print("\n".join(lines))
 
 
+class _Plain:
+    """A console for a report written to a file or a pipe with no colour: each line of markup is
+    written as its plain text (what rich would write there, soft-wrapped), without rendering it;
+    anything else (the table of datasets) goes to rich. A corpus's report is tens of thousands of
+    lines: rendering each through rich took longer than the audit (bench/corpus.py)."""
+
+    def __init__(self, console):
+        from rich.text import Text
+
+        self.console, self.from_markup = console, Text.from_markup
+
+    def print(self, markup=None) -> None:
+        if not isinstance(markup, str):
+            return self.console.print(markup)
+        self.console.file.write(self.from_markup(markup, emoji=False).plain + "\n")
+
+
 def _summary_line(run: Run) -> str:
     live = [f for f in run.findings if not f.accepted]
     c = {s: sum(1 for f in live if f.severity == s) for s in SEVERITIES}
@@ -85,6 +102,8 @@ def report(runs: list[Run], stream: IO[str], fail_on: str = "error", verbosity: 
 
     wide = None if getattr(stream, "isatty", lambda: False)() else 160
     console = Console(file=stream, soft_wrap=True, highlight=False, emoji=False, width=wide)
+    if console.color_system is None and not console.is_terminal:
+        console = _Plain(console)
     if verbosity < 0:
         return _quiet(runs, console, fail_on)
     verbose = verbosity > 0
