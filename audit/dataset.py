@@ -279,7 +279,8 @@ def load_dataset(path: str | Path, read: dict[str, Any] | None = None) -> Datase
         meta = _read_descriptor(descriptor, display)
     problems = ProblemCollector()
     if not isinstance(meta, dict):
-        raise AuditInputError(Problem(display, "the descriptor must be a mapping"))
+        raise AuditInputError(Problem(display, "the descriptor must be a mapping of the dataset's keys (name, resources, ...)",
+                                      getattr(meta, "line", None) or 1))
     if "resources" not in meta:
         problems.add(display, "missing required key 'resources'", _line(meta), field="resources")
     _check_profile(meta, display, problems)

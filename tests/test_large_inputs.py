@@ -26,6 +26,8 @@ def as_parquet(src, dst, scan_csv=False):
         text = csv_path.read_text().replace("*", "")  # footnote markers have no place in a typed column
         csv_path.write_text(text)
         for f in res["schema"]["fields"]:
+            for key in ("decimalChar", "groupChar", "bareNumber"):  # a typed column is not printed
+                f.pop(key, None)
             if f["type"] == "number":
                 decimals = {len(c.split(".")[1]) for line in text.splitlines()[1:]
                             for c in [line.split(",")[list(x["name"] for x in res["schema"]["fields"]).index(f["name"])]]

@@ -223,7 +223,7 @@ def test_missing_pyspark_is_reported(monkeypatch):
 
     import audit.spark_engine as se
     monkeypatch.setitem(sys.modules, "pyspark.sql", None)
-    with pytest.raises(se.SparkUnavailable, match="pip install 'audit\\[spark\\]'"):
+    with pytest.raises(se.SparkUnavailable, match="pip install 'figure-audit\\[spark\\]'"):
         se._start()
 
 

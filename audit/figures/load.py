@@ -187,7 +187,8 @@ def load_figures(path: str | Path, vocab: Vocabulary, meta: Any = None) -> Figur
     if meta is None:
         meta = _read_descriptor(descriptor, display)
     if not isinstance(meta, dict):
-        raise AuditInputError(Problem(display, "the descriptor must be a mapping"))
+        raise AuditInputError(Problem(display, "the descriptor must be a mapping of the dataset's keys (name, resources, ...)",
+                                      getattr(meta, "line", None) or 1))
     problems = ProblemCollector()
     for key in meta:
         if key not in DATASET_KEYS:
