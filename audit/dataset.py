@@ -448,7 +448,11 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
     file_display = str(root / str(path_text)) if path_text else display
     csv_path = _inside(root, path_text, problems, display, _line(res, "path") or _line(res), f"{name}: path")
     key = schema.get("primaryKey") or []
-    key = [key] if isinstance(key, str) else list(key)
+    key = [key] if isinstance(key, str) else key
+    if not isinstance(key, list) or not all(isinstance(k, str) for k in key):
+        problems.add(display, "primaryKey is a field name or a list of field names", _line(schema, "primaryKey"),
+                     field=f"{name}.schema.primaryKey")
+        key = []
     for k in key:
         if k not in fields:
             problems.add(display, f"primaryKey names unknown field '{k}'", _line(schema, "primaryKey"),

@@ -450,7 +450,7 @@ class Compiler:
         outer = "r" if self.ctx.row_table is not None else "g"
         for key in self.ctx.align:
             if key not in cols:
-                raise CompileError(f"table '{table}' has no column '{key}' to align by", node)
+                raise NotApplicable(f"table '{table}' has no '{key}' to align its rows by")
             conds.append(f"{alias}.{ident(key)} = {outer}.{ident(key)}")
         for dim, values in self.ctx.filters.items():
             if dim not in cols:
@@ -484,7 +484,7 @@ class Compiler:
         outer = "r" if self.ctx.row_table is not None else "g"
         for key in self.ctx.align:
             if key not in cols:
-                raise CompileError(f"table '{table}' has no column '{key}' to align by", node)
+                raise NotApplicable(f"table '{table}' has no '{key}' to align its rows by")
         filters = []
         for d, values in self.ctx.filters.items():
             if d not in cols:
