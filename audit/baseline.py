@@ -19,7 +19,7 @@ import yaml
 
 from .errors import AuditInputError, Problem, ProblemCollector, choices_hint
 from .findings import Finding, Run
-from .yamlio import Node, Number, Seq, load_yaml
+from .yamlio import Node, Number, Seq, load_yaml, what_it_is
 
 FORMAT_VERSION = 1
 TOP_KEYS = {"version", "entries"}
@@ -170,7 +170,7 @@ def _entry_problems(raw: Node, name: str, i: int, line: int | None, problems: Pr
                          hint=choices_hint("keys of an entry", ENTRY_KEYS, key))
             found = True
         elif value is not None and not _is(value, expected):
-            problems.add(name, f"entries[{i}]: {key} must be {expected}, not {_kind(value)}", _pos(raw, key) or line,
+            problems.add(name, f"entries[{i}]: {key} must be {expected}, not {what_it_is(value)}", _pos(raw, key) or line,
                          field=key)
             found = True
     return found
@@ -184,20 +184,6 @@ def _is(value, expected: str) -> bool:
     if expected == "a date (YYYY-MM-DD)":
         return isinstance(value, (dt.date, str))
     return isinstance(value, (str, Number)) and not isinstance(value, bool)  # text
-
-
-def _kind(value) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, (dt.date, dt.datetime)):
-        return "a date"
-    if isinstance(value, float):
-        return f"the number {value}"
-    return f"'{str(value)[:40]}'"
 
 
 def _pos(node, key: str) -> int | None:

@@ -18,7 +18,7 @@ from .errors import AuditInputError, Problem, ProblemCollector, choices_hint
 from .expr.compiler import ColumnInfo, CompileError, NotApplicable, Schema
 from .kinds import KINDS
 from .kinds.base import SEVERITY_LEVELS, Kind, Rule, expr_problem, placeholders, validate_params
-from .yamlio import Node, Number, Seq, load_yaml
+from .yamlio import Node, Number, Seq, load_yaml, what_it_is
 
 PACK_FILE = "pack.yaml"
 CONTRACTS_FILE = "contracts.yaml"
@@ -172,9 +172,7 @@ def read_rule(node, file: str, kinds: dict, problems: ProblemCollector, kinds_la
     wrong = [k for k in ("id", "title", "kind", "message", "hint", "rationale", "severity")
              if node.get(k) is not None and (isinstance(node[k], bool) or not isinstance(node[k], (str, Number)))]
     for key in wrong:
-        what = "a list" if isinstance(node[key], list) else "a mapping" if isinstance(node[key], dict) else \
-            "true/false" if isinstance(node[key], bool) else "a date"
-        problems.add(file, f"a rule's {key} is text, not {what}", *node.value_pos(key)[:2], field=key)
+        problems.add(file, f"a rule's {key} is text, not {what_it_is(node[key])}", *node.value_pos(key)[:2], field=key)
     if missing or wrong:
         return None
     rid = str(node["id"])

@@ -261,6 +261,23 @@ def _build(loader: _Loader, name: str):
     return value
 
 
+def what_it_is(value) -> str:
+    """A value from YAML as a message names what was written where something else belongs."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    return "a date" if hasattr(value, "isoformat") else type(value).__name__
+
+
 def load_yaml(path: Path, display: str | None = None):
     """Load a YAML file safely, within the limits of `audit.inputs`; syntax errors and limits passed
     become an `AuditInputError` at file:line:col."""

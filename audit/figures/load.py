@@ -46,10 +46,10 @@ from typing import Any
 
 from ..constraints import CellValue, parse_constraints
 from ..dataset import (DESCRIBING_KEYS, _check_profile, _inside, _line, _read_descriptor, _relative, _scalar_problem,
-                       claim_nodes, field_missing, find_descriptor, item_line)
+                       _number_format, claim_nodes, field_missing, find_descriptor, item_line)
 from ..errors import AuditInputError, Problem, ProblemCollector, choices_hint
 from ..numbers import DEFAULT as DEFAULT_FORMAT
-from ..numbers import FORMAT_KEYS, NumberError, NumberFormat, number_format, read_number
+from ..numbers import NumberError, NumberFormat, read_number
 from ..readers import read_resource, records
 from ..yamlio import Number
 from .model import QUALIFIERS, Figure, Statement, interval, last_digit
@@ -339,7 +339,7 @@ def _columns(res: dict, name: str, vocab: Vocabulary, display: str, problems: Pr
                      field=f"{name}.schema.fields")
         return []
     dialect = res.get("dialect")
-    base_fmt = _format(dialect, DEFAULT_FORMAT, display, f"{name}.dialect", problems) \
+    base_fmt = _number_format(dialect, DEFAULT_FORMAT, display, f"{name}.dialect", problems) \
         if isinstance(dialect, dict) else DEFAULT_FORMAT
     cols: list[Column] = []
     for f in raw:
@@ -364,7 +364,7 @@ def _columns(res: dict, name: str, vocab: Vocabulary, display: str, problems: Pr
             col.role, col.measure = "measure", BY_ROW
             col.at = _coordinates(f.get("at"), vocab, display, _line(f, "at"), f"{where}.at", problems)
             col.unit = _text(f["unit"]) if f.get("unit") is not None else None
-            col.fmt = _format(f, base_fmt, display, where, problems)
+            col.fmt = _number_format(f, base_fmt, display, where, problems)
         elif "measure" in f:
             m = f.get("measure")
             if not isinstance(m, str) or m not in vocab.measures:
@@ -389,7 +389,7 @@ def _columns(res: dict, name: str, vocab: Vocabulary, display: str, problems: Pr
                                  f"{', '.join(quantity.units)}", _line(f, "unit"), field=f"{where}.unit")
                     continue
                 col.unit = u.name
-            col.fmt = _format(f, base_fmt, display, where, problems)
+            col.fmt = _number_format(f, base_fmt, display, where, problems)
         elif "dimension" in f:
             d = f.get("dimension")
             if d != PERIOD and (not isinstance(d, str) or d not in vocab.dimensions):
@@ -432,16 +432,6 @@ def parse_printed(text: str, fmt: NumberFormat = DEFAULT_FORMAT) -> tuple[float,
         return read_number(text, fmt)
     except NumberError:
         return None
-
-
-def _format(spec: dict, base: NumberFormat, display: str, where: str, problems: ProblemCollector) -> NumberFormat:
-    """The number format a field or a dialect declares (decimalChar, groupChar, bareNumber) over `base`."""
-    if not any(k in spec for k in FORMAT_KEYS):
-        return base
-    fmt, wrong = number_format(spec, base)
-    for key, message in wrong:
-        problems.add(display, message, _line(spec, key), field=f"{where}.{key}")
-    return fmt
 
 
 def rounding(value: float, decimals: int, unit, exact_whole: bool) -> float:

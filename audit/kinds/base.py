@@ -20,7 +20,7 @@ from ..errors import Problem
 from ..expr.ast import Expr, ExprSyntaxError, parse
 from ..expr.compiler import AggregateUse, CompileError, Compiled, Focus, NotApplicable, Schema, ident
 from ..findings import Finding, Location, RuleResult
-from ..yamlio import Node, Text
+from ..yamlio import Node, Text, what_it_is
 
 SEVERITY_LEVELS = ("error", "warning", "info")
 MAX_PARTS = 50  # cells an aggregate read that a finding lists (the first ones, by line)
@@ -349,7 +349,7 @@ def validate_params(kind: type[Kind], node: Node, file: str) -> tuple[Any, dict[
         f = fields[key]
         ok, value = _coerce(raw, hints[f.name])
         if not ok:
-            problems.append(Problem(file, f"expected {_type_text(hints[f.name])}, found {_found(raw)}",
+            problems.append(Problem(file, f"expected {_type_text(hints[f.name])}, found {what_it_is(raw)}",
                                     line, col, field=key))
             continue
         values[f.name] = value
@@ -434,16 +434,6 @@ def _coerce(raw: Any, hint: Any) -> tuple[bool, Any]:
     if hint is bool:
         return (True, raw) if isinstance(raw, bool) else (False, None)
     return True, raw
-
-
-def _found(raw: Any) -> str:
-    if isinstance(raw, dict):
-        return "a mapping"
-    if isinstance(raw, list):
-        return "a list"
-    if isinstance(raw, float):
-        return "a number"
-    return "text" if isinstance(raw, str) else type(raw).__name__
 
 
 def _type_text(hint: Any) -> str:
