@@ -98,18 +98,19 @@ def places(doc, path=()) -> list[tuple]:
 
 
 def change(doc, path: tuple, how: str, value, top_value):
-    """The document with one change at `path` (the whole document replaced for the top)."""
+    """The document with one change at `path`: at the top, whatever the change, the whole document
+    is replaced; an item of a list has no key to misspell, so it is deleted instead."""
     if not path:
-        return top_value if how == "set" else doc
+        return top_value
     parent = doc
     for step in path[:-1]:
         parent = parent[step]
     last = path[-1]
     if how == "set":
         parent[last] = value
-    elif how == "delete":
+    elif how == "delete" or (how == "misspell" and isinstance(parent, list)):
         del parent[last]
-    elif how == "misspell" and isinstance(parent, dict):
+    elif how == "misspell":
         parent[f"{last}s" if not str(last).endswith("s") else str(last)[:-1]] = parent.pop(last)
     elif how == "add":
         if isinstance(parent, dict):
