@@ -9,7 +9,6 @@ occurs are stale; entries past `expires` fail the run; an entry without a reason
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,13 +18,13 @@ import yaml
 
 from .errors import AuditInputError, Problem, ProblemCollector, choices_hint
 from .findings import Finding, Run
-from .yamlio import Node, Number, Seq, load_yaml, what_it_is
+from .yamlio import Node, Number, Seq, holds, load_yaml, what_it_is
 
 FORMAT_VERSION = 1
 TOP_KEYS = {"version", "entries"}
 # what each key of an entry holds (checked when a baseline is read; the words are the messages')
 ENTRY_KEYS = {"fingerprint": "text", "dataset": "text", "rule": "text", "reason": "text", "message": "text",
-              "owner": "text", "observed": "a number", "expected": "a number", "where": "a list of places (text)",
+              "owner": "text", "observed": "a number", "expected": "a number", "where": "a list of text",
               "expires": "a date (YYYY-MM-DD)"}
 HEADER = """\
 # Accepted findings of `audit check`. Each entry accepts one discrepancy, with the values it had.
@@ -169,21 +168,11 @@ def _entry_problems(raw: Node, name: str, i: int, line: int | None, problems: Pr
             problems.add(name, f"entries[{i}]: unknown key '{key}'", _pos(raw, key) or line, field=str(key),
                          hint=choices_hint("keys of an entry", ENTRY_KEYS, key))
             found = True
-        elif value is not None and not _is(value, expected):
+        elif value is not None and not holds(value, expected):
             problems.add(name, f"entries[{i}]: {key} must be {expected}, not {what_it_is(value)}", _pos(raw, key) or line,
                          field=key)
             found = True
     return found
-
-
-def _is(value, expected: str) -> bool:
-    if expected == "a number":
-        return isinstance(value, Number) and math.isfinite(value)
-    if expected == "a list of places (text)":
-        return isinstance(value, list) and all(isinstance(x, (str, Number)) for x in value)
-    if expected == "a date (YYYY-MM-DD)":
-        return isinstance(value, (dt.date, str))
-    return isinstance(value, (str, Number)) and not isinstance(value, bool)  # text
 
 
 def _pos(node, key: str) -> int | None:

@@ -7,18 +7,17 @@ dataset is read. Every problem is reported with file:line:col; none is fatal unt
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import units
-from .dataset import _relative
+from .dataset import _line, _relative
 from .errors import AuditInputError, Problem, ProblemCollector, choices_hint
 from .expr.compiler import ColumnInfo, CompileError, NotApplicable, Schema
 from .kinds import KINDS
 from .kinds.base import SEVERITY_LEVELS, Kind, Rule, expr_problem, placeholders, validate_params
-from .yamlio import Node, Number, Seq, load_yaml, what_it_is
+from .yamlio import Node, Number, Seq, holds, load_yaml, what_it_is
 
 PACK_FILE = "pack.yaml"
 CONTRACTS_FILE = "contracts.yaml"
@@ -258,21 +257,21 @@ def _load_contracts(path: Path, problems: ProblemCollector) -> dict[str, TableCo
     out: dict[str, TableContract] = {}
     tables = data.get("tables") if isinstance(data, dict) else None
     if not isinstance(tables, dict):
-        problems.add(path, "contracts.yaml holds a mapping of tables under 'tables'", _at(data, "tables"),
+        problems.add(path, "contracts.yaml holds a mapping of tables under 'tables'", _line(data, "tables"),
                      field="tables")
         return {}
     for tname, spec in tables.items():
         if not isinstance(spec, dict) or not isinstance(spec.get("columns") or {}, dict):
             problems.add(path, f"table '{tname}' must be a mapping with its columns under 'columns'",
-                         _at(tables, tname), field=str(tname))
+                         _line(tables, tname), field=str(tname))
             continue
         cols = {}
         for cname, c in (spec.get("columns") or {}).items():
             wrong = _contract_problem(c)
             if wrong:
                 key, why = wrong
-                problems.add(path, f"column '{tname}.{cname}': {why}", _at(c, key) if key else
-                             _at(spec["columns"], cname), field=f"{tname}.{cname}" + (f".{key}" if key else ""))
+                problems.add(path, f"column '{tname}.{cname}': {why}", _line(c, key) if key else
+                             _line(spec["columns"], cname), field=f"{tname}.{cname}" + (f".{key}" if key else ""))
                 continue
             ctype = str(c.get("type", "string"))
             if ctype not in COLUMN_TYPES:
@@ -288,7 +287,7 @@ def _load_contracts(path: Path, problems: ProblemCollector) -> dict[str, TableCo
                                          str(c.get("description", "")))
         for key in ("key", "dimensions"):
             if not isinstance(spec.get(key) or [], list) or any(not isinstance(x, str) for x in spec.get(key) or []):
-                problems.add(path, f"table '{tname}': {key} must be a list of column names", _at(spec, key),
+                problems.add(path, f"table '{tname}': {key} must be a list of column names", _line(spec, key),
                              field=f"{tname}.{key}")
         out[tname] = TableContract(tname, str(spec.get("title", tname)), cols,
                                    [str(k) for k in spec.get("key") or [] if isinstance(k, str)],
@@ -298,7 +297,7 @@ def _load_contracts(path: Path, problems: ProblemCollector) -> dict[str, TableCo
 
 # what each key of a column's contract holds
 CONTRACT_KEYS = {"type": "text", "dimension": "text", "required": "true/false", "min": "a number", "max": "a number",
-                 "allowed": "a list", "description": "text"}
+                 "allowed": "a list of text", "description": "text"}
 
 
 def _contract_problem(c) -> tuple[str | None, str] | None:
@@ -309,19 +308,11 @@ def _contract_problem(c) -> tuple[str | None, str] | None:
         want = CONTRACT_KEYS.get(key)
         if want is None:
             return key, f"unknown key '{key}' ({choices_hint('keys of a column', CONTRACT_KEYS, key)})"
-        ok = {"text": lambda v: isinstance(v, str), "true/false": lambda v: isinstance(v, bool),
-              "a number": lambda v: isinstance(v, Number) and math.isfinite(v),
-              "a list": lambda v: isinstance(v, list) and all(isinstance(x, (str, Number)) for x in v)}[want]
-        if value is not None and not ok(value):
+        if value is not None and not holds(value, want):
             return key, f"{key} must be {want}"
     return None
 
 
-def _at(node, key) -> int | None:
-    """The line of `key`'s value in a mapping from YAML (or of the mapping, or None)."""
-    if isinstance(node, Node):
-        return node.value_pos(key)[0] if key in node else node.line
-    return None
 
 
 def _load_measures(path: Path, problems: ProblemCollector) -> tuple[dict[str, units.Dim], dict[str, str | None]]:
@@ -335,14 +326,14 @@ def _load_measures(path: Path, problems: ProblemCollector) -> tuple[dict[str, un
     dims, unit_of = {}, {}
     measures = (data.get("measures") or {}) if isinstance(data, dict) else None
     if not isinstance(measures, dict):
-        problems.add(path, "measures.yaml holds a mapping of measures under 'measures'", _at(data, "measures") or 1,
+        problems.add(path, "measures.yaml holds a mapping of measures under 'measures'", _line(data, "measures") or 1,
                      field="measures")
         return {}, {}
     for name, spec in measures.items():
         dim = spec.get("dimension") if isinstance(spec, dict) else None
         if dim not in ("area", "count"):
             problems.add(path, f"measure '{name}' needs a dimension: area or count",
-                         spec.pos()[0] if isinstance(spec, Node) else _at(measures, name), field=name)
+                         spec.pos()[0] if isinstance(spec, Node) else _line(measures, name), field=name)
             continue
         dims[name] = (("area", 1),) if dim == "area" else units.COUNT
         unit_of[name] = units.BASE_UNIT[dim]

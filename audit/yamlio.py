@@ -17,7 +17,9 @@ error at their position.
 """
 from __future__ import annotations
 
+import datetime
 import gc
+import math
 from pathlib import Path
 
 import yaml
@@ -276,6 +278,21 @@ def what_it_is(value) -> str:
     if isinstance(value, str):
         return "text"
     return "a date" if hasattr(value, "isoformat") else type(value).__name__
+
+
+def holds(value, kind: str) -> bool:
+    """Whether a value from YAML is of `kind`, in the words a loader's table of keys uses:
+    "text" (a number written there reads as its text), "a number" (finite), "true/false",
+    "a list of text" or "a date (YYYY-MM-DD)" (a date, or text to read as one)."""
+    if isinstance(value, bool):
+        return kind == "true/false"
+    if kind == "a number":
+        return isinstance(value, Number) and math.isfinite(value)
+    if kind == "a list of text":
+        return isinstance(value, list) and all(holds(x, "text") for x in value)
+    if kind == "a date (YYYY-MM-DD)":
+        return isinstance(value, (datetime.date, str))
+    return kind == "text" and isinstance(value, (str, Number))
 
 
 def load_yaml(path: Path, display: str | None = None):
