@@ -1,29 +1,24 @@
 """Paths as every output shows them: relative to the working directory, never an install path.
 
 A dataset or a pack under the working directory is shown relative to it (`rules/mine-action`). A
-pack bundled with an install (under `share/audit/rules` of a venv, a `--user` or a system prefix,
-or beside the package) is shown as `<audit>/rules/NAME/FILE`: the same text on every machine, so
+pack bundled with an install (the package data `audit/_rules` of a venv, a `--user` or a system
+install, or the `rules/` of the checkout the package runs from) is shown as `<audit>/rules/NAME/FILE`:
+the same text on every machine, so
 that reports, SARIF and JUnit files do not carry a home folder or a Python version, and a baseline
 or a code-scanning alert compares equal across runners. Anything else is shown as given.
 """
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 BUNDLED = "<audit>/rules"
 
 
 def _bundled_roots() -> list[Path]:
-    import site
-
-    roots = [Path(sys.prefix) / "share" / "audit" / "rules", Path(__file__).resolve().parent.parent / "rules"]
-    user = getattr(site, "USER_BASE", None)
-    if user:
-        roots.append(Path(user) / "share" / "audit" / "rules")
-    roots.append(Path(sys.base_prefix) / "share" / "audit" / "rules")
-    return roots
+    """Where the packs that come with the package live (as `audit.pack.default_rules_dirs` finds them)."""
+    package = Path(__file__).resolve().parent
+    return [package / "_rules", package.parent / "rules"]
 
 
 def shown(path: str | Path | None) -> str | None:

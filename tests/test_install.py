@@ -91,6 +91,9 @@ def test_an_install_outside_the_checkout_audits(target, tmp_path):
     assert out.returncode == 0, out.stderr
     runs = json.loads(out.stdout)["runs"]
     assert len(runs) == 2 and all(r["findings"] for r in runs)
+    # the packs of the install are named as on every machine, not by the folder they were installed in
+    assert str(target) not in out.stdout
+    assert all(r["pack"].startswith("<audit>/rules/mine-action") for r in runs), [r["pack"] for r in runs]
 
 
 @pytest.mark.parametrize("argv, missing, extra", [
