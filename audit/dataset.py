@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from . import units
+from .databases import served
 from .errors import AuditInputError, Problem, ProblemCollector
 from .inputs import MAX_TABLE_BYTES, load_json, not_regular, read_text
 from .numbers import DEFAULT as DEFAULT_FORMAT
@@ -375,7 +376,7 @@ RESOURCE_KEYS = {
     "name", "path", "title", "description", "format", "mediatype", "encoding", "bytes", "hash", "schema",
     "dialect", "sources", "licenses", "profile", "type", "scheme",
     # our additions
-    "provenance", "totals", "dimensions", "footnotes", "hierarchy", "notes", "scan",
+    "provenance", "totals", "dimensions", "footnotes", "hierarchy", "notes", "scan", "database",
 }
 
 
@@ -445,8 +446,10 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
                               field_constraints(f, ftype, display, f"{name}.{fname}", problems), line=_line(f),
                               fmt=_number_format(f, base_fmt, display, f"{name}.{fname}", problems))
     path_text = res.get("path")
-    file_display = str(root / str(path_text)) if path_text else display
-    csv_path = _inside(root, path_text, problems, display, _line(res, "path") or _line(res), f"{name}: path")
+    server = served(res)
+    file_display = server or (str(root / str(path_text)) if path_text else display)
+    csv_path = None if server else _inside(root, path_text, problems, display, _line(res, "path") or _line(res),
+                                           f"{name}: path")
     key = schema.get("primaryKey") or []
     key = [key] if isinstance(key, str) else key
     if not isinstance(key, list) or not all(isinstance(k, str) for k in key):
@@ -496,9 +499,9 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
     hierarchy = res.get("hierarchy")
     if hierarchy:
         _load_hierarchy(root, display, name, hierarchy, table, problems)
-    if csv_path is None:
+    if csv_path is None and not server:
         return None
-    fmt = file_format(res, csv_path)
+    fmt = "postgresql" if server else file_format(res, csv_path)
     if res.get("scan") and fmt in SPREADSHEET_FORMATS:
         problems.add(display, f"{name}: a spreadsheet is read into memory, not scanned; remove 'scan'",
                      _line(res, "scan"), field=f"{name}.scan")
