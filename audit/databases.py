@@ -53,7 +53,7 @@ def use_connections(connections: dict[str, str]) -> None:
 
 
 def connection_uri(name: str) -> str | None:
-    return _CONNECTIONS.get(name) or os.environ.get(ENVIRONMENT_PREFIX + name.upper())
+    return _CONNECTIONS.get(name) or os.environ.get(ENVIRONMENT_PREFIX + name.upper()) or None
 
 
 def database_format(res: dict, path: Path | None) -> str | None:
