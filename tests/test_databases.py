@@ -239,3 +239,21 @@ def test_postgresql_runs_a_query_read_only(tmp_path, postgres):
 def test_a_bad_database_option_is_refused():
     err = refused(audit_cli("check", str(FIGURES), "--database", "no uri"))
     assert "is not NAME=URI" in err
+
+
+def test_sarif_names_the_table_and_key_as_a_logical_location(tmp_path):
+    from jsonschema import FormatChecker
+    from jsonschema.validators import validator_for
+
+    from .schemas import sarif_schema
+
+    folder = in_file_database(TABLES, tmp_path, "sqlite")
+    out = audit_cli("check", str(folder), "--format", "sarif")
+    assert out.returncode == 1, out.stderr
+    doc = json.loads(out.stdout)
+    schema = sarif_schema()
+    errors = list(validator_for(schema)(schema, format_checker=FormatChecker()).iter_errors(doc))
+    assert not errors, [e.message for e in errors[:5]]
+    names = {lg["fullyQualifiedName"] for r in doc["runs"][0]["results"] for loc in r["locations"]
+             for lg in loc.get("logicalLocations", [])}
+    assert "contamination_by_type[label=Anti-personnel mines].cha_count" in names
