@@ -103,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("paths", nargs="*", metavar="PATH", help="with git revisions: the dataset paths to compare")
     diff.add_argument("--format", choices=["text", "markdown", "json"], default="text",
                       help="output format (default: text; markdown for a pull-request comment)")
+    _database_option(diff)
     diff.add_argument("--rules", metavar="DIR", help="rule pack folder (default: the pack for the dataset's profile)")
     diff.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error",
                       help="exit 1 when a new finding is at least this severe (default: error)")
@@ -132,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "a path: that kind's documentation.")
     explain.add_argument("paths", nargs="+", metavar="PATH", help="dataset folders, or the name of a rule kind")
     explain.add_argument("--rules", metavar="DIR", help="rule pack folder (default: the pack for the dataset's profile)")
+    _database_option(explain)
     explain.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
     explain.add_argument("--severity", choices=["error", "warning", "info"], default="error",
                          help="explain failed rules of at least this severity (default: error)")

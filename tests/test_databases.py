@@ -257,3 +257,13 @@ def test_sarif_names_the_table_and_key_as_a_logical_location(tmp_path):
     names = {lg["fullyQualifiedName"] for r in doc["runs"][0]["results"] for loc in r["locations"]
              for lg in loc.get("logicalLocations", [])}
     assert "contamination_by_type[label=Anti-personnel mines].cha_count" in names
+
+
+def test_explain_reads_a_database_and_will_not_rewrite_it(tmp_path):
+    folder = in_file_database(TABLES, tmp_path, "sqlite")
+    out = audit_cli("explain", str(folder), "--format", "json")
+    assert out.returncode in (0, 1), out.stderr
+    assert json.loads(out.stdout)
+    err = refused(audit_cli("explain", str(folder), "--write-corrected", str(tmp_path / "fixed")))
+    assert "rewrites UTF-8 CSV tables, and this is a database table" in err
+    assert not (tmp_path / "fixed").exists()
