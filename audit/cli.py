@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="text output: only the summary line of a failing run, nothing when the run passes")
     noise.add_argument("--verbose", "-v", action="store_true",
                        help="text output: also every passed rule, every place of a finding and each accepted finding")
+    _database_option(check)
     check.add_argument("--no-config", action="store_true",
                        help="ignore pyproject.toml [tool.audit] and audit.toml")
     base = sub.add_parser("baseline", help="record the current findings as accepted")
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     create = base_sub.add_parser("create", help="write a baseline of every current finding")
     create.add_argument("paths", nargs="+", metavar="PATH", help="dataset folders (or folders of datasets)")
     create.add_argument("-o", "--output", metavar="FILE", required=True, help="the baseline file to write")
+    _database_option(create)
     create.add_argument("--rules", metavar="DIR", help="rule pack folder (default: the pack for the dataset's profile)")
     diff = sub.add_parser("diff", help="new, resolved and unchanged findings between two versions",
                           description="OLD and NEW are two folders, or two git revisions of the repository "
@@ -101,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("paths", nargs="*", metavar="PATH", help="with git revisions: the dataset paths to compare")
     diff.add_argument("--format", choices=["text", "markdown", "json"], default="text",
                       help="output format (default: text; markdown for a pull-request comment)")
+    _database_option(diff)
     diff.add_argument("--rules", metavar="DIR", help="rule pack folder (default: the pack for the dataset's profile)")
     diff.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error",
                       help="exit 1 when a new finding is at least this severe (default: error)")
@@ -108,12 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("paths", nargs="+", metavar="PATH", help="dataset folders (or folders of datasets)")
     report.add_argument("--out", metavar="DIR", required=True, help="folder to write the reports to")
     report.add_argument("--rules", metavar="DIR", help="rule pack folder (default: the pack for the dataset's profile)")
+    _database_option(report)
     report.add_argument("--explain", action="store_true",
                         help="with each finding, the smallest corrections that resolve it (see audit explain)")
     export = sub.add_parser("export", help="write every finding, one row per finding and location")
     export.add_argument("paths", nargs="+", metavar="PATH", help="dataset folders (or folders of datasets)")
     export.add_argument("-o", "--output", metavar="FILE", required=True, help="a .csv or .parquet file")
     export.add_argument("--rules", metavar="DIR", help="rule pack folder (default: the pack for the dataset's profile)")
+    _database_option(export)
     export.add_argument("--baseline", metavar="FILE", help="mark the findings this baseline accepts")
     rules = sub.add_parser("rules", help="list the rules of the packs, or document one rule")
     rules.add_argument("ids", nargs="*", metavar="ID",
@@ -128,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "a path: that kind's documentation.")
     explain.add_argument("paths", nargs="+", metavar="PATH", help="dataset folders, or the name of a rule kind")
     explain.add_argument("--rules", metavar="DIR", help="rule pack folder (default: the pack for the dataset's profile)")
+    _database_option(explain)
     explain.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
     explain.add_argument("--severity", choices=["error", "warning", "info"], default="error",
                          help="explain failed rules of at least this severity (default: error)")
@@ -226,6 +232,27 @@ def audit_paths(paths: list[str], rules: str | None, keep_datasets: dict | None 
 
     show_runs(runs)
     return runs
+
+
+def _database_option(parser) -> None:
+    parser.add_argument("--database", action="append", metavar="NAME=URI", default=None,
+                        help="the connection of a database that resources name (database: NAME), e.g. "
+                             "monitor=postgresql://reader@localhost/monitor; or set AUDIT_DATABASE_NAME")
+
+
+def _use_databases(given: list[str]) -> None:
+    from .databases import CONNECTION_NAME, use_connections
+
+    connections = {}
+    for item in given:
+        name, eq, uri = item.partition("=")
+        if not eq or not CONNECTION_NAME.fullmatch(name) or not uri.strip():
+            raise AuditInputError(Problem("--database", f"'{item[:40]}...' is not NAME=URI" if len(item) > 40
+                                          else f"'{item}' is not NAME=URI",
+                                          hint="name the connection as the resources do: --database "
+                                               "monitor=postgresql://reader@localhost/monitor"))
+        connections[name] = uri.strip()
+    use_connections(connections)
 
 
 def _profile_pack(args) -> None:
@@ -688,6 +715,8 @@ def main(argv: list[str] | None = None) -> int:
         commands = {"check": cmd_check, "baseline": cmd_baseline, "diff": cmd_diff, "report": cmd_report,
                     "export": cmd_export, "rules": cmd_rules, "explain": cmd_explain,
                     "lint": cmd_lint, "migrate": cmd_migrate}
+        if getattr(args, "database", None) is not None:
+            _use_databases(args.database)
         return commands[args.command](args)
     except AuditInputError as exc:
         from .paths import shown

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from . import units
+from .databases import database_format, served
 from .errors import AuditInputError, Problem, ProblemCollector
 from .inputs import MAX_TABLE_BYTES, load_json, not_regular, read_text
 from .numbers import DEFAULT as DEFAULT_FORMAT
@@ -107,15 +108,24 @@ class Table:
     provenance: dict = field(default_factory=dict)
     hierarchy: dict[str, str] | None = None  # child code -> parent code
     hierarchy_column: str | None = None
-    external: str | None = None  # "parquet" or "csv": read by the engine, never loaded into Python
+    external: str | None = None  # "parquet", "csv" or "database": read by the engine, never loaded into Python
+    database: Any = None  # an external database table's `audit.databases.Source`
     source: Path | None = None  # the resolved file of an external table
     delimiter: str = ","
     row_lookup: Any = field(default=None, repr=False)  # set by the engine for external tables
     text: Any = field(default=None, repr=False)  # the `audit.readers.TextTable` read: a spreadsheet names cells
 
     def cell(self, line: int | None, column: str | None) -> str | None:
-        """The spreadsheet cell of a column in the row at `line` (`Sheet1!C4`); None in a CSV file."""
-        return self.text.cell(line, column) if self.text is not None else None
+        """The spreadsheet cell of a column in the row at `line` (`Sheet1!C4`), a database's table,
+        row key and column (`contamination[region=Tovuz].area`); None in a CSV file."""
+        if self.text is not None:
+            return self.text.cell(line, column)
+        if self.database is None or line is None:
+            return None
+        row = self.row_at(line)
+        key = self.row_key(row) if row is not None else {}
+        named = ", ".join(f"{k}={v}" for k, v in key.items()) if key else f"row {line - 1}"
+        return f"{self.database.what}[{named}]" + (f".{column}" if column else "")
 
     @property
     def data_rows(self) -> list[Row]:
@@ -375,7 +385,7 @@ RESOURCE_KEYS = {
     "name", "path", "title", "description", "format", "mediatype", "encoding", "bytes", "hash", "schema",
     "dialect", "sources", "licenses", "profile", "type", "scheme",
     # our additions
-    "provenance", "totals", "dimensions", "footnotes", "hierarchy", "notes", "scan",
+    "provenance", "totals", "dimensions", "footnotes", "hierarchy", "notes", "scan", "database",
 }
 
 
@@ -445,8 +455,10 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
                               field_constraints(f, ftype, display, f"{name}.{fname}", problems), line=_line(f),
                               fmt=_number_format(f, base_fmt, display, f"{name}.{fname}", problems))
     path_text = res.get("path")
-    file_display = str(root / str(path_text)) if path_text else display
-    csv_path = _inside(root, path_text, problems, display, _line(res, "path") or _line(res), f"{name}: path")
+    server = served(res)
+    file_display = server or (str(root / str(path_text)) if path_text else display)
+    csv_path = None if server else _inside(root, path_text, problems, display, _line(res, "path") or _line(res),
+                                           f"{name}: path")
     key = schema.get("primaryKey") or []
     key = [key] if isinstance(key, str) else key
     if not isinstance(key, list) or not all(isinstance(k, str) for k in key):
@@ -496,13 +508,16 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
     hierarchy = res.get("hierarchy")
     if hierarchy:
         _load_hierarchy(root, display, name, hierarchy, table, problems)
-    if csv_path is None:
+    if csv_path is None and not server:
         return None
-    fmt = file_format(res, csv_path)
+    fmt = "postgresql" if server else file_format(res, csv_path)
     if res.get("scan") and fmt in SPREADSHEET_FORMATS:
         problems.add(display, f"{name}: a spreadsheet is read into memory, not scanned; remove 'scan'",
                      _line(res, "scan"), field=f"{name}.scan")
         return None
+    kind = database_format(res, csv_path)
+    if kind is not None and res.get("scan"):
+        return _database_table(kind, csv_path, file_display, res, display, table, fields, problems)
     if fmt == "parquet" or res.get("scan"):
         table.external = "parquet" if fmt == "parquet" else "csv"
         table.source = csv_path
@@ -531,6 +546,30 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
     return table
 
 
+def _database_table(kind: str, path: Path | None, file: str, res: dict, display: str, table: Table,
+                    fields: dict, problems: ProblemCollector) -> Table | None:
+    """A database table the engine reads (`scan: true`): streamed into its storage when it starts,
+    never into Python. Its columns are checked here, from the first row."""
+    from .databases import DatabaseError, source_of, text_rows
+
+    source = source_of(res, kind, path, file, display, table.name, problems, _line(res))
+    if source is None:
+        return None
+    table.external, table.database, table.file = "database", source, source.display
+    if any(f.fmt != DEFAULT_FORMAT for f in fields.values()) or any(f.constraints for f in fields.values()):
+        problems.add(display, f"{table.name}: a database table read by the engine holds plain values: "
+                     "decimalChar, groupChar, bareNumber and constraints are read only from tables read into memory",
+                     _line(res, "schema"), field=f"{table.name}.schema.fields", hint="leave out scan: true")
+    try:
+        names, _ = text_rows(source, 0)
+    except DatabaseError as exc:
+        problems.add(display, f"resource '{table.name}': cannot read {source.display}: {exc}",
+                     _line(res, "dialect") or _line(res), field=f"{table.name}.dialect")
+        return None
+    _check_columns(table, names, problems)
+    return table
+
+
 def _check_external_columns(table: Table, display: str, line: int | None, problems: ProblemCollector) -> None:
     """A table read by the engine: its columns must be the declared fields (types are cast on read)."""
     import duckdb
@@ -548,6 +587,11 @@ def _check_external_columns(table: Table, display: str, line: int | None, proble
     except duckdb.Error as exc:
         problems.add(table.file, f"cannot read the {table.external} file: {str(exc).splitlines()[0]}", line)
         return
+    _check_columns(table, names, problems)
+
+
+def _check_columns(table: Table, names: list[str], problems: ProblemCollector) -> None:
+    """The columns of a table read by the engine are its declared fields (types are cast on read)."""
     for name in names:
         if name not in table.fields:
             problems.add(table.file, f"column '{name}' is not declared in the descriptor's schema", field=name)

@@ -12,6 +12,7 @@ from typing import Any
 
 from . import units
 from .dataset import Cell, Claim, Dataset, Field, Row, Table
+from .errors import AuditInputError, Problem
 
 
 def uncertainty(value: float | None, decimals: int, unit: str | None, integer_type: bool) -> float:
@@ -61,11 +62,15 @@ def external_columns(table: Table, identifiers=()) -> tuple[str, list[tuple[str,
     as DOUBLE, but joins and groupings on integer keys are several times faster."""
     from .expr.compiler import ident, sql_literal
 
-    path = sql_literal(str(table.source))
-    if table.external == "parquet":
+    if table.external == "database":  # copied into the connection first (`load_external`)
+        source = ident(database_copy(table))
+        line = "row_number() OVER () + 1"
+    elif table.external == "parquet":
+        path = sql_literal(str(table.source))
         source = f"read_parquet({path}, file_row_number=true)"
         line = "file_row_number + 2"  # as if written as CSV: line 1 is the header
     else:
+        path = sql_literal(str(table.source))
         source = f"read_csv({path}, delim={sql_literal(table.delimiter)}, header=true, auto_detect=true)"
         line = "row_number() OVER () + 1"
     cols = [("__line", f"CAST({line} AS BIGINT)", True)]
@@ -90,6 +95,37 @@ def external_columns(table: Table, identifiers=()) -> tuple[str, list[tuple[str,
         if dim not in table.fields:
             cols.append((dim, sql_literal(value), False))
     return source, cols
+
+
+def database_copy(table: Table) -> str:
+    """The name of the engine's copy of a database table (`load_external`)."""
+    return f"__database_{table.name}"
+
+
+def load_external(con, table: Table) -> None:
+    """Before the connection is locked: what an external table's SELECT reads that is not a file,
+    a database's rows, streamed into the engine's own storage (`audit.databases.load_into`)."""
+    if table.external == "database":
+        from .databases import DatabaseError, load_into
+
+        try:
+            load_into(con, table.database, database_copy(table))
+        except DatabaseError as exc:
+            raise AuditInputError(Problem(table.database.display, f"{table.database.what}: {exc}")) from None
+
+
+def external_connection(table: Table):
+    """A locked DuckDB connection that can run `external_select(table)` and nothing else."""
+    import duckdb
+
+    from . import sandbox
+
+    if table.external != "database":
+        return sandbox.connect([table.source])
+    con = duckdb.connect(":memory:")
+    load_external(con, table)
+    sandbox.lock(con)
+    return con
 
 
 def external_select(table: Table) -> str:
@@ -334,6 +370,7 @@ class DuckDBEngine:
         for name, table in dataset.tables.items():
             if not table.external:
                 continue
+            load_external(self.con, table)
             if store_external or table.external != "parquet":
                 # CSV has no row numbers to scan by: always stored
                 stored = f"__stored_{name}"

@@ -21,6 +21,8 @@ EXTRAS = {
     "pandera": "spark",
     "pyspark": "spark",
     "sqlglot": "spark",
+    "adbc_driver_sqlite": "sqlite",
+    "adbc_driver_postgresql": "postgres",
 }
 
 

@@ -11,6 +11,9 @@ members) is the loaders' business.
   `dialect.delimiter`. A file that is not valid UTF-8 and declares no encoding is refused with
   the encoding charset-normalizer guesses and the line to add (`audit.inputs.decode_table`).
 - **Spreadsheets** (`.xlsx`, `.xlsm`, or `format: xlsx`): see `audit.spreadsheet`.
+- **Databases** (a table or one SELECT of a `.sqlite`/`.duckdb` file or of PostgreSQL): see
+  `audit.databases`. Each row's values print as the database holds them; locations name the
+  table and the row's primary key (`monitor.sqlite!contamination[region=Tovuz].area`).
 """
 from __future__ import annotations
 
@@ -40,23 +43,34 @@ class TextTable:
     positional: bool = False  # no header row: the declared fields are the columns, in order
     encoding: str | None = None  # a CSV file's declared encoding
     refs: dict[str, str] = field(default_factory=dict)  # field -> column letter, once `records` matched them
+    row_names: dict[int, str] | None = None  # a database's rows: line -> table[key=value, ...]
 
     def locate(self, problems: ProblemCollector, since: int) -> None:
         """Problems found in a spreadsheet's rows (those from `since` on) name its sheet, and
         their cell where the problem is a field's: `table.xlsx!Sheet1!C4`."""
-        if self.sheet is None:
+        if self.sheet is None and self.row_names is None:
             return
         for p in problems.problems[since:]:
             if p.file != self.file:
                 continue
             cell = self.cell(p.line, p.field)
+            if self.row_names is not None and cell is None and p.line in self.row_names:
+                cell = self.row_names[p.line]
+            if cell is None and self.sheet is None:
+                continue
             p.file = f"{self.file}!{cell or self.sheet}"
             if cell:
                 p.line = None
 
     def cell(self, line: int | None, name: str | None) -> str | None:
-        """The spreadsheet cell of a field in a row (`Sheet1!C4`), None for a CSV file."""
-        if self.sheet is None or line is None or name not in self.refs:
+        """The spreadsheet cell of a field in a row (`Sheet1!C4`), a database's row and column
+        (`contamination[region=Tovuz].area`), None for a CSV file."""
+        if line is None:
+            return None
+        if self.row_names is not None:
+            row = self.row_names.get(line)
+            return f"{row}.{name}" if row and name else row
+        if self.sheet is None or name not in self.refs:
             return None
         return f"{self.sheet}!{self.refs[name]}{line}"
 
@@ -74,6 +88,11 @@ def read_resource(path: Path, file: str, res: dict, display: str, where: str, pr
     lacks, bytes not valid in the encoding, malformed CSV."""
     from .dataset import _delimiter, _line
 
+    from .databases import database_format
+
+    kind = database_format(res, path)
+    if kind is not None:
+        return read_database(kind, path, file, res, display, where, problems, line)
     fmt = file_format(res, path)
     dialect = res.get("dialect") if isinstance(res.get("dialect"), dict) else {}
     if res.get("dialect") is not None and not isinstance(res.get("dialect"), dict):
@@ -110,6 +129,50 @@ def read_resource(path: Path, file: str, res: dict, display: str, where: str, pr
     table = csv_table(text, file, delimiter, problems)
     if table is not None:
         table.encoding = encoding
+    return table
+
+
+MAX_DATABASE_ROWS = 1_000_000  # rows of a database resource read into memory
+
+
+def read_database(kind: str, path: Path | None, file: str, res: dict, display: str, where: str,
+                  problems: ProblemCollector, line: int | None) -> TextTable | None:
+    """A database resource's rows as text (`audit.databases.text_rows`), each row named by the
+    table and its primary key (`schema.primaryKey`, when the resource declares one) or its number."""
+    from .databases import DatabaseError, source_of, text_rows
+    from .dataset import _line
+
+    for key in ("encoding",):
+        if res.get(key) is not None:
+            problems.add(display, f"a database resource has no text {key}; remove '{key}'", _line(res, key),
+                         field=f"{where}.{key}")
+    source = source_of(res, kind, path, file, display, where, problems, line)
+    if source is None:
+        return None
+    try:
+        names, rows = text_rows(source, MAX_DATABASE_ROWS)
+    except DatabaseError as exc:
+        problems.add(display, f"resource '{where}': cannot read {source.display}: {exc}", _line(res, "dialect") or line,
+                     field=f"{where}.dialect")
+        return None
+    if len(rows) > MAX_DATABASE_ROWS:
+        problems.add(display, f"resource '{where}': {source.display} holds more than {MAX_DATABASE_ROWS:,} rows "
+                     "to read into memory", _line(res, "dialect") or line, field=f"{where}.dialect",
+                     hint="a larger table is read by the engine: give the resource 'scan: true' (table layout)")
+        return None
+    if not rows:
+        problems.add(source.display, f"{source.what}: the table has no rows")
+        return None
+    table = TextTable(source.display, names, header_line=1, rows=[(i + 2, r) for i, r in enumerate(rows)])
+    schema = res.get("schema") if isinstance(res.get("schema"), dict) else {}
+    key = schema.get("primaryKey")
+    key = [key] if isinstance(key, str) else key
+    if isinstance(key, list) and key and all(isinstance(k, str) and k in names for k in key):
+        at = [names.index(k) for k in key]
+        table.row_names = {ln: f"{source.what}[" + ", ".join(f"{k}={r[i]}" for k, i in zip(key, at)) + "]"
+                           for ln, r in table.rows}
+    else:
+        table.row_names = {ln: f"{source.what}[row {ln - 1}]" for ln, _ in table.rows}
     return table
 
 

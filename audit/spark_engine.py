@@ -43,7 +43,7 @@ from decimal import Decimal
 from typing import Any
 
 from .dataset import Dataset, Table
-from .engine import RowLookup, dataset_frames, external_select
+from .engine import RowLookup, dataset_frames, external_connection, external_select
 from .errors import AuditInputError, Problem
 
 _SESSION = None
@@ -268,9 +268,7 @@ def external_relation(spark, table: Table):
     the types DuckDB gives its columns."""
     from pyspark.sql import types as T
 
-    from . import sandbox
-
-    con = sandbox.connect([table.source])
+    con = external_connection(table)
     try:
         cur = con.execute(external_select(table))
         fields = [T.StructField(d[0], _duckdb_type(str(d[1])), True) for d in cur.description]

@@ -233,7 +233,9 @@ REJECTED = [
 ]
 
 
-@pytest.mark.parametrize(("value", "words"), REJECTED, ids=[repr(row[0])[:40] for row in REJECTED])
+@pytest.mark.parametrize(("value", "words"), REJECTED,
+                         ids=[repr(row[0])[:40] if isinstance(row[0], (str, int, float, type(None))) else
+                              type(row[0]).__name__ for row in REJECTED])
 def test_rejected_forms(value, words):
     with pytest.raises(PeriodError) as caught:
         parse_period(value)

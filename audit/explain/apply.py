@@ -27,8 +27,11 @@ def write_corrected(dataset, corrections: list[Correction], out: str | Path) -> 
     refuse_overwrite(out, "the corrected copy", [Input(src, "the dataset folder")], folder=True)
     for table in dataset.tables.values():
         text = getattr(table, "text", None)
-        if text is not None and (text.sheet is not None or text.encoding not in (None, "utf-8", "utf-8-sig")):
-            what = "a spreadsheet" if text.sheet is not None else f"a CSV file in {text.encoding}"
+        database = table.database is not None or (text is not None and text.row_names is not None)
+        if database or (text is not None and (text.sheet is not None or
+                                              text.encoding not in (None, "utf-8", "utf-8-sig"))):
+            what = ("a database table" if database else "a spreadsheet" if text.sheet is not None
+                    else f"a CSV file in {text.encoding}")
             raise AuditInputError(Problem(table.file, f"a corrected copy rewrites UTF-8 CSV tables, and this is {what}",
                                           hint="run audit explain without --write-corrected, and correct it by hand"))
     if (out.exists() or out.is_symlink()) and (not out.is_dir() or any(out.iterdir())):

@@ -50,6 +50,7 @@ from ..dataset import (DESCRIBING_KEYS, _check_profile, _inside, _line, _read_de
 from ..errors import AuditInputError, Problem, ProblemCollector, choices_hint
 from ..numbers import DEFAULT as DEFAULT_FORMAT
 from ..numbers import NumberError, NumberFormat, read_number
+from ..databases import served
 from ..readers import read_resource, records
 from ..yamlio import Number
 from .model import QUALIFIERS, Figure, Statement, interval, last_digit
@@ -79,7 +80,7 @@ class MemberSet(str):
 DATASET_KEYS = {"name", "title", "description", "auditProfile", "profile", "edition", "at", "aliases", "claims", "resources",
                 "source", "sources", "licenses", "country", "year", "missingValues", "homepage", "version",
                 "keywords", "contributors", "created", "id", "image"}
-RESOURCE_KEYS = {"name", "path", "title", "description", "format", "mediatype", "encoding", "bytes", "hash", "schema",
+RESOURCE_KEYS = {"name", "path", "database", "title", "description", "format", "mediatype", "encoding", "bytes", "hash", "schema",
                  "dialect", "sources", "licenses", "profile", "provenance", "totals", "at", "byRow", "rows", "footnotes",
                  "notes", "incomplete", "type", "scheme"}
 FIELD_KEYS = {"name", "type", "title", "description", "format", "constraints", "unit", "dimension", "parent",
@@ -479,11 +480,12 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
     if tcol is not None and not _named(tcol, {c.name for c in cols}):
         problems.add(display, f"totals.column '{tcol}' is not a field", _line(totals, "column"), field=f"{name}.totals.column")
         tcol = None
-    path = _inside(folder, res.get("path"), problems, display, _line(res, "path") or _line(res), f"{name}: path",
-                   real_root)
+    server = served(res)
+    path = None if server else _inside(folder, res.get("path"), problems, display, _line(res, "path") or _line(res),
+                                       f"{name}: path", real_root)
     title = str(res.get("provenance", {}).get("table") or res.get("title") or name) \
         if isinstance(res.get("provenance", {}), dict) else str(res.get("title") or name)
-    file = str(folder / str(res.get("path")))
+    file = server or str(folder / str(res.get("path")))
     src = SourceInfo(name, title, file)
     ds.sources[f"table:{name}"] = src
     if "incomplete" in res:
@@ -491,7 +493,7 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
             problems.add(display, f"{name}: incomplete is true (the table is cut: some of its rows are not given) "
                          "or false", _line(res, "incomplete"), field=f"{name}.incomplete")
         src.incomplete = res["incomplete"] is True
-    if path is None or not cols:
+    if (path is None and not server) or not cols:
         return
     schema = res.get("schema") or {}
     missing = schema.get("missingValues", missing_default) if isinstance(schema, dict) else missing_default

@@ -97,6 +97,8 @@ def _location(loc: Location) -> dict:
     if loc.row is not None:
         physical["region"] = {"startLine": int(loc.row)}
     out: dict = {"physicalLocation": physical}
+    if loc.cell:  # a spreadsheet's sheet and cell, a database's table, row key and column
+        out["logicalLocations"] = [{"fullyQualifiedName": loc.cell}]  # a name, not a message: JSON-escaped only
     what = loc.label or loc.table or loc.claim
     if what:
         text = f"{what} = {loc.value}" if loc.value is not None else str(what)
