@@ -8,9 +8,12 @@
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from .errors import AuditInputError, Problem
 from .escape import html_text
 from .findings import SEVERITIES, Run
 
@@ -58,12 +61,61 @@ class AuditResult:
         return "AuditResult(" + "; ".join(parts) + ")"
 
 
-def check(*paths: str | Path, rules: str | Path | None = None, baseline: str | Path | None = None) -> AuditResult:
-    """Audit datasets (folders, or folders of datasets) like `audit check`; raises AuditInputError on bad input."""
+def check(*paths: str | Path, rules: str | Path | None = None, baseline: str | Path | None = None,
+          descriptor: Mapping | None = None, tables: Mapping[str, Any] | None = None) -> AuditResult:
+    """Audit datasets like `audit check`; raises AuditInputError on bad input.
+
+    Either `paths` (dataset folders, or folders of datasets), or one dataset held in memory:
+    `descriptor`, what its `datapackage.yaml` holds as a dict (either layout), and `tables`, a
+    pandas or Polars DataFrame (or a mapping of column names to lists) for each resource, by its
+    name. The descriptor is checked as a file is (its problems name the key path); its paths are
+    not read, and its claims are given in it (`"claims": [...]`, the list a claims file holds).
+    Each column is read as the text a report prints (`audit.frames`), so the same rules give the
+    same findings as for the CSV files; a finding names the frame and row (`<frame NAME>:3`, the
+    frame's third row). Keyword arguments rather than a DataFrame-first signature: the descriptor
+    is what says what each column means, and a dataset has several tables.
+    """
     from .cli import audit_paths
 
-    runs = audit_paths([str(p) for p in paths], str(rules) if rules else None)
+    if descriptor is not None or tables is not None:
+        if paths:
+            raise AuditInputError(Problem("audit.check", "give dataset paths or descriptor= and tables=, not both"))
+        runs = _check_memory(descriptor, tables, rules)
+    else:
+        runs = audit_paths([str(p) for p in paths], str(rules) if rules else None)
     if baseline:
         from .baseline import apply_baseline, load_baseline
         apply_baseline(runs, load_baseline(baseline))
     return AuditResult(runs)
+
+
+def _check_memory(descriptor: Any, tables: Any, rules: str | Path | None) -> list[Run]:
+    """The run of one dataset in memory (see `check`), in whichever layout its descriptor is."""
+    from .dataset import load_dataset
+    from .figures.load import is_figure_layout, load_figures
+    from .figures.pack import is_figure_pack, load_figure_pack
+    from .figures.run import audit_loaded
+    from .frames import DESCRIPTOR, Frames, descriptor_tree
+    from .pack import find_pack, load_pack
+    from .paths import show_runs
+    from .runner import audit_dataset
+
+    if descriptor is None:
+        raise AuditInputError(Problem("audit.check", "tables= needs descriptor=, the dataset's descriptor as a dict",
+                                      hint="the descriptor says what each column of each table is"))
+    meta = descriptor_tree(descriptor, DESCRIPTOR)
+    frames = Frames(tables)
+    if is_figure_layout(meta):
+        profile = meta.get("auditProfile") or meta.get("profile")
+        folder = find_pack(str(profile) if profile else None, rules).resolve()
+        if not is_figure_pack(folder):
+            raise AuditInputError(Problem(DESCRIPTOR, f"the dataset maps its columns to figures, but the pack {folder} "
+                                          "has no vocabulary.yaml", hint="give rules= a pack of figures"))
+        pack = load_figure_pack(folder)
+        runs = audit_loaded([load_figures(DESCRIPTOR, pack.vocabulary, meta, frames)], pack)
+    else:
+        dataset = load_dataset(DESCRIPTOR, {DESCRIPTOR: meta}, frames)
+        pack = load_pack(find_pack(dataset.profile, rules))
+        runs = [audit_dataset(DESCRIPTOR, pack=pack, dataset=dataset)]
+    show_runs(runs)
+    return runs
