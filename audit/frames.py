@@ -229,8 +229,8 @@ def _kind(value: Any) -> str:
         return "a mapping"
     if isinstance(value, (list, tuple)):
         return "a list"
-    return f"a {type(value).__module__.partition('.')[0] + '.' if type(value).__module__ != 'builtins' else ''}" \
-           f"{type(value).__name__}"
+    module = type(value).__module__.partition(".")[0]
+    return f"a value of type '{'' if module == 'builtins' else module + '.'}{type(value).__name__}'"
 
 
 class Frames:
