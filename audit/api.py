@@ -34,31 +34,84 @@ class AuditResult:
         from .extras import need
 
         pd = need("pandas", "audit.check().summary()")
+        return pd.DataFrame(self._summary_rows())
 
-        rows = []
-        for run in self.runs:
-            rows.append({"dataset": run.dataset, **run.status_counts(),
-                         **{s: sum(1 for f in run.findings if f.severity == s and not f.accepted)
-                            for s in SEVERITIES},
-                         "accepted": sum(f.accepted for f in run.findings), "seconds": round(run.seconds, 3)})
-        return pd.DataFrame(rows)
+    def _summary_rows(self) -> list[dict]:
+        return [{"dataset": run.dataset, **run.status_counts(),
+                 **{s: sum(1 for f in run.findings if f.severity == s and not f.accepted) for s in SEVERITIES},
+                 "accepted": sum(f.accepted for f in run.findings), "seconds": round(run.seconds, 3)}
+                for run in self.runs]
 
     def failed(self, fail_on: str = "error") -> bool:
         return any(run.fails(fail_on) for run in self.runs)
 
     def _repr_html_(self) -> str:
-        """The summary as an HTML table for Jupyter; every cell through `audit.escape.html_text`."""
-        s = self.summary()
-        head = "".join(f"<th>{html_text(c)}</th>" for c in s.columns)
-        body = "".join("<tr>" + "".join(f"<td>{html_text(v)}</td>" for v in row) + "</tr>"
-                       for row in s.itertuples(index=False))
+        """The result in Jupyter: the summary of each dataset, then its findings grouped by rule
+        (id, title, severity, count; each finding's message and places, at most `HTML_FINDINGS`
+        per rule), and the rules that broke with their reason. Needs no pandas; every value
+        goes through `audit.escape.html_text`."""
+        h = html_text
+        rows = self._summary_rows()
         n = sum(len(r.findings) for r in self.runs)
-        return (f"<p><b>audit</b>: {len(self.runs)} dataset(s), {n} finding(s)</p>"
-                f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        head = "".join(f"<th>{h(c)}</th>" for c in rows[0]) if rows else ""
+        body = "".join("<tr>" + "".join(f"<td>{h(v)}</td>" for v in row.values()) + "</tr>" for row in rows)
+        out = [f"<div class=\"audit-result\"><p><b>audit</b>: {len(self.runs)} dataset(s), {n} finding(s)</p>",
+               f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"]
+        for run in self.runs:
+            out.append(_run_html(run, len(self.runs) > 1))
+        out.append("</div>")
+        return "".join(out)
 
     def __repr__(self) -> str:
         parts = [f"{r.dataset}: " + ", ".join(f"{v} {k}" for k, v in r.counts().items()) for r in self.runs]
         return "AuditResult(" + "; ".join(parts) + ")"
+
+
+HTML_FINDINGS = 50  # findings listed per rule in a notebook; `.findings` has them all
+HTML_PLACES = 12  # places listed per finding
+
+
+def _run_html(run: Run, named: bool) -> str:
+    """One dataset's findings by rule, and its broken rules, as HTML (every value escaped)."""
+    h = html_text
+    out = [f"<h4>{h(run.dataset)}</h4>"] if named else []
+    with_findings = [r for r in run.rules if r.findings]
+    if with_findings:
+        out.append("<table><thead><tr><th>rule</th><th>title</th><th>severity</th><th>findings</th></tr></thead><tbody>")
+        for r in with_findings:
+            count = len(r.findings) + r.truncated
+            out.append(f"<tr><td><code>{h(r.rule)}</code></td><td>{h(r.title)}</td><td>{h(r.severity)}</td>"
+                       f"<td>{count}</td></tr><tr><td colspan=\"4\"><ul>")
+            for f in r.findings[:HTML_FINDINGS]:
+                accepted = f" <i>(accepted: {h(f.baseline_reason or 'baseline')})</i>" if f.accepted else ""
+                places = "; ".join(_place_html(loc) for loc in f.locations[:HTML_PLACES])
+                if len(f.locations) > HTML_PLACES:
+                    places += f"; and {len(f.locations) - HTML_PLACES} more"
+                out.append(f"<li>{h(f.message)}{accepted}<br><small>{places}</small></li>")
+            if count > HTML_FINDINGS:
+                out.append(f"<li><i>and {count - HTML_FINDINGS} more: see .findings</i></li>")
+            out.append("</ul></td></tr>")
+        out.append("</tbody></table>")
+    broken = [r for r in run.rules if r.status == "broken"]
+    if broken:
+        out.append("<p>broken rules:</p><ul>" + "".join(f"<li><code>{h(r.rule)}</code>: {h(r.reason or '')}</li>"
+                                                       for r in broken) + "</ul>")
+    if not with_findings and not broken:
+        out.append("<p>no findings</p>")
+    return "".join(out)
+
+
+def _place_html(loc) -> str:
+    """Where a figure of a finding is (`file:row column = value`), with its role and label."""
+    h = html_text
+    where = loc.place if loc.row is not None or loc.cell else loc.file
+    text = f"<code>{h(where)}</code>"
+    if loc.column:
+        text += f" {h(loc.column)}"
+    if loc.value is not None:
+        text += f" = {h(loc.value)}"
+    extra = ", ".join(h(x) for x in (loc.role, loc.label) if x)
+    return text + (f" ({extra})" if extra else "")
 
 
 def check(*paths: str | Path, rules: str | Path | None = None, baseline: str | Path | None = None,
@@ -119,3 +172,25 @@ def _check_memory(descriptor: Any, tables: Any, rules: str | Path | None) -> lis
         runs = [audit_dataset(DESCRIPTOR, pack=pack, dataset=dataset)]
     show_runs(runs)
     return runs
+
+
+def contract_schemas(rules: str | Path) -> dict:
+    """The table contracts of a rule pack (its `contracts.yaml`) as pandera schemas, by table:
+    `audit.contract_schemas("rules/mine-action")["contamination_by_region"].validate(df)`.
+    `rules` is a pack folder, or the profile of a pack where packs are found. Needs the pandera
+    extra; see `audit.contracts.contract_schemas` for what each schema checks."""
+    from .extras import need
+    from .pack import find_pack, load_pack
+
+    need("pandas", "audit.contract_schemas()", "pandera")
+    from .contracts import _pandera, contract_schemas as schemas
+
+    try:
+        _pandera()
+    except ImportError:
+        need("pandera", "audit.contract_schemas()")
+        raise
+    folder = Path(rules)
+    if not (folder / "pack.yaml").exists():
+        folder = find_pack(str(rules), None)
+    return schemas(load_pack(folder))
