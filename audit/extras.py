@@ -18,7 +18,8 @@ EXTRAS = {
     "scipy": "explain",
     "numpy": "numpy",
     "pandas": "pandas",
-    "pandera": "spark",
+    "pandera": "pandera",
+    "polars": "polars",
     "pyspark": "spark",
     "sqlglot": "spark",
 }
