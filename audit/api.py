@@ -190,7 +190,13 @@ def contract_schemas(rules: str | Path) -> dict:
     except ImportError:
         need("pandera", "audit.contract_schemas()")
         raise
+    from .figures.pack import is_figure_pack
+
     folder = Path(rules)
     if not (folder / "pack.yaml").exists():
         folder = find_pack(str(rules), None)
+    if is_figure_pack(folder) and not (folder / "contracts.yaml").exists():
+        raise AuditInputError(Problem(str(folder), "a pack of figures (vocabulary.yaml) has no table contracts",
+                                      hint="its tables are described by their descriptors; give a pack with "
+                                           "contracts.yaml"))
     return schemas(load_pack(folder))

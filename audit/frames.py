@@ -104,7 +104,10 @@ def _scalar(value: Any) -> Any:
         text.line = text.column = None
         return text
     if isinstance(value, (numbers.Real, Decimal)) and not isinstance(value, bool):
-        number = Number(float(value))
+        try:
+            number = Number(float(value))
+        except OverflowError:  # an integer beyond any float: a number no descriptor means
+            return _REFUSED
         number.text = _number_text(value) if _finite(value) else str(value)
         return number
     if type(value).__name__ == "bool_":  # numpy's true/false

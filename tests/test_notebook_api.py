@@ -92,12 +92,17 @@ def test_polars_frames_need_no_pandas(from_files):
     assert json.loads(out.stdout) == sorted(f.fingerprint for f in from_files[FIGURES].runs[0].findings)
 
 
-def test_a_mapping_of_columns_is_a_table_too():
+def test_a_mapping_of_columns_and_an_indexed_frame_are_tables_too():
     meta = descriptor(CROATIA)
-    df = pd.read_csv(CROATIA / "contamination-by-county-2014.csv")
+    df = _hostile_croatia("Karlovac")["contamination_by_region"]  # its printed total one too many
+    expected = findings(audit.check(descriptor=meta, tables={"contamination_by_region": df}))
+    assert [f[0] for f in expected] == ["totals-add-up"]
     columns = {c: df[c].tolist() for c in df.columns}
-    assert findings(audit.check(descriptor=meta, tables={"contamination_by_region": columns})) == \
-        findings(audit.check(CROATIA))
+    assert findings(audit.check(descriptor=meta, tables={"contamination_by_region": columns})) == expected
+    indexed = df.set_index("region")  # a named index is read as the leading column, as reset_index() gives it
+    assert findings(audit.check(descriptor=meta, tables={"contamination_by_region": indexed})) == expected
+    with pytest.raises(AuditInputError, match="region: declared field 'region' has no column"):
+        audit.check(descriptor=meta, tables={"contamination_by_region": df.drop(columns="region")})
 
 
 def test_cells_print_as_a_report_prints_them():
@@ -216,6 +221,10 @@ def test_contracts_as_pandera_schemas():
         schema.validate(good.assign(extra=1))
 
 
-def test_contract_schemas_of_no_pack():
+def test_contract_schemas_of_a_profile_and_of_no_pack():
+    assert set(audit.contract_schemas("mine-action-country-chapter")) == \
+        set(audit.contract_schemas(ROOT / "rules" / "mine-action"))
     with pytest.raises(AuditInputError, match="no rule pack for profile 'no-such-profile'"):
         audit.contract_schemas("no-such-profile")
+    with pytest.raises(AuditInputError, match="mine-action-figures: a pack of figures .* has no table contracts"):
+        audit.contract_schemas(ROOT / "rules" / "mine-action-figures")
