@@ -123,6 +123,8 @@ def test_a_bad_descriptor_dict_names_the_key_path():
     text = str(exc.value)
     assert "<descriptor>: resources[0].schmea: unknown resource key 'schmea'" in text
     assert "<descriptor>: contamination_by_region.sha_area.unit: unit 'furlong' is an unknown unit" in text
+    shown = exc.value._render_traceback_()  # what Jupyter prints instead of a traceback
+    assert shown[0].startswith("AuditInputError: the audit cannot run") and "\n".join(shown[1:]) == text
     meta = descriptor(CROATIA)
     meta["resources"][0]["notes"] = [{"text": object()}]
     with pytest.raises(AuditInputError, match=r"^<descriptor>: resources\[0\]\.notes\[0\]\.text: a value of type "
