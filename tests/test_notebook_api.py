@@ -137,6 +137,15 @@ def test_a_bad_descriptor_dict_names_the_key_path():
     assert not audit.check(descriptor=meta, tables=frames(CROATIA)).runs[0].findings
 
 
+@pytest.mark.parametrize("resources", [5, [{"name": "a", "schema": 5}]], ids=["resources", "schema"])
+def test_a_descriptor_of_the_wrong_shape_is_bad_input_not_a_crash(resources, tmp_path):
+    with pytest.raises(AuditInputError, match="must be a list|must list the table's columns"):
+        audit.check(descriptor={"name": "x", "resources": resources}, tables={})
+    (tmp_path / "datapackage.yaml").write_text(yaml.safe_dump({"name": "x", "resources": resources}))
+    with pytest.raises(AuditInputError, match="must be a list|must list the table's columns"):
+        audit.check(tmp_path)
+
+
 def test_bad_frames_name_the_frame_row_and_column():
     tables = frames(CROATIA)
     df = tables["contamination_by_region"].astype({"sha_area": object})

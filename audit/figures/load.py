@@ -161,8 +161,10 @@ def is_figure_layout(meta: Any) -> bool:
         return False
     if "at" in meta or "edition" in meta or (not meta.get("resources") and meta.get("claims")):
         return True
-    for res in meta.get("resources") or []:
-        fields = ((res or {}).get("schema") or {}).get("fields") if isinstance(res, dict) else None
+    resources = meta.get("resources")
+    for res in resources if isinstance(resources, list) else []:  # not a list: the loader says so
+        schema = res.get("schema") if isinstance(res, dict) else None
+        fields = schema.get("fields") if isinstance(schema, dict) else None
         if isinstance(fields, list) and any(isinstance(f, dict) and "measure" in f for f in fields):
             return True
     return False
