@@ -3,8 +3,11 @@
     import audit
     result = audit.check("datasets/azerbaijan-2019")
     result.findings          # a pandas DataFrame, one row per finding and location
-    result                   # renders a summary table in Jupyter
+    result                   # in Jupyter: the summary and the findings by rule
     result.runs[0].rules     # per-rule outcomes
+
+    audit.check(descriptor=meta, tables={"contamination_by_region": df})   # a dataset in memory
+    audit.contract_schemas("rules/mine-action")   # {table: pandera.DataFrameSchema}
 """
 from __future__ import annotations
 
