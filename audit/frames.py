@@ -14,7 +14,8 @@ already read from files, so that one loader (`audit.dataset`, `audit.figures.loa
 - **A table** (`frame_table`) is a pandas or Polars DataFrame, or a mapping of column names to
   lists of values (no library at all), read column by column as a `audit.readers.TextTable` of
   printed text: text stays text; an integer prints as one (`12`); a float with at most 15
-  significant digits and no exponent (`0.1 + 0.2` prints `0.3`, `12.0` prints `12`), so that a
+  significant digits (7 in a column of 32-bit floats) and no exponent (`0.1 + 0.2` prints `0.3`,
+  `12.0` prints `12`), so that a
   float cannot carry the decimals a report printed (`4.10`): give such a column as text
   (`pd.read_csv(..., dtype=str)`) to keep them; a Decimal as written; None, NaN, NaT and pandas'
   NA as a blank cell; a date as `YYYY-MM-DD`; true/false as `true`/`false`. A pandas frame's
@@ -126,14 +127,14 @@ def frame_table(name: str, frame: Any, problems: ProblemCollector) -> TextTable 
     columns = _columns(frame, display, problems)
     if columns is None:
         return None
-    names, values = columns
+    names, values, single = columns
     table = FrameTable(display, names, header_line=0)
     height = len(values[0]) if values else 0
     bad = False
     for r in range(height):
         texts = []
         for c, column in enumerate(values):
-            text = printed(column[r])
+            text = printed(column[r], 7 if single[c] else 15)
             if text is None:
                 problems.add(display, f"the cell holds {_kind(column[r])}, not text, a number or a date", r + 1,
                              field=names[c])
@@ -158,15 +159,20 @@ class FrameTable(TextTable):
                 p.line = None
 
 
-def _columns(frame: Any, display: str, problems: ProblemCollector) -> tuple[list[str], list[list]] | None:
-    """The column names and each column's values, as Python objects, without importing a library."""
+def _columns(frame: Any, display: str, problems: ProblemCollector) -> tuple[list[str], list[list], list[bool]] | None:
+    """The column names, each column's values as Python objects, and whether it holds 32-bit floats
+    (printed with 7 significant digits, what they hold), without importing a library."""
     library = type(frame).__module__.partition(".")[0]
     if library == "pandas" and hasattr(frame, "iloc") and hasattr(frame, "columns"):
         if any(n is not None for n in frame.index.names):
             frame = frame.reset_index()
-        return [str(c) for c in frame.columns], [frame.iloc[:, i].tolist() for i in range(frame.shape[1])]
+        series = [frame.iloc[:, i] for i in range(frame.shape[1])]
+        return ([str(c) for c in frame.columns], [s.tolist() for s in series],
+                [str(s.dtype).lower() == "float32" for s in series])
     if library == "polars" and hasattr(frame, "get_columns"):
-        return [str(c) for c in frame.columns], [s.to_list() for s in frame.get_columns()]
+        series = frame.get_columns()
+        return ([str(c) for c in frame.columns], [s.to_list() for s in series],
+                [str(s.dtype) == "Float32" for s in series])
     if library == "polars" and hasattr(frame, "collect"):
         problems.add(display, "a LazyFrame is a query, not a table", hint="give the frame it computes: .collect()")
         return None
@@ -182,14 +188,16 @@ def _columns(frame: Any, display: str, problems: ProblemCollector) -> tuple[list
             problems.add(display, "the columns have different lengths (" +
                          ", ".join(f"{n}: {len(v)}" for n, v in zip(names, values)) + ")")
             return None
-        return names, values
+        return names, values, [str(getattr(getattr(v, "dtype", None), "name", "")) == "float32"
+                               for v in frame.values()]
     problems.add(display, f"a table is a pandas or Polars DataFrame, or a mapping of column names to lists of "
                  f"values, not {_kind(frame)}")
     return None
 
 
-def printed(value: Any) -> str | None:
-    """A cell as a report prints it (see the module's docstring); None for a value no table holds."""
+def printed(value: Any, digits: int = 15) -> str | None:
+    """A cell as a report prints it (see the module's docstring); None for a value no table holds.
+    `digits`: the significant digits of a float (15 for a double, 7 for a 32-bit float)."""
     if value is None or type(value).__name__ in ("NAType", "NaTType"):
         return ""
     if isinstance(value, str):
@@ -199,7 +207,7 @@ def printed(value: Any) -> str | None:
     if isinstance(value, (numbers.Real, Decimal)):
         if isinstance(value, float) and math.isnan(value):
             return ""
-        return _number_text(value) if _finite(value) else str(value)
+        return _number_text(value, digits) if _finite(value) else str(value)
     if isinstance(value, datetime.datetime):
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
     if isinstance(value, datetime.date):
@@ -214,15 +222,15 @@ def _finite(value: Any) -> bool:
         return False
 
 
-def _number_text(value: Any) -> str:
+def _number_text(value: Any, digits: int = 15) -> str:
     """A finite number in plain notation: an integer as its digits, a Decimal as written, a float
-    with at most 15 significant digits (what a double holds without noise)."""
+    with at most `digits` significant digits (15: what a double holds without noise)."""
     if isinstance(value, numbers.Integral):
         return str(int(value))
     if isinstance(value, Decimal):
         return format(value, "f")
     try:
-        return format(Decimal(format(float(value), ".15g")), "f")
+        return format(Decimal(format(float(value), f".{digits}g")), "f")
     except InvalidOperation:  # pragma: no cover - a finite float always reads as a Decimal
         return repr(float(value))
 

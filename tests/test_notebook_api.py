@@ -18,8 +18,8 @@ import yaml
 
 import audit
 from audit import export
-from audit.errors import AuditInputError
-from audit.frames import printed
+from audit.errors import AuditInputError, ProblemCollector
+from audit.frames import frame_table, printed
 
 from .conftest import ROOT
 
@@ -115,6 +115,9 @@ def test_cells_print_as_a_report_prints_them():
     assert printed(Decimal("4.10")) == "4.10" and printed("*4.00") == "*4.00" and printed(True) == "true"
     assert printed(datetime.date(2018, 12, 31)) == "2018-12-31" == printed(pd.Timestamp("2018-12-31"))
     assert printed(object()) is None and printed([1]) is None
+    single = pd.DataFrame({"area": pd.array([4.1, 0.35, None], dtype="Float32").astype("float32"), "n": [1, 2, 3]})
+    table = frame_table("t", single, ProblemCollector())
+    assert table.header == ["area", "n"] and table.rows == [(1, ["4.1", "1"]), (2, ["0.35", "2"]), (3, ["", "3"])]
 
 
 def test_a_bad_descriptor_dict_names_the_key_path():
