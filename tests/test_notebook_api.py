@@ -2,7 +2,6 @@
 files are, the findings DataFrame, the HTML a notebook shows, and the contracts as pandera schemas."""
 from __future__ import annotations
 
-import copy
 import csv
 import datetime
 import importlib.util
