@@ -44,6 +44,10 @@ def findings(result) -> list[tuple]:
                   for run in result.runs for f in run.findings)
 
 
+def outcomes(result) -> list[tuple]:
+    return [(r.rule, r.status, r.items, r.passed, r.failed, r.undecided) for run in result.runs for r in run.rules]
+
+
 @pytest.fixture(scope="module")
 def from_files() -> dict:
     return {folder: audit.check(folder) for folder in (FIGURES, TABLES)}
@@ -54,6 +58,7 @@ def test_dataframes_give_the_findings_of_the_csv_files(folder, from_files):
     expected = findings(from_files[folder])
     result = audit.check(descriptor=descriptor(folder), tables=frames(folder))
     assert findings(result) == expected and len(expected) >= 13
+    assert outcomes(result) == outcomes(from_files[folder])  # every rule: status, items passed, failed, undecided
     df = result.findings
     cells = df[df["file"].str.startswith("<frame ", na=False)]
     assert set(cells["file"]) >= {"<frame contamination_by_type>", "<frame contamination_by_region>"}
