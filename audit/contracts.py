@@ -200,7 +200,9 @@ def contract_schemas(pack: Pack) -> dict:
     a table as pandas reads it (one column per field, printed totals rows included): each
     column's type, whether it is required, its range (min, max) and allowed codes, with the
     contract's description and dimension (area, count) as the column's metadata; the table's key
-    as unique rows, and no column the contract does not list (`strict`: the engine refuses one)."""
+    as unique rows, and no column the contract does not list (`strict`: the engine refuses one).
+    The table-wide dimensions a descriptor may give (`dimensions: [year]`) are not columns: they
+    are the schema's metadata."""
     pa = _pandera()
     schemas = {}
     for name, contract in pack.contracts.items():
@@ -211,7 +213,9 @@ def contract_schemas(pack: Pack) -> dict:
                                        required=cc.required, coerce=dtype is not str, description=cc.description or None,
                                        metadata={"dimension": cc.dimension} if cc.dimension else None)
         schemas[name] = pa.DataFrameSchema(columns, name=name, title=contract.title, strict=True,
-                                           unique=list(contract.key) or None, report_duplicates="all")
+                                           unique=list(contract.key) or None, report_duplicates="all",
+                                           metadata={"dimensions": list(contract.dimensions)} if contract.dimensions
+                                           else None)
     return schemas
 
 

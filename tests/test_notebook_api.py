@@ -222,7 +222,7 @@ def test_contracts_as_pandera_schemas():
     assert {"contamination_by_type", "contamination_by_region", "clearance_by_region"} <= set(schemas)
     schema = schemas["contamination_by_type"]
     assert schema.columns["label"].required and not schema.columns["type"].required
-    assert schema.columns["cha_area"].metadata == {"dimension": "area"}
+    assert schema.columns["cha_area"].metadata == {"dimension": "area"} and schema.metadata == {"dimensions": ["year"]}
     good = pd.read_csv(TABLES / "table1-mined-area-by-type.csv")
     schema.validate(good)
     bad = good.astype({"cha_count": float, "type": object})
