@@ -87,10 +87,10 @@ def _run_html(run: Run, named: bool) -> str:
                        f"<td>{count}</td></tr><tr><td colspan=\"4\"><ul>")
             for f in r.findings[:HTML_FINDINGS]:
                 accepted = f" <i>(accepted: {h(f.baseline_reason or 'baseline')})</i>" if f.accepted else ""
-                places = "; ".join(_place_html(loc) for loc in f.locations[:HTML_PLACES])
+                places = "".join(f"<li>{_place_html(loc)}</li>" for loc in f.locations[:HTML_PLACES])
                 if len(f.locations) > HTML_PLACES:
-                    places += f"; and {len(f.locations) - HTML_PLACES} more"
-                out.append(f"<li>{h(f.message)}{accepted}<br><small>{places}</small></li>")
+                    places += f"<li>and {len(f.locations) - HTML_PLACES} more</li>"
+                out.append(f"<li>{h(f.message)}{accepted}<ul style=\"font-size: smaller\">{places}</ul></li>")
             if count > HTML_FINDINGS:
                 out.append(f"<li><i>and {count - HTML_FINDINGS} more: see .findings</i></li>")
             out.append("</ul></td></tr>")
