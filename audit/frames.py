@@ -18,7 +18,9 @@ already read from files, so that one loader (`audit.dataset`, `audit.figures.loa
   `12.0` prints `12`), so that a
   float cannot carry the decimals a report printed (`4.10`): give such a column as text
   (`pd.read_csv(..., dtype=str)`) to keep them; a Decimal as written; None, NaN, NaT and pandas'
-  NA as a blank cell; a date as `YYYY-MM-DD`; true/false as `true`/`false`. A pandas frame's
+  NA as a blank cell; a date as `YYYY-MM-DD`; true/false as `true`/`false`. A number is written
+  in the decimal mark its field declares (`decimalChar`), as a spreadsheet's number is
+  (`audit.spreadsheet.Shown`); a text cell is read as printed, in the declared marks. A pandas frame's
   named index (after `set_index`) is read as its leading columns, as `reset_index()` gives them.
   Rows are numbered from 1 (row N is `df.iloc[N - 1]`), and a finding's location names the
   frame and the row: `<frame contamination>:3`.
@@ -35,6 +37,7 @@ from typing import Any
 from .errors import ProblemCollector
 from .inputs import MAX_DEPTH, MAX_VALUES, too_deep, too_many
 from .readers import TextTable
+from .spreadsheet import Shown
 from .yamlio import Node, Number, Seq, Text
 
 DESCRIPTOR = "<descriptor>"
@@ -132,13 +135,16 @@ def frame_table(name: str, frame: Any, problems: ProblemCollector) -> TextTable 
     height = len(values[0]) if values else 0
     bad = False
     for r in range(height):
-        texts = []
+        texts: list = []
         for c, column in enumerate(values):
-            text = printed(column[r], 7 if single[c] else 15)
+            value = column[r]
+            text = printed(value, 7 if single[c] else 15)
             if text is None:
-                problems.add(display, f"the cell holds {_kind(column[r])}, not text, a number or a date", r + 1,
+                problems.add(display, f"the cell holds {_kind(value)}, not text, a number or a date", r + 1,
                              field=names[c])
                 bad, text = True, ""
+            elif _is_number(value) and _finite(value):
+                text = Shown(text)  # written in the decimal mark its field declares, as a spreadsheet's number
             texts.append(text)
         if any(t.strip() for t in texts):  # a row of blanks is skipped, as a blank line of a CSV file
             table.rows.append((r + 1, texts))
@@ -213,6 +219,11 @@ def printed(value: Any, digits: int = 15) -> str | None:
     if isinstance(value, datetime.date):
         return value.isoformat()
     return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (numbers.Real, Decimal)) and not isinstance(value, bool) \
+        and type(value).__name__ != "bool_"
 
 
 def _finite(value: Any) -> bool:

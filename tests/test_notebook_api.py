@@ -112,6 +112,18 @@ def test_a_mapping_of_columns_and_an_indexed_frame_are_tables_too():
         audit.check(descriptor=meta, tables={"contamination_by_region": df.drop(columns="region")})
 
 
+def test_numbers_of_a_frame_follow_the_decimal_mark_the_descriptor_declares():
+    meta = descriptor(CROATIA)
+    tables = _hostile_croatia("Karlovac")  # floats: their text has no decimal mark of its own
+    expected = findings(audit.check(descriptor=meta, tables=tables))
+    for f in meta["resources"][0]["schema"]["fields"][1:]:
+        f["decimalChar"], f["groupChar"] = ",", "."
+    assert findings(audit.check(descriptor=meta, tables=tables)) == expected and len(expected) == 1
+    text = tables["contamination_by_region"].astype({"sha_area": str})  # text is read as printed: 6.26 is 626
+    text.loc[:, "sha_area"] = text["sha_area"].str.replace(".", ",", regex=False)
+    assert findings(audit.check(descriptor=meta, tables={"contamination_by_region": text})) == expected
+
+
 def test_cells_print_as_a_report_prints_them():
     assert [printed(v) for v in (12, 12.0, 0.1 + 0.2, 4.1, 2445446.0, 1e-05, 1.5e16)] == \
         ["12", "12", "0.3", "4.1", "2445446", "0.00001", "15000000000000000"]
@@ -121,7 +133,8 @@ def test_cells_print_as_a_report_prints_them():
     assert printed(object()) is None and printed([1]) is None
     single = pd.DataFrame({"area": pd.array([4.1, 0.35, None], dtype="Float32").astype("float32"), "n": [1, 2, 3]})
     table = frame_table("t", single, ProblemCollector())
-    assert table.header == ["area", "n"] and table.rows == [(1, ["4.1", "1"]), (2, ["0.35", "2"]), (3, ["", "3"])]
+    rows = [(line, [cell if isinstance(cell, str) else cell.text() for cell in cells]) for line, cells in table.rows]
+    assert table.header == ["area", "n"] and rows == [(1, ["4.1", "1"]), (2, ["0.35", "2"]), (3, ["", "3"])]
 
 
 def test_a_bad_descriptor_dict_names_the_key_path():
