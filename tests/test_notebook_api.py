@@ -119,7 +119,7 @@ def test_numbers_of_a_frame_follow_the_decimal_mark_the_descriptor_declares():
     for f in meta["resources"][0]["schema"]["fields"][1:]:
         f["decimalChar"], f["groupChar"] = ",", "."
     assert findings(audit.check(descriptor=meta, tables=tables)) == expected and len(expected) == 1
-    text = tables["contamination_by_region"].astype({"sha_area": str})  # text is read as printed: 6.26 is 626
+    text = tables["contamination_by_region"].astype({"sha_area": str})  # text is read as printed, in the declared marks
     text.loc[:, "sha_area"] = text["sha_area"].str.replace(".", ",", regex=False)
     assert findings(audit.check(descriptor=meta, tables={"contamination_by_region": text})) == expected
 
