@@ -136,18 +136,8 @@ def check_values(ds: Dataset, pack: Pack, engine) -> RuleResult:
         pa = _pandera()
         from .engine import table_frame
 
-        columns = {}
-        for cname, cc in contract.columns.items():
-            if cname not in table.fields:
-                continue
-            checks = []
-            if cc.min is not None:
-                checks.append(pa.Check.ge(float(cc.min), error=f"at least {cc.min:g}"))
-            if cc.max is not None:
-                checks.append(pa.Check.le(float(cc.max), error=f"at most {cc.max:g}"))
-            if cc.allowed:
-                checks.append(pa.Check.isin(cc.allowed, error="one of " + ", ".join(cc.allowed)))
-            columns[cname] = pa.Column(checks=checks, nullable=True, required=False)
+        columns = {cname: pa.Column(checks=value_checks(pa, cc), nullable=True, required=False)
+                   for cname, cc in contract.columns.items() if cname in table.fields}
         key = [k for k in (table.key or contract.key) if k in table.fields]
         schema = pa.DataFrameSchema(columns, unique=key or None, report_duplicates="all")
         frame = table_frame(table)
@@ -184,6 +174,49 @@ def check_values(ds: Dataset, pack: Pack, engine) -> RuleResult:
     result.status = "failed" if result.findings else "passed"
     result.seconds = time.perf_counter() - start
     return result
+
+
+def value_checks(pa, cc) -> list:
+    """The pandera checks of a column's range and allowed codes; each check's `error` is the phrase
+    a finding prints after "must be" ("at least 0", "one of a, b")."""
+    checks = []
+    if cc.min is not None:
+        checks.append(pa.Check.ge(float(cc.min), error=f"at least {cc.min:g}"))
+    if cc.max is not None:
+        checks.append(pa.Check.le(float(cc.max), error=f"at most {cc.max:g}"))
+    if cc.allowed:
+        checks.append(pa.Check.isin(cc.allowed, error="one of " + ", ".join(cc.allowed)))
+    return checks
+
+
+# the pandas dtype a contract's column type is validated as (coerced, so that a count column read
+# with a blank cell, float64 in pandas, passes when its values are whole; text is checked, not coerced,
+# since pandas would turn a missing value into the text "nan")
+_DTYPES = {"integer": "Int64", "year": "Int64", "number": "float64", "boolean": "boolean", "string": str}
+
+
+def contract_schemas(pack: Pack) -> dict:
+    """The pack's table contracts (`contracts.yaml`) as pandera `DataFrameSchema`s, by table, for
+    a table as pandas reads it (one column per field, printed totals rows included): each
+    column's type, whether it is required, its range (min, max) and allowed codes, with the
+    contract's description and dimension (area, count) as the column's metadata; the table's key
+    as unique rows, and no column the contract does not list (`strict`: the engine refuses one).
+    The table-wide dimensions a descriptor may give (`dimensions: [year]`) are not columns: they
+    are the schema's metadata."""
+    pa = _pandera()
+    schemas = {}
+    for name, contract in pack.contracts.items():
+        columns = {}
+        for cname, cc in contract.columns.items():
+            dtype = _DTYPES.get(cc.type, str)
+            columns[cname] = pa.Column(dtype, checks=value_checks(pa, cc), nullable=True,
+                                       required=cc.required, coerce=dtype is not str, description=cc.description or None,
+                                       metadata={"dimension": cc.dimension} if cc.dimension else None)
+        schemas[name] = pa.DataFrameSchema(columns, name=name, title=contract.title, strict=True,
+                                           unique=list(contract.key) or None, report_duplicates="all",
+                                           metadata={"dimensions": list(contract.dimensions)} if contract.dimensions
+                                           else None)
+    return schemas
 
 
 def check_constraints(ds: Dataset) -> RuleResult | None:

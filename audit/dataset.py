@@ -265,9 +265,13 @@ def _inside(root: Path, rel: str, problems: ProblemCollector, file: str, line: i
     return resolved
 
 
-def load_dataset(path: str | Path, read: dict[str, Any] | None = None) -> Dataset:
+def load_dataset(path: str | Path, read: dict[str, Any] | None = None, frames: Any = None) -> Dataset:
     """Load and validate one dataset folder (or its descriptor file). `read`: descriptors already
-    read by the caller, by their display path (a run reads each descriptor once)."""
+    read by the caller, by their display path (a run reads each descriptor once). With `frames`
+    (`audit.frames.Frames`) the dataset is in memory: `path` is how it is shown, `read[path]` its
+    descriptor, its tables the frames and its claims given in the descriptor."""
+    if frames is not None:
+        return _load_meta(Path(path), str(path), read[str(path)], frames)
     path = Path(path)
     if path.is_file() and path.suffix.lower() not in (".yaml", ".yml", ".json"):
         raise AuditInputError(Problem(str(path), "a file, not a dataset folder or descriptor",
@@ -287,6 +291,10 @@ def load_dataset(path: str | Path, read: dict[str, Any] | None = None) -> Datase
     meta = (read or {}).get(display)
     if meta is None:
         meta = _read_descriptor(descriptor, display)
+    return _load_meta(folder, display, meta)
+
+
+def _load_meta(folder: Path, display: str, meta: Any, frames: Any = None) -> Dataset:
     problems = ProblemCollector()
     if not isinstance(meta, dict):
         raise AuditInputError(Problem(display, "the descriptor must be a mapping of the dataset's keys (name, resources, ...)",
@@ -308,7 +316,7 @@ def load_dataset(path: str | Path, read: dict[str, Any] | None = None) -> Datase
         if not isinstance(res, dict):
             problems.add(display, "each resource must be a mapping", item_line(resources, i), field=f"resources[{i}]")
             continue
-        table = _load_resource(folder, display, res, i, meta, problems)
+        table = _load_resource(folder, display, res, i, meta, problems, frames)
         if table is not None:
             if table.name in tables:
                 problems.add(display, f"two resources are named '{table.name}'", _line(res, "name"),
@@ -316,13 +324,20 @@ def load_dataset(path: str | Path, read: dict[str, Any] | None = None) -> Datase
             tables[table.name] = table
     claims: list[Claim] = []
     claims_file = None
-    if meta.get("claims"):
+    if frames is not None:
+        frames.check_unused(display, problems)
+        given = frames.claims(meta, display, problems)
+        if given:
+            claims_file = "<claims>"
+            claims = _load_claims(None, claims_file, tables, problems, given)
+    elif meta.get("claims"):
         cpath = _inside(folder, meta["claims"], problems, display, _line(meta, "claims"), "claims file")
         if cpath is not None:
             claims_file = str(folder / meta["claims"])
             claims = _load_claims(cpath, claims_file, tables, problems)
     problems.raise_if_any()
-    name = meta.get("name") if meta.get("name") is not None else (folder.resolve().name or "dataset")
+    name = meta.get("name") if meta.get("name") is not None else \
+        ((folder.resolve().name if frames is None else "") or "dataset")
     return Dataset(name=str(name), root=folder, descriptor=display, meta={k: _plain(v) for k, v in meta.items()},
                    tables=tables, claims=claims, claims_file=claims_file)
 
@@ -393,7 +408,7 @@ PROVENANCE_KEYS = {"document", "table", "title", "footnote", "page", "section", 
 
 
 def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
-                   problems: ProblemCollector) -> Table | None:
+                   problems: ProblemCollector, frames: Any = None) -> Table | None:
     where = f"resources[{index}]"
     if not isinstance(res, dict):
         problems.add(display, "each resource must be a mapping", _line(res), field=where)
@@ -455,10 +470,13 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
                               field_constraints(f, ftype, display, f"{name}.{fname}", problems), line=_line(f),
                               fmt=_number_format(f, base_fmt, display, f"{name}.{fname}", problems))
     path_text = res.get("path")
-    server = served(res)
-    file_display = server or (str(root / str(path_text)) if path_text else display)
-    csv_path = None if server else _inside(root, path_text, problems, display, _line(res, "path") or _line(res),
-                                           f"{name}: path")
+    server = served(res) if frames is None else None
+    if frames is not None:
+        file_display = frames.display(name)
+    else:
+        file_display = server or (str(root / str(path_text)) if path_text else display)
+    csv_path = None if server or frames is not None else _inside(root, path_text, problems, display,
+                                                                 _line(res, "path") or _line(res), f"{name}: path")
     key = schema.get("primaryKey") or []
     key = [key] if isinstance(key, str) else key
     if not isinstance(key, list) or not all(isinstance(k, str) for k in key):
@@ -506,8 +524,19 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
                   dimensions=dimensions, footnotes=footnotes, provenance=dict(res.get("provenance") or {}),
                   line=_line(res))
     hierarchy = res.get("hierarchy")
-    if hierarchy:
+    if hierarchy and frames is not None:
+        from .frames import refuse_path
+
+        refuse_path(display, f"{name}.hierarchy", "the hierarchy's code list", problems)
+    elif hierarchy:
         _load_hierarchy(root, display, name, hierarchy, table, problems)
+    if frames is not None:
+        table.text = frames.read(name, display, f"resources[{index}]", problems)
+        if table.text is not None:
+            _read_rows(table, table.file, schema.get("missingValues", meta.get("missingValues", [""])), markers, problems)
+        if "totals" not in res:
+            _default_totals(table)
+        return table
     if csv_path is None and not server:
         return None
     fmt = "postgresql" if server else file_format(res, csv_path)
@@ -708,11 +737,17 @@ def _delimiter(dialect: Any, display: str, problems: ProblemCollector) -> str:
 def _read_table(path: Path, file: str, table: Table, res: dict, display: str, line: int | None, missing: list,
                 markers: set[str], problems: ProblemCollector) -> None:
     """The rows of a table's file (CSV in its encoding, or a spreadsheet's sheet: `audit.readers`)."""
-    missing_values = {str(m) for m in (missing or [""])} | {""}
     text = read_resource(path, file, res, display, table.name, problems, line, hint=_LARGE_TABLE_HINT)
     if text is None:
         return
     table.text = text
+    _read_rows(table, file, missing, markers, problems)
+
+
+def _read_rows(table: Table, file: str, missing: list, markers: set[str], problems: ProblemCollector) -> None:
+    """The rows of the `TextTable` read for a table (from its file, or a frame: `audit.frames`)."""
+    missing_values = {str(m) for m in (missing or [""])} | {""}
+    text = table.text
     since = len(problems.problems)
     formats = {f.name: f.fmt for f in table.fields.values()}
     for line, record in records(text, list(table.fields), problems, formats):
@@ -832,20 +867,22 @@ CLAIM_KEYS = {"id", "measure", "value", "low", "high", "unit", "qualifier", "quo
               "locator", "footnote", "table", "year", "region", "type", "note"}
 
 
-def claim_nodes(path: Path, display: str, keys: set[str], problems: ProblemCollector):
+def claim_nodes(path: Path | None, display: str, keys: set[str], problems: ProblemCollector, data: Any = None):
     """The claims of a claims file, as (index, line, mapping), with a problem for a file that is not
-    a list of claims, a claim that is not a mapping, and each key not in `keys`."""
-    try:
-        data = load_yaml(path, display)
-    except AuditInputError as exc:
-        problems.problems.extend(exc.problems)
-        return
+    a list of claims, a claim that is not a mapping, and each key not in `keys`. `data`: the claims
+    already read (a descriptor in memory gives them: `audit.frames`), instead of the file at `path`."""
+    if path is not None:
+        try:
+            data = load_yaml(path, display)
+        except AuditInputError as exc:
+            problems.problems.extend(exc.problems)
+            return
     items = data.get("claims") if isinstance(data, dict) else data
     if not isinstance(items, list):
         problems.add(display, "the claims file must hold a list under 'claims'", 1)
         return
     for i, c in enumerate(items):
-        line = _line(c) or 1
+        line = _line(c) or (i + 1 if path is None else 1)  # in memory: the claim's place in the list
         if not isinstance(c, dict):
             problems.add(display, "each claim must be a mapping", line, field=f"claims[{i}]")
             continue
@@ -856,10 +893,11 @@ def claim_nodes(path: Path, display: str, keys: set[str], problems: ProblemColle
         yield i, line, c
 
 
-def _load_claims(path: Path, display: str, tables: dict[str, Table], problems: ProblemCollector) -> list[Claim]:
+def _load_claims(path: Path | None, display: str, tables: dict[str, Table], problems: ProblemCollector,
+                 data: Any = None) -> list[Claim]:
     claims: list[Claim] = []
     seen: set[str] = set()
-    for i, line, c in claim_nodes(path, display, CLAIM_KEYS, problems):
+    for i, line, c in claim_nodes(path, display, CLAIM_KEYS, problems, data):
         cid = str(c.get("id", f"claim-{i + 1}"))
         if cid in seen:
             problems.add(display, f"claim id '{cid}' is used twice", _line(c, "id"), field="id")

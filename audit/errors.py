@@ -69,6 +69,11 @@ class AuditInputError(Exception):
         self.problems = problems if isinstance(problems, list) else [problems]
         super().__init__("\n".join(p.render() for p in self.problems))
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython and Jupyter show instead of a traceback: the problems, as the command line
+        prints them (bad input is for the user to correct, not a crash to debug)."""
+        return [f"AuditInputError: the audit cannot run ({len(self.problems)} problem(s))", *str(self).splitlines()]
+
 
 @dataclass
 class ProblemCollector:

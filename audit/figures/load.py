@@ -162,8 +162,10 @@ def is_figure_layout(meta: Any) -> bool:
         return False
     if "at" in meta or "edition" in meta or (not meta.get("resources") and meta.get("claims")):
         return True
-    for res in meta.get("resources") or []:
-        fields = ((res or {}).get("schema") or {}).get("fields") if isinstance(res, dict) else None
+    resources = meta.get("resources")
+    for res in resources if isinstance(resources, list) else []:  # not a list: the loader says so
+        schema = res.get("schema") if isinstance(res, dict) else None
+        fields = schema.get("fields") if isinstance(schema, dict) else None
         if isinstance(fields, list) and any(isinstance(f, dict) and "measure" in f for f in fields):
             return True
     return False
@@ -181,10 +183,15 @@ def descriptor_of(path: str | Path) -> tuple[Path, Path]:
     return folder, folder / descriptor.name
 
 
-def load_figures(path: str | Path, vocab: Vocabulary, meta: Any = None) -> FigureDataset:
-    """Read a dataset in the figure layout. Raises AuditInputError naming file, line and field."""
-    folder, descriptor = descriptor_of(path)
-    display = str(descriptor)
+def load_figures(path: str | Path, vocab: Vocabulary, meta: Any = None, frames: Any = None) -> FigureDataset:
+    """Read a dataset in the figure layout. Raises AuditInputError naming file, line and field.
+    With `frames` (`audit.frames.Frames`), the dataset is in memory: `path` is how it is shown,
+    `meta` its descriptor, its tables the frames and its claims given in `meta`."""
+    if frames is None:
+        folder, descriptor = descriptor_of(path)
+        display = str(descriptor)
+    else:
+        folder, display = Path(path), str(path)
     if meta is None:
         meta = _read_descriptor(descriptor, display)
     if not isinstance(meta, dict):
@@ -203,7 +210,7 @@ def load_figures(path: str | Path, vocab: Vocabulary, meta: Any = None) -> Figur
         why = _scalar_problem(meta[key]) if meta.get(key) is not None else None
         if why:
             problems.add(display, f"the dataset's {key} must be one text or number, not {why}", _line(meta, key), field=key)
-    name = str(meta.get("name") or folder.resolve().name)
+    name = str(meta.get("name") or (folder.resolve().name if frames is None else "dataset"))
     vocab = _with_aliases(vocab, meta.get("aliases"), display, _line(meta, "aliases"), problems)
     edition = _edition(meta, display, problems)
     base = _coordinates(meta.get("at"), vocab, display, _line(meta, "at"), "at", problems)
@@ -221,13 +228,18 @@ def load_figures(path: str | Path, vocab: Vocabulary, meta: Any = None) -> Figur
         problems.add(display, "'resources' must be a list", _line(meta, "resources"), field="resources")
         resources = []
     missing_default = meta.get("missingValues", [""])
-    real_root = folder.resolve()  # once: every path of the descriptor is checked against it
+    real_root = folder.resolve() if frames is None else None  # once: every path of the descriptor is checked against it
     for i, res in enumerate(resources):
         if not isinstance(res, dict):
             problems.add(display, "each resource must be a mapping", item_line(resources, i), field=f"resources[{i}]")
             continue
-        _load_table(ds, folder, display, res, i, base, vocab, missing_default, problems, real_root)
-    if meta.get("claims"):
+        _load_table(ds, folder, display, res, i, base, vocab, missing_default, problems, real_root, frames)
+    if frames is not None:
+        frames.check_unused(display, problems)
+        claims = frames.claims(meta, display, problems)
+        if claims:
+            _load_claims(ds, None, "<claims>", base, vocab, problems, claims)
+    elif meta.get("claims"):
         cpath = _inside(folder, meta["claims"], problems, display, _line(meta, "claims"), "claims file", real_root)
         if cpath is not None:
             _load_claims(ds, cpath, str(folder / meta["claims"]), base, vocab, problems)
@@ -445,7 +457,8 @@ def rounding(value: float, decimals: int, unit, exact_whole: bool) -> float:
 
 
 def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: int, base: dict, vocab: Vocabulary,
-                missing_default: Any, problems: ProblemCollector, real_root: Path | None = None) -> None:
+                missing_default: Any, problems: ProblemCollector, real_root: Path | None = None,
+                frames: Any = None) -> None:
     where = f"resources[{index}]"
     if not isinstance(res, dict):
         problems.add(display, "each resource must be a mapping", _line(res), field=where)
@@ -480,12 +493,12 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
     if tcol is not None and not _named(tcol, {c.name for c in cols}):
         problems.add(display, f"totals.column '{tcol}' is not a field", _line(totals, "column"), field=f"{name}.totals.column")
         tcol = None
-    server = served(res)
-    path = None if server else _inside(folder, res.get("path"), problems, display, _line(res, "path") or _line(res),
-                                       f"{name}: path", real_root)
+    server = served(res) if frames is None else None
+    path = None if server or frames is not None else _inside(folder, res.get("path"), problems, display,
+                                                             _line(res, "path") or _line(res), f"{name}: path", real_root)
     title = str(res.get("provenance", {}).get("table") or res.get("title") or name) \
         if isinstance(res.get("provenance", {}), dict) else str(res.get("title") or name)
-    file = server or str(folder / str(res.get("path")))
+    file = frames.display(name) if frames is not None else (server or str(folder / str(res.get("path"))))
     src = SourceInfo(name, title, file)
     ds.sources[f"table:{name}"] = src
     if "incomplete" in res:
@@ -493,12 +506,13 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
             problems.add(display, f"{name}: incomplete is true (the table is cut: some of its rows are not given) "
                          "or false", _line(res, "incomplete"), field=f"{name}.incomplete")
         src.incomplete = res["incomplete"] is True
-    if (path is None and not server) or not cols:
+    if (path is None and not server and frames is None) or not cols:
         return
     schema = res.get("schema") or {}
     missing = schema.get("missingValues", missing_default) if isinstance(schema, dict) else missing_default
     missing = {str(m).strip() for m in (missing if isinstance(missing, list) else [""])} | {""}
-    text = read_resource(path, file, res, display, name, problems, _line(res, "path") or _line(res))
+    text = read_resource(path, file, res, display, name, problems, _line(res, "path") or _line(res)) \
+        if frames is None else frames.read(name, display, where, problems)
     if text is None:
         return
     since = len(problems.problems)
@@ -713,11 +727,11 @@ def _figure(ds: FigureDataset, vocab: Vocabulary, measure: str, coords: dict, ro
                   file=file, line=line, column=column)
 
 
-def _load_claims(ds: FigureDataset, path: Path, display: str, base: dict, vocab: Vocabulary,
-                 problems: ProblemCollector) -> None:
+def _load_claims(ds: FigureDataset, path: Path | None, display: str, base: dict, vocab: Vocabulary,
+                 problems: ProblemCollector, data: Any = None) -> None:
     ds.sources["text"] = src = SourceInfo("text", "the text", display)
     seen: set[str] = set()
-    for _i, line, c in claim_nodes(path, display, CLAIM_KEYS, problems):
+    for _i, line, c in claim_nodes(path, display, CLAIM_KEYS, problems, data):
         cid = c.get("id")
         if _scalar_problem(cid) or cid is None:
             problems.add(display, "each claim needs an id (text)", _line(c, "id") or line, field="id")

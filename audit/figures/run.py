@@ -39,6 +39,15 @@ def _no_cycle_collection():
 
 def _audit(paths: list[Path], pack: FigurePack, metas: dict, start: float) -> list[Run]:
     datasets, problems = load_all(paths, pack, metas)
+    return audit_loaded(datasets, pack, problems, start)
+
+
+def audit_loaded(datasets: list[FigureDataset], pack: FigurePack, problems: list | None = None,
+                 start: float | None = None) -> list[Run]:
+    """Audit datasets already loaded (from files, or from memory: `audit.frames`) together; raises
+    AuditInputError with `problems` (those of datasets that could not be loaded) and any clash of names."""
+    start = time.perf_counter() if start is None else start
+    problems = list(problems or [])
     names: dict[str, FigureDataset] = {}
     for ds in datasets:
         if ds.name in names:
