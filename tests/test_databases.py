@@ -267,3 +267,16 @@ def test_explain_reads_a_database_and_will_not_rewrite_it(tmp_path):
     err = refused(audit_cli("explain", str(folder), "--write-corrected", str(tmp_path / "fixed")))
     assert "rewrites UTF-8 CSV tables, and this is a database table" in err
     assert not (tmp_path / "fixed").exists()
+
+
+def test_the_python_api_takes_the_connections(tmp_path, postgres, csv_runs):
+    import audit
+
+    folder = served_copy(FIGURES, tmp_path, postgres, schema="api")
+    result = audit.check(folder, databases={"national": postgres})
+    assert sorted(f.rule for r in result.runs for f in r.findings) == \
+        sorted(f["rule"] for f in csv_runs[FIGURES][1]["findings"])
+    from audit.errors import AuditInputError
+
+    with pytest.raises(AuditInputError, match="no connection was given for it"):
+        audit.check(folder)  # the connections of one call are not kept for the next
