@@ -9,8 +9,8 @@ members. Nothing here knows a domain.
 
 How a header is read, in order (each step explainable, no statistics):
 
-1. its words: lower case, split at anything that is not a letter or a digit (`CHA area (m2)` is
-   `cha area m2`; `km²` is `km2`);
+1. its words: lower case, split at anything that is not a letter or a digit (`Red length (km)` is
+   `red length km`; a superscript ² or ³ is the digit);
 2. a **unit**: the longest spelling of a unit or unit alias of the vocabulary among the words;
 3. a **period**: a year (`2018`), `end 2018` or a span (`2014-18`) printed in the header, else one
    in the file's name, else the table's column of years;
@@ -18,7 +18,7 @@ How a header is read, in order (each step explainable, no statistics):
    measures of the unit's quantity, when there is a unit); without one, the file's name is read
    the same way, then the descriptions (the measure sharing most words of four letters or more);
 5. **coordinates**: the members of dimensions whose spelling (a part, an alias) the header prints
-   (`CHA` is `status: confirmed` where the vocabulary says so).
+   (`R` is `colour: red` where the vocabulary's aliases say so).
 
 A text column is a dimension when its values are all members of a closed dimension, or when its
 header names a dimension (name or synonym). A second column of the same dimension is its first's
@@ -119,6 +119,7 @@ class Table:
     rows: list[tuple[int, list[str]]]
     dialect: dict = field(default_factory=dict)
     sheet: str | None = None
+    encoding: str | None = None  # guessed: the file is not UTF-8
 
 
 @dataclass
@@ -203,15 +204,37 @@ def find_tables(folder: Path, problems: ProblemCollector) -> list[Table]:
         suffix = path.suffix.lower()
         if suffix in TABLE_SUFFIXES:
             dialect = {"delimiter": "\t"} if suffix == ".tsv" else {}
-            text = read_resource(path, file, {"dialect": dialect} if dialect else {}, file, path.name, problems)
+            res = {"dialect": dialect} if dialect else {}
+            encoding = _guess_encoding(path, file, problems)
+            if encoding is not None:
+                res["encoding"] = encoding
+            text = read_resource(path, file, res, file, path.name, problems)
             if text is not None:
-                tables.append(Table(path, file, _resource_name(path.stem, taken), text.header, text.rows, dialect))
+                tables.append(Table(path, file, _resource_name(path.stem, taken), text.header, text.rows, dialect,
+                                    encoding=encoding))
             continue
         for sheet_no, text in _sheets(path, file, problems):
             tables.append(Table(path, f"{file}!{text.sheet}", _resource_name(f"{path.stem} {text.sheet}", taken),
                                 text.header, [(line, [_cell(v) for v in cells]) for line, cells in text.rows],
                                 text.dialect, text.sheet))
     return tables
+
+
+def _guess_encoding(path: Path, file: str, problems: ProblemCollector) -> str | None:
+    """The encoding of a text file that is not UTF-8 (nor UTF-16/32 with a byte order mark), as
+    charset-normalizer guesses it; None for UTF-8, or when there is no guess (then reading the
+    file says what is wrong)."""
+    from .inputs import MAX_TABLE_BYTES, _guess_encoding as guess, decode_table, read_bytes
+
+    try:
+        data = read_bytes(path, file, MAX_TABLE_BYTES)
+    except AuditInputError:
+        return None  # read again, and reported, by read_resource
+    try:
+        decode_table(data, file, None)
+    except AuditInputError:
+        return guess(data)
+    return None
 
 
 def _sheets(path: Path, file: str, problems: ProblemCollector):
@@ -687,6 +710,9 @@ def draft_descriptor(folder: str | Path, profile: str, rules: str | None = None)
             continue
         lines.append(f"  - name: {t.name}")
         lines.append(f"    path: {quote(t.path.name)}")
+        if t.encoding:
+            lines.append(f"    encoding: {quote(t.encoding)}" + _comment(["the file is not UTF-8: its encoding guessed "
+                                                                       "by charset-normalizer (check its text)"]))
         if t.dialect:
             lines.append(f"    dialect: {flow(t.dialect)}" + (_comment([f"the sheet {shown(t.sheet)}, its header "
                                                                        "guessed as the first full row of text"])

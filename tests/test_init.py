@@ -171,7 +171,7 @@ def test_hostile_headers_stay_in_their_strings(tmp_path, capsys):
     ("profile", "*--profile: no pack of figures for profile 'no-such-profile'"),
     ("tables", "*--profile: the pack of profile 'mine-action-country-chapter' is in the table layout*"),
     ("repeated", '*contamination-by-province-2014.csv:1: the header names the column "Area (km2)" twice'),
-    ("bytes", "*bad.csv:2: not UTF-8 text*"),
+    ("malformed", "*bad.csv:2: malformed CSV: *"),
     ("sheet", "*broken.xlsx: not a spreadsheet that can be read*"),
 ])
 def test_bad_input_is_one_message_and_exit_2(tmp_path, capsys, case, message):
@@ -185,8 +185,8 @@ def test_bad_input_is_one_message_and_exit_2(tmp_path, capsys, case, message):
         printed_copy(folder, "serbia-2014")
     if case == "repeated":
         printed_copy(folder, "tajikistan-2014")
-    if case == "bytes":
-        (folder / "bad.csv").write_bytes(b"Region,SHAs\nK\xf6nig,4\n")
+    if case == "malformed":
+        (folder / "bad.csv").write_bytes(b'Region,SHAs\n"K"x,4\n')
     if case == "sheet":
         (folder / "broken.xlsx").write_bytes(b"not a zip archive")
     code = main(["init", str(folder), "--profile", profile])
@@ -235,4 +235,13 @@ def test_a_workbook_drafts_one_resource_per_sheet_that_audits(tmp_path, capsys):
     assert sheets[1]["dialect"]["headerRows"] == [3, 4]
     cha = next(f for f in sheets[1]["schema"]["fields"] if f["name"] == "cha count")
     assert cha["measure"] == "hazardous_areas" and cha["at"]["status"] == "confirmed"
+    assert main(["check", str(tmp_path), "--quiet"]) in (0, 1), capsys.readouterr().err
+
+
+def test_a_table_that_is_not_utf8_gets_its_encoding_guessed_for_review(tmp_path, capsys):
+    rows = (FIGURES / "serbia-2014" / "contamination-by-municipality-2014.csv").read_text(encoding="utf-8")
+    (tmp_path / "villages-2014.csv").write_bytes(rows.encode("windows-1250"))
+    assert main(["init", str(tmp_path), "--profile", "mine-action"]) == 0, capsys.readouterr().err
+    text = (tmp_path / "datapackage.yaml").read_text(encoding="utf-8")
+    match_lines(text, ["    encoding: windows-125?  # review: the file is not UTF-8*"])
     assert main(["check", str(tmp_path), "--quiet"]) in (0, 1), capsys.readouterr().err
