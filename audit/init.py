@@ -15,8 +15,8 @@ How a header is read, in order (each step explainable, no statistics):
 3. a **period**: a year (`2018`), `end 2018` or a span (`2014-18`) printed in the header, else one
    in the file's name, else the table's column of years;
 4. a **measure**: the measure with the longest name or synonym found among the words (only
-   measures of the unit's quantity, when there is a unit); without one, the file's name is read
-   the same way, then the descriptions (the measure sharing most words of four letters or more);
+   measures of the unit's quantity, when there is a unit); without one, the descriptions (the
+   measure sharing most words of four letters or more), then the file's name (names and synonyms);
 5. **coordinates**: the members of dimensions whose spelling (a part, an alias) the header prints
    (`R` is `colour: red` where the vocabulary's aliases say so).
 
@@ -385,7 +385,8 @@ def find_period(text: str, stock: bool) -> str | None:
     return None
 
 
-def find_measure(hw: list[str], vocab: Vocabulary, unit: str | None) -> tuple[list[str], str | None, str]:
+def find_measure(hw: list[str], vocab: Vocabulary, unit: str | None,
+                 descriptions: bool = True) -> tuple[list[str], str | None, str]:
     """The measures a header's words name best (several: a tie), the phrase, and how it was found
     ("name or synonym" or "description")."""
     quantity = vocab.units[unit].quantity if unit else None
@@ -401,6 +402,8 @@ def find_measure(hw: list[str], vocab: Vocabulary, unit: str | None) -> tuple[li
         top = max(s for s, _ in scored.values())
         names = [n for n, (s, _) in scored.items() if s == top]
         return names, scored[names[0]][1], "synonym"
+    if not descriptions:
+        return [], None, ""
     content = {w for w in hw if len(w) >= MIN_DESCRIPTION_WORD and not w.isdigit()}
     overlap = {}
     for name, m in vocab.measures.items():
@@ -477,6 +480,10 @@ def draft_table(table: Table, vocab: Vocabulary, problems: ProblemCollector) -> 
                      hint="shorten it: a field's name is at most 200 characters")
     if any(not h for h in header) or len(set(header)) != len(header) or too_long:
         return None
+    for line, cells in table.rows:
+        if len(cells) != width:
+            problems.add(table.file, f"expected {width} values, found {len(cells)}", line if table.sheet is None else None,
+                         hint="every row of a table has as many cells as its header")
     rows = [(line, cells) for line, cells in table.rows if len(cells) == width]
     draft = TableDraft(table, [])
     if not rows:
@@ -609,7 +616,7 @@ def _measure(h, f, vocab, keys_, review, row_dims, period_col, tcol, labels, dis
     names, phrase, how = find_measure(rest, vocab, unit)
     source = f"header {shown(h)}"
     if not names:
-        names, phrase, how = find_measure(stem_words, vocab, unit)
+        names, phrase, how = find_measure(stem_words, vocab, unit, descriptions=False)
         source = f"the file name {shown(stem_text)}"
     if not names:
         review.append("not mapped: no measure of the vocabulary matched the header" +
@@ -698,7 +705,7 @@ def draft_descriptor(folder: str | Path, profile: str, rules: str | None = None)
              "# then delete the mark. Columns that map to nothing stay plain fields and say why.",
              f"name: {quote(folder.resolve().name)}",
              f"auditProfile: {quote(profile)}"]
-    required = {d: folder.resolve().name for d, dim in vocab.dimensions.items() if dim.required}
+    required = {d: folder.resolve().name[:MAX_MEMBER] for d, dim in vocab.dimensions.items() if dim.required}
     if required:
         lines.append(f"at: {flow(required)}" + _comment(
             [f"{d} is required of every dataset: the folder's name stands in for it" for d in required]))
@@ -739,6 +746,10 @@ def write_draft(folder: str | Path, profile: str, rules: str | None, output: str
         sys.stdout.write(text)
         return 0
     target = Path(output) if output else folder / DRAFT
+    if output and os.path.realpath(target.parent) != os.path.realpath(folder):
+        raise AuditInputError(Problem(str(target), "the draft must be written in the folder of its tables",
+                                      field="--output", hint="its resources' paths are relative to the descriptor: "
+                                      f"give a file name in {folder}, or print the draft with --output -"))
     if not output:
         other = [n for n in DESCRIPTOR_NAMES if n != DRAFT and os.path.lexists(folder / n)]
         if other:

@@ -172,6 +172,8 @@ def test_hostile_headers_stay_in_their_strings(tmp_path, capsys):
     ("tables", "*--profile: the pack of profile 'mine-action-country-chapter' is in the table layout*"),
     ("repeated", '*contamination-by-province-2014.csv:1: the header names the column "Area (km2)" twice'),
     ("malformed", "*bad.csv:2: malformed CSV: *"),
+    ("width", "*bad.csv:3: expected 2 values, found 3"),
+    ("outside", "*elsewhere.yaml: --output: the draft must be written in the folder of its tables"),
     ("sheet", "*broken.xlsx: not a spreadsheet that can be read*"),
 ])
 def test_bad_input_is_one_message_and_exit_2(tmp_path, capsys, case, message):
@@ -187,16 +189,21 @@ def test_bad_input_is_one_message_and_exit_2(tmp_path, capsys, case, message):
         printed_copy(folder, "tajikistan-2014")
     if case == "malformed":
         (folder / "bad.csv").write_bytes(b'Region,SHAs\n"K"x,4\n')
+    if case == "width":
+        (folder / "bad.csv").write_text("Region,SHAs\nA,1\nB,2,3\n", encoding="utf-8")
+    if case == "outside":
+        printed_copy(folder, "serbia-2014")
     if case == "sheet":
         (folder / "broken.xlsx").write_bytes(b"not a zip archive")
-    code = main(["init", str(folder), "--profile", profile])
+    extra = ["--output", str(tmp_path / "elsewhere.yaml")] if case == "outside" else []
+    code = main(["init", str(folder), "--profile", profile, *extra])
     err = capsys.readouterr().err
     assert code == 2, err
     assert "Traceback" not in err and "internal error" not in err
     match_lines(err, ["audit: " + message])
     if case == "profile":
         assert "hint: the profiles audit init can draft for: " in err and "mine-action" in err
-    assert not (folder / "datapackage.yaml").exists()
+    assert not (folder / "datapackage.yaml").exists() and not (tmp_path / "elsewhere.yaml").exists()
 
 
 def test_a_folder_that_does_not_exist_through_the_installed_script(tmp_path):
