@@ -489,19 +489,25 @@ def draft_table(table: Table, vocab: Vocabulary, problems: ProblemCollector) -> 
     if not rows:
         draft.notes.append("the table has no rows: it is left out of the draft")
         return draft
-    # totals rows: a text cell printing a totals label
-    total_lines: set[int] = set()
+    # totals rows: those whose totals column (the column printing the most totals labels, a text
+    # column first) prints one. The labels declared are those of every column that is not
+    # numeric: the loader reads them in dimension columns too
     labels: dict[str, list[str]] = {}
     for line, cells in rows:
         for h, c in zip(header, cells):
-            if c.strip() and _is_total(c):
-                total_lines.add(line)
-                labels.setdefault(h, [])
-                if c.strip() not in labels[h]:
-                    labels[h].append(c.strip())
-                break
-    facts = {h: column_facts(h, [cells[i] for line, cells in rows if line not in total_lines])
+            if c.strip() and _is_total(c) and c.strip() not in labels.setdefault(h, []):
+                labels[h].append(c.strip())
+    labels = {h: v for h, v in labels.items() if v}
+    facts = {h: column_facts(h, [c[i] for _, c in rows if c[i].strip() not in labels.get(h, ())])
              for i, h in enumerate(header)}
+    counts = {h: sum(1 for _, cells in rows if cells[i].strip() in labels.get(h, ())) for i, h in enumerate(header)}
+    ranked = sorted(labels, key=lambda h: (-counts[h], facts[h].type in ("integer", "number"), header.index(h)))
+    tcol = ranked[0] if ranked else None
+    declared = list(dict.fromkeys(x for h in header if h in labels and (h == tcol or facts[h].type not in
+                                                                       ("integer", "number")) for x in labels[h]))
+    total_lines = {line for line, cells in rows if tcol is not None and cells[header.index(tcol)].strip() in declared}
+    for i, h in enumerate(header):
+        facts[h].blanks = sum(1 for line, c in rows if line not in total_lines and not c[i].strip())
     # the dimensions of text columns, and the period column
     dims: dict[str, tuple[str, str]] = {}  # column -> (dimension, why)
     period_col = None
@@ -514,6 +520,9 @@ def draft_table(table: Table, vocab: Vocabulary, problems: ProblemCollector) -> 
             dims[h] = (PERIOD, f"its values, years such as {shown(f.values[0])}")
             continue
         if f.type != "string":
+            continue
+        if not f.values:
+            plain_why[h] = "no values but blanks and totals labels"
             continue
         if any(len(v) > MAX_MEMBER for v in f.values):
             plain_why[h] = "values too long to be members of a dimension"
@@ -570,8 +579,6 @@ def draft_table(table: Table, vocab: Vocabulary, problems: ProblemCollector) -> 
     distinct = len(set(keys)) == len(keys) and (bool(dims) or len(keys) <= 1)
     stem_words = words(table.path.stem if table.sheet is None else f"{table.path.stem} {table.sheet}")
     stem_text = table.path.stem if table.sheet is None else f"{table.path.stem} {table.sheet}"
-    # the totals row's column
-    tcol = next((h for h in header if h in labels), None)
     for i, h in enumerate(header):
         f = facts[h]
         keys_ = {"name": h, "type": f.type}
@@ -584,11 +591,15 @@ def draft_table(table: Table, vocab: Vocabulary, problems: ProblemCollector) -> 
                 review.append(f"dimension {d} guessed from {why}, within column {shown(parent_of[h])}")
             else:
                 review.append(f"dimension {d} guessed from {why}")
-            if f.type == "year" and h in labels:
+            if f.type != "string" and h in labels:
                 keys_["missingValues"] = ["", *labels[h]]
         elif f.type in ("integer", "number"):
-            _measure(h, f, vocab, keys_, review, row_dims, period_col, tcol, labels, distinct, dims,
-                     stem_words, stem_text, draft)
+            held = [x for x in labels.get(h, []) if x.lower() in {d.lower() for d in declared}]
+            if held:  # the loader reads a totals label as the row's label, not as a gap: no number there
+                review.append(f"not mapped: it prints the totals label {shown(held[0])} among its numbers")
+            else:
+                _measure(h, f, vocab, keys_, review, row_dims, period_col, tcol, labels, distinct, dims,
+                         stem_words, stem_text, draft)
         else:
             why = plain_why.get(h)
             if why:
@@ -597,12 +608,13 @@ def draft_table(table: Table, vocab: Vocabulary, problems: ProblemCollector) -> 
                 review.append("not mapped: a second column of years")
         if f.type in ("integer", "number"):
             keys_.update(f.keys)
+            if f.gaps or h in labels:
+                keys_["missingValues"] = ["", *f.gaps, *labels.get(h, [])]
             if f.gaps:
-                keys_["missingValues"] = ["", *f.gaps]
                 review.append(f"read {', '.join(shown(g) for g in f.gaps)} as not printed")
         draft.fields.append(FieldDraft(h, keys_, review))
     if tcol is not None:
-        draft.totals = {"column": tcol, "labels": labels[tcol]}
+        draft.totals = {"column": tcol, "labels": declared}
         draft.totals_review.append(f"totals rows guessed from the label {shown(labels[tcol][0])} in column {shown(tcol)}")
     return draft
 

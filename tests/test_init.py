@@ -6,11 +6,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from audit.cli import main
 from audit.errors import AuditInputError
@@ -18,6 +21,7 @@ from audit.init import draft_descriptor
 
 from .conftest import ROOT, audit_cli
 from .test_cli import match_lines
+from .test_hostile_values import audit_in, texts
 
 FIGURES = ROOT / "datasets" / "figures"
 PRINTED = ["serbia-2014", "azerbaijan-2019", "croatia-2014"]
@@ -252,3 +256,43 @@ def test_a_table_that_is_not_utf8_gets_its_encoding_guessed_for_review(tmp_path,
     text = (tmp_path / "datapackage.yaml").read_text(encoding="utf-8")
     match_lines(text, ["    encoding: windows-125?  # review: the file is not UTF-8*"])
     assert main(["check", str(tmp_path), "--quiet"]) in (0, 1), capsys.readouterr().err
+
+
+HEADERS = st.one_of(
+    st.sampled_from(["Region", "Village", "SHAs", "CHA area (m2)", "Area, hectares", "Cleared 2018", "2019",
+                     "Type of device (code)", "Year", "Operator", "AP mines destroyed", "Area km²", "Total"]),
+    texts,
+)
+CELLS = st.one_of(
+    st.sampled_from(["", "0", "4", "1,142,486", "*4.00", "146*", "0,350", "12,5", "2018", "2014", "-", "n/a",
+                     "Total", "Totals", "anti-personnel", "AP", "Fizuli", "end 2018", "1e400", "−3"]),
+    texts,
+)
+
+
+@given(header=st.lists(HEADERS, min_size=1, max_size=4),
+       rows=st.lists(st.lists(CELLS, min_size=4, max_size=4), min_size=0, max_size=4))
+@settings(max_examples=int(os.environ.get("AUDIT_SWEEP_INIT", 25)), deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+def test_any_table_drafts_a_descriptor_that_loads_or_is_refused_in_one_message(tmp_path_factory, header, rows):
+    """Whatever the headers and cells (hostile text, numbers in every print, totals, members),
+    init exits 0 or 2 with no traceback, and a draft it writes is valid YAML that `audit check`
+    loads (exit 0 or 1, never 2)."""
+    work = tmp_path_factory.mktemp("init-any")
+    folder = work / "tables-2018"
+    folder.mkdir()
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(row[:len(header)])
+    (folder / "table-2018.csv").write_text(buf.getvalue(), encoding="utf-8")
+    code, _out, err = audit_in(work, ["init", "tables-2018", "--profile", "mine-action"])
+    assert code in (0, 2), err
+    assert "Traceback" not in err and "internal error" not in err, err
+    if code == 2:
+        assert err.startswith("audit: ") and "tables-2018" in err, err
+        return
+    yaml.safe_load((folder / "datapackage.yaml").read_text(encoding="utf-8"))
+    code, _out, err = audit_in(work, ["check", "tables-2018", "--quiet"])
+    assert code in (0, 1), err
