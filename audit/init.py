@@ -205,7 +205,7 @@ def find_tables(folder: Path, problems: ProblemCollector) -> list[Table]:
         if suffix in TABLE_SUFFIXES:
             dialect = {"delimiter": "\t"} if suffix == ".tsv" else {}
             res = {"dialect": dialect} if dialect else {}
-            encoding = _guess_encoding(path, file, problems)
+            encoding = _guess_encoding(path, file)
             if encoding is not None:
                 res["encoding"] = encoding
             text = read_resource(path, file, res, file, path.name, problems)
@@ -220,7 +220,7 @@ def find_tables(folder: Path, problems: ProblemCollector) -> list[Table]:
     return tables
 
 
-def _guess_encoding(path: Path, file: str, problems: ProblemCollector) -> str | None:
+def _guess_encoding(path: Path, file: str) -> str | None:
     """The encoding of a text file that is not UTF-8 (nor UTF-16/32 with a byte order mark), as
     charset-normalizer guesses it; None for UTF-8, or when there is no guess (then reading the
     file says what is wrong)."""
@@ -598,8 +598,8 @@ def draft_table(table: Table, vocab: Vocabulary, problems: ProblemCollector) -> 
             if held:  # the loader reads a totals label as the row's label, not as a gap: no number there
                 review.append(f"not mapped: it prints the totals label {shown(held[0])} among its numbers")
             else:
-                _measure(h, f, vocab, keys_, review, row_dims, period_col, tcol, labels, distinct, dims,
-                         stem_words, stem_text, draft)
+                _measure(h, vocab, keys_, review, row_dims, period_col, labels, distinct, stem_words, stem_text,
+                         draft)
         else:
             why = plain_why.get(h)
             if why:
@@ -619,8 +619,9 @@ def draft_table(table: Table, vocab: Vocabulary, problems: ProblemCollector) -> 
     return draft
 
 
-def _measure(h, f, vocab, keys_, review, row_dims, period_col, tcol, labels, distinct, dims, stem_words, stem_text,
-             draft) -> None:
+def _measure(h: str, vocab: Vocabulary, keys_: dict, review: list[str], row_dims: set[str], period_col: str | None,
+             labels: dict, distinct: bool, stem_words: list[str], stem_text: str, draft: TableDraft) -> None:
+    """The measure, unit, period and coordinates of a numeric column, or why it stays plain."""
     hw = words(h)
     unit, spelling = find_unit(h, hw, vocab)
     unit_words = words(spelling) if spelling else []
