@@ -272,7 +272,7 @@ CELLS = st.one_of(
 
 @given(header=st.lists(HEADERS, min_size=1, max_size=4),
        rows=st.lists(st.lists(CELLS, min_size=4, max_size=4), min_size=0, max_size=4))
-@settings(max_examples=int(os.environ.get("AUDIT_SWEEP_INIT", 25)), deadline=None, derandomize=True,
+@settings(max_examples=int(os.environ.get("AUDIT_SWEEP_INIT", 12)), deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 def test_any_table_drafts_a_descriptor_that_loads_or_is_refused_in_one_message(tmp_path_factory, header, rows):
     """Whatever the headers and cells (hostile text, numbers in every print, totals, members),
