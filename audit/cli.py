@@ -12,6 +12,7 @@
     audit explain KIND
     audit lint RULES [--dataset PATH] [--format text|json]
     audit migrate DIR [--to PACK] [--out OUT]
+    audit init FOLDER --profile PROFILE [--rules DIR] [--output FILE|-] [--force]
 
 Options of `audit check` not given are read from `[tool.audit]` in pyproject.toml or from
 audit.toml (audit/config.py). Exit codes: 0 no finding at or above the failing severity; 1 findings
@@ -160,6 +161,24 @@ def build_parser() -> argparse.ArgumentParser:
                               "migrate.yaml maps from the dataset's profile)")
     migrate.add_argument("--out", metavar="OUT",
                          help="the new folder to write (default: figures/<name> beside DIR); never overwritten")
+    init = sub.add_parser("init", help="draft a descriptor for a folder of tables, every guess marked for review",
+                          description="Reads the CSV files and spreadsheets (.xlsx) of FOLDER and drafts "
+                                      "FOLDER/datapackage.yaml in the figure layout: each column's type from its "
+                                      "values, and its measure, unit, period and dimension guessed from its header "
+                                      "with the profile's vocabulary (names, synonyms, descriptions, unit and "
+                                      "member spellings). Every guess carries a '# review:' comment saying what it "
+                                      "was guessed from. No input file is changed.")
+    init.add_argument("folder", metavar="FOLDER", help="the folder holding the tables (CSV files, .xlsx workbooks)")
+    init.add_argument("--profile", required=True, metavar="PROFILE",
+                      help="the profile whose vocabulary the columns are matched against (e.g. mine-action); "
+                           "its pack of figures is found as for auditProfile")
+    init.add_argument("--rules", metavar="DIR",
+                      help="a pack of figures, or a folder of packs, to find the profile in (default: where packs "
+                           "are found)")
+    init.add_argument("--output", "-o", metavar="FILE",
+                      help="write the draft to FILE instead of FOLDER/datapackage.yaml; '-' prints it")
+    init.add_argument("--force", action="store_true",
+                      help="overwrite an existing FOLDER/datapackage.yaml (or FILE)")
     return p
 
 
@@ -692,6 +711,12 @@ def cmd_migrate(args) -> int:
     return EXIT_OK
 
 
+def cmd_init(args) -> int:
+    from .init import write_draft
+
+    return write_draft(args.folder, args.profile, args.rules, args.output, args.force)
+
+
 def explain_kind(kind, over_figures: bool = False) -> int:
     import dataclasses
     import inspect
@@ -714,7 +739,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         commands = {"check": cmd_check, "baseline": cmd_baseline, "diff": cmd_diff, "report": cmd_report,
                     "export": cmd_export, "rules": cmd_rules, "explain": cmd_explain,
-                    "lint": cmd_lint, "migrate": cmd_migrate}
+                    "lint": cmd_lint, "migrate": cmd_migrate, "init": cmd_init}
         if getattr(args, "database", None) is not None:
             _use_databases(args.database)
         return commands[args.command](args)

@@ -102,8 +102,8 @@ def _param_keys() -> list[str]:
 RULE_KEYS = _param_keys()
 VOCABULARY_PLACES = ["quantity", "measure", "dimension", "top"]
 QUANTITY_KEYS = ["units", "aliases", "exact", "number", "additive", "description"]
-MEASURE_KEYS = ["quantity", "type", "description"]
-DIMENSION_KEYS = ["all", "parts", "aliases", "required", "description"]
+MEASURE_KEYS = ["quantity", "type", "description", "synonyms"]
+DIMENSION_KEYS = ["all", "parts", "aliases", "required", "description", "synonyms"]
 
 
 def put_in_pack(pack: Path, target: str, index: int, key: str, value) -> None:

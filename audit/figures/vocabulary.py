@@ -12,12 +12,14 @@ quantities:                 # kinds of quantity, each with its units and their c
   share: {units: {"%": 0.01}, additive: false}               # shares do not add up
 measures:                   # what a figure can measure
   length: {quantity: length, type: stock, description: ...}  # observed at instants
-  built: {quantity: length, type: flow}                     # over periods
+  # synonyms: the words and phrases tables print for it in headers (what `audit init` matches)
+  built: {quantity: length, type: flow, synonyms: [length built, built]}
 dimensions:                 # the coordinates of a figure (the period is always one of them)
   colour:
     all: all                # the member that stands for the whole
     parts: [red, blue]      # a closed dimension: these add up to the whole
     aliases: {r: red}
+    synonyms: [colour, color]  # header words naming the dimension (for `audit init`)
   zone: {all: all}          # an open dimension: its members are what the tables print
   land: {all: world, required: true}   # every dataset names its own, under `at:`
 ```
@@ -64,6 +66,7 @@ class Measure:
     quantity: str
     type: str = "other"  # stock (at instants), flow (over periods) or other
     description: str = ""
+    synonyms: tuple[str, ...] = ()  # words and phrases a table's header prints for it (audit init)
 
 
 @dataclass
@@ -74,6 +77,7 @@ class Dimension:
     aliases: dict[str, str] = field(default_factory=dict)  # printed spelling (lower case) -> member
     description: str = ""
     required: bool = False  # every dataset gives its member in its own `at:` (the country it reports on)
+    synonyms: tuple[str, ...] = ()  # words and phrases a table's header prints for it (audit init)
 
     @property
     def closed(self) -> bool:
@@ -229,9 +233,10 @@ def _measures(raw: Any, quantities: dict[str, Quantity], display: str, problems:
             continue
         spec = _mapping(spec, display, f"measures.{name}", line, problems)
         for key in spec:
-            if key not in ("quantity", "type", "description"):
+            if key not in ("quantity", "type", "description", "synonyms"):
                 problems.add(display, f"unknown key '{key}' in measure '{name}'", _pos(spec, key),
-                             field=f"measures.{name}.{key}", hint="a measure takes quantity, type and description")
+                             field=f"measures.{name}.{key}",
+                             hint="a measure takes quantity, type, description and synonyms")
         q = spec.get("quantity")
         if str(q) not in quantities:
             problems.add(display, f"measure '{name}' needs a quantity, one of {', '.join(sorted(quantities)) or '(none)'}",
@@ -242,7 +247,8 @@ def _measures(raw: Any, quantities: dict[str, Quantity], display: str, problems:
             problems.add(display, f"measure type '{mtype}' is not one of {', '.join(MEASURE_TYPES)}",
                          _pos(spec, "type"), field=f"measures.{name}.type")
             continue
-        out[name] = Measure(name, str(q), mtype, str(spec.get("description", "")))
+        synonyms = _synonyms(spec, display, f"measures.{name}", problems)
+        out[name] = Measure(name, str(q), mtype, str(spec.get("description", "")), synonyms)
     return out
 
 
@@ -258,10 +264,10 @@ def _dimensions(raw: Any, display: str, problems: ProblemCollector) -> dict[str,
             continue
         spec = _mapping(spec, display, f"dimensions.{name}", line, problems)
         for key in spec:
-            if key not in ("all", "parts", "aliases", "description", "required"):
+            if key not in ("all", "parts", "aliases", "description", "required", "synonyms"):
                 problems.add(display, f"unknown key '{key}' in dimension '{name}'", _pos(spec, key),
                              field=f"dimensions.{name}.{key}",
-                             hint="a dimension takes all, parts, aliases, required and description")
+                             hint="a dimension takes all, parts, aliases, required, description and synonyms")
         if "required" in spec and not isinstance(spec["required"], bool):
             problems.add(display, "'required' must be true or false", _pos(spec, "required"),
                          field=f"dimensions.{name}.required")
@@ -287,5 +293,22 @@ def _dimensions(raw: Any, display: str, problems: ProblemCollector) -> dict[str,
                 continue
             aliases[" ".join(spelling.split()).lower()] = member
         out[name] = Dimension(name, whole, tuple(parts), aliases, str(spec.get("description", "")),
-                              spec.get("required") is True)
+                              spec.get("required") is True, _synonyms(spec, display, f"dimensions.{name}", problems))
     return out
+
+
+MAX_SYNONYM = 100  # characters of one synonym
+
+
+def _synonyms(spec: dict, display: str, where: str, problems: ProblemCollector) -> tuple[str, ...]:
+    """`synonyms: [word, "a phrase", ...]`: how headers print a measure or a dimension. Only
+    `audit init` reads them, to guess which column is which; an audit never does."""
+    raw = spec.get("synonyms")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or any(isinstance(s, (Number, bool)) or not isinstance(s, str) or not s.strip()
+                                        or len(s) > MAX_SYNONYM for s in raw):
+        problems.add(display, f"synonyms must be a list of words or phrases (text, up to {MAX_SYNONYM} characters)",
+                     _pos(spec, "synonyms"), field=f"{where}.synonyms")
+        return ()
+    return tuple(" ".join(s.split()) for s in raw)
