@@ -21,6 +21,7 @@ EXTRAS = {
     "pandera": "spark",
     "pyspark": "spark",
     "sqlglot": "spark",
+    "defusedxml": "ods",
 }
 
 
