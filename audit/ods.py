@@ -42,9 +42,9 @@ import math
 import re
 import zipfile
 import zlib
-from decimal import Decimal
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
+from xml.parsers.expat import ExpatError
 
 from .errors import AuditInputError, ProblemCollector
 from .inputs import MAX_DEPTH, MAX_TABLE_BYTES, read_bytes, size_text
@@ -57,13 +57,15 @@ MIMETYPES = {"application/vnd.oasis.opendocument.spreadsheet", "application/vnd.
 CHUNK = 1 << 20
 RESAVE = "save it again as .ods from a spreadsheet program"
 
-_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
-_STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
-_NUMBER = "{urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0}"
-_DRAW = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+_STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
+_NUMBER = "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0}"
+_DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
 _SHEET, _ROW, _CELL, _COVERED = _TABLE + "table", _TABLE + "table-row", _TABLE + "table-cell", _TABLE + "covered-table-cell"
+_REPEAT, _SPANNED, _ROWS_SPANNED = (_TABLE + "number-columns-repeated", _TABLE + "number-columns-spanned",
+                                    _TABLE + "number-rows-spanned")
 _PARAGRAPHS = {_TEXT + "p", _TEXT + "h"}
 _HIDDEN = {_OFFICE + "annotation", _TEXT + "note-body"}  # text a cell holds but does not show
 _DATE_PARTS = {_NUMBER + "day": "d", _NUMBER + "month": "m", _NUMBER + "year": "y"}
@@ -102,7 +104,7 @@ def read_ods(path: Path, file: str, dialect: dict, display: str, where: str, pro
                      ".ods file has none, and one can expand without end or read another file",
                      hint=RESAVE)
         return None
-    except ParseError as exc:
+    except (ParseError, ExpatError) as exc:
         problems.add(file, f"not a spreadsheet that can be read: {sheet.member}: {exc}", hint=RESAVE)
         return None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, zlib.error,
@@ -146,10 +148,16 @@ class _Done(Exception):
 
 
 def _parse(archive: zipfile.ZipFile, member: str, target: _Sheets, xml) -> None:
-    """`member` fed to a defusedxml parser whose target is `target`, a piece at a time, counting
-    the bytes inflated (the archive's headers may understate them)."""
+    """`member` fed, a piece at a time, to the expat parser of a `DefusedXMLParser` (which refuses
+    entity declarations and external references), counting the bytes inflated (an archive's
+    headers may understate them). Its element and text events go to `target` straight from expat:
+    ElementTree's own handlers, in Python, would make each of a sheet's cells cost five times as
+    much, and a file of ten million empty cells a minute and a half."""
     target.member = member
-    parser = xml.DefusedXMLParser(target=target)
+    expat = xml.DefusedXMLParser().parser  # the attribute defusedxml itself installs its handlers on
+    expat.ordered_attributes = False
+    expat.StartElementHandler, expat.EndElementHandler = target.start, target.end
+    expat.CharacterDataHandler = target.data
     inflated = 0
     try:
         with archive.open(member) as stream:
@@ -157,19 +165,21 @@ def _parse(archive: zipfile.ZipFile, member: str, target: _Sheets, xml) -> None:
                 inflated += len(chunk)
                 if inflated > MAX_UNPACKED:
                     raise _Refused(f"{member} expands to more than the {size_text(MAX_UNPACKED)} a spreadsheet may")
-                parser.feed(chunk)
-        parser.close()
+                expat.Parse(chunk, False)
+        expat.Parse(b"", True)
     except _Done:
         pass
 
 
-def _count(value: str | None, what: str, where: str) -> int:
-    """A repeat or span count: a whole number from 1 (one too large to matter is capped)."""
+def _count(attrib: dict, key: str, sheet: _Sheets, col: int) -> int:
+    """A repeat or span count (`key`, an attribute of the table namespace): a whole number from 1
+    (one too large to matter is capped)."""
+    value = attrib.get(_TABLE + key)
     if value is None:
         return 1
     value = value.strip()
     if not value.isdigit() or not value.isascii() or int(value[:12]) < 1:
-        raise _Refused(f"{what} must be a whole number from 1, not '{value[:20]}'", where, RESAVE)
+        raise _Refused(f"table:{key} must be a whole number from 1, not '{value[:20]}'", sheet._where(col), RESAVE)
     return int(value[:12]) if len(value) <= 12 else 10 ** 12
 
 
@@ -212,8 +222,7 @@ class _Sheets:
             self._cell_content(tag, attrib)
         elif self.reading:
             if tag == _ROW:
-                self.row_repeat = _count(attrib.get(_TABLE + "number-rows-repeated"), "table:number-rows-repeated",
-                                         f"{self.title}!A{self.row + 1}")
+                self.row_repeat = _count(attrib, "number-rows-repeated", self, 1)
                 self.col, self.runs = 0, []
             elif tag in (_CELL, _COVERED):
                 self.cell, self.covered, self.cell_depth = attrib, tag == _COVERED, self.depth
@@ -251,7 +260,8 @@ class _Sheets:
 
     def data(self, text: str) -> None:
         if self.paragraph_depth and not self.hidden_depth:
-            text = re.sub(r"[ \t\r\n]+", " ", text)  # white space in a paragraph shows as one space
+            if "  " in text or "\n" in text or "\t" in text or "\r" in text:
+                text = re.sub(r"[ \t\r\n]+", " ", text)  # white space in a paragraph shows as one space
             if not self.text or self.text[-1].endswith(("\n", " ")):
                 text = text.lstrip(" ")
             self._add(text)
@@ -294,16 +304,17 @@ class _Sheets:
 
     def _end_cell(self) -> None:
         attrib, self.cell = self.cell, None
+        if not attrib and not self.paragraphs:
+            self.col += 1  # the commonest cell: empty, once
+            return
         self.paragraph_depth = self.hidden_depth = 0
         first = self.col + 1
-        repeat = _count(attrib.get(_TABLE + "number-columns-repeated"), "table:number-columns-repeated",
-                        self._where(first))
+        repeat = _count(attrib, "number-columns-repeated", self, first) if _REPEAT in attrib else 1
         self.col += repeat
         if self.covered:
             return
-        spans = (_count(attrib.get(_TABLE + "number-columns-spanned"), "table:number-columns-spanned",
-                        self._where(first)),
-                 _count(attrib.get(_TABLE + "number-rows-spanned"), "table:number-rows-spanned", self._where(first)))
+        spans = (_count(attrib, "number-columns-spanned", self, first), _count(attrib, "number-rows-spanned", self, first)) \
+            if _SPANNED in attrib or _ROWS_SPANNED in attrib else (1, 1)
         value = self._value(attrib, "".join(self.text) if self.paragraphs else None, first)
         if value is None and spans == (1, 1):
             return  # an empty cell, however often repeated, takes no room
@@ -408,6 +419,8 @@ def _iso_date(raw: str) -> datetime.datetime | None:
 
 _RUN = re.compile(r"[0-9](?:[0-9.,'’\u00a0\u202f\u2009 ]*[0-9])?")
 _MINUS = ("-", "\u2212")
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+_PLAIN = re.compile(r"(-?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,15})(?:\.([0-9]{1,15}))?(%?)")
 
 
 def shown_number(value: float, text: str | None, percent: bool = False) -> str | Shown | None:
@@ -418,21 +431,26 @@ def shown_number(value: float, text: str | None, percent: bool = False) -> str |
     notation or a fraction is read as `General` shows the value."""
     if not text or not any(ch.isdigit() for ch in text):
         return (text or "").strip() or Shown(_general(value * 100 if percent else value), suffix="%" if percent else "")
+    plain = _PLAIN.fullmatch(text)
+    if plain:  # the commonest texts (`-1234.5`, `1,234`, `12.5%`): one reading
+        sign, whole, frac, mark = plain.groups()
+        digits = sign + whole.replace(",", "") + ("." + frac if frac is not None else "")
+        target = value * 100 if mark else value
+        if abs(float(digits) - target) <= 0.5000001 * 10.0 ** -len(frac or "") + abs(target) * 1e-12:
+            return Shown(digits, suffix=mark, grouped="," in whole)
     if re.search(r"[0-9][eE][+-]?[0-9]|[0-9]/[0-9]", text):
         return Shown(_general(value))
-    target = Decimal(repr(value)) * (100 if percent else 1)
+    target = value * 100 if percent else value
+    readings = [(m, m.start() > 0 and text[m.start() - 1] in _MINUS, digits, decimals, grouped)
+                for m in _RUN.finditer(text) for digits, decimals, grouped in _readings(m.group())]
     for scale in (1, 1000, 1_000_000):
         aim = target / scale
-        for m in _RUN.finditer(text):
-            negative = m.start() > 0 and text[m.start() - 1] in _MINUS
-            for digits, decimals, grouped in _readings(m.group()):
-                number = Decimal(digits)
-                half = Decimal(5).scaleb(-decimals - 1)
-                if abs((-number if negative else number) - aim) <= half * Decimal("1.000000001") \
-                        or not negative and aim < 0 and abs(number + aim) <= half * Decimal("1.000000001"):
-                    prefix = text[:m.start() - 1 if negative else m.start()]
-                    return Shown(("-" if negative else "") + digits, prefix.lstrip(), text[m.end():].rstrip(),
-                                 grouped)
+        for m, negative, digits, decimals, grouped in readings:
+            number, room = float(digits), 0.5000001 * 10.0 ** -decimals + abs(aim) * 1e-12
+            if abs((-number if negative else number) - aim) <= room or not negative and aim < 0 \
+                    and abs(number + aim) <= room:
+                prefix = text[:m.start() - 1 if negative else m.start()]
+                return Shown(("-" if negative else "") + digits, prefix.lstrip(), text[m.end():].rstrip(), grouped)
     return None
 
 
@@ -456,10 +474,10 @@ def _readings(run: str) -> list[tuple[str, int, bool]]:
 def _grouped(run: str) -> str | None:
     """The digits of a whole number written with at most one thousands separator, None when its
     marks do not group by three (`1,234,567`, `1 234`, `12`; not `1,23` or `1,234.567,8`)."""
-    marks = {ch for ch in run if not ch.isdigit()}
-    if not marks:
-        return run if run.isdigit() else None
-    if len(marks) > 1:
+    if run.isdigit():
+        return run
+    marks = set(run.translate(_NO_DIGITS))
+    if len(marks) != 1:
         return None
     first, *rest = run.split(marks.pop())
     if not 1 <= len(first) <= 3 or not first.isdigit() or any(len(g) != 3 or not g.isdigit() for g in rest):
