@@ -64,6 +64,7 @@ _STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
 _NUMBER = "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0}"
 _DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
 _SHEET, _ROW, _CELL, _COVERED = _TABLE + "table", _TABLE + "table-row", _TABLE + "table-cell", _TABLE + "covered-table-cell"
+_CALCEXT_TYPE = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
 _REPEAT, _SPANNED, _ROWS_SPANNED = (_TABLE + "number-columns-repeated", _TABLE + "number-columns-spanned",
                                     _TABLE + "number-rows-spanned")
 _PARAGRAPHS = {_TEXT + "p", _TEXT + "h"}
@@ -379,6 +380,8 @@ class _Sheets:
 
     def _value(self, attrib: dict, text: str | None, col: int) -> str | Shown | None:
         kind = attrib.get(_OFFICE + "value-type")
+        if attrib.get(_CALCEXT_TYPE) == "error":
+            return text or None  # `#DIV/0!` beside a value of 0: a formula's error, shown as such
         if kind in ("float", "percentage", "currency"):
             raw = attrib.get(_OFFICE + "value")
             if raw is None:
