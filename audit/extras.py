@@ -24,6 +24,7 @@ EXTRAS = {
     "sqlglot": "spark",
     "adbc_driver_sqlite": "sqlite",
     "adbc_driver_postgresql": "postgres",
+    "defusedxml": "ods",
 }
 
 

@@ -10,7 +10,8 @@ members) is the loaders' business.
   default UTF-8, or UTF-16/UTF-32 when the file starts with their byte order mark), with its
   `dialect.delimiter`. A file that is not valid UTF-8 and declares no encoding is refused with
   the encoding charset-normalizer guesses and the line to add (`audit.inputs.decode_table`).
-- **Spreadsheets** (`.xlsx`, `.xlsm`, or `format: xlsx`): see `audit.spreadsheet`.
+- **Spreadsheets** (`.xlsx`, `.xlsm`, or `format: xlsx`): see `audit.spreadsheet`; OpenDocument
+  (`.ods`, or `format: ods`): see `audit.ods`.
 - **Databases** (a table or one SELECT of a `.sqlite`/`.duckdb` file or of PostgreSQL): see
   `audit.databases`. Each row's values print as the database holds them; locations name the
   table and the row's primary key (`monitor.sqlite!contamination[region=Tovuz].area`).
@@ -25,7 +26,7 @@ from typing import Iterator
 from .errors import AuditInputError, ProblemCollector
 from .inputs import MAX_TABLE_BYTES, decode_table, read_bytes, text_encoding
 
-SPREADSHEET_FORMATS = {"xlsx", "xlsm"}
+SPREADSHEET_FORMATS = {"xlsx", "xlsm", "ods"}
 TEXT_FORMATS = {"csv", "tsv", "txt", ""}
 
 
@@ -105,11 +106,11 @@ def read_resource(path: Path, file: str, res: dict, display: str, where: str, pr
         if res.get("encoding") is not None:
             problems.add(display, "a spreadsheet has no text encoding; remove 'encoding'",
                          _line(res, "encoding"), field=f"{where}.encoding")
-        return read_sheet(path, file, dialect, display, where, problems, line)
+        return read_sheet(path, file, dialect, display, where, problems, line, fmt)
     if fmt not in TEXT_FORMATS:
         problems.add(display, f"format '{fmt[:20]}' cannot be read", _line(res, "format") or line,
-                     field=f"{where}.format", hint="resources are CSV files, spreadsheets (.xlsx, with the xlsx "
-                     "extra) or Parquet files")
+                     field=f"{where}.format", hint="resources are CSV files, spreadsheets (.xlsx with the xlsx "
+                     "extra, .ods with the ods extra), Parquet files or databases (sqlite, duckdb, postgresql)")
         return None
     encoding = res.get("encoding")
     if encoding is not None:

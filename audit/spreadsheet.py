@@ -54,15 +54,15 @@ MAX_ROW, MAX_COLUMN = 1_048_576, 16_384  # the largest sheet a spreadsheet holds
 
 
 def read_sheet(path: Path, file: str, dialect: dict, display: str, where: str, problems: ProblemCollector,
-               line: int | None = None) -> TextTable | None:
+               line: int | None = None, fmt: str = "xlsx") -> TextTable | None:
     """The sheet (or range) a resource's dialect names, as a `TextTable`; None with a problem
-    naming the file and the descriptor's line for what cannot be read."""
-    from .dataset import _line
+    naming the file and the descriptor's line for what cannot be read. An `.ods` file (`fmt`) is
+    read by `audit.ods`, through the same dialect and the same table."""
+    if fmt == "ods":
+        from .ods import read_ods
 
-    def bad(message: str, key: str | None = None, hint: str | None = None) -> None:
-        problems.add(display, message, (_line(dialect, key) if key else None) or line,
-                     field=f"{where}.dialect.{key}" if key else f"{where}.path", hint=hint)
-
+        return read_ods(path, file, dialect, display, where, problems, line)
+    bad = dialect_problems(dialect, display, where, problems, line)
     spec = _dialect(dialect, bad)
     if spec is None:
         return None
@@ -79,10 +79,7 @@ def read_sheet(path: Path, file: str, dialect: dict, display: str, where: str, p
         return None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(i.file_size for i in archive.infolist())
-            if unpacked > MAX_UNPACKED:
-                problems.add(file, f"the workbook expands to {size_text(unpacked)}, more than the "
-                             f"{size_text(MAX_UNPACKED)} a spreadsheet may")
+            if not unpacked_within_limit(archive, file, problems):
                 return None
             merged = _merged_cells(archive)
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error) as exc:
@@ -99,25 +96,73 @@ def read_sheet(path: Path, file: str, dialect: dict, display: str, where: str, p
         problems.add(file, f"not a spreadsheet that can be read: {type(exc).__name__}: {str(exc)[:200]}",
                      hint="save it again as .xlsx")
         return None
-    names = book.sheetnames
+    index = pick_sheet(book.sheetnames, sheet_name, sheet_number, bad)
+    if index is None:
+        return None
+    ws = book[book.sheetnames[index]]
+    block = frame(ws.title, (ws.min_row, ws.min_column, ws.max_row, ws.max_column), cells, header_rows, dialect, bad)
+    if block is None:
+        return None
+    top, left, bottom, right = block
+    grid = {}
+    for row in ws.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right):
+        for cell in row:
+            if cell.value is not None:
+                grid[(cell.row, cell.column)] = shown(cell.value, cell.number_format)
+    merges = [(rng.min_row, rng.min_col, rng.max_row, rng.max_col) for rng in ws.merged_cells.ranges]
+    return grid_table(file, ws.title, grid, merges, block, header_rows, join, header)
+
+
+def dialect_problems(dialect: dict, display: str, where: str, problems: ProblemCollector, line: int | None):
+    """`bad(message, key=None, hint=None)`: a problem of the resource's dialect, at the descriptor's
+    line of `key` (of the resource's path without one)."""
+    from .dataset import _line
+
+    def bad(message: str, key: str | None = None, hint: str | None = None) -> None:
+        problems.add(display, message, (_line(dialect, key) if key else None) or line,
+                     field=f"{where}.dialect.{key}" if key else f"{where}.path", hint=hint)
+
+    return bad
+
+
+def unpacked_within_limit(archive: zipfile.ZipFile, file: str, problems: ProblemCollector) -> bool:
+    """Whether the archive's members expand to at most MAX_UNPACKED bytes (as their headers say;
+    a reader counts what it inflates too); a problem when not."""
+    unpacked = sum(i.file_size for i in archive.infolist())
+    if unpacked > MAX_UNPACKED:
+        problems.add(file, f"the workbook expands to {size_text(unpacked)}, more than the "
+                     f"{size_text(MAX_UNPACKED)} a spreadsheet may")
+        return False
+    return True
+
+
+def pick_sheet(names: list[str], sheet_name: str | None, sheet_number: int, bad) -> int | None:
+    """The position among the workbook's sheet `names` of the one the dialect names, or None with
+    the problem (an unknown name lists the sheets)."""
     if sheet_name is not None:
         if sheet_name not in names:
             bad(f"the workbook has no sheet '{sheet_name}'", "sheetName",
                 hint="its sheets: " + ", ".join(repr(n) for n in names[:20]))
             return None
-        ws = book[sheet_name]
-    else:
-        if sheet_number > len(names):
-            bad(f"sheetNumber {sheet_number}: the workbook has {len(names)} sheet(s)", "sheetNumber")
-            return None
-        ws = book[names[sheet_number - 1]]
+        return names.index(sheet_name)
+    if sheet_number > len(names):
+        bad(f"sheetNumber {sheet_number}: the workbook has {len(names)} sheet(s)", "sheetNumber")
+        return None
+    return sheet_number - 1
+
+
+def frame(title: str, used: tuple[int, int, int, int], cells: tuple[int, int, int, int] | None,
+          header_rows: list[int], dialect: dict, bad) -> tuple[int, int, int, int] | None:
+    """The block of cells (top, left, bottom, right) a table is read from: the dialect's range
+    (`cells`), else the sheet's used cells (`used`, the same four); None with the problem for a
+    range outside the sheet, header rows past the table's end, or more than MAX_CELLS cells."""
     if cells is None:
-        top, left, bottom, right = ws.min_row, ws.min_column, ws.max_row, ws.max_column
+        top, left, bottom, right = used
     else:
         top, left, bottom, right = cells
-        if top > ws.max_row or left > ws.max_column:
-            last = f"{_letters(ws.max_column)}{ws.max_row}"
-            bad(f"range {dialect.get('range')} lies outside the sheet '{ws.title}', whose cells end at {last}", "range")
+        if top > used[2] or left > used[3]:
+            last = f"{_letters(used[3])}{used[2]}"
+            bad(f"range {dialect.get('range')} lies outside the sheet '{title}', whose cells end at {last}", "range")
             return None
     if header_rows and top + header_rows[-1] - 1 > bottom:
         bad(f"headerRows {header_rows}: the table has {bottom - top + 1} row(s) from row {top}", "headerRows")
@@ -125,7 +170,7 @@ def read_sheet(path: Path, file: str, dialect: dict, display: str, where: str, p
     if (bottom - top + 1) * (right - left + 1) > MAX_CELLS:
         bad(f"the range holds more than {MAX_CELLS:,} cells, the most a spreadsheet table may", "range" if cells else None)
         return None
-    return _table(ws, file, top, left, bottom, right, header_rows, join, header)
+    return top, left, bottom, right
 
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?"')
@@ -201,24 +246,24 @@ def _letters(n: int) -> str:
     return out
 
 
-def _table(ws, file: str, top: int, left: int, bottom: int, right: int, header_rows: list[int], join: str,
-           header: bool) -> TextTable:
+def grid_table(file: str, title: str, grid: dict, merges, block: tuple[int, int, int, int],
+               header_rows: list[int], join: str, header: bool) -> TextTable:
+    """The table in `block` (top, left, bottom, right) of a sheet named `title`, from its cells
+    (`grid`: (row, column) -> the text or `Shown` number the cell shows; empty cells absent) and
+    its merged ranges (`merges`: (first row, first column, last row, last column)), whatever the
+    file format: headers joined, merged texts spread, merged numbers read once."""
+    top, left, bottom, right = block
     merged: dict[tuple[int, int], tuple[int, int, int]] = {}  # cell -> (first row, first column, merge id)
     budget = MAX_CELLS  # merged ranges laid over one another: at most this many of their cells are read
-    for n, rng in enumerate(ws.merged_cells.ranges):
-        rows = range(max(rng.min_row, top), min(rng.max_row, bottom) + 1)
-        cols = range(max(rng.min_col, left), min(rng.max_col, right) + 1)
+    for n, (min_row, min_col, max_row, max_col) in enumerate(merges):
+        rows = range(max(min_row, top), min(max_row, bottom) + 1)
+        cols = range(max(min_col, left), min(max_col, right) + 1)
         budget -= len(rows) * len(cols)
         if budget < 0:
             break
         for r in rows:
             for c in cols:
-                merged[(r, c)] = (rng.min_row, rng.min_col, n)
-    grid = {}
-    for row in ws.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right):
-        for cell in row:
-            if cell.value is not None:
-                grid[(cell.row, cell.column)] = shown(cell.value, cell.number_format)
+                merged[(r, c)] = (min_row, min_col, n)
     columns = list(range(left, right + 1))
     head_lines = [top + r - 1 for r in header_rows if top + r - 1 <= bottom]
     names = []
@@ -235,7 +280,7 @@ def _table(ws, file: str, top: int, left: int, bottom: int, right: int, header_r
         names.append(join.join(parts))
     first = (head_lines[-1] + 1) if head_lines else top
     table = TextTable(file, names if header else [""] * len(columns), head_lines[0] if head_lines else top,
-                      sheet=ws.title, columns=[_letters(c) for c in columns], positional=not header)
+                      sheet=title, columns=[_letters(c) for c in columns], positional=not header)
     for r in range(first, bottom + 1):
         values = []
         for c in columns:
