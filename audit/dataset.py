@@ -36,7 +36,7 @@ from .databases import database_format, served
 from .errors import AuditInputError, Problem, ProblemCollector
 from .inputs import MAX_TABLE_BYTES, load_json, not_regular, read_text
 from .numbers import DEFAULT as DEFAULT_FORMAT
-from .readers import SPREADSHEET_FORMATS, csv_table, file_format, read_resource, records
+from .readers import SPREADSHEET_FORMATS, csv_table, database_rows, file_format, read_resource, records
 from .numbers import FORMAT_KEYS, NumberError, NumberFormat, number_format, read_number
 from .yamlio import Node, Number, Seq, Text, load_yaml
 
@@ -579,22 +579,15 @@ def _database_table(kind: str, path: Path | None, file: str, res: dict, display:
                     fields: dict, problems: ProblemCollector) -> Table | None:
     """A database table the engine reads (`scan: true`): streamed into its storage when it starts,
     never into Python. Its columns are checked here, from the first row."""
-    from .databases import DatabaseError, source_of, text_rows
-
-    source = source_of(res, kind, path, file, display, table.name, problems, _line(res))
-    if source is None:
+    read = database_rows(kind, path, file, res, display, table.name, problems, _line(res), 0)
+    if read is None:
         return None
+    source, names, _ = read
     table.external, table.database, table.file = "database", source, source.display
     if any(f.fmt != DEFAULT_FORMAT for f in fields.values()) or any(f.constraints for f in fields.values()):
         problems.add(display, f"{table.name}: a database table read by the engine holds plain values: "
                      "decimalChar, groupChar, bareNumber and constraints are read only from tables read into memory",
                      _line(res, "schema"), field=f"{table.name}.schema.fields", hint="leave out scan: true")
-    try:
-        names, _ = text_rows(source, 0)
-    except DatabaseError as exc:
-        problems.add(display, f"resource '{table.name}': cannot read {source.display}: {exc}",
-                     _line(res, "dialect") or _line(res), field=f"{table.name}.dialect")
-        return None
     _check_columns(table, names, problems)
     return table
 

@@ -136,26 +136,39 @@ def read_resource(path: Path, file: str, res: dict, display: str, where: str, pr
 MAX_DATABASE_ROWS = 1_000_000  # rows of a database resource read into memory
 
 
-def read_database(kind: str, path: Path | None, file: str, res: dict, display: str, where: str,
-                  problems: ProblemCollector, line: int | None) -> TextTable | None:
-    """A database resource's rows as text (`audit.databases.text_rows`), each row named by the
-    table and its primary key (`schema.primaryKey`, when the resource declares one) or its number."""
+def database_rows(kind: str, path: Path | None, file: str, res: dict, display: str, where: str,
+                  problems: ProblemCollector, line: int | None, limit: int):
+    """The `audit.databases.Source` a database resource declares, its column names and at most
+    `limit` + 1 rows as text; None with the problems added (a bad declaration, a database that
+    cannot be read). Both the in-memory path and the engine's scan call it."""
     from .databases import DatabaseError, source_of, text_rows
     from .dataset import _line
 
-    for key in ("encoding",):
-        if res.get(key) is not None:
-            problems.add(display, f"a database resource has no text {key}; remove '{key}'", _line(res, key),
-                         field=f"{where}.{key}")
+    if res.get("encoding") is not None:
+        problems.add(display, "a database resource has no text encoding; remove 'encoding'", _line(res, "encoding"),
+                     field=f"{where}.encoding")
     source = source_of(res, kind, path, file, display, where, problems, line)
     if source is None:
         return None
     try:
-        names, rows = text_rows(source, MAX_DATABASE_ROWS)
+        names, rows = text_rows(source, limit)
     except DatabaseError as exc:
         problems.add(display, f"resource '{where}': cannot read {source.display}: {exc}", _line(res, "dialect") or line,
                      field=f"{where}.dialect")
         return None
+    return source, names, rows
+
+
+def read_database(kind: str, path: Path | None, file: str, res: dict, display: str, where: str,
+                  problems: ProblemCollector, line: int | None) -> TextTable | None:
+    """A database resource's rows as text (`database_rows`), each row named by the table and its
+    primary key (`schema.primaryKey`, when the resource declares one) or its number."""
+    from .dataset import _line
+
+    read = database_rows(kind, path, file, res, display, where, problems, line, MAX_DATABASE_ROWS)
+    if read is None:
+        return None
+    source, names, rows = read
     if len(rows) > MAX_DATABASE_ROWS:
         problems.add(display, f"resource '{where}': {source.display} holds more than {MAX_DATABASE_ROWS:,} rows "
                      "to read into memory", _line(res, "dialect") or line, field=f"{where}.dialect",

@@ -280,3 +280,13 @@ def test_the_python_api_takes_the_connections(tmp_path, postgres, csv_runs):
 
     with pytest.raises(AuditInputError, match="no connection was given for it"):
         audit.check(folder)  # the connections of one call are not kept for the next
+
+
+@pytest.mark.parametrize("scan", [False, True], ids=["in-memory", "scanned"])
+def test_a_database_resource_has_no_text_encoding(tmp_path, scan):
+    folder = in_file_database(TABLES, tmp_path, "sqlite")
+    meta = yaml.safe_load((folder / "datapackage.yaml").read_text(encoding="utf-8"))
+    meta["resources"][0].update({"encoding": "windows-1252", **({"scan": True} if scan else {})})
+    (folder / "datapackage.yaml").write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
+    err = refused(audit_cli("check", str(folder)))
+    assert "a database resource has no text encoding; remove 'encoding'" in err and ".encoding" in err, err
