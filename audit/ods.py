@@ -49,8 +49,8 @@ from xml.parsers.expat import ExpatError
 from .errors import AuditInputError, ProblemCollector
 from .inputs import MAX_DEPTH, MAX_TABLE_BYTES, read_bytes, size_text
 from .readers import TextTable
-from .spreadsheet import (MAX_CELLS, MAX_COLUMN, MAX_ROW, MAX_UNPACKED, Shown, _date, _dialect, _general, _letters,
-                          dialect_problems, frame, grid_table, pick_sheet, unpacked_within_limit)
+from .spreadsheet import (MAX_CELLS, MAX_COLUMN, MAX_ROW, MAX_UNPACKED, Shown, _date, _general, _letters,
+                          frame, grid_table, pick_sheet, sheet_dialect, unpacked_within_limit)
 
 MAX_CELL_TEXT = 32_767  # characters a cell may show (a spreadsheet program's own limit)
 MIMETYPES = {"application/vnd.oasis.opendocument.spreadsheet", "application/vnd.oasis.opendocument.spreadsheet-template"}
@@ -78,8 +78,7 @@ def read_ods(path: Path, file: str, dialect: dict, display: str, where: str, pro
     with the problem (see the module documentation)."""
     from .extras import need
 
-    bad = dialect_problems(dialect, display, where, problems, line)
-    spec = _dialect(dialect, bad)
+    bad, spec = sheet_dialect(dialect, display, where, problems, line)
     if spec is None:
         return None
     sheet_name, sheet_number, cells, header_rows, join, header = spec

@@ -62,8 +62,7 @@ def read_sheet(path: Path, file: str, dialect: dict, display: str, where: str, p
         from .ods import read_ods
 
         return read_ods(path, file, dialect, display, where, problems, line)
-    bad = dialect_problems(dialect, display, where, problems, line)
-    spec = _dialect(dialect, bad)
+    bad, spec = sheet_dialect(dialect, display, where, problems, line)
     if spec is None:
         return None
     sheet_name, sheet_number, cells, header_rows, join, header = spec
@@ -186,6 +185,13 @@ def _merged_cells(archive: zipfile.ZipFile) -> int:
                 if c2 is not None:
                     total += (abs(int(r2) - int(r1)) + 1) * (abs(_column(c2.decode()) - _column(c1.decode())) + 1)
     return total
+
+
+def sheet_dialect(dialect: dict, display: str, where: str, problems: ProblemCollector, line: int | None):
+    """What a spreadsheet resource's dialect asks for, the same keys in every format: (`bad`, the
+    callback that adds a problem of the dialect, and the request or None with its problems added)."""
+    bad = dialect_problems(dialect, display, where, problems, line)
+    return bad, _dialect(dialect, bad)
 
 
 def _dialect(dialect: dict, bad):
