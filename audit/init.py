@@ -45,7 +45,7 @@ from .figures.vocabulary import PERIOD, Vocabulary
 from .numbers import NumberError, NumberFormat, read_number
 
 TABLE_SUFFIXES = {".csv": ",", ".tsv": "\t"}
-SHEET_SUFFIXES = {".xlsx", ".xlsm"}
+SHEET_SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".ods": "ods"}  # suffix -> the reader's format
 DRAFT = "datapackage.yaml"
 _WORD = re.compile(r"[^\W_]+")
 _PERIOD = re.compile(r"(?<![\d])((?:end\s+)?(?:1[89]|20)\d{2}(?:\s*[-–/]\s*(?:(?:1[89]|20)\d{2}|\d{2}))?)(?![\d])",
@@ -120,6 +120,8 @@ class Table:
     dialect: dict = field(default_factory=dict)
     sheet: str | None = None
     encoding: str | None = None  # guessed: the file is not UTF-8
+    title: str = ""  # a sheet's text above the table (its caption: may print the period or unit)
+    notes: list[str] = field(default_factory=list)  # a sheet's notes below the table, left out of its range
 
 
 @dataclass
@@ -213,10 +215,10 @@ def find_tables(folder: Path, problems: ProblemCollector) -> list[Table]:
                 tables.append(Table(path, file, _resource_name(path.stem, taken), text.header, text.rows, dialect,
                                     encoding=encoding))
             continue
-        for sheet_no, text in _sheets(path, file, problems):
+        for text, title, notes in _sheets(path, file, problems):
             tables.append(Table(path, f"{file}!{text.sheet}", _resource_name(f"{path.stem} {text.sheet}", taken),
                                 text.header, [(line, [_cell(v) for v in cells]) for line, cells in text.rows],
-                                text.dialect, text.sheet))
+                                text.dialect, text.sheet, title=title, notes=notes))
     return tables
 
 
@@ -238,36 +240,62 @@ def _guess_encoding(path: Path, file: str) -> str | None:
 
 
 def _sheets(path: Path, file: str, problems: ProblemCollector):
-    """(number, table) of each sheet of a workbook that holds a table, read with the dialect the
-    draft gives it (`table.dialect`): the sheet's number and its header rows."""
-    from .extras import need
-    from .inputs import MAX_TABLE_BYTES, read_bytes
-    from .spreadsheet import read_sheet
+    """Each sheet of a workbook that holds a table, read with the dialect the draft gives it
+    (`table.dialect`: the sheet's number, its header rows, and a range when notes follow the
+    table), with the caption above it (`table.title`) and those notes (`table.notes`)."""
+    from .spreadsheet import read_sheet, sheet_names
 
-    first = read_sheet(path, file, {"sheetNumber": 1, "header": False}, file, path.name, problems)
-    if first is None:
-        return
-    openpyxl = need("openpyxl", "audit init (a spreadsheet)", "xlsx")
-    import io
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        # the archive passed read_sheet's checks (size, expansion, merged cells) just above
-        book = openpyxl.load_workbook(io.BytesIO(read_bytes(path, file, MAX_TABLE_BYTES)), read_only=True)
-        count = len(book.sheetnames)
-        book.close()
-    for n in range(1, count + 1):
-        raw = first if n == 1 else read_sheet(path, file, {"sheetNumber": n, "header": False}, file, path.name,
-                                              problems)
+    fmt = SHEET_SUFFIXES[path.suffix.lower()]
+    names = sheet_names(path, file, fmt, problems)
+    for n in range(1, len(names or []) + 1):
+        raw = read_sheet(path, file, {"sheetNumber": n, "header": False}, file, path.name, problems, fmt=fmt)
         if raw is None or not raw.rows:
             continue
         header_rows = _header_rows(raw)
-        dialect = {"sheetNumber": n, "headerRows": header_rows}
-        table = read_sheet(path, file, dialect, file, path.name, problems)
+        dialect: dict = {"sheetNumber": n, "headerRows": header_rows}
+        top = raw.header_line  # the first used row: the header rows count from it
+        head_end = top + header_rows[-1] - 1
+        title = [" ".join(_cell(v).split()) for line, cells in raw.rows if line < top + header_rows[0] - 1
+                 for v in cells if _cell(v).strip()]
+        body = [(line, cells) for line, cells in raw.rows if line > head_end]
+        notes = _trailing_notes(body, head_end)
+        if notes:
+            last = body[len(body) - len(notes) - 1][0]
+            dialect["range"] = f"{raw.columns[0]}{top}:{raw.columns[-1]}{last}"
+        table = read_sheet(path, file, dialect, file, path.name, problems, fmt=fmt)
         if table is not None and table.rows:
             table.dialect = dialect
-            yield n, table
+            yield table, " ".join(title), [" ".join(_cell(v).split()) for _, cells in notes
+                                           for v in cells if _cell(v).strip()]
+
+
+_NOTE_MARK = re.compile(r"^\s*(?:[*†‡§#]|\(?\d{1,2}[).]\s|\[\d{1,2}\]|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?:sources?|notes?)\b)", re.I)
+
+
+def _trailing_notes(body: list[tuple[int, list]], head_end: int) -> list[tuple[int, list]]:
+    """The rows at the end of a sheet that are notes, not the table's: each a single text cell,
+    set off from the table by an empty row or opening with a note's mark (`*`, `[1]`, `Source:`,
+    a superscript digit). A single cell with no such sign, right under the rows, is the table's
+    (a label whose figures are not printed)."""
+    def single_text(cells) -> bool:
+        filled = [v for v in cells if _cell(v).strip()]
+        return len(filled) == 1 and isinstance(filled[0], str) and not read_number_like(filled[0])
+
+    end = len(body)
+    while end > 0 and single_text(body[end - 1][1]):
+        end -= 1
+    if end == 0:  # no row but single texts: nothing tells the table from its notes
+        return []
+    for i in range(end, len(body)):  # the notes start at the first row set off or marked
+        line, cells = body[i]
+        text = next(_cell(v) for v in cells if _cell(v).strip())
+        if line > body[i - 1][0] + 1 or _NOTE_MARK.match(text):
+            return body[i:]
+    return []
+
+
+def read_number_like(text: str) -> bool:
+    return bool(re.fullmatch(r"\s*[-+]?[\d.,\s\u00a0\u202f]*\d[\d.,\s]*%?\s*", text))
 
 
 def _header_rows(raw) -> list[int]:
@@ -642,6 +670,13 @@ def _measure(h: str, vocab: Vocabulary, keys_: dict, review: list[str], row_dims
     quantity = vocab.quantities[measure.quantity]
     guess = f"measure {measure.name} guessed from {source}" + (f" (\"{phrase}\")" if how == "synonym"
                                                              else f" (the description's words {phrase})")
+    title, spelling_where = draft.table.title, ""
+    if unit is None and len(quantity.units) > 1 and title:
+        unit, spelling = find_unit(title, words(title), vocab)
+        if unit not in quantity.units:
+            unit, spelling = None, None
+        else:
+            spelling_where = " in the caption above the table"
     if unit is None and len(quantity.units) > 1:
         review.append(f"not mapped: {guess}, but no unit is printed (one of {', '.join(quantity.units)}): add "
                       f"measure: {measure.name} and its unit")
@@ -662,13 +697,16 @@ def _measure(h: str, vocab: Vocabulary, keys_: dict, review: list[str], row_dims
         at[PERIOD] = period
         notes.append(f"period {shown(period)} from the header")
     elif period_col is None and PERIOD not in draft.at:
-        file_period = find_period(stem_text, stock)
-        if file_period is None:
-            review.append(f"not mapped: {guess}, but no period is printed in the header, the file name or a "
-                          "column: add it with at: {period: ...}")
+        for text, where in ((title, "the caption above the table"), (stem_text, "the file name")):
+            table_period = find_period(text, stock) if text else None
+            if table_period is not None:
+                break
+        if table_period is None:
+            review.append(f"not mapped: {guess}, but no period is printed in the header, the "
+                          f"{'caption, the ' if title else ''}file name or a column: add it with at: {{period: ...}}")
             return
-        draft.at[PERIOD] = file_period
-        draft.at_review.append(f"period {shown(file_period)} guessed from the file name {shown(stem_text)}")
+        draft.at[PERIOD] = table_period
+        draft.at_review.append(f"period {shown(table_period)} guessed from {where} {shown(text)}")
     for d, (member, spelt) in find_members(hw, vocab, row_dims).items():
         at[d] = member
         notes.append(f"{d} {shown(member)} from {shown(spelt)}")
@@ -677,7 +715,7 @@ def _measure(h: str, vocab: Vocabulary, keys_: dict, review: list[str], row_dims
         keys_["unit"] = unit
     if at:
         keys_["at"] = at
-    review.append(guess + (f"; unit {unit} from {shown(spelling)}" if unit else "")
+    review.append(guess + (f"; unit {unit} from {shown(spelling)}{spelling_where}" if unit else "")
                   + ("; " + ", ".join(notes) if notes else ""))
 
 
@@ -704,7 +742,7 @@ def draft_descriptor(folder: str | Path, profile: str, rules: str | None = None)
     problems.raise_if_any()
     if not tables:
         raise AuditInputError(Problem(str(folder), "no table to describe: the folder has no CSV file (.csv, .tsv) "
-                                      "or spreadsheet (.xlsx)", hint="put the report's tables in the folder, one file "
+                                      "or spreadsheet (.xlsx, .ods)", hint="put the report's tables in the folder, one file "
                                       "(or one sheet) per table"))
     drafts = [d for d in (draft_table(t, vocab, problems) for t in tables)]
     problems.raise_if_any()
@@ -734,9 +772,11 @@ def draft_descriptor(folder: str | Path, profile: str, rules: str | None = None)
             lines.append(f"    encoding: {quote(t.encoding)}" + _comment(["the file is not UTF-8: its encoding guessed "
                                                                        "by charset-normalizer (check its text)"]))
         if t.dialect:
-            lines.append(f"    dialect: {flow(t.dialect)}" + (_comment([f"the sheet {shown(t.sheet)}, its header "
-                                                                       "guessed as the first full row of text"])
-                                                             if t.sheet else ""))
+            why = [f"the sheet {shown(t.sheet)}, its header guessed as the first full row of text"] if t.sheet else []
+            if t.notes:
+                why.append(f"the range ends above {len(t.notes)} row(s) of notes below the table, such as "
+                           f"{shown(t.notes[0])}")
+            lines.append(f"    dialect: {flow(t.dialect)}" + _comment(why))
         if d.at:
             lines.append(f"    at: {flow(d.at)}" + _comment(d.at_review))
         if d.totals:

@@ -76,40 +76,12 @@ def read_ods(path: Path, file: str, dialect: dict, display: str, where: str, pro
              line: int | None = None) -> TextTable | None:
     """The sheet (or range) a resource's dialect names in an `.ods` file, as a `TextTable`; None
     with the problem (see the module documentation)."""
-    from .extras import need
-
     bad, spec = sheet_dialect(dialect, display, where, problems, line)
     if spec is None:
         return None
     sheet_name, sheet_number, cells, header_rows, join, header = spec
-    try:
-        data = read_bytes(path, file, MAX_TABLE_BYTES)
-        xml = need("defusedxml.ElementTree", f"{file}: an OpenDocument spreadsheet", "ods")
-    except AuditInputError as exc:
-        problems.problems.extend(exc.problems)
-        return None
     sheet = _Sheets(sheet_name, sheet_number, cells)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if not unpacked_within_limit(archive, file, problems) or not _is_spreadsheet(archive, file, problems):
-                return None
-            for member in ("styles.xml", "content.xml"):
-                if member in archive.namelist():
-                    _parse(archive, member, sheet, xml)
-    except _Refused as exc:
-        problems.add(f"{file}!{exc.where}" if exc.where else file, exc.message, hint=exc.hint)
-        return None
-    except (xml.EntitiesForbidden, xml.ExternalReferenceForbidden, xml.DTDForbidden) as exc:
-        problems.add(file, f"{sheet.member} declares an XML entity or refers to an external one ({exc}): an "
-                     ".ods file has none, and one can expand without end or read another file",
-                     hint=RESAVE)
-        return None
-    except (ParseError, ExpatError) as exc:
-        problems.add(file, f"not a spreadsheet that can be read: {sheet.member}: {exc}", hint=RESAVE)
-        return None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, zlib.error,
-            NotImplementedError, RuntimeError) as exc:  # a damaged archive, an unknown compression, an encrypted member
-        problems.add(file, f"not a spreadsheet that can be read: {type(exc).__name__}: {str(exc)[:200]}", hint=RESAVE)
+    if not _read_book(path, file, sheet, problems):
         return None
     if sheet.title is None:
         pick_sheet(sheet.names, sheet_name, sheet_number, bad)
@@ -118,6 +90,49 @@ def read_ods(path: Path, file: str, dialect: dict, display: str, where: str, pro
     if block is None:
         return None
     return grid_table(file, sheet.title, sheet.grid, sheet.merges, block, header_rows, join, header)
+
+
+def sheet_names(path: Path, file: str, problems: ProblemCollector) -> list[str] | None:
+    """The names of the sheets of an `.ods` file, in order; None with the problem for a file that
+    cannot be read."""
+    sheet = _Sheets(None, 0, None)  # sheet 0 is none: every sheet is seen, none read
+    return sheet.names if _read_book(path, file, sheet, problems) else None
+
+
+def _read_book(path: Path, file: str, sheet: "_Sheets", problems: ProblemCollector) -> bool:
+    """Parse the file's styles and content into `sheet`; False with the problem for a file that
+    cannot be read, is not a spreadsheet, is too large unpacked, damaged, or declares XML entities."""
+    from .extras import need
+
+    try:
+        data = read_bytes(path, file, MAX_TABLE_BYTES)
+        xml = need("defusedxml.ElementTree", f"{file}: an OpenDocument spreadsheet", "ods")
+    except AuditInputError as exc:
+        problems.problems.extend(exc.problems)
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if not unpacked_within_limit(archive, file, problems) or not _is_spreadsheet(archive, file, problems):
+                return False
+            for member in ("styles.xml", "content.xml"):
+                if member in archive.namelist():
+                    _parse(archive, member, sheet, xml)
+    except _Refused as exc:
+        problems.add(f"{file}!{exc.where}" if exc.where else file, exc.message, hint=exc.hint)
+        return False
+    except (xml.EntitiesForbidden, xml.ExternalReferenceForbidden, xml.DTDForbidden) as exc:
+        problems.add(file, f"{sheet.member} declares an XML entity or refers to an external one ({exc}): an "
+                     ".ods file has none, and one can expand without end or read another file",
+                     hint=RESAVE)
+        return False
+    except (ParseError, ExpatError) as exc:
+        problems.add(file, f"not a spreadsheet that can be read: {sheet.member}: {exc}", hint=RESAVE)
+        return False
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, zlib.error,
+            NotImplementedError, RuntimeError) as exc:  # a damaged archive, an unknown compression, an encrypted member
+        problems.add(file, f"not a spreadsheet that can be read: {type(exc).__name__}: {str(exc)[:200]}", hint=RESAVE)
+        return False
+    return True
 
 
 def _is_spreadsheet(archive: zipfile.ZipFile, file: str, problems: ProblemCollector) -> bool:

@@ -112,6 +112,26 @@ def read_sheet(path: Path, file: str, dialect: dict, display: str, where: str, p
     return grid_table(file, ws.title, grid, merges, block, header_rows, join, header)
 
 
+def sheet_names(path: Path, file: str, fmt: str, problems: ProblemCollector) -> list[str] | None:
+    """The names of a workbook's sheets, in order; None with a problem for a file that cannot be
+    read (as `read_sheet` would report it)."""
+    if fmt == "ods":
+        from .ods import sheet_names as ods_sheet_names
+
+        return ods_sheet_names(path, file, problems)
+    first = read_sheet(path, file, {"sheetNumber": 1, "header": False}, file, path.name, problems)
+    if first is None:  # the checks of size, expansion and merged cells come first
+        return None
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(io.BytesIO(read_bytes(path, file, MAX_TABLE_BYTES)), read_only=True)
+        names = list(book.sheetnames)
+        book.close()
+    return names
+
+
 def dialect_problems(dialect: dict, display: str, where: str, problems: ProblemCollector, line: int | None):
     """`bad(message, key=None, hint=None)`: a problem of the resource's dialect, at the descriptor's
     line of `key` (of the resource's path without one)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import os
 import shutil
 from pathlib import Path
@@ -297,3 +298,57 @@ def test_any_table_drafts_a_descriptor_that_loads_or_is_refused_in_one_message(t
     yaml.safe_load((folder / "datapackage.yaml").read_text(encoding="utf-8"))
     code, _out, err = audit_in(work, ["check", "tables-2018", "--quiet"])
     assert code in (0, 1), err
+
+
+# A report's table as monitors receive it: a caption above it that prints the period and the unit,
+# the table itself starting at B3, a total that does not add up (120,000 + 98,887 is 218,887, not
+# 218,987), then an empty row and notes below it. The .ods copy was saved by LibreOffice Calc 7.4
+# (`soffice --headless --convert-to ods` of the workbook `sheet_with_notes` writes), committed so
+# that the test needs no LibreOffice.
+LIBREOFFICE_ODS = ROOT / "tests" / "cases" / "spreadsheets" / "sheet-with-notes.ods"
+
+
+def sheet_with_notes(path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "Land release"
+    ws["A1"] = "Table 3: Land release in 2018 (m2)"
+    ws.append([])
+    ws.append(["", "Region", "Cleared", "AP mines destroyed"])
+    for row in [("Aghdam", 120000, 3), ("Fuzuli", 98887, 0), ("Total", 218987, 3)]:
+        ws.append(["", *row])
+    ws.append([])
+    ws.append(["", "Source: national authority, 2019."])
+    ws.append(["", "* provisional figures"])
+    book.save(path)
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "ods"])
+def test_a_table_inside_a_larger_sheet_drafts_its_range_period_and_unit(tmp_path, capsys, kind):
+    if kind == "xlsx":
+        sheet_with_notes(tmp_path / "report.xlsx")
+    else:
+        pytest.importorskip("defusedxml")
+        shutil.copy(LIBREOFFICE_ODS, tmp_path / "report.ods")
+    assert main(["init", str(tmp_path), "--profile", "mine-action"]) == 0, capsys.readouterr().err
+    text = (tmp_path / "datapackage.yaml").read_text(encoding="utf-8")
+    (res,) = yaml.safe_load(text)["resources"]
+    # the notes are left out of the range; the caption gives the period, and the unit of the column
+    # whose header prints none
+    assert res["dialect"] == {"sheetNumber": 1, "headerRows": [3], "range": "A1:D6"}
+    assert res["at"] == {"period": "2018"}
+    fields = {f["name"]: f for f in res["schema"]["fields"]}
+    assert fields["Cleared"]["measure"] == "area_released" and fields["Cleared"]["unit"] == "m2"
+    match_lines(text, ['*the range ends above 2 row(s) of notes below the table, such as "Source: national*',
+                       '*period "2018" guessed from the caption above the table "Table 3: Land release in 2018 (m2)"*',
+                       "*unit m2 from \"m2\" in the caption above the table*"])
+    capsys.readouterr()
+    assert main(["check", str(tmp_path), "--format", "json"]) == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    totals = [f for f in findings if f["rule"] == "totals-add-up"]
+    assert len(totals) == 1, findings
+    # the total's cell, as the sheet numbers it; no finding names a row of the notes
+    total = next(loc for loc in totals[0]["locations"] if loc["role"] == "total")
+    assert total["file"].endswith(f"report.{kind}") and total["cell"] == "Land release!C6", total
+    assert {loc["cell"] for f in findings for loc in f["locations"]} <= {f"Land release!C{r}" for r in (4, 5, 6)}

@@ -74,6 +74,22 @@ def test_the_text_output_is_the_xlsx_copys_but_for_the_file():
     assert same(ods.stdout) == same(xlsx.stdout)
 
 
+def test_a_workbook_saved_by_libreoffice_audits_as_the_bundled_copy(bundled, tmp_path):
+    """The same workbook as LibreOffice Calc 7.4 saves it (`soffice --headless --convert-to ods` of
+    the bundled .xlsx; committed, so that the test needs no LibreOffice): its own styles, settings
+    and repeats, and the same findings and outcomes as the copy tests/ods.py writes."""
+    copy = tmp_path / "azerbaijan-2019-ods"
+    shutil.copytree(ROOT / BUNDLED, copy)
+    shutil.copy(ROOT / "tests" / "cases" / "spreadsheets" / "azerbaijan-2019-libreoffice.ods", copy / ODS)
+    with zipfile.ZipFile(copy / ODS) as saved:
+        assert b"LibreOffice" in saved.read("meta.xml")
+    code, doc = run(copy)
+    assert code == bundled[0] == 1
+    assert unnamed(doc) == unnamed(bundled[1])
+    assert [(r["id"], r["status"], r["items"]) for r in doc["rules"]] == \
+        [(r["id"], r["status"], r["items"]) for r in bundled[1]["rules"]]
+
+
 def test_the_ods_is_what_the_script_writes(tmp_path):
     """The committed file is tests/ods.py's copy of the bundled workbook (rerun it if this fails)."""
     fresh = tmp_path / ODS
