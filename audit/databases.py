@@ -23,9 +23,13 @@ What is hostile here, and what is done about it:
   prints it;
 - a `table` is looked up in the database's catalogue before its name, quoted, becomes SQL text;
 - a `query` must parse as exactly one SELECT statement (DuckDB's parser, PostgreSQL's grammar);
-  PostgreSQL runs it in a read-only session with a statement timeout, a SQLite file is opened
-  read-only, a DuckDB file is attached read-only inside the sandbox. Give the connection a role
-  that may only read what the audit needs: a SELECT can still read any table the role can.
+  PostgreSQL runs it in a read-only session, a SQLite file is opened read-only, a DuckDB file is
+  attached read-only inside the sandbox. Give the connection a role that may only read what the
+  audit needs: a SELECT can still read any table the role can;
+- a read that does not end (a recursive view or query in a hostile file) is stopped after
+  `STATEMENT_TIMEOUT_MS`, with one message: PostgreSQL by its statement timeout, DuckDB by
+  interrupting the connection, SQLite by a first run of the same SELECT through the standard
+  library's `sqlite3`, whose progress handler can stop it (the ADBC driver cannot be cancelled).
 """
 from __future__ import annotations
 
@@ -40,7 +44,7 @@ FILE_FORMATS = {".sqlite": "sqlite", ".sqlite3": "sqlite", ".duckdb": "duckdb", 
 FORMATS = {"sqlite", "duckdb", "postgresql"}
 CONNECTION_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")
 ENVIRONMENT_PREFIX = "AUDIT_DATABASE_"
-STATEMENT_TIMEOUT_MS = 300_000  # five minutes for one read of PostgreSQL
+STATEMENT_TIMEOUT_MS = 300_000  # five minutes for one read of a database, of any kind
 
 # connections given on the command line or to audit.check() (name -> URI); the environment is read too
 _CONNECTIONS: dict[str, str] = {}
@@ -174,15 +178,62 @@ def load_into(con, source: Source, name: str, limit: int | None = None) -> None:
     scans the stream, and the caller locks it as it would otherwise."""
     import duckdb
 
+    import threading
+
     keep = []  # what must stay open until the stream is read
+    stopped = threading.Event()
+
+    def stop() -> None:  # DuckDB checks for an interrupt as it works: a recursive view ends here
+        stopped.set()
+        for c in (con, *(k for k in keep if isinstance(k, duckdb.DuckDBPyConnection))):
+            c.interrupt()
+
+    timer = threading.Timer(STATEMENT_TIMEOUT_MS / 1000, stop)
+    timer.daemon = True
+    timer.start()
     try:
         stream = _duckdb_stream(source, limit, keep) if source.kind == "duckdb" else _adbc_stream(source, limit, keep)
         con.from_arrow(stream).create(name)
     except duckdb.Error as exc:
-        raise DatabaseError(_first_line(exc)) from None
+        raise (_overtime() if stopped.is_set() else DatabaseError(_first_line(exc))) from None
     finally:
+        timer.cancel()
         for thing in reversed(keep):
             thing.close()
+
+
+def _overtime() -> "DatabaseError":
+    return DatabaseError(f"reading it took longer than {STATEMENT_TIMEOUT_MS / 1000:g} s and was stopped (a view or "
+                         "query that does not end?)")
+
+
+def _sqlite_uri(path: Path) -> str:
+    """The URI opening a SQLite file read-only: its path escaped, so that a `?` or `#` in a file's
+    name is not read as the URI's options."""
+    from urllib.parse import quote as uri_quote
+
+    return f"file:{uri_quote(str(path))}?mode=ro"
+
+
+def _sqlite_ends(path: Path, select: str) -> None:
+    """Run `select` on the SQLite file through the standard library, whose progress handler can
+    stop it, counting its rows: DatabaseError if it runs past the time a read may take. The
+    rows are then read through ADBC, which has no way to stop a statement."""
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + STATEMENT_TIMEOUT_MS / 1000
+    con = sqlite3.connect(_sqlite_uri(path), uri=True)
+    try:
+        con.execute("PRAGMA trusted_schema = OFF")
+        con.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
+        con.execute(f"SELECT count(*) FROM ({select})").fetchall()
+    except sqlite3.Error as exc:
+        if time.monotonic() > deadline:
+            raise _overtime() from None
+        raise DatabaseError(_first_line(exc)) from None
+    finally:
+        con.close()
 
 
 class _Capsule:
@@ -236,7 +287,7 @@ def _adbc_stream(source: Source, limit: int | None, keep: list):
 
     if source.kind == "sqlite":
         driver = need("adbc_driver_sqlite", f"{source.display}: a SQLite resource", "sqlite")
-        uri = "file:" + str(source.path) + "?mode=ro"
+        uri = _sqlite_uri(source.path)
     else:
         driver = need("adbc_driver_postgresql", f"{source.display}: a PostgreSQL resource", "postgres")
         uri = connection_uri(source.connection or "") or ""
@@ -267,6 +318,8 @@ def _adbc_stream(source: Source, limit: int | None, keep: list):
             select = source.query or ""
         if limit is not None:
             select = f"SELECT * FROM ({select}) AS rows LIMIT {int(limit) + 1}"
+        if source.kind == "sqlite":
+            _sqlite_ends(source.path, select)
         return _execute(conn, select, adbc, keep)
     except adbc.Error as exc:
         raise DatabaseError(_first_line(exc)) from None

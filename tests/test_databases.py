@@ -290,3 +290,45 @@ def test_a_database_resource_has_no_text_encoding(tmp_path, scan):
     (folder / "datapackage.yaml").write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
     err = refused(audit_cli("check", str(folder)))
     assert "a database resource has no text encoding; remove 'encoding'" in err and ".encoding" in err, err
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "duckdb"])
+@pytest.mark.parametrize("how", ["query", "view"])
+def test_a_read_that_does_not_end_is_stopped_with_one_message(tmp_path, kind, how, monkeypatch, capsys):
+    """A recursive query, or a view the hostile file defines, that never ends: stopped after the
+    time a read may take (here 1 s), exit 2 at the resource's line."""
+    from audit import databases as dbs
+    from audit.cli import main
+
+    folder = in_file_database(FIGURES, tmp_path, kind)
+    endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT max(x) AS x FROM c"
+    if how == "view":
+        if kind == "sqlite":
+            import sqlite3
+
+            with sqlite3.connect(folder / "monitor.sqlite") as con:
+                con.execute(f"CREATE VIEW endless AS {endless}")
+        else:
+            import duckdb
+
+            with duckdb.connect(str(folder / "monitor.duckdb")) as con:
+                con.execute(f"CREATE VIEW endless AS {endless}")
+        with_dialect(folder, table="endless")
+    else:
+        with_dialect(folder, query=endless)
+    monkeypatch.setattr(dbs, "STATEMENT_TIMEOUT_MS", 1000)
+    assert main(["check", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "took longer than 1 s and was stopped" in err and "datapackage.yaml:" in err, err
+    assert "Traceback" not in err
+
+
+def test_a_sqlite_file_whose_name_reads_as_uri_options_is_opened_as_named(tmp_path):
+    folder = in_file_database(FIGURES, tmp_path, "sqlite")
+    (folder / "monitor.sqlite").rename(folder / "m?mode=rwc#x.sqlite")
+    meta = yaml.safe_load((folder / "datapackage.yaml").read_text(encoding="utf-8"))
+    for res in meta["resources"]:
+        res["path"] = "m?mode=rwc#x.sqlite"
+    (folder / "datapackage.yaml").write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
+    _, doc = run(folder)
+    assert same_findings(doc) == same_findings(run(FIGURES)[1])
