@@ -596,3 +596,32 @@ def test_balance_reads_a_figure_of_several_parts_together(tmp_path, closing, sta
     assert res.status == status
     if status == "failed":
         assert res.findings[0].expected == pytest.approx(8.0)
+
+
+# -- agreement within one text ----------------------------------------------------------------------
+WITHIN_TEXT = """
+- id: agree
+  title: agree
+  kind: agreement
+  between: [{between}]
+  message: "{{figure}}: {{source}} prints {{observed}}, {{other}} gives {{expected}}"
+"""
+
+
+@pytest.mark.parametrize("second, status", [("6,474.97 ha", "passed"), ("6,475 km2", "failed")])
+def test_agreement_within_text_compares_one_figure_printed_twice_in_the_text(tmp_path, second, status):
+    # "64.75 km2 (6,474.97 ha)": one figure in two units; printed as 6,475 km2 the second is 100 times off
+    value, unit = second.split()
+    first = claim("in-km2", "stock_area", "64.75", "end 2016")
+    other = {**claim("in-other-unit", "stock_area", value, "end 2016"), "unit": unit}
+    folder = text_dataset(tmp_path, "utopia", [first, other])
+    res = result(run(write_pack(tmp_path, WITHIN_TEXT.format(between="within_text")), folder)["utopia"], "agree")
+    assert (res.status, res.items) == (status, 1)
+    if status == "failed":
+        [f] = res.findings
+        assert f.message.startswith("hazardous area (end 2016): the text (in-km2) prints")
+        assert [loc.role for loc in f.locations] == ["claim", "compared"]
+    # without within_text, two figures of one text are not compared with each other
+    (tmp_path / "plain").mkdir()
+    plain = write_pack(tmp_path / "plain", WITHIN_TEXT.format(between="tables, text, editions"))
+    assert result(run(plain, folder)["utopia"], "agree").items == 0
