@@ -625,3 +625,64 @@ def test_agreement_within_text_compares_one_figure_printed_twice_in_the_text(tmp
     (tmp_path / "plain").mkdir()
     plain = write_pack(tmp_path / "plain", WITHIN_TEXT.format(between="tables, text, editions"))
     assert result(run(plain, folder)["utopia"], "agree").items == 0
+
+
+# -- the pack's reference data ------------------------------------------------------------------------
+STATED = """
+- id: stated
+  title: stated
+  kind: stated
+  message: "a {statement} of {stated}; the figures give {computed}"
+"""
+
+
+def reference_pack(tmp_path, figures: str) -> Path:
+    pack = write_pack(tmp_path, STATED)
+    vocab = textwrap.dedent(VOCABULARY).replace(
+        "  devices:", "  size: {quantity: area, type: stock, description: size of the country}\n  devices:")
+    vocab = vocab.replace("measures:", "  share: {units: {'%': 0.01}, additive: false}\nmeasures:")
+    (pack / "vocabulary.yaml").write_text(vocab)
+    (pack / "reference.yaml").write_text("figures:\n" + textwrap.indent(textwrap.dedent(figures).strip() + "\n", "  "))
+    return pack
+
+
+UTOPIA_SIZE = """
+- id: utopia-size
+  measure: size
+  at: {country: Utopia}
+  value: 500
+  unit: km2
+  period: end 2020
+  source: "An atlas of Utopia (2021): total size"
+"""
+
+
+@pytest.mark.parametrize("stock, status", [("10.0", "passed"), ("25.0", "failed")])
+def test_a_share_of_a_figure_no_report_prints_reads_the_pack_reference_data(tmp_path, stock, status):
+    # "2% of the country": 10 km2 of 500 km2 holds; 25 km2 is 5%
+    folder = text_dataset(tmp_path, "utopia", [
+        claim("stock", "stock_area", stock, "end 2016"),
+        {**claim("share", "stock_area", "2", "end 2016"), "unit": "%", "share": {"of": {"measure": "size"}}}])
+    res = result(run(reference_pack(tmp_path, UTOPIA_SIZE), folder)["utopia"], "stated")
+    assert (res.status, res.items) == (status, 1)
+    if status == "failed":
+        [f] = res.findings
+        ref = f.locations[-1]
+        assert (Path(ref.file).name, ref.claim, ref.provenance) == ("reference.yaml", "utopia-size",
+                                                                     "An atlas of Utopia (2021): total size")
+
+
+def test_reference_data_applies_to_the_datasets_of_its_coordinates_only_and_needs_a_source(tmp_path):
+    from audit.errors import AuditInputError
+
+    folder = text_dataset(tmp_path, "utopia", [
+        claim("stock", "stock_area", "10.0", "end 2016"),
+        {**claim("share", "stock_area", "2", "end 2016"), "unit": "%", "share": {"of": {"measure": "size"}}}])
+    elsewhere = UTOPIA_SIZE.replace("Utopia}", "Erewhon}")
+    res = result(run(reference_pack(tmp_path, elsewhere), folder)["utopia"], "stated")
+    assert res.status == "undecided" and "no figure of size of the country" in res.reason
+    (tmp_path / "unsourced").mkdir()
+    with pytest.raises(AuditInputError) as exc:
+        load_figure_pack(reference_pack(tmp_path / "unsourced", UTOPIA_SIZE.replace("  source:", "  # source:")))
+    [p] = exc.value.problems
+    assert p.file.endswith("reference.yaml") and p.line == 2 and "needs 'source'" in p.message

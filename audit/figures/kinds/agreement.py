@@ -73,13 +73,13 @@ class Agreement(FigureKind):
         printed = store.rows(
             f"SELECT f.fid, g.fid, {can_meet_sql('f', 'g')} FROM figures f JOIN figures g ON g.measure = f.measure "
             f"AND g.p_key = f.p_key AND {same} AND g.fid > f.fid AND (g.dataset <> f.dataset OR g.source <> f.source"
-            f"{within}){mf} ORDER BY f.fid, g.fid", mp)
+            f"{within}){mf} AND f.origin <> 'reference' AND g.origin <> 'reference' ORDER BY f.fid, g.fid", mp)
         # a source that prints no figure at the coordinates, but its parts: their sum
         same_d = same_coordinates("d", "f")
         summed = store.rows(
             f"SELECT f.fid, d.dataset, d.source, d.lo, d.hi, d.fids, {can_meet_sql('f', 'd')} FROM figures f "
             f"JOIN derived d ON d.measure = f.measure AND d.p_key = f.p_key AND {same_d} "
-            f"AND (d.dataset <> f.dataset OR d.source <> f.source){mf} "
+            f"AND (d.dataset <> f.dataset OR d.source <> f.source){mf} AND f.origin <> 'reference' "
             f"WHERE NOT EXISTS (SELECT 1 FROM figures g WHERE g.dataset = d.dataset AND g.source = d.source "
             f"AND g.measure = d.measure AND g.p_key = d.p_key AND {same}) ORDER BY f.fid, d.dataset, d.source", mp)
         figs = store.figures
