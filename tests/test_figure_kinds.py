@@ -686,3 +686,34 @@ def test_reference_data_applies_to_the_datasets_of_its_coordinates_only_and_need
         load_figure_pack(reference_pack(tmp_path / "unsourced", UTOPIA_SIZE.replace("  source:", "  # source:")))
     [p] = exc.value.problems
     assert p.file.endswith("reference.yaml") and p.line == 2 and "needs 'source'" in p.message
+
+
+# -- additivity: a breakdown the text gives ----------------------------------------------------------
+TEXT_BREAKDOWNS = """
+- id: totals
+  title: totals
+  kind: additivity
+  text_breakdowns: {flag}
+  message: "{{source}}: {{whole}} is {{observed}}, its parts {{expected}}"
+"""
+
+
+@pytest.mark.parametrize("parts, status", [
+    ([("reduced", "1.0"), ("cleared", "0.9")], "passed"),   # 1.9 of 2.0: cancellation may be none
+    ([("reduced", "1.0"), ("cleared", "0.5")], "failed"),   # 1.5 of 2.0: 0.5 km2 the text does not account for
+    ([("cleared", "0.5")], "passed"),                       # one part beside its whole is no breakdown
+])
+def test_additivity_text_breakdowns_reads_two_parts_or_more_the_text_gives_as_the_whole(tmp_path, parts, status):
+    folder = text_dataset(tmp_path, "utopia", [claim("released", "released", "2.0", 2016)]
+                          + [claim(f"released-{m}", "released", v, 2016, method=m) for m, v in parts])
+    pack = partial_pack(tmp_path, TEXT_BREAKDOWNS.format(flag="true"))
+    res = result(run(pack, folder)["utopia"], "totals")
+    assert res.status == status and len(res.findings) == (status == "failed")
+    if status == "failed":
+        [f] = res.findings
+        assert "its parts by method (reduced, cleared) add up to 1.5 km2, and it gives no method cancelled" in f.message
+        assert [loc.role for loc in f.locations] == ["total", "part", "part"]
+    # without text_breakdowns, parts short of their whole are not reported
+    (tmp_path / "plain").mkdir()
+    plain = partial_pack(tmp_path / "plain", TEXT_BREAKDOWNS.format(flag="false"))
+    assert result(run(plain, folder)["utopia"], "totals").findings == []

@@ -8,6 +8,12 @@ total whose table lacks one of a closed dimension's parts is reported as a missi
 passed in silence; a part printed twice at the same coordinates is reported once. Where a source
 prints a whole beside some of a closed dimension's parts only, no sum is checked, but the parts
 given must not add up to more than the whole.
+
+With `text_breakdowns`, a whole the text gives with two or more of its parts by a closed dimension
+("140 built, 27 by the state and 7 by the towns") is read as its breakdown: the parts it leaves
+out are taken as none, and parts that fall short of the whole beyond printed precision are
+reported, naming the parts it does not print. One part beside its whole ("of which 41 by the
+state") is no breakdown, and is not reported.
 """
 from __future__ import annotations
 
@@ -35,6 +41,8 @@ class Additivity(FigureKind):
         measures: list[str] = param("the measures checked (default: every additive measure)", [])
         missing_parts: bool = param("report a printed total whose table lacks a part of a closed dimension", True)
         duplicates: bool = param("report a part printed twice at the same coordinates", True)
+        text_breakdowns: bool = param("read a whole the text gives with two or more of its parts as its "
+                                      "breakdown, and report parts that fall short of it", False)
 
     def check(self, vocab):
         return unknown_measures(vocab, self.p.measures, self.rule.file, self.rule.line, "measures")
@@ -72,6 +80,8 @@ class Additivity(FigureKind):
         if self.p.missing_parts:
             self._missing(store)
         self._exceeding(store)
+        if self.p.text_breakdowns:
+            self._short(store)
         if self.p.duplicates:
             self._duplicates(store)
 
@@ -163,6 +173,38 @@ class Additivity(FigureKind):
                                     + (f"its part {d} {named} alone is {values['expected']}" if len(parts) == 1 else
                                        f"{len(parts)} of its parts by {d} ({named}) already add up to "
                                        f"{values['expected']}"))
+
+    def _short(self, store: FigureStore) -> None:
+        """A whole the text gives with two or more (not all) of its parts by a closed dimension: the
+        parts it names are its breakdown, and cannot add up to less than the whole."""
+        figs = store.figures
+        for d, dim, rows in self._beside_parts(
+                store, "sum(c.lo), sum(c.hi), list(c.fid ORDER BY c.fid)", "c.origin = 'text'",
+                "f.origin = 'text'", " AND count(DISTINCT c.{c}) = count(*) AND count(*) >= 2"):
+            for fid, lo, hi, fids in rows:
+                whole = figs[fid]
+                ok = hi >= whole.lo
+                self.tally(whole.dataset, ok)
+                if ok:
+                    continue
+                parts = [figs[i] for i in fids]
+                unit, dec = whole.unit, decimals_of(whole)
+                exp = (lo + hi) / 2
+                given = [str(p.coords[d]) for p in parts]
+                missing = ", ".join(m for m in dim.parts if m not in given)
+                values = self._values(store, whole, len(parts))
+                values.update(observed=shown(store, whole.value, unit, dec), expected=shown(store, exp, unit, dec),
+                              difference=shown(store, whole.value - exp, unit, dec), missing=missing)
+                self.report(whole.dataset, values,
+                            [location(store, whole, "total")] + [location(store, p, "part") for p in parts],
+                            subject=f"short:{d}:{whole.measure}@{coords_key(store, whole)}",
+                            observed=in_unit(store, whole.value, unit), expected=in_unit(store, exp, unit),
+                            tolerance=in_unit(store, (whole.hi - whole.lo) / 2 + (hi - lo) / 2, unit),
+                            unit=unit_shown(store, unit), relation="<=",
+                            message=f"{source_label(whole)}: the whole of {measure_text(store, whole.measure)} "
+                                    f"({where(store, whole)}) is printed as {values['observed']}, but its parts "
+                                    f"by {d} ({', '.join(given)}) add up to {values['expected']}, and it gives "
+                                    f"no {d} {missing}")
 
     def _duplicates(self, store: FigureStore) -> None:
         figs = store.figures
