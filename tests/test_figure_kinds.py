@@ -717,3 +717,18 @@ def test_additivity_text_breakdowns_reads_two_parts_or_more_the_text_gives_as_th
     (tmp_path / "plain").mkdir()
     plain = partial_pack(tmp_path / "plain", TEXT_BREAKDOWNS.format(flag="false"))
     assert result(run(plain, folder)["utopia"], "totals").findings == []
+
+
+@pytest.mark.parametrize("parts, status", [
+    ([(["cancelled", "reduced"], "1.5"), ("cleared", "0.4")], "passed"),              # 1.9 of 2.0
+    ([(["cancelled", "reduced"], "1.5"), ("cleared", "0.8")], "failed"),              # 2.3 of 2.0
+    ([(["cancelled", "reduced"], "1.5"), (["reduced", "cleared"], "1.5")], "not_applicable"),  # overlap: no sum
+])
+def test_additivity_parts_of_the_text_that_name_a_set_of_parts_may_not_exceed_their_whole(tmp_path, parts, status):
+    folder = text_dataset(tmp_path, "utopia", [claim("released", "released", "2.0", 2016)]
+                          + [claim(f"released-{i}", "released", v, 2016, method=m) for i, (m, v) in enumerate(parts)])
+    res = result(run(partial_pack(tmp_path, TEXT_BREAKDOWNS.format(flag="false")), folder)["utopia"], "totals")
+    assert res.status == status and len(res.findings) == (status == "failed")
+    if status == "failed":
+        [f] = res.findings
+        assert "2 of its parts by method (cancelled + reduced, cleared) already add up to 2.3 km2" in f.message
