@@ -82,8 +82,6 @@ class Additivity(FigureKind):
             self._missing(store)
         self._exceeding(store)
         self._exceeding_sets(store)
-        if self.p.text_breakdowns:
-            self._short(store)
         if self.p.duplicates:
             self._duplicates(store)
 
@@ -146,13 +144,16 @@ class Additivity(FigureKind):
     def _exceeding(self, store: FigureStore) -> None:
         """A whole that its source prints beside some of a closed dimension's parts, not all: the
         parts it leaves out are unknown, so no sum is checked (see `derived`), but the parts given
-        cannot add up to more than the whole (an additive quantity is never negative)."""
+        cannot add up to more than the whole (an additive quantity is never negative). With
+        `text_breakdowns`, the same rows give the text's breakdowns (`_short`)."""
         figs = store.figures
         for d, dim, rows in self._beside_parts(
                 store, "sum(c.lo), sum(c.hi), list(c.fid ORDER BY c.fid)", "c.origin IN ('cell', 'text')",
                 "f.origin IN ('total', 'cell', 'text')", " AND count(DISTINCT c.{c}) = count(*)"):
             for fid, lo, hi, fids in rows:
                 whole = figs[fid]
+                if self.p.text_breakdowns and whole.origin == "text" and len(fids) >= 2:
+                    self._short(store, d, dim, whole, lo, hi, fids)  # the parts are the text's: same source
                 ok = lo <= whole.hi
                 self.tally(whole.dataset, ok)
                 if ok:
@@ -182,18 +183,16 @@ class Additivity(FigureKind):
         add up to more than their whole. (Parts of single members alone are `_exceeding`'s.)"""
         from ..load import MemberSet
 
-        figs, vocab = store.figures, store.vocab
+        vocab = store.vocab
+        texts = [f for f in store.figures if f.origin == "text" and vocab.quantity_of(f.measure).additive
+                 and (not self.p.measures or f.measure in self.p.measures)]
         for d, dim in vocab.dimensions.items():
-            if not dim.closed:
-                continue
+            if not dim.closed or not any(isinstance(f.coords[d], MemberSet) for f in texts):
+                continue  # no part of the text names a set of this dimension's parts
             others = [x for x in store.dims if x != d]
-            wholes: dict[tuple, list[int]] = {}
-            parts: dict[tuple, list[int]] = {}
-            for f in figs:
-                if f.origin != "text" or not vocab.quantity_of(f.measure).additive:
-                    continue
-                if self.p.measures and f.measure not in self.p.measures:
-                    continue
+            wholes: dict[tuple, list] = {}
+            parts: dict[tuple, list] = {}
+            for f in texts:
                 m = f.coords[d]
                 members = m.members if isinstance(m, MemberSet) else (m,)
                 if any(isinstance(f.coords[x], MemberSet) for x in others):
@@ -233,37 +232,32 @@ class Additivity(FigureKind):
                                         f"{len(given)} of its parts by {d} ({listed}) already add up to "
                                         f"{values['expected']}")
 
-    def _short(self, store: FigureStore) -> None:
-        """A whole the text gives with two or more (not all) of its parts by a closed dimension: the
-        parts it names are its breakdown, and cannot add up to less than the whole."""
+    def _short(self, store: FigureStore, d: str, dim, whole, lo: float, hi: float, fids: list[int]) -> None:
+        """A whole the text gives with two or more (not all) of its parts by a closed dimension `d`:
+        the parts it names are its breakdown, and cannot add up to less than the whole."""
         figs = store.figures
-        for d, dim, rows in self._beside_parts(
-                store, "sum(c.lo), sum(c.hi), list(c.fid ORDER BY c.fid)", "c.origin = 'text'",
-                "f.origin = 'text'", " AND count(DISTINCT c.{c}) = count(*) AND count(*) >= 2"):
-            for fid, lo, hi, fids in rows:
-                whole = figs[fid]
-                ok = hi >= whole.lo
-                self.tally(whole.dataset, ok)
-                if ok:
-                    continue
-                parts = [figs[i] for i in fids]
-                unit, dec = whole.unit, decimals_of(whole)
-                exp = (lo + hi) / 2
-                given = [str(p.coords[d]) for p in parts]
-                missing = ", ".join(m for m in dim.parts if m not in given)
-                values = self._values(store, whole, len(parts))
-                values.update(observed=shown(store, whole.value, unit, dec), expected=shown(store, exp, unit, dec),
-                              difference=shown(store, whole.value - exp, unit, dec), missing=missing)
-                self.report(whole.dataset, values,
-                            [location(store, whole, "total")] + [location(store, p, "part") for p in parts],
-                            subject=f"short:{d}:{whole.measure}@{coords_key(store, whole)}",
-                            observed=in_unit(store, whole.value, unit), expected=in_unit(store, exp, unit),
-                            tolerance=in_unit(store, (whole.hi - whole.lo) / 2 + (hi - lo) / 2, unit),
-                            unit=unit_shown(store, unit), relation="<=",
-                            message=f"{source_label(whole)}: the whole of {measure_text(store, whole.measure)} "
-                                    f"({where(store, whole)}) is printed as {values['observed']}, but its parts "
-                                    f"by {d} ({', '.join(given)}) add up to {values['expected']}, and it gives "
-                                    f"no {d} {missing}")
+        ok = hi >= whole.lo
+        self.tally(whole.dataset, ok)
+        if ok:
+            return
+        parts = [figs[i] for i in fids]
+        unit, dec = whole.unit, decimals_of(whole)
+        exp = (lo + hi) / 2
+        given = [str(p.coords[d]) for p in parts]
+        missing = ", ".join(m for m in dim.parts if m not in given)
+        values = self._values(store, whole, len(parts))
+        values.update(observed=shown(store, whole.value, unit, dec), expected=shown(store, exp, unit, dec),
+                      difference=shown(store, whole.value - exp, unit, dec), missing=missing)
+        self.report(whole.dataset, values,
+                    [location(store, whole, "total")] + [location(store, p, "part") for p in parts],
+                    subject=f"short:{d}:{whole.measure}@{coords_key(store, whole)}",
+                    observed=in_unit(store, whole.value, unit), expected=in_unit(store, exp, unit),
+                    tolerance=in_unit(store, (whole.hi - whole.lo) / 2 + (hi - lo) / 2, unit),
+                    unit=unit_shown(store, unit), relation="<=",
+                    message=f"{source_label(whole)}: the whole of {measure_text(store, whole.measure)} "
+                            f"({where(store, whole)}) is printed as {values['observed']}, but its parts "
+                            f"by {d} ({', '.join(given)}) add up to {values['expected']}, and it gives "
+                            f"no {d} {missing}")
 
     def _duplicates(self, store: FigureStore) -> None:
         figs = store.figures
