@@ -78,13 +78,11 @@ def with_reference(datasets: list[FigureDataset], reference: list[Figure], vocab
     datasets given are not changed."""
     if not reference:
         return datasets
+    named = {d: vocab.dimensions[d].all for r in reference for d, m in r.coords.items() if m != vocab.dimensions[d].all}
     out = []
-    for ds in datasets:
-        printed: dict[str, set] = {d: set() for d in vocab.dimensions}
-        for f in ds.figures:
-            for d, m in f.coords.items():
-                printed[d].add(m)
+    for ds in datasets:  # the members each dataset prints, on the dimensions reference figures name only
+        printed = {d: {f.coords[d] for f in ds.figures} for d in named}
         mine = [dataclasses.replace(r, dataset=ds.name, edition=ds.edition) for r in reference
-                if all(m == vocab.dimensions[d].all or m in printed[d] for d, m in r.coords.items())]
+                if all(m == named.get(d, m) or m in printed[d] for d, m in r.coords.items())]
         out.append(dataclasses.replace(ds, figures=ds.figures + mine) if mine else ds)
     return out

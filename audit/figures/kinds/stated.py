@@ -4,9 +4,10 @@ The text often gives not a figure but a relation between figures: "a 20% decreas
 "fell by 5.9 km", "2.2% of the whole", "double the output of the year before", "in five
 regions". Such a claim (see `audit.figures.load._statement` for how it is written) names the
 figures it relates; this kind finds them (a figure printed by a table of the same dataset first,
-then the sum of a table's parts, then the text, then another edition, then the pack's reference data), computes the relation with
-interval arithmetic (each figure stands for its interval under printed precision), and checks that
-the stated interval can meet the computed one. A count of members counts the members of a
+then the sum of a table's parts, then the text, then another edition, then the pack's reference
+data, whatever its period), computes the relation with interval arithmetic (each figure stands for
+its interval under printed precision), and checks that the stated interval can meet the computed
+one. A count of members counts the members of a
 dimension with a figure above zero in the table that lists the most of them; a member whose
 figure may or may not be zero at printed precision widens the count. A relation whose figures
 cannot all be found is undecided, naming what is missing.
