@@ -636,8 +636,8 @@ STATED = """
 """
 
 
-def reference_pack(tmp_path, figures: str) -> Path:
-    pack = write_pack(tmp_path, STATED)
+def reference_pack(tmp_path, figures: str, rules: str = STATED) -> Path:
+    pack = write_pack(tmp_path, rules)
     vocab = textwrap.dedent(VOCABULARY).replace(
         "  devices:", "  size: {quantity: area, type: stock, description: size of the country}\n  devices:")
     vocab = vocab.replace("measures:", "  share: {units: {'%': 0.01}, additive: false}\nmeasures:")
@@ -732,3 +732,39 @@ def test_additivity_parts_of_the_text_that_name_a_set_of_parts_may_not_exceed_th
     if status == "failed":
         [f] = res.findings
         assert "2 of its parts by method (cancelled + reduced, cleared) already add up to 2.3 km2" in f.message
+
+
+WITHIN_SIZE = """
+- id: within
+  title: within
+  kind: ratio
+  numerator: stock_area
+  denominator: size
+  denominator_in: reference
+  at_most: 1
+  message: "{numerator_value} of {numerator} ({at}), more than the {denominator_value} of the whole"
+"""
+
+
+@pytest.mark.parametrize("stock, status", [("499", "passed"), ("5,000", "failed")])
+def test_ratio_denominator_in_reference_bounds_every_figure_by_a_fact_of_the_pack(tmp_path, stock, status):
+    # a place's hazardous area, of a year, bounded by the country's size in the reference data (500 km2):
+    # 5,000 km2 (printed in the wrong unit, say) cannot be
+    folder = text_dataset(tmp_path, "utopia", [claim("north", "stock_area", stock, "end 2016", place="North")])
+    res = result(run(reference_pack(tmp_path, UTOPIA_SIZE, WITHIN_SIZE), folder)["utopia"], "within")
+    assert (res.status, res.items, len(res.findings)) == (status, 1, status == "failed")
+    if status == "failed":
+        assert [loc.role for loc in res.findings[0].locations] == ["numerator", "denominator"]
+    # the report's own figures are not read as the denominator, nor the reference without the option
+    (tmp_path / "plain").mkdir()
+    plain = reference_pack(tmp_path / "plain", UTOPIA_SIZE, WITHIN_SIZE.replace("  denominator_in: reference\n", ""))
+    assert result(run(plain, folder)["utopia"], "within").status == "not_applicable"
+
+
+def test_ratio_denominator_in_is_printed_or_reference(tmp_path):
+    from audit.errors import AuditInputError
+
+    with pytest.raises(AuditInputError) as exc:
+        load_figure_pack(reference_pack(tmp_path, UTOPIA_SIZE, WITHIN_SIZE.replace("in: reference", "in: atlas")))
+    assert "denominator_in 'atlas' is not one of printed, reference" in str(exc.value.problems[0].message)
+
