@@ -38,7 +38,8 @@ class Score:
 
 def refs_of(finding: dict, collection: Path) -> set[str]:
     """The figures a finding locates, as the scoring files name them: `edition/file#claim` or
-    `edition/file:line:column`."""
+    `edition/file:line:column` (a file outside the collection, the pack's reference data, from the
+    checkout: `rules/<pack>/reference.yaml#id`)."""
     out = set()
     for loc in finding["locations"]:
         path = Path(loc["file"])
@@ -83,8 +84,10 @@ def score(path: Path) -> Score:
             result.beyond += 1
             continue
         refs = check.get("refs") or []
-        for ref in refs:  # a ref names a figure that exists: a file of the collection, a claim id or a line
-            assert (collection / ref.split("#")[0].split(":")[0]).is_file(), f"{label}: no file for {ref}"
+        for ref in refs:  # a ref names a figure that exists: a file of the collection (or of the pack, from
+            # the checkout: its reference data), a claim id or a line
+            file = ref.split("#")[0].split(":")[0]
+            assert (collection / file).is_file() or (ROOT / file).is_file(), f"{label}: no file for {ref}"
         hits = [i for i, (f, fr) in enumerate(findings)
                 if about(fr, refs) and check.get("rule") in (None, f["rule"])]
         explained.update(hits)

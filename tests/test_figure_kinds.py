@@ -596,3 +596,175 @@ def test_balance_reads_a_figure_of_several_parts_together(tmp_path, closing, sta
     assert res.status == status
     if status == "failed":
         assert res.findings[0].expected == pytest.approx(8.0)
+
+
+# -- agreement within one text ----------------------------------------------------------------------
+WITHIN_TEXT = """
+- id: agree
+  title: agree
+  kind: agreement
+  between: [{between}]
+  message: "{{figure}}: {{source}} prints {{observed}}, {{other}} gives {{expected}}"
+"""
+
+
+@pytest.mark.parametrize("second, status", [("6,474.97 ha", "passed"), ("6,475 km2", "failed")])
+def test_agreement_within_text_compares_one_figure_printed_twice_in_the_text(tmp_path, second, status):
+    # "64.75 km2 (6,474.97 ha)": one figure in two units; printed as 6,475 km2 the second is 100 times off
+    value, unit = second.split()
+    first = claim("in-km2", "stock_area", "64.75", "end 2016")
+    other = {**claim("in-other-unit", "stock_area", value, "end 2016"), "unit": unit}
+    folder = text_dataset(tmp_path, "utopia", [first, other])
+    res = result(run(write_pack(tmp_path, WITHIN_TEXT.format(between="within_text")), folder)["utopia"], "agree")
+    assert (res.status, res.items) == (status, 1)
+    if status == "failed":
+        [f] = res.findings
+        assert f.message.startswith("hazardous area (end 2016): the text (in-km2) prints")
+        assert [loc.role for loc in f.locations] == ["claim", "compared"]
+    # without within_text, two figures of one text are not compared with each other
+    (tmp_path / "plain").mkdir()
+    plain = write_pack(tmp_path / "plain", WITHIN_TEXT.format(between="tables, text, editions"))
+    assert result(run(plain, folder)["utopia"], "agree").items == 0
+
+
+# -- the pack's reference data ------------------------------------------------------------------------
+STATED = """
+- id: stated
+  title: stated
+  kind: stated
+  message: "a {statement} of {stated}; the figures give {computed}"
+"""
+
+
+def reference_pack(tmp_path, figures: str, rules: str = STATED) -> Path:
+    pack = write_pack(tmp_path, rules)
+    vocab = textwrap.dedent(VOCABULARY).replace(
+        "  devices:", "  size: {quantity: area, type: stock, description: size of the country}\n  devices:")
+    vocab = vocab.replace("measures:", "  share: {units: {'%': 0.01}, additive: false}\nmeasures:")
+    (pack / "vocabulary.yaml").write_text(vocab)
+    (pack / "reference.yaml").write_text("figures:\n" + textwrap.indent(textwrap.dedent(figures).strip() + "\n", "  "))
+    return pack
+
+
+UTOPIA_SIZE = """
+- id: utopia-size
+  measure: size
+  at: {country: Utopia}
+  value: 500
+  unit: km2
+  period: end 2020
+  source: "An atlas of Utopia (2021): total size"
+"""
+
+
+@pytest.mark.parametrize("stock, status", [("10.0", "passed"), ("25.0", "failed")])
+def test_a_share_of_a_figure_no_report_prints_reads_the_pack_reference_data(tmp_path, stock, status):
+    # "2% of the country": 10 km2 of 500 km2 holds; 25 km2 is 5%
+    folder = text_dataset(tmp_path, "utopia", [
+        claim("stock", "stock_area", stock, "end 2016"),
+        {**claim("share", "stock_area", "2", "end 2016"), "unit": "%", "share": {"of": {"measure": "size"}}}])
+    res = result(run(reference_pack(tmp_path, UTOPIA_SIZE), folder)["utopia"], "stated")
+    assert (res.status, res.items) == (status, 1)
+    if status == "failed":
+        [f] = res.findings
+        ref = f.locations[-1]
+        assert (Path(ref.file).name, ref.claim, ref.provenance) == ("reference.yaml", "utopia-size",
+                                                                     "An atlas of Utopia (2021): total size")
+
+
+def test_reference_data_applies_to_the_datasets_of_its_coordinates_only_and_needs_a_source(tmp_path):
+    from audit.errors import AuditInputError
+
+    folder = text_dataset(tmp_path, "utopia", [
+        claim("stock", "stock_area", "10.0", "end 2016"),
+        {**claim("share", "stock_area", "2", "end 2016"), "unit": "%", "share": {"of": {"measure": "size"}}}])
+    elsewhere = UTOPIA_SIZE.replace("Utopia}", "Erewhon}")
+    res = result(run(reference_pack(tmp_path, elsewhere), folder)["utopia"], "stated")
+    assert res.status == "undecided" and "no figure of size of the country" in res.reason
+    (tmp_path / "unsourced").mkdir()
+    with pytest.raises(AuditInputError) as exc:
+        load_figure_pack(reference_pack(tmp_path / "unsourced", UTOPIA_SIZE.replace("  source:", "  # source:")))
+    [p] = exc.value.problems
+    assert p.file.endswith("reference.yaml") and p.line == 2 and "needs 'source'" in p.message
+
+
+# -- additivity: a breakdown the text gives ----------------------------------------------------------
+TEXT_BREAKDOWNS = """
+- id: totals
+  title: totals
+  kind: additivity
+  text_breakdowns: {flag}
+  message: "{{source}}: {{whole}} is {{observed}}, its parts {{expected}}"
+"""
+
+
+@pytest.mark.parametrize("parts, status", [
+    ([("reduced", "1.0"), ("cleared", "0.9")], "passed"),   # 1.9 of 2.0: cancellation may be none
+    ([("reduced", "1.0"), ("cleared", "0.5")], "failed"),   # 1.5 of 2.0: 0.5 km2 the text does not account for
+    ([("cleared", "0.5")], "passed"),                       # one part beside its whole is no breakdown
+])
+def test_additivity_text_breakdowns_reads_two_parts_or_more_the_text_gives_as_the_whole(tmp_path, parts, status):
+    folder = text_dataset(tmp_path, "utopia", [claim("released", "released", "2.0", 2016)]
+                          + [claim(f"released-{m}", "released", v, 2016, method=m) for m, v in parts])
+    pack = partial_pack(tmp_path, TEXT_BREAKDOWNS.format(flag="true"))
+    res = result(run(pack, folder)["utopia"], "totals")
+    assert res.status == status and len(res.findings) == (status == "failed")
+    if status == "failed":
+        [f] = res.findings
+        assert "its parts by method (reduced, cleared) add up to 1.5 km2, and it gives no method cancelled" in f.message
+        assert [loc.role for loc in f.locations] == ["total", "part", "part"]
+    # without text_breakdowns, parts short of their whole are not reported
+    (tmp_path / "plain").mkdir()
+    plain = partial_pack(tmp_path / "plain", TEXT_BREAKDOWNS.format(flag="false"))
+    assert result(run(plain, folder)["utopia"], "totals").findings == []
+
+
+@pytest.mark.parametrize("parts, status", [
+    ([(["cancelled", "reduced"], "1.5"), ("cleared", "0.4")], "passed"),              # 1.9 of 2.0
+    ([(["cancelled", "reduced"], "1.5"), ("cleared", "0.8")], "failed"),              # 2.3 of 2.0
+    ([(["cancelled", "reduced"], "1.5"), (["reduced", "cleared"], "1.5")], "not_applicable"),  # overlap: no sum
+])
+def test_additivity_parts_of_the_text_that_name_a_set_of_parts_may_not_exceed_their_whole(tmp_path, parts, status):
+    folder = text_dataset(tmp_path, "utopia", [claim("released", "released", "2.0", 2016)]
+                          + [claim(f"released-{i}", "released", v, 2016, method=m) for i, (m, v) in enumerate(parts)])
+    res = result(run(partial_pack(tmp_path, TEXT_BREAKDOWNS.format(flag="false")), folder)["utopia"], "totals")
+    assert res.status == status and len(res.findings) == (status == "failed")
+    if status == "failed":
+        [f] = res.findings
+        assert "2 of its parts by method (cancelled + reduced, cleared) already add up to 2.3 km2" in f.message
+
+
+WITHIN_SIZE = """
+- id: within
+  title: within
+  kind: ratio
+  numerator: stock_area
+  denominator: size
+  denominator_in: reference
+  at_most: 1
+  message: "{numerator_value} of {numerator} ({at}), more than the {denominator_value} of the whole"
+"""
+
+
+@pytest.mark.parametrize("stock, status", [("499", "passed"), ("5,000", "failed")])
+def test_ratio_denominator_in_reference_bounds_every_figure_by_a_fact_of_the_pack(tmp_path, stock, status):
+    # a place's hazardous area, of a year, bounded by the country's size in the reference data (500 km2):
+    # 5,000 km2 (printed in the wrong unit, say) cannot be
+    folder = text_dataset(tmp_path, "utopia", [claim("north", "stock_area", stock, "end 2016", place="North")])
+    res = result(run(reference_pack(tmp_path, UTOPIA_SIZE, WITHIN_SIZE), folder)["utopia"], "within")
+    assert (res.status, res.items, len(res.findings)) == (status, 1, status == "failed")
+    if status == "failed":
+        assert [loc.role for loc in res.findings[0].locations] == ["numerator", "denominator"]
+    # the report's own figures are not read as the denominator, nor the reference without the option
+    (tmp_path / "plain").mkdir()
+    plain = reference_pack(tmp_path / "plain", UTOPIA_SIZE, WITHIN_SIZE.replace("  denominator_in: reference\n", ""))
+    assert result(run(plain, folder)["utopia"], "within").status == "not_applicable"
+
+
+def test_ratio_denominator_in_is_printed_or_reference(tmp_path):
+    from audit.errors import AuditInputError
+
+    with pytest.raises(AuditInputError) as exc:
+        load_figure_pack(reference_pack(tmp_path, UTOPIA_SIZE, WITHIN_SIZE.replace("in: reference", "in: atlas")))
+    assert "denominator_in 'atlas' is not one of printed, reference" in str(exc.value.problems[0].message)
+

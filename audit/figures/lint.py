@@ -11,7 +11,8 @@ Without data:
 With `--dataset PATH` (a dataset in the figure layout), also:
 - the dataset's problems, each an error at its file:line (as `audit check` would refuse it);
 - `not-printed` (warning): a measure a rule names that the dataset never prints (the rule, or that
-  part of it, does not apply to this dataset);
+  part of it, does not apply to this dataset), unless the pack's reference data gives it (a report
+  need not print what the pack knows);
 - `unchecked-claim` (warning): a figure of the text whose measure no rule relates (it is read and
   checked by nothing).
 
@@ -139,7 +140,7 @@ def _check_dataset(report: LintReport, pack, dataset: str | Path) -> None:
     if ds.profile and ds.profile != pack.profile:
         report.issues.append(_issue("warning", "profile", f"the dataset is for profile '{ds.profile}', the pack "
                                     f"for '{pack.profile}'", ds.descriptor, None))
-    printed = {f.measure for f in ds.figures}
+    printed = {f.measure for f in ds.figures} | {r.measure for r in getattr(pack, "reference", ())}
     # a measure named by rules that the dataset never prints: one warning per measure, at its first rule
     named: dict[str, list] = {}
     for kind in pack.rules:

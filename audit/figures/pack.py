@@ -4,7 +4,7 @@ one pack works for every table layout, country and edition of its profile.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..dataset import _relative
@@ -12,6 +12,8 @@ from ..errors import AuditInputError, Problem, ProblemCollector
 from ..pack import load_rules, read_rule
 from ..yamlio import load_yaml
 from .kinds import KINDS, FigureKind
+from .model import Figure
+from .reference import REFERENCE_FILE, load_reference
 from .vocabulary import Vocabulary, load_vocabulary
 
 PACK_FILE = "pack.yaml"
@@ -26,6 +28,7 @@ class FigurePack:
     title: str
     vocabulary: Vocabulary
     rules: list[FigureKind]
+    reference: list[Figure] = field(default_factory=list)  # the facts of reference.yaml, with their sources
 
 
 def is_figure_pack(folder: str | Path) -> bool:
@@ -39,10 +42,11 @@ def load_figure_pack(folder: str | Path) -> FigurePack:
         raise AuditInputError(Problem(str(folder / PACK_FILE), "pack.yaml must give the 'profile' the pack is for", 1))
     vocab = load_vocabulary(folder / VOCABULARY_FILE)
     problems = ProblemCollector()
-    rules = load_rules(folder, (PACK_FILE, VOCABULARY_FILE, MIGRATE_FILE), lambda node, file: _load_rule(node, file, vocab, problems),
-                       problems)
+    rules = load_rules(folder, (PACK_FILE, VOCABULARY_FILE, MIGRATE_FILE, REFERENCE_FILE),
+                       lambda node, file: _load_rule(node, file, vocab, problems), problems)
+    reference = load_reference(folder / REFERENCE_FILE, vocab, problems)
     problems.raise_if_any()
-    return FigurePack(folder, str(meta["profile"]), str(meta.get("title", meta["profile"])), vocab, rules)
+    return FigurePack(folder, str(meta["profile"]), str(meta.get("title", meta["profile"])), vocab, rules, reference)
 
 
 def _load_rule(node, file: str, vocab: Vocabulary, problems: ProblemCollector) -> FigureKind | None:

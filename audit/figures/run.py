@@ -11,6 +11,7 @@ from ..errors import AuditInputError, Problem
 from ..findings import Run
 from .load import FigureDataset, load_figures
 from .pack import FigurePack
+from .reference import with_reference
 from .store import FigureStore
 
 
@@ -57,7 +58,7 @@ def audit_loaded(datasets: list[FigureDataset], pack: FigurePack, problems: list
         names[ds.name] = ds
     if problems:
         raise AuditInputError(problems)
-    store = FigureStore(datasets, pack.vocabulary)
+    store = FigureStore(with_reference(datasets, pack.reference, pack.vocabulary), pack.vocabulary)
     try:
         results = [kind.run(store) for kind in pack.rules]
     finally:

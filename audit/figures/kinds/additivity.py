@@ -7,7 +7,14 @@ once, so that a grand total over subtotals is checked against its subtotals' row
 total whose table lacks one of a closed dimension's parts is reported as a missing part, not
 passed in silence; a part printed twice at the same coordinates is reported once. Where a source
 prints a whole beside some of a closed dimension's parts only, no sum is checked, but the parts
-given must not add up to more than the whole.
+given must not add up to more than the whole; the text's parts may name several members together
+("4 in the north and east", a set of parts), and then parts that share no member are added.
+
+With `text_breakdowns`, a whole the text gives with two or more of its parts by a closed dimension
+("140 built, 27 by the state and 7 by the towns") is read as its breakdown: the parts it leaves
+out are taken as none, and parts that fall short of the whole beyond printed precision are
+reported, naming the parts it does not print. One part beside its whole ("of which 41 by the
+state") is no breakdown, and is not reported.
 """
 from __future__ import annotations
 
@@ -35,6 +42,8 @@ class Additivity(FigureKind):
         measures: list[str] = param("the measures checked (default: every additive measure)", [])
         missing_parts: bool = param("report a printed total whose table lacks a part of a closed dimension", True)
         duplicates: bool = param("report a part printed twice at the same coordinates", True)
+        text_breakdowns: bool = param("read a whole the text gives with two or more of its parts as its "
+                                      "breakdown, and report parts that fall short of it", False)
 
     def check(self, vocab):
         return unknown_measures(vocab, self.p.measures, self.rule.file, self.rule.line, "measures")
@@ -72,6 +81,7 @@ class Additivity(FigureKind):
         if self.p.missing_parts:
             self._missing(store)
         self._exceeding(store)
+        self._exceeding_sets(store)
         if self.p.duplicates:
             self._duplicates(store)
 
@@ -134,13 +144,16 @@ class Additivity(FigureKind):
     def _exceeding(self, store: FigureStore) -> None:
         """A whole that its source prints beside some of a closed dimension's parts, not all: the
         parts it leaves out are unknown, so no sum is checked (see `derived`), but the parts given
-        cannot add up to more than the whole (an additive quantity is never negative)."""
+        cannot add up to more than the whole (an additive quantity is never negative). With
+        `text_breakdowns`, the same rows give the text's breakdowns (`_short`)."""
         figs = store.figures
         for d, dim, rows in self._beside_parts(
                 store, "sum(c.lo), sum(c.hi), list(c.fid ORDER BY c.fid)", "c.origin IN ('cell', 'text')",
                 "f.origin IN ('total', 'cell', 'text')", " AND count(DISTINCT c.{c}) = count(*)"):
             for fid, lo, hi, fids in rows:
                 whole = figs[fid]
+                if self.p.text_breakdowns and whole.origin == "text" and len(fids) >= 2:
+                    self._short(store, d, dim, whole, lo, hi, fids)  # the parts are the text's: same source
                 ok = lo <= whole.hi
                 self.tally(whole.dataset, ok)
                 if ok:
@@ -163,6 +176,88 @@ class Additivity(FigureKind):
                                     + (f"its part {d} {named} alone is {values['expected']}" if len(parts) == 1 else
                                        f"{len(parts)} of its parts by {d} ({named}) already add up to "
                                        f"{values['expected']}"))
+
+    def _exceeding_sets(self, store: FigureStore) -> None:
+        """As `_exceeding`, for the text's parts of which one or more names a set of a closed
+        dimension's parts ("States Parties and signatories"): parts that share no member cannot
+        add up to more than their whole. (Parts of single members alone are `_exceeding`'s.)"""
+        from ..load import MemberSet
+
+        vocab = store.vocab
+        texts = [f for f in store.figures if f.origin == "text" and vocab.quantity_of(f.measure).additive
+                 and (not self.p.measures or f.measure in self.p.measures)]
+        for d, dim in vocab.dimensions.items():
+            if not dim.closed or not any(isinstance(f.coords[d], MemberSet) for f in texts):
+                continue  # no part of the text names a set of this dimension's parts
+            others = [x for x in store.dims if x != d]
+            wholes: dict[tuple, list] = {}
+            parts: dict[tuple, list] = {}
+            for f in texts:
+                m = f.coords[d]
+                members = m.members if isinstance(m, MemberSet) else (m,)
+                if any(isinstance(f.coords[x], MemberSet) for x in others):
+                    continue
+                key = (f.dataset, f.source, f.measure, f.period.key(), tuple(f.coords[x] for x in others))
+                if m == dim.all:
+                    wholes.setdefault(key, []).append(f)
+                elif set(members) <= set(dim.parts):
+                    parts.setdefault(key, []).append(f)
+            for key, given in parts.items():
+                if key not in wholes or not any(isinstance(p.coords[d], MemberSet) for p in given):
+                    continue
+                named = [set(p.coords[d].members if isinstance(p.coords[d], MemberSet) else (p.coords[d],))
+                         for p in given]
+                if sum(len(n) for n in named) != len(set().union(*named)):
+                    continue  # parts that overlap: their sum says nothing of the whole
+                lo, hi = sum(p.lo for p in given), sum(p.hi for p in given)
+                for whole in wholes[key]:
+                    ok = lo <= whole.hi
+                    self.tally(whole.dataset, ok)
+                    if ok:
+                        continue
+                    unit, dec = whole.unit, decimals_of(whole)
+                    exp = (lo + hi) / 2
+                    values = self._values(store, whole, len(given))
+                    values.update(observed=shown(store, whole.value, unit, dec), expected=shown(store, exp, unit, dec),
+                                  difference=shown(store, whole.value - exp, unit, dec))
+                    listed = ", ".join(str(p.coords[d]) for p in given)
+                    self.report(whole.dataset, values,
+                                [location(store, whole, "total")] + [location(store, p, "part") for p in given],
+                                subject=f"exceeding:{d}:{whole.measure}@{coords_key(store, whole)}",
+                                observed=in_unit(store, whole.value, unit), expected=in_unit(store, exp, unit),
+                                tolerance=in_unit(store, (whole.hi - whole.lo) / 2 + (hi - lo) / 2, unit),
+                                unit=unit_shown(store, unit), relation=">=",
+                                message=f"{source_label(whole)}: the whole of {measure_text(store, whole.measure)} "
+                                        f"({where(store, whole)}) is printed as {values['observed']}, but "
+                                        f"{len(given)} of its parts by {d} ({listed}) already add up to "
+                                        f"{values['expected']}")
+
+    def _short(self, store: FigureStore, d: str, dim, whole, lo: float, hi: float, fids: list[int]) -> None:
+        """A whole the text gives with two or more (not all) of its parts by a closed dimension `d`:
+        the parts it names are its breakdown, and cannot add up to less than the whole."""
+        figs = store.figures
+        ok = hi >= whole.lo
+        self.tally(whole.dataset, ok)
+        if ok:
+            return
+        parts = [figs[i] for i in fids]
+        unit, dec = whole.unit, decimals_of(whole)
+        exp = (lo + hi) / 2
+        given = [str(p.coords[d]) for p in parts]
+        missing = ", ".join(m for m in dim.parts if m not in given)
+        values = self._values(store, whole, len(parts))
+        values.update(observed=shown(store, whole.value, unit, dec), expected=shown(store, exp, unit, dec),
+                      difference=shown(store, whole.value - exp, unit, dec), missing=missing)
+        self.report(whole.dataset, values,
+                    [location(store, whole, "total")] + [location(store, p, "part") for p in parts],
+                    subject=f"short:{d}:{whole.measure}@{coords_key(store, whole)}",
+                    observed=in_unit(store, whole.value, unit), expected=in_unit(store, exp, unit),
+                    tolerance=in_unit(store, (whole.hi - whole.lo) / 2 + (hi - lo) / 2, unit),
+                    unit=unit_shown(store, unit), relation="<=",
+                    message=f"{source_label(whole)}: the whole of {measure_text(store, whole.measure)} "
+                            f"({where(store, whole)}) is printed as {values['observed']}, but its parts "
+                            f"by {d} ({', '.join(given)}) add up to {values['expected']}, and it gives "
+                            f"no {d} {missing}")
 
     def _duplicates(self, store: FigureStore) -> None:
         figs = store.figures

@@ -21,7 +21,7 @@ from ..store import FigureStore, same_coordinates
 from .base import (FigureKind, coords_key, decimals_of, in_unit, location, measure_text, shown, source_label,
                    unit_shown, unknown_measures, where)
 
-BETWEEN = ("tables", "text", "editions")
+BETWEEN = ("tables", "text", "editions", "within_text")
 
 
 class Agreement(FigureKind):
@@ -30,7 +30,8 @@ class Agreement(FigureKind):
 
     name = "agreement"
     needs = "the same figure printed twice"
-    _NEEDS = {"tables": "in two tables", "text": "in the text and a table", "editions": "in two editions or reports"}
+    _NEEDS = {"tables": "in two tables", "text": "in the text and a table", "editions": "in two editions or reports",
+              "within_text": "twice in the text of one report"}
 
     def absent_reason(self, store, dataset: str) -> str:
         where = " or ".join(self._NEEDS[b] for b in self.p.between if b in self._NEEDS)
@@ -42,7 +43,9 @@ class Agreement(FigureKind):
     @dataclass(frozen=True)
     class Params:
         between: list[str] = param("which places are compared: tables (two tables of one edition), text "
-                                   "(the text and a table), editions (two editions)", list(BETWEEN))
+                                   "(the text and a table), editions (two editions), within_text (two figures "
+                                   "of the text of one edition, such as one value printed in two units)",
+                                   ["tables", "text", "editions"])
         measures: list[str] = param("the measures checked (default: all)", [])
         unmatched: bool = param("count a text figure no table prints as undecided, naming the nearest", True)
 
@@ -57,22 +60,26 @@ class Agreement(FigureKind):
     def _pair_kind(self, f_dataset, f_source, g_dataset, g_source) -> str:
         if f_dataset != g_dataset:
             return "editions"
+        if f_source == g_source == "text":
+            return "within_text"
         return "text" if "text" in (f_source, g_source) else "tables"
 
     def evaluate(self, store: FigureStore) -> None:
         same = same_coordinates("g", "f")
         mf = " AND list_contains(?, f.measure)" if self.p.measures else ""
         mp = [list(self.p.measures)] if self.p.measures else []
+        # two figures of one text are paired only when asked (the text's own source is the text)
+        within = " OR (f.source = 'text' AND g.source = 'text')" if "within_text" in self.p.between else ""
         printed = store.rows(
             f"SELECT f.fid, g.fid, {can_meet_sql('f', 'g')} FROM figures f JOIN figures g ON g.measure = f.measure "
-            f"AND g.p_key = f.p_key AND {same} AND g.fid > f.fid AND (g.dataset <> f.dataset OR g.source <> f.source)"
-            f"{mf} ORDER BY f.fid, g.fid", mp)
+            f"AND g.p_key = f.p_key AND {same} AND g.fid > f.fid AND (g.dataset <> f.dataset OR g.source <> f.source"
+            f"{within}){mf} AND f.origin <> 'reference' AND g.origin <> 'reference' ORDER BY f.fid, g.fid", mp)
         # a source that prints no figure at the coordinates, but its parts: their sum
         same_d = same_coordinates("d", "f")
         summed = store.rows(
             f"SELECT f.fid, d.dataset, d.source, d.lo, d.hi, d.fids, {can_meet_sql('f', 'd')} FROM figures f "
             f"JOIN derived d ON d.measure = f.measure AND d.p_key = f.p_key AND {same_d} "
-            f"AND (d.dataset <> f.dataset OR d.source <> f.source){mf} "
+            f"AND (d.dataset <> f.dataset OR d.source <> f.source){mf} AND f.origin <> 'reference' "
             f"WHERE NOT EXISTS (SELECT 1 FROM figures g WHERE g.dataset = d.dataset AND g.source = d.source "
             f"AND g.measure = d.measure AND g.p_key = d.p_key AND {same}) ORDER BY f.fid, d.dataset, d.source", mp)
         figs = store.figures
@@ -104,11 +111,14 @@ class Agreement(FigureKind):
 
     def _finding(self, store, f, exp, lo, hi, unit, others, other, kind, summed_from: int | None = None) -> None:
         dec = decimals_of(f)
-        src = source_label(other) + (f" (the sum of {summed_from} figures)" if summed_from else "")
+        here, src = source_label(f), source_label(other)
+        if kind == "within_text":  # both are "the text": say which figure of it
+            here, src = f"{here} ({f.label})", f"{src} ({other.label})"
+        src += f" (the sum of {summed_from} figures)" if summed_from else ""
         values = {"figure": f"{measure_text(store, f.measure)} ({where(store, f)})",
                   "measure": measure_text(store, f.measure), "at": where(store, f),
                   "observed": shown(store, f.value, unit, dec), "expected": shown(store, exp, unit, dec),
-                  "difference": shown(store, f.value - exp, unit, dec), "source": source_label(f), "other": src,
+                  "difference": shown(store, f.value - exp, unit, dec), "source": here, "other": src,
                   "edition": f.edition, "other_edition": other.edition}
         role = "claim" if f.source == "text" else "observed"
         locs = [location(store, f, role)] + [location(store, o, "compared") for o in others[:50]]

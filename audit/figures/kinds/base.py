@@ -204,19 +204,21 @@ def coords_key(store: FigureStore, item) -> str:
 def source_label(fig: Figure) -> str:
     if fig.source == "text":
         return "the text"
+    if fig.origin == "reference":
+        return f"the pack's reference data ({fig.quote})"
     return f"{fig.table_title} ({fig.table})" if fig.table_title and fig.table_title != fig.table else str(fig.table)
 
 
 def location(store: FigureStore, fig: Figure, role: str) -> Location:
     key = {d: m for d, m in fig.coords.items() if m != store.vocab.dimensions[d].all}
     key["period"] = fig.period.label
-    if fig.source == "text":
+    if fig.source == "text" or fig.origin == "reference":
         label = fig.label
         prov = fig.quote or None
     else:
         label = f"{source_label(fig)}, row {fig.label}, {fig.column}"
         prov = fig.provenance or None
-    if fig.edition and len(store.datasets) > 1:
+    if fig.edition and len(store.datasets) > 1 and fig.origin != "reference":
         label = f"{fig.edition}: {label}"
     return Location(file=fig.file, row=fig.line, table=fig.table, claim=fig.claim, column=fig.column, key=key,
                     value=printed(store, fig), role=role, label=label, provenance=prov, cell=fig.cell)
@@ -283,7 +285,8 @@ def _values_of(store: FigureStore, measure: str, derived: bool) -> list[Value]:
 
     figs = store.figures
     out = [Value(f.dataset, f.source, f.measure, f.period, f.coords, f.lo, f.hi, [f], f.origin)  # coords: read only
-           for (fid,) in store.rows("SELECT fid FROM figures WHERE measure = ? ORDER BY fid", [measure])
+           for (fid,) in store.rows("SELECT fid FROM figures WHERE measure = ? AND origin <> 'reference' ORDER BY fid",
+                                    [measure])
            for f in [figs[fid]]]
     if derived:
         names = ", ".join(col(d) for d in store.dims)

@@ -48,7 +48,7 @@ class CoOccurrence(FigureKind):
                 f"SELECT a.fid, b.fid, {zero.format(t='a')}, {nonzero.format(t='a')}, {zero.format(t='b')}, "
                 f"{nonzero.format(t='b')} FROM figures a JOIN figures b ON b.dataset = a.dataset "
                 f"AND b.source = a.source AND b.p_key = a.p_key AND {same} AND b.measure = ? "
-                f"WHERE a.measure = ? ORDER BY a.fid", [second, first])
+                f"WHERE a.measure = ? AND a.origin <> 'reference' ORDER BY a.fid", [second, first])
             for a, b, az, anz, bz, bnz in rows:
                 fa, fb = figs[a], figs[b]
                 if (az and bz) or (anz and bnz):

@@ -66,7 +66,7 @@ class Coincidence(FigureKind):
         rows = store.rows(
             f"SELECT f.fid, s.fid FROM figures f JOIN figures s ON s.dataset = f.dataset AND s.measure = ? "
             f"AND s.p_instant AND s.p_end = f.p_end AND {' AND '.join(same + fixed) or 'true'} "
-            f"WHERE f.measure = ? AND NOT f.p_instant ORDER BY f.fid, s.fid",
+            f"WHERE f.measure = ? AND NOT f.p_instant AND s.origin <> 'reference' ORDER BY f.fid, s.fid",
             [p.stock, *at.values(), *flow_at.values(), p.flow])
         skip = set(p.ignore) | set(at) | set(flow_at)
         for a, b in rows:

@@ -17,6 +17,11 @@ gives the numerator's quantity, as text ('5 <unit>').
 `when: {numerator_at_least: AMOUNT}` restricts the rule to numerators that are surely at least
 the amount (their interval's low end). A denominator printed as exactly 0 beside such a numerator
 is a finding when `zero_denominator` is `report` (the default) and no item when it is `skip`.
+
+With `denominator_in: reference`, the denominator is a figure of the pack's reference data, not of
+the report: the one of the numerator's dataset whose members (other than wholes) the numerator's
+coordinates share, whatever the source and period. A part is never larger than the whole it lies
+in: any figure printed for a place, a status, a year bounded by one fact about the whole.
 """
 from __future__ import annotations
 
@@ -32,6 +37,7 @@ from .base import (FigureKind, Value, check_amount, check_at, coords_key, fixed_
                    value_source, values_of)
 
 ZERO = ("report", "skip")
+DENOMINATOR_IN = ("printed", "reference")
 WHEN = ("numerator_at_least",)
 
 
@@ -54,6 +60,14 @@ class Ratio(FigureKind):
         at_least: float | str | None = param("the lowest ratio allowed (numerator units per denominator)", None)
         when: dict = param("conditions on the pairs checked: numerator_at_least: AMOUNT", {})
         zero_denominator: str = param("a zero denominator beside a numerator: report or skip", "report")
+        denominator_in: str = param("where the denominator is read: printed (the report's figures) or "
+                                    "reference (the pack's reference data)", "printed")
+
+    def absent_reason(self, store: FigureStore, dataset: str) -> str:
+        if self.p.denominator_in != "reference" or any(
+                f.origin == "reference" and f.measure == self.p.denominator for f in store.datasets[dataset].figures):
+            return super().absent_reason(store, dataset)
+        return f"needs a figure of {self.p.denominator} in the pack's reference data at this dataset's coordinates"
 
     def check(self, vocab):
         p, f, ln = self.p, self.rule.file, self.rule.line
@@ -68,6 +82,9 @@ class Ratio(FigureKind):
                                    hint=f"conditions: {', '.join(WHEN)}"))
             else:
                 out += check_amount(vocab, raw, p.numerator, f, ln, "when")
+        if p.denominator_in not in DENOMINATOR_IN:
+            out.append(Problem(f, f"denominator_in '{p.denominator_in}' is not one of {', '.join(DENOMINATOR_IN)}",
+                               ln, field="denominator_in"))
         if p.zero_denominator not in ZERO:
             out.append(Problem(f, f"zero_denominator '{p.zero_denominator}' is not one of {', '.join(ZERO)}", ln,
                                field="zero_denominator"))
@@ -83,6 +100,7 @@ class Ratio(FigureKind):
         at, numerator_at = fixed_coords(store, p.at), fixed_coords(store, p.numerator_at)
         dims = store.dims
         printed, summed = self._index(store, p.denominator)
+        reference = self._reference(store, p.denominator) if p.denominator_in == "reference" else None
         for n in values_of(store, p.numerator, derived=False):
             if floor is not None and not n.lo >= floor * (1 - 1e-12):
                 continue
@@ -90,8 +108,12 @@ class Ratio(FigureKind):
                 continue
             want = dict(n.coords)
             want.update(at)
-            key = (n.dataset, n.source, n.period.key(), tuple(want[x] for x in dims))
-            cands = printed.get(key) or summed.get(key)
+            if reference is not None:
+                cands = [r for r in reference.get(n.dataset, ())
+                         if all(m == vocab.dimensions[x].all or want[x] == m for x, m in r.coords.items())]
+            else:
+                key = (n.dataset, n.source, n.period.key(), tuple(want[x] for x in dims))
+                cands = printed.get(key) or summed.get(key)
             if not cands:
                 continue
             d = min(cands, key=lambda v: v.rank)
@@ -111,6 +133,16 @@ class Ratio(FigureKind):
             self.tally(n.dataset, broken is None)
             if broken:
                 self._finding(store, n, d, broken, shown(store, n.value / d.value, n.unit()), broken[1])
+
+    @staticmethod
+    def _reference(store: FigureStore, measure: str) -> dict[str, list[Value]]:
+        """The reference figures of a measure, by dataset, as values."""
+        out: dict[str, list[Value]] = {}
+        for f in store.figures:
+            if f.origin == "reference" and f.measure == measure:
+                out.setdefault(f.dataset, []).append(Value(f.dataset, f.source, f.measure, f.period, f.coords, f.lo,
+                                                           f.hi, [f], f.origin))
+        return out
 
     @staticmethod
     def _index(store: FigureStore, measure: str) -> tuple[dict, dict]:

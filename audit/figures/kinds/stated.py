@@ -4,9 +4,10 @@ The text often gives not a figure but a relation between figures: "a 20% decreas
 "fell by 5.9 km", "2.2% of the whole", "double the output of the year before", "in five
 regions". Such a claim (see `audit.figures.load._statement` for how it is written) names the
 figures it relates; this kind finds them (a figure printed by a table of the same dataset first,
-then the sum of a table's parts, then the text, then another edition), computes the relation with
-interval arithmetic (each figure stands for its interval under printed precision), and checks that
-the stated interval can meet the computed one. A count of members counts the members of a
+then the sum of a table's parts, then the text, then another edition, then the pack's reference
+data, whatever its period), computes the relation with interval arithmetic (each figure stands for
+its interval under printed precision), and checks that the stated interval can meet the computed
+one. A count of members counts the members of a
 dimension with a figure above zero in the table that lists the most of them; a member whose
 figure may or may not be zero at printed precision widens the count. A relation whose figures
 cannot all be found is undecided, naming what is missing.
@@ -57,6 +58,7 @@ class Stated(FigureKind):
         params = [measure, period.key(), *(coords[d] for d in store.dims)]
         rows = store.rows(
             f"SELECT fid, lo, hi, source, dataset = ? AS here FROM figures WHERE measure = ? AND p_key = ? AND {same} "
+            f"AND origin <> 'reference' "
             f"ORDER BY here DESC, source = 'text', fid LIMIT 1", [st.dataset, *params])
         derived = store.rows(
             f"SELECT lo, hi, fids FROM derived WHERE dataset = ? AND measure = ? AND p_key = ? AND {same} "
@@ -69,6 +71,13 @@ class Stated(FigureKind):
             return lo, hi, [store.figures[i] for i in fids]
         if rows:
             fid, lo, hi = rows[0][:3]
+            return lo, hi, [store.figures[fid]]
+        # a fact of the pack's reference data (a country's area) holds whatever the period
+        reference = store.rows(
+            f"SELECT fid, lo, hi FROM figures WHERE dataset = ? AND origin = 'reference' AND measure = ? AND {same} "
+            f"ORDER BY fid LIMIT 1", [st.dataset, measure, *(coords[d] for d in store.dims)])
+        if reference:
+            fid, lo, hi = reference[0]
             return lo, hi, [store.figures[fid]]
         return None
 
