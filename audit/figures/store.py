@@ -109,22 +109,24 @@ class FigureStore:
         }
         ordered = sorted(periods, key=periods.get)
         text_list = [str(t) for t in sorted(texts, key=texts.get)]
-        cols = ["fid"] + [f'(?::VARCHAR[])["{n}" + 1] AS "{n}"' for n in ("dataset", "edition", "source", "origin",
-                                                                          "measure")]
-        cols += ["additive", '(?::VARCHAR[])[period + 1] AS p_key', '(?::DATE[])[period + 1] AS p_start',
-                 '(?::DATE[])[period + 1] AS p_end', '(?::BOOLEAN[])[period + 1] AS p_instant', "lo", "hi", "ck"]
-        cols += [f'(?::VARCHAR[])["c_{d}" + 1] AS "c_{d}"' for d in self.dims]
-        params = [text_list] * 5 + [[p.key() for p in ordered], [p.start for p in ordered], [p.end for p in ordered],
-                                    [p.instant for p in ordered]] + [text_list] * len(self.dims)
+        # each code read in its list, the lists bound once (a list bound per column costs twice as much)
+        cols = ["fid"] + [f'l.texts["{n}" + 1] AS "{n}"' for n in ("dataset", "edition", "source", "origin", "measure")]
+        cols += ["additive", "l.keys[period + 1] AS p_key", "l.starts[period + 1] AS p_start",
+                 "l.ends[period + 1] AS p_end", "l.instants[period + 1] AS p_instant", "lo", "hi", "ck"]
+        cols += [f'l.texts["c_{d}" + 1] AS "c_{d}"' for d in self.dims]
+        lists = ("(SELECT ?::VARCHAR[] AS texts, ?::VARCHAR[] AS keys, ?::DATE[] AS starts, ?::DATE[] AS ends, "
+                 "?::BOOLEAN[] AS instants) l")
+        params = [text_list, [p.key() for p in ordered], [p.start for p in ordered], [p.end for p in ordered],
+                  [p.instant for p in ordered]]
         period_texts = [texts.setdefault(p.key(), len(texts)) for p in ordered]  # each period's key, as a text code
         where = "" if figs else " WHERE false"
         if not figs:  # DuckDB cannot tell the type of an empty array's values: one row, filtered out
             columns = {name: (t, [False if t == "BOOLEAN" else 0]) for name, (t, _) in columns.items()}
-            params = [[""]] * 5 + [["@2000-01-01"], [None], [None], [True]] + [[""]] * len(self.dims)
+            params = [[""], ["@2000-01-01"], [None], [None], [True]]
             period_texts = [0]
         source, source_params, columns_np = _columns(columns)  # noqa: F841 - columns_np: read by DuckDB by its name
-        self.con.execute(f"CREATE TABLE {table} AS SELECT {', '.join(cols)} FROM {source}{where}",
-                         params + source_params)
+        self.con.execute(f"CREATE TABLE {table} AS SELECT {', '.join(cols)} FROM {source}, {lists}{where}",
+                         source_params + params)
         # the same figures with every text as its code (`texts`), for the cube: `{table}_codes`
         coded = ", ".join(["fid", "dataset", "source", "origin", "measure", "additive",
                            "(?::INTEGER[])[period + 1] AS p_key", "lo", "hi", "ck"] + [f'"c_{d}"' for d in self.dims])
