@@ -300,7 +300,13 @@ def _build(loader: _Loader, name: str):
             top.key = value if isinstance(value, str) else str(value)
             top.key_pos = pos[:2]
             top.key_mark = mark
-        else:
+        elif top.key is not _MERGE_KEY and (key := str(top.key)) not in top.value:  # a key's value
+            top.key = _NO_KEY
+            node = top.value
+            node[key] = value
+            node.positions[key] = top.key_pos
+            node.value_positions[key] = pos
+        else:  # the value of a merge key, or of a key written twice (refused)
             top.add(value, pos, tag, mark)
     loader.get_event()  # DocumentEndEvent
     if not loader.check_event(yaml.StreamEndEvent):
