@@ -59,6 +59,14 @@ class FigureStore:
         self._derive_periods()
         self._derive_sets()
 
+    coded = False  # whether the texts' codes tell apart exactly what the texts do (see `_derive`)
+    text_of: list[str] = []
+
+    def code(self, text: str):
+        """A text as the coded tables (`figures_codes`) hold it: its code (-1 if no figure has it), or
+        the text itself when the store is not coded."""
+        return self.texts.get(text, -1) if self.coded else text
+
     def close(self) -> None:
         self.con.close()
 
@@ -207,6 +215,7 @@ class FigureStore:
         groups = list(self._rollable().items())
         text_list = [str(t) for t in self.texts]  # in the order of their codes
         coded = len(set(text_list)) == len(text_list)
+        self.coded, self.text_of = coded, text_list
         rows = [(ds, src, g) for g, (_dims, sources) in enumerate(groups) for ds, src in sources]
         if coded:
             rows = [(self.texts[ds], self.texts[src], g) for ds, src, g in rows]
