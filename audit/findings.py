@@ -42,8 +42,11 @@ class Location:
 
     def to_dict(self) -> dict:
         # by hand: dataclasses.asdict deep-copies every value, and a run can hold 100,000 locations
-        d = {name: getattr(self, name) for name in _LOCATION_FIELDS}
-        d = {k: (dict(v) if k == "key" else v) for k, v in d.items() if v is not None and v != {}}
+        d = {}
+        for name in _LOCATION_FIELDS:  # one pass, the fields in their order
+            v = getattr(self, name)
+            if v is not None and v != {}:
+                d[name] = dict(v) if name == "key" else v
         d.setdefault("row", self.row)
         return d
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 import gc
 import math
+import re
 from pathlib import Path
 
 import yaml
@@ -92,12 +93,38 @@ _RESOLVED_FIRST = set(_Loader.yaml_implicit_resolvers) | {""}
 assert None not in _RESOLVED_FIRST
 
 
-def _number(loader: _Loader, node: yaml.ScalarNode) -> Number:
-    value = float(loader.construct_yaml_float(node)) if node.tag == _FLOAT else float(
-        loader.construct_yaml_int(node))
-    number = Number(value)
-    number.text = node.value.replace("_", "")
+def _number(loader: _Loader, event: yaml.ScalarEvent, tag: str) -> Number:
+    text = event.value
+    if text.isdigit() and (text[0] != "0" or text == "0"):  # a decimal integer (not octal): no node needed
+        number = Number(int(text))
+    elif tag == _FLOAT and _PLAIN_FLOAT.match(text):  # digits, a point, maybe an exponent: float() reads it so
+        number = Number(float(text))
+    else:
+        node = yaml.ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
+        number = Number(float(loader.construct_yaml_float(node)) if tag == _FLOAT else float(
+            loader.construct_yaml_int(node)))
+    number.text = text.replace("_", "")
     return number
+
+
+_PLAIN_FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?\Z")
+
+
+# What resolve() answers for a plain scalar's text (it depends on the text alone: the safe resolver
+# has no path resolvers), remembered for short texts (a corpus writes the same keys, numbers and
+# words in every file); bounded, so that a hostile file cannot grow it.
+_RESOLVED: dict[str, str] = {}
+_RESOLVED_MAX, _RESOLVED_TEXT = 50_000, 40
+
+
+def _resolve(loader: _Loader, event: yaml.ScalarEvent) -> str:
+    value = event.value
+    tag = _RESOLVED.get(value)
+    if tag is None:
+        tag = loader.resolve(yaml.ScalarNode, value, event.implicit)
+        if len(value) <= _RESOLVED_TEXT and len(_RESOLVED) < _RESOLVED_MAX:
+            _RESOLVED[value] = tag
+    return tag
 
 
 def _scalar(loader: _Loader, event: yaml.ScalarEvent):
@@ -106,7 +133,8 @@ def _scalar(loader: _Loader, event: yaml.ScalarEvent):
     if tag is None and not (event.implicit[0] and event.value[:1] in _RESOLVED_FIRST):
         tag = _STR  # what resolve() answers, without its lookups: quoted, or no implicit tag starts so
     elif tag is None or tag == "!":
-        tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        tag = _resolve(loader, event) if event.implicit[0] else loader.resolve(yaml.ScalarNode, event.value,
+                                                                                event.implicit)
     if tag == _STR:
         text = Text(event.value)
         text.line, text.column = event.start_mark.line + 1, event.start_mark.column + 1
@@ -114,10 +142,10 @@ def _scalar(loader: _Loader, event: yaml.ScalarEvent):
         return text, tag
     if tag == _MERGE:
         return None, tag
-    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
     try:
         if tag in (_INT, _FLOAT):
-            return _number(loader, node), tag
+            return _number(loader, event, tag), tag
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         if tag in _OTHER_SCALARS:
             return loader.yaml_constructors[tag](loader, node), tag
     except (ValueError, OverflowError) as exc:  # a date that does not exist, an integer of 5,000 digits
@@ -130,10 +158,11 @@ def _scalar(loader: _Loader, event: yaml.ScalarEvent):
 class _Open:
     """A mapping or list being built, with the number of values it holds so far (itself included)."""
 
-    __slots__ = ("value", "anchor", "key", "key_pos", "key_mark", "merges", "size")
+    __slots__ = ("value", "anchor", "key", "key_pos", "key_mark", "merges", "size", "seq")
 
     def __init__(self, value, anchor: str | None):
         self.value, self.anchor, self.key, self.merges, self.size = value, anchor, _NO_KEY, [], 1
+        self.seq = isinstance(value, Seq)
 
     def add(self, value, pos: tuple[int, int, str], tag: str | None, mark) -> None:
         """Add a finished value: a list's next item, a mapping's next key or the value of its key."""
@@ -227,8 +256,14 @@ def _build(loader: _Loader, name: str):
                 anchors[event.anchor] = _OPEN_ANCHOR
             continue
         if kind is yaml.ScalarEvent:
-            value, tag = _scalar(loader, event)
-            pos, size = (mark.line + 1, mark.column + 1, event.style or ""), 1
+            line, column, style = mark.line + 1, mark.column + 1, event.style or ""
+            if event.tag is None and not (event.implicit[0] and event.value[:1] in _RESOLVED_FIRST):
+                value = Text(event.value)  # quoted, or plain and no other tag starts so: what _scalar gives
+                value.line, value.column, value.style = line, column, style
+                tag = _STR
+            else:
+                value, tag = _scalar(loader, event)
+            pos, size = (line, column, style), 1
             values += 1
             if event.anchor is not None:
                 anchors[event.anchor] = (value, pos, tag, 1)
@@ -255,7 +290,24 @@ def _build(loader: _Loader, name: str):
             break
         top = stack[-1]
         top.size += size
-        top.add(value, pos, tag, mark)
+        # what _Open.add does, written out for the two common cases (a list's item, a mapping's key)
+        if tag == _MERGE:
+            top.add(value, pos, tag, mark)
+        elif top.seq:
+            top.value.append(value)
+            top.value.item_positions.append(pos[:2])
+        elif top.key is _NO_KEY:
+            top.key = value if isinstance(value, str) else str(value)
+            top.key_pos = pos[:2]
+            top.key_mark = mark
+        elif top.key is not _MERGE_KEY and (key := str(top.key)) not in top.value:  # a key's value
+            top.key = _NO_KEY
+            node = top.value
+            node[key] = value
+            node.positions[key] = top.key_pos
+            node.value_positions[key] = pos
+        else:  # the value of a merge key, or of a key written twice (refused)
+            top.add(value, pos, tag, mark)
     loader.get_event()  # DocumentEndEvent
     if not loader.check_event(yaml.StreamEndEvent):
         raise yaml.composer.ComposerError("expected a single document in the stream", first.start_mark,

@@ -105,29 +105,37 @@ class Additivity(FigureKind):
                 "measure": measure_text(store, whole.measure), "at": where(store, whole),
                 "source": source_label(whole), "parts": n_parts}
 
-    def _beside_parts(self, store: FigureStore, select: str, parts: str, wholes: str, having: str):
+    def _beside_parts(self, store: FigureStore, select: str, parts: tuple, wholes: tuple, having: str):
         """For each closed dimension: (dimension, its spec, rows of each whole printed at the
         dimension's whole beside fewer than all of its parts in its source, `select`ed over those
-        parts). `{c}` in `select` and `having` stands for the dimension's column."""
-        mfilter, mparams = self._measure_filter("f")
+        parts). `{c}` in `select` and `having` stands for the dimension's column; `parts` and
+        `wholes` are the origins of the parts and of the wholes."""
+        # over the figures' codes where the store has them: joins on integers, not on every text
+        table, code = ("figures_codes", store.code) if store.coded else ("figures", str)
+        mfilter, mparams = "", []
+        if self.p.measures:
+            mfilter, mparams = " AND list_contains(?, f.measure)", [[code(m) for m in self.p.measures]]
         for d, dim in store.vocab.dimensions.items():
             if not dim.closed:
                 continue
             c = col(d)
             others = " AND ".join([f"c.{col(x)} = f.{col(x)}" for x in store.dims if x != d] or ["true"])
             rows = store.rows(
-                f"SELECT f.fid, {select.format(c=c)} FROM figures f JOIN figures c "
+                f"SELECT f.fid, {select.format(c=c)} FROM {table} f JOIN {table} c "
                 f"ON c.dataset = f.dataset AND c.source = f.source AND c.measure = f.measure AND c.p_key = f.p_key "
-                f"AND {others} AND {parts} AND list_contains(?, c.{c}) "
-                f"WHERE {wholes} AND f.additive AND f.{c} = ?{mfilter} GROUP BY f.fid "
+                f"AND {others} AND list_contains(?, c.origin) AND list_contains(?, c.{c}) "
+                f"WHERE list_contains(?, f.origin) AND f.additive AND f.{c} = ?{mfilter} GROUP BY f.fid "
                 f"HAVING count(DISTINCT c.{c}) < ?{having.format(c=c)} ORDER BY f.fid",
-                [list(dim.parts), dim.all, *mparams, len(dim.parts)])
+                [[code(o) for o in parts], [code(m) for m in dim.parts], [code(o) for o in wholes], code(dim.all),
+                 *mparams, len(dim.parts)])
+            if store.coded and "list(DISTINCT" in select:  # the members present, read back as text
+                rows = [(fid, [store.text_of[m] for m in present]) for fid, present in rows]
             yield d, dim, rows
 
     def _missing(self, store: FigureStore) -> None:
         figs = store.figures
         for d, dim, rows in self._beside_parts(
-                store, "list(DISTINCT c.{c} ORDER BY c.{c})", "c.origin = 'cell'", "f.origin = 'total'", ""):
+                store, "list(DISTINCT c.{c} ORDER BY c.{c})", ("cell",), ("total",), ""):
             for fid, present in rows:
                 whole = figs[fid]
                 missing = [p for p in dim.parts if p not in present]
@@ -148,8 +156,8 @@ class Additivity(FigureKind):
         `text_breakdowns`, the same rows give the text's breakdowns (`_short`)."""
         figs = store.figures
         for d, dim, rows in self._beside_parts(
-                store, "sum(c.lo), sum(c.hi), list(c.fid ORDER BY c.fid)", "c.origin IN ('cell', 'text')",
-                "f.origin IN ('total', 'cell', 'text')", " AND count(DISTINCT c.{c}) = count(*)"):
+                store, "sum(c.lo), sum(c.hi), list(c.fid ORDER BY c.fid)", ("cell", "text"),
+                ("total", "cell", "text"), " AND count(DISTINCT c.{c}) = count(*)"):
             for fid, lo, hi, fids in rows:
                 whole = figs[fid]
                 if self.p.text_breakdowns and whole.origin == "text" and len(fids) >= 2:
