@@ -850,6 +850,8 @@ def _dims(raw: Any, key: str) -> list:
         if why is None and key == "year" and not (isinstance(item, (int, float)) and not isinstance(item, bool)
                                                   and float(item).is_integer()):
             why = "not a whole year"
+        if why is None and key == "year" and not 1 <= item <= 9999:
+            why = "not a year from 1 to 9999"
         if why is not None:
             raise ValueError(f"{key} must be a value or a list of values; {str(item)[:40]!r} is {why}")
         out.append(int(item) if key == "year" else _plain(item))

@@ -149,3 +149,15 @@ def test_describing_keys_take_one_plain_value(tmp_path):
         path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
         code, _, stderr = audit_in(work, ["check", "ds", "--rules", str(PACK), "--format", "json"])
         assert code == 2 and f": {key}: the dataset's {key} must be one text or number" in stderr, stderr
+
+
+def test_a_claims_year_out_of_any_calendar_is_refused_at_its_line(tmp_path):
+    """Found by the property above: a claim's year of 10**30 reached DuckDB's BIGINT and ended in
+    an internal error of `audit explain`; it is refused at its line, by every command."""
+    for command in ("check", "explain"):
+        work = tmp_path / command
+        shutil.copytree(DATASET, work / "ds")
+        put_in_claim(work / "ds", 0, "year", 10**30)
+        argv = [command, "ds", "--rules", str(PACK)] + (["-o", "e.txt"] if command == "explain" else [])
+        code, _, stderr = audit_in(work, argv)
+        assert code == 2 and "claims.yaml:" in stderr and "is not a year from 1 to 9999" in stderr, stderr
