@@ -162,28 +162,32 @@ class Additivity(FigureKind):
                 whole = figs[fid]
                 if self.p.text_breakdowns and whole.origin == "text" and len(fids) >= 2:
                     self._short(store, d, dim, whole, lo, hi, fids)  # the parts are the text's: same source
-                ok = lo <= whole.hi
-                self.tally(whole.dataset, ok)
-                if ok:
-                    continue
-                parts = [figs[i] for i in fids]
-                unit, dec = whole.unit, decimals_of(whole)
-                exp = (lo + hi) / 2
-                values = self._values(store, whole, len(parts))
-                values.update(observed=shown(store, whole.value, unit, dec), expected=shown(store, exp, unit, dec),
-                              difference=shown(store, whole.value - exp, unit, dec))
-                named = ", ".join(str(p.coords[d]) for p in parts)
-                self.report(whole.dataset, values,
-                            [location(store, whole, "total")] + [location(store, p, "part") for p in parts],
-                            subject=f"exceeding:{d}:{whole.measure}@{coords_key(store, whole)}",
-                            observed=in_unit(store, whole.value, unit), expected=in_unit(store, exp, unit),
-                            tolerance=in_unit(store, (whole.hi - whole.lo) / 2 + (hi - lo) / 2, unit),
-                            unit=unit_shown(store, unit), relation=">=",
-                            message=f"{source_label(whole)}: the whole of {measure_text(store, whole.measure)} "
-                                    f"({where(store, whole)}) is printed as {values['observed']}, but "
-                                    + (f"its part {d} {named} alone is {values['expected']}" if len(parts) == 1 else
-                                       f"{len(parts)} of its parts by {d} ({named}) already add up to "
-                                       f"{values['expected']}"))
+                self._whole_at_least(store, d, whole, [figs[i] for i in fids], lo, hi)
+
+    def _whole_at_least(self, store: FigureStore, d: str, whole, parts: list, lo: float, hi: float) -> None:
+        """Tally, and report when it fails, that `whole` is not less than its `parts` by `d`, which
+        add up to [lo, hi] and are not all of its parts."""
+        ok = lo <= whole.hi
+        self.tally(whole.dataset, ok)
+        if ok:
+            return
+        unit, dec = whole.unit, decimals_of(whole)
+        exp = (lo + hi) / 2
+        values = self._values(store, whole, len(parts))
+        values.update(observed=shown(store, whole.value, unit, dec), expected=shown(store, exp, unit, dec),
+                      difference=shown(store, whole.value - exp, unit, dec))
+        named = ", ".join(str(p.coords[d]) for p in parts)
+        self.report(whole.dataset, values,
+                    [location(store, whole, "total")] + [location(store, p, "part") for p in parts],
+                    subject=f"exceeding:{d}:{whole.measure}@{coords_key(store, whole)}",
+                    observed=in_unit(store, whole.value, unit), expected=in_unit(store, exp, unit),
+                    tolerance=in_unit(store, (whole.hi - whole.lo) / 2 + (hi - lo) / 2, unit),
+                    unit=unit_shown(store, unit), relation=">=",
+                    message=f"{source_label(whole)}: the whole of {measure_text(store, whole.measure)} "
+                            f"({where(store, whole)}) is printed as {values['observed']}, but "
+                            + (f"its part {d} {named} alone is {values['expected']}" if len(parts) == 1 else
+                               f"{len(parts)} of its parts by {d} ({named}) already add up to "
+                               f"{values['expected']}"))
 
     def _exceeding_sets(self, store: FigureStore) -> None:
         """As `_exceeding`, for the text's parts of which one or more names a set of a closed
@@ -219,26 +223,7 @@ class Additivity(FigureKind):
                     continue  # parts that overlap: their sum says nothing of the whole
                 lo, hi = sum(p.lo for p in given), sum(p.hi for p in given)
                 for whole in wholes[key]:
-                    ok = lo <= whole.hi
-                    self.tally(whole.dataset, ok)
-                    if ok:
-                        continue
-                    unit, dec = whole.unit, decimals_of(whole)
-                    exp = (lo + hi) / 2
-                    values = self._values(store, whole, len(given))
-                    values.update(observed=shown(store, whole.value, unit, dec), expected=shown(store, exp, unit, dec),
-                                  difference=shown(store, whole.value - exp, unit, dec))
-                    listed = ", ".join(str(p.coords[d]) for p in given)
-                    self.report(whole.dataset, values,
-                                [location(store, whole, "total")] + [location(store, p, "part") for p in given],
-                                subject=f"exceeding:{d}:{whole.measure}@{coords_key(store, whole)}",
-                                observed=in_unit(store, whole.value, unit), expected=in_unit(store, exp, unit),
-                                tolerance=in_unit(store, (whole.hi - whole.lo) / 2 + (hi - lo) / 2, unit),
-                                unit=unit_shown(store, unit), relation=">=",
-                                message=f"{source_label(whole)}: the whole of {measure_text(store, whole.measure)} "
-                                        f"({where(store, whole)}) is printed as {values['observed']}, but "
-                                        f"{len(given)} of its parts by {d} ({listed}) already add up to "
-                                        f"{values['expected']}")
+                    self._whole_at_least(store, d, whole, given, lo, hi)
 
     def _short(self, store: FigureStore, d: str, dim, whole, lo: float, hi: float, fids: list[int]) -> None:
         """A whole the text gives with two or more (not all) of its parts by a closed dimension `d`:
