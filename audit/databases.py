@@ -215,6 +215,22 @@ def _sqlite_uri(path: Path) -> str:
     return f"file:{uri_quote(str(path))}?mode=ro"
 
 
+def _sqlite_has_table(path: Path, table: str) -> None:
+    """DatabaseError unless the SQLite file has a table or view of that name."""
+    import sqlite3
+
+    con = sqlite3.connect(_sqlite_uri(path), uri=True)
+    try:
+        found = con.execute("SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?",
+                            [table]).fetchall()
+    except sqlite3.Error as exc:
+        raise DatabaseError(_first_line(exc)) from None
+    finally:
+        con.close()
+    if not found:
+        raise DatabaseError(f"the database has no table '{table[:80]}'")
+
+
 def _sqlite_ends(path: Path, select: str) -> None:
     """Run `select` on the SQLite file through the standard library, whose progress handler can
     stop it, counting its rows: DatabaseError if it runs past the time a read may take. The
@@ -304,11 +320,13 @@ def _adbc_stream(source: Source, limit: int | None, keep: list):
                 _execute(conn, setting, adbc)
         else:
             _execute(conn, "PRAGMA trusted_schema = OFF", adbc)
-        if source.table is not None:
+        if source.table is not None and source.kind == "sqlite":
+            # looked up in the catalogue through sqlite3: ADBC's table schema runs a view to read
+            # its columns, and a view that does not end would never return
+            _sqlite_has_table(source.path, source.table)
+            select = "SELECT * FROM " + quote(source.table)  # an attached schema cannot be named
+        elif source.table is not None:
             schema, table = _split(source.table)
-            if source.kind == "sqlite":
-                schema = None  # an attached schema cannot be named by a resource
-                table = source.table
             try:
                 conn.get_table_schema(None, schema, table)
             except adbc.Error:
