@@ -171,23 +171,28 @@ class Additivity(FigureKind):
         self.tally(whole.dataset, ok)
         if ok:
             return
+        named = ", ".join(str(p.coords[d]) for p in parts)
+        self._against_parts(store, d, whole, parts, lo, hi, ">=", "exceeding", lambda values: (
+            f"its part {d} {named} alone is {values['expected']}" if len(parts) == 1 else
+            f"{len(parts)} of its parts by {d} ({named}) already add up to {values['expected']}"))
+
+    def _against_parts(self, store: FigureStore, d: str, whole, parts: list, lo: float, hi: float, relation: str,
+                       subject: str, says, **extra) -> None:
+        """Report `whole` against some of its parts by `d`, which add up to [lo, hi]: the values
+        shown, the places, and a message whose end `says(values)` writes."""
         unit, dec = whole.unit, decimals_of(whole)
         exp = (lo + hi) / 2
         values = self._values(store, whole, len(parts))
         values.update(observed=shown(store, whole.value, unit, dec), expected=shown(store, exp, unit, dec),
-                      difference=shown(store, whole.value - exp, unit, dec))
-        named = ", ".join(str(p.coords[d]) for p in parts)
+                      difference=shown(store, whole.value - exp, unit, dec), **extra)
         self.report(whole.dataset, values,
                     [location(store, whole, "total")] + [location(store, p, "part") for p in parts],
-                    subject=f"exceeding:{d}:{whole.measure}@{coords_key(store, whole)}",
+                    subject=f"{subject}:{d}:{whole.measure}@{coords_key(store, whole)}",
                     observed=in_unit(store, whole.value, unit), expected=in_unit(store, exp, unit),
                     tolerance=in_unit(store, (whole.hi - whole.lo) / 2 + (hi - lo) / 2, unit),
-                    unit=unit_shown(store, unit), relation=">=",
+                    unit=unit_shown(store, unit), relation=relation,
                     message=f"{source_label(whole)}: the whole of {measure_text(store, whole.measure)} "
-                            f"({where(store, whole)}) is printed as {values['observed']}, but "
-                            + (f"its part {d} {named} alone is {values['expected']}" if len(parts) == 1 else
-                               f"{len(parts)} of its parts by {d} ({named}) already add up to "
-                               f"{values['expected']}"))
+                            f"({where(store, whole)}) is printed as {values['observed']}, but " + says(values))
 
     def _exceeding_sets(self, store: FigureStore) -> None:
         """As `_exceeding`, for the text's parts of which one or more names a set of a closed
@@ -234,23 +239,11 @@ class Additivity(FigureKind):
         if ok:
             return
         parts = [figs[i] for i in fids]
-        unit, dec = whole.unit, decimals_of(whole)
-        exp = (lo + hi) / 2
         given = [str(p.coords[d]) for p in parts]
         missing = ", ".join(m for m in dim.parts if m not in given)
-        values = self._values(store, whole, len(parts))
-        values.update(observed=shown(store, whole.value, unit, dec), expected=shown(store, exp, unit, dec),
-                      difference=shown(store, whole.value - exp, unit, dec), missing=missing)
-        self.report(whole.dataset, values,
-                    [location(store, whole, "total")] + [location(store, p, "part") for p in parts],
-                    subject=f"short:{d}:{whole.measure}@{coords_key(store, whole)}",
-                    observed=in_unit(store, whole.value, unit), expected=in_unit(store, exp, unit),
-                    tolerance=in_unit(store, (whole.hi - whole.lo) / 2 + (hi - lo) / 2, unit),
-                    unit=unit_shown(store, unit), relation="<=",
-                    message=f"{source_label(whole)}: the whole of {measure_text(store, whole.measure)} "
-                            f"({where(store, whole)}) is printed as {values['observed']}, but its parts "
-                            f"by {d} ({', '.join(given)}) add up to {values['expected']}, and it gives "
-                            f"no {d} {missing}")
+        self._against_parts(store, d, whole, parts, lo, hi, "<=", "short", lambda values: (
+            f"its parts by {d} ({', '.join(given)}) add up to {values['expected']}, and it gives no {d} {missing}"),
+            missing=missing)
 
     def _duplicates(self, store: FigureStore) -> None:
         figs = store.figures
