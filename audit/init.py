@@ -279,7 +279,7 @@ def _trailing_notes(body: list[tuple[int, list]], head_end: int) -> list[tuple[i
     (a label whose figures are not printed)."""
     def single_text(cells) -> bool:
         filled = [v for v in cells if _cell(v).strip()]
-        return len(filled) == 1 and isinstance(filled[0], str) and not read_number_like(filled[0])
+        return len(filled) == 1 and isinstance(filled[0], str) and not _looks_numeric(filled[0])
 
     end = len(body)
     while end > 0 and single_text(body[end - 1][1]):
@@ -294,7 +294,9 @@ def _trailing_notes(body: list[tuple[int, list]], head_end: int) -> list[tuple[i
     return []
 
 
-def read_number_like(text: str) -> bool:
+def _looks_numeric(text: str) -> bool:
+    """Digits, separators and at most a percent sign: a figure stored as text. Stricter than
+    `read_number` on purpose, whose loose print reads "Source: ..., 2019." as 2019 with marks."""
     return bool(re.fullmatch(r"\s*[-+]?[\d.,\s\u00a0\u202f]*\d[\d.,\s]*%?\s*", text))
 
 
