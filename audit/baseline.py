@@ -104,7 +104,7 @@ def load_baseline(path: str | Path, require_reasons: bool = True) -> list[Entry]
     name = str(path)
     if not Path(path).exists():  # anything else that is not a regular file is refused when read, by name
         raise AuditInputError(Problem(name, "no such baseline file"))
-    data = load_yaml(Path(path))
+    data = load_yaml(Path(path), kind="baseline")
     problems = ProblemCollector()
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         raise AuditInputError(Problem(name, "a baseline holds a list under 'entries'",

@@ -161,6 +161,13 @@ def build_parser() -> argparse.ArgumentParser:
                               "migrate.yaml maps from the dataset's profile)")
     migrate.add_argument("--out", metavar="OUT",
                          help="the new folder to write (default: figures/<name> beside DIR); never overwritten")
+    schema = sub.add_parser("schema", help="the keys of each kind of input file, what each holds and is for",
+                            description="Every file the audit reads is checked against the declaration of its "
+                                        "kind before it is read (audit/schemas.py); this prints one. Without KIND, "
+                                        "the kinds. Keys starting with 'x-' are extensions, allowed anywhere.")
+    schema.add_argument("kind", nargs="?", metavar="KIND", help="a file kind (descriptor, claims, rules, ...)")
+    schema.add_argument("--json", action="store_true",
+                        help="print the declaration as JSON Schema (for an editor's YAML language server)")
     init = sub.add_parser("init", help="draft a descriptor for a folder of tables, every guess marked for review",
                           description="Reads the CSV files and spreadsheets (.xlsx) of FOLDER and drafts "
                                       "FOLDER/datapackage.yaml in the figure layout: each column's type from its "
@@ -596,7 +603,7 @@ def _rule_help(packs: list, ids: list[str]) -> int:
     problems = []
     for rid in ids:
         if not any(d.id == rid for d, _ in docs):
-            from .config import did_you_mean
+            from .errors import did_you_mean
 
             problems.append(Problem(rid, "no rule of this id in the packs",
                                     hint=did_you_mean(rid, sorted({d.id for d, _ in docs}))
@@ -717,6 +724,22 @@ def cmd_init(args) -> int:
     return write_draft(args.folder, args.profile, args.rules, args.output, args.force)
 
 
+def cmd_schema(args) -> int:
+    import json
+
+    from . import schemas
+    if args.kind is None:
+        for name, schema in schemas.KINDS.items():
+            print(f"{name:<18} {schema.get('description', '')}")
+        return EXIT_OK
+    if args.kind not in schemas.KINDS:
+        from .errors import choices_hint
+        raise AuditInputError(Problem("KIND", f"unknown file kind '{args.kind}'",
+                                      hint=choices_hint("file kinds", schemas.KINDS, args.kind)))
+    print(json.dumps(schemas.json_schema(args.kind), indent=2) if args.json else schemas.describe(args.kind))
+    return EXIT_OK
+
+
 def explain_kind(kind, over_figures: bool = False) -> int:
     import dataclasses
     import inspect
@@ -739,7 +762,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         commands = {"check": cmd_check, "baseline": cmd_baseline, "diff": cmd_diff, "report": cmd_report,
                     "export": cmd_export, "rules": cmd_rules, "explain": cmd_explain,
-                    "lint": cmd_lint, "migrate": cmd_migrate, "init": cmd_init}
+                    "lint": cmd_lint, "migrate": cmd_migrate, "init": cmd_init, "schema": cmd_schema}
         if getattr(args, "database", None) is not None:
             _use_databases(args.database)
         return commands[args.command](args)

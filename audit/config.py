@@ -10,27 +10,19 @@ have meant (exit 2): a misspelt `fail_on` silently ignored would turn a failing 
 """
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import AuditInputError, Problem
+from .errors import AuditInputError, Problem, did_you_mean
+from .schemas import CONFIG
 
 CONFIG_FILES = ("audit.toml", "pyproject.toml")
 
 # key: (type, help). Names are the long options of `audit check`, as in ruff's configuration.
-KEYS: dict[str, tuple[type, str]] = {
-    "paths": (list, "the dataset folders to audit when none is given on the command line"),
-    "rules": (str, "the rule pack folder (--rules)"),
-    "select": (list, "rule ids, globs or severities to run (--select)"),
-    "ignore": (list, "rule ids, globs or severities not to run (--ignore)"),
-    "fail-on": (str, "lowest severity that fails the run: error, warning, info or never (--fail-on)"),
-    "baseline": (str, "the baseline of accepted findings (--baseline)"),
-    "format": (str, "output format (--format)"),
-    "engine": (str, "duckdb or spark (--engine)"),
-}
+KEYS: dict[str, tuple[type, str]] = {  # as declared in audit.schemas.CONFIG (the one declaration)
+    key: (list if spec["type"] == "array" else str, spec["description"]) for key, spec in CONFIG["properties"].items()}
 PATH_KEYS = ("rules", "baseline")
 FORMATS = ("github", "json", "junit", "markdown", "sarif", "text")  # audit.reporters.REPORTERS (a test checks)
 CHOICES = {"fail-on": ("error", "warning", "info", "never"), "engine": ("duckdb", "spark"), "format": FORMATS}
@@ -40,11 +32,6 @@ CHOICES = {"fail-on": ("error", "warning", "info", "never"), "engine": ("duckdb"
 class Config:
     file: str | None = None
     values: dict = field(default_factory=dict)
-
-
-def did_you_mean(word: str, choices) -> str | None:
-    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
-    return f"did you mean {' or '.join(repr(c) for c in close)}?" if close else None
 
 
 def find_config(start: Path | None = None) -> Path | None:

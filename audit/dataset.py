@@ -37,6 +37,7 @@ from .errors import AuditInputError, Problem, ProblemCollector
 from .inputs import MAX_TABLE_BYTES, load_json, not_regular, read_text
 from .numbers import DEFAULT as DEFAULT_FORMAT
 from .readers import SPREADSHEET_FORMATS, csv_table, database_rows, file_format, read_resource, records
+from . import schemas
 from .numbers import FORMAT_KEYS, NumberError, NumberFormat, number_format, read_number
 from .yamlio import Node, Number, Seq, Text, load_yaml
 
@@ -299,6 +300,7 @@ def _load_meta(folder: Path, display: str, meta: Any, frames: Any = None) -> Dat
     if not isinstance(meta, dict):
         raise AuditInputError(Problem(display, "the descriptor must be a mapping of the dataset's keys (name, resources, ...)",
                                       getattr(meta, "line", None) or 1))
+    schemas.check("descriptor", meta, display, problems)
     if "resources" not in meta:
         problems.add(display, "missing required key 'resources'", _line(meta), field="resources")
     _check_profile(meta, display, problems)
@@ -395,13 +397,7 @@ def item_line(items: Any, i: int) -> int | None:
     return items.item_positions[i][0] if isinstance(items, Seq) and i < len(items.item_positions) else None
 
 
-RESOURCE_KEYS = {
-    # Frictionless Data Resource
-    "name", "path", "title", "description", "format", "mediatype", "encoding", "bytes", "hash", "schema",
-    "dialect", "sources", "licenses", "profile", "type", "scheme",
-    # our additions
-    "provenance", "totals", "dimensions", "footnotes", "hierarchy", "notes", "scan", "database",
-}
+RESOURCE_KEYS = set(schemas.TABLE_DESCRIPTOR["properties"]["resources"]["items"]["properties"])
 
 
 PROVENANCE_KEYS = {"document", "table", "title", "footnote", "page", "section", "url", "note"}
@@ -413,11 +409,6 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
     if not isinstance(res, dict):
         problems.add(display, "each resource must be a mapping", _line(res), field=where)
         return None
-    for key in res:
-        if key not in RESOURCE_KEYS:
-            close = difflib.get_close_matches(str(key), sorted(RESOURCE_KEYS), n=1)
-            problems.add(display, f"unknown resource key '{key}'", _line(res, key), field=f"{where}.{key}",
-                         hint=f"did you mean '{close[0]}'?" if close else None)
     if res.get("type", "table") != "table":
         problems.add(display, f"resource type '{res.get('type')}' is not a table: the engine reads tables",
                      _line(res, "type"), field=f"{where}.type")
@@ -858,14 +849,14 @@ def _dims(raw: Any, key: str) -> list:
     return out
 
 
-CLAIM_KEYS = {"id", "measure", "value", "low", "high", "unit", "qualifier", "quote", "section",
-              "locator", "footnote", "table", "year", "region", "type", "note"}
+CLAIM_KEYS = set(schemas.TABLE_CLAIM["properties"])
 
 
-def claim_nodes(path: Path | None, display: str, keys: set[str], problems: ProblemCollector, data: Any = None):
-    """The claims of a claims file, as (index, line, mapping), with a problem for a file that is not
-    a list of claims, a claim that is not a mapping, and each key not in `keys`. `data`: the claims
-    already read (a descriptor in memory gives them: `audit.frames`), instead of the file at `path`."""
+def claim_nodes(path: Path | None, display: str, kind: str, problems: ProblemCollector, data: Any = None):
+    """The claims of a claims file, as (index, line, mapping); none, with the problems added, when
+    the file does not follow the declaration of its `kind` (`audit.schemas`: "claims" or
+    "figure-claims"). `data`: the claims already read (a descriptor in memory gives them:
+    `audit.frames`), instead of the file at `path`."""
     if path is not None:
         try:
             data = load_yaml(path, display)
@@ -874,17 +865,14 @@ def claim_nodes(path: Path | None, display: str, keys: set[str], problems: Probl
             return
     items = data.get("claims") if isinstance(data, dict) else data
     if not isinstance(items, list):
-        problems.add(display, "the claims file must hold a list under 'claims'", 1)
+        problems.add(display, "the claims file must hold a list under 'claims'", _line(data) or 1)
+        return
+    found = schemas.problems_of(kind, data, display)
+    if found:
+        problems.problems.extend(found)
         return
     for i, c in enumerate(items):
         line = _line(c) or (i + 1 if path is None else 1)  # in memory: the claim's place in the list
-        if not isinstance(c, dict):
-            problems.add(display, "each claim must be a mapping", line, field=f"claims[{i}]")
-            continue
-        for k in c:
-            if k not in keys:
-                problems.add(display, f"unknown key '{k}' in a claim", _line(c, k), field=str(k),
-                             hint=f"claims take: {', '.join(sorted(keys))}")
         yield i, line, c
 
 
@@ -892,7 +880,7 @@ def _load_claims(path: Path | None, display: str, tables: dict[str, Table], prob
                  data: Any = None) -> list[Claim]:
     claims: list[Claim] = []
     seen: set[str] = set()
-    for i, line, c in claim_nodes(path, display, CLAIM_KEYS, problems, data):
+    for i, line, c in claim_nodes(path, display, "claims", problems, data):
         cid = str(c.get("id", f"claim-{i + 1}"))
         if cid in seen:
             problems.add(display, f"claim id '{cid}' is used twice", _line(c, "id"), field="id")

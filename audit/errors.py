@@ -90,6 +90,14 @@ class ProblemCollector:
             raise AuditInputError(list(self.problems))
 
 
+def did_you_mean(word: str, choices) -> str | None:
+    """'did you mean ...?' with the names of `choices` closest to `word`, or None when none is close."""
+    import difflib
+
+    close = difflib.get_close_matches(word, [str(c) for c in choices], n=3, cutoff=0.6)
+    return f"did you mean {' or '.join(repr(c) for c in close)}?" if close else None
+
+
 def choices_hint(what: str, names, given: str) -> str:
     """A hint for a name that is not one of `names`: the closest, if one is close, and them all."""
     import difflib

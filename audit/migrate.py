@@ -136,9 +136,9 @@ def load_mapping(pack_dir: Path, old_profile: str, vocab) -> Mapping:
 
     path = pack_dir / MIGRATE_FILE
     display = str(path)
-    data = load_yaml(path, display)
+    data = load_yaml(path, display, kind="migrate")
     problems = ProblemCollector()
-    meta = load_yaml(pack_dir / "pack.yaml")
+    meta = load_yaml(pack_dir / "pack.yaml", kind="pack")
     froms = data.get("from") if isinstance(data, dict) else None
     if not isinstance(froms, dict):
         raise AuditInputError(Problem(display, "a migration file maps old profiles under 'from'", 1))
@@ -518,7 +518,7 @@ def _claims(path: Path, m: Mapping, vocab, years: set[str], problems: ProblemCol
     from .figures.vocabulary import PERIOD
 
     display = str(path)
-    data = load_yaml(path, display)
+    data = load_yaml(path, display, kind="claims")
     items = data.get("claims") if isinstance(data, dict) else data
     period_dims = [old for old, new in m.dimensions.items() if new == PERIOD]
     out_items = []

@@ -108,7 +108,7 @@ def load_pack(folder: str | Path) -> Pack:
     meta_path = folder / PACK_FILE
     if not meta_path.exists():  # a pack.yaml that is not a regular file is refused when read, by name
         raise AuditInputError(Problem(str(folder), "not a rule pack: no pack.yaml"))
-    meta = load_yaml(meta_path)
+    meta = load_yaml(meta_path, kind="pack")
     if not isinstance(meta, dict) or not meta.get("profile"):
         raise AuditInputError(Problem(str(meta_path), "pack.yaml must give the 'profile' the pack is for", 1))
     contracts = _load_contracts(folder / CONTRACTS_FILE, problems)
@@ -131,7 +131,7 @@ def load_rules(folder: Path, skip: tuple[str, ...], load_rule, problems: Problem
         if path.name in skip:
             continue
         try:
-            data = load_yaml(path)
+            data = load_yaml(path, kind="rules")
         except AuditInputError as exc:
             problems.problems.extend(exc.problems)
             continue
@@ -250,7 +250,7 @@ def _load_contracts(path: Path, problems: ProblemCollector) -> dict[str, TableCo
         problems.add(path, "a rule pack needs contracts.yaml (the tables of its profile)")
         return {}
     try:
-        data = load_yaml(path)
+        data = load_yaml(path, kind="contracts")
     except AuditInputError as exc:
         problems.problems.extend(exc.problems)
         return {}
@@ -319,7 +319,7 @@ def _load_measures(path: Path, problems: ProblemCollector) -> tuple[dict[str, un
     if not path.exists():
         return {}, {}
     try:
-        data = load_yaml(path)
+        data = load_yaml(path, kind="measures")
     except AuditInputError as exc:
         problems.problems.extend(exc.problems)
         return {}, {}

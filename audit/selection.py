@@ -29,7 +29,7 @@ def matches(value: str, rule: str, severity: str) -> bool:
 def unmatched(option: str, values: list[str], rules: dict[str, str]) -> list[Problem]:
     """A problem for every value that matches none of `rules` (id -> severity), with the ids,
     globs or severities it could have meant."""
-    from .config import did_you_mean
+    from .errors import did_you_mean
 
     globs = sorted({rid.split("-")[0] + "-*" for rid in rules if "-" in rid})
     problems = []

@@ -347,10 +347,18 @@ def holds(value, kind: str) -> bool:
     return kind == "text" and isinstance(value, (str, Number))
 
 
-def load_yaml(path: Path, display: str | None = None):
+def load_yaml(path: Path, display: str | None = None, kind: str | None = None):
     """Load a YAML file safely, within the limits of `audit.inputs`; syntax errors and limits passed
-    become an `AuditInputError` at file:line:col."""
-    name = display or str(path)
+    become an `AuditInputError` at file:line:col. With `kind` (a file kind of `audit.schemas`), the
+    document must also follow that kind's declaration: each place it does not is a problem."""
+    data = _load(path, display or str(path))
+    if kind is not None:
+        from .schemas import require
+        require(kind, data, display or str(path))
+    return data
+
+
+def _load(path: Path, name: str):
     text = read_text(path, name)
     loader = _Loader(text)
     loader.name = name

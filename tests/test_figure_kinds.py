@@ -685,7 +685,7 @@ def test_reference_data_applies_to_the_datasets_of_its_coordinates_only_and_need
     with pytest.raises(AuditInputError) as exc:
         load_figure_pack(reference_pack(tmp_path / "unsourced", UTOPIA_SIZE.replace("  source:", "  # source:")))
     [p] = exc.value.problems
-    assert p.file.endswith("reference.yaml") and p.line == 2 and "needs 'source'" in p.message
+    assert p.file.endswith("reference.yaml") and p.line == 2 and "missing required key 'source'" in p.message
 
 
 # -- additivity: a breakdown the text gives ----------------------------------------------------------

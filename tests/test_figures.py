@@ -420,7 +420,7 @@ def test_statement_errors_name_their_line(tmp_path):
     with pytest.raises(AuditInputError) as exc:
         run(tmp_path, ds)
     [p] = exc.value.problems
-    assert p.line == 3 and "change needs {from: PERIOD}" in p.message
+    assert p.line == 3 and "unknown key 'since'" in p.message and "takes from" in p.hint
 
 
 def test_count_of_members_counts_the_level_under_the_whole(tmp_path):

@@ -141,13 +141,13 @@ def test_constraints_find_what_frictionless_validate_finds(layout, tmp_path, mon
 
 @pytest.mark.parametrize("layout", ["tables", "figures"])
 @pytest.mark.parametrize("constraint, message", [
-    ("{maximum: ten}", "maximum must be a number"),
+    ("{maximum: ten}", "constraints.maximum: expected a number, found text"),
     ("{minLength: 2}", "minLength applies to text"),
-    ("{colour: red}", "unknown constraint 'colour'"),
+    ("{colour: red}", "unknown key 'colour'"),
     ("{pattern: '('}", None),
-    ("[required]", "constraints must be a mapping"),
+    ("[required]", "constraints: expected a mapping, found a list"),
     ("{minimum: 5, maximum: 1}", "minimum is above maximum"),
-    ("{required: yes please}", "required must be true or false"),
+    ("{required: yes please}", "constraints.required: expected true or false, found text"),
 ])
 def test_a_malformed_constraint_is_bad_input(layout, constraint, message, tmp_path, monkeypatch, capsys):
     folder = _constrained(tmp_path, layout)
@@ -159,7 +159,6 @@ def test_a_malformed_constraint_is_bad_input(layout, constraint, message, tmp_pa
     code, err = _check(layout, capsys=capsys)
     assert code == 2
     line = next(i for i, x in enumerate(path.read_text().split("\n"), 1) if f"constraints: {constraint}" in x)
-    want = f"{layout}/datapackage.yaml:{line}: contamination_by_type.{field}.constraints"
-    assert want in err, err
+    assert re.search(rf"{layout}/datapackage.yaml:{line}(:\d+)?: contamination_by_type\.{field}\.constraints", err), err
     assert (message or "pattern is not a regular expression") in err
     assert "Traceback" not in err

@@ -202,6 +202,9 @@ def test_number_format_keys_are_checked(tmp_path):
     assert "groupChar and decimalChar are both ','" in refused(folder)
     folder = copy(TABLES, tmp_path / "t")
     set_field(folder, "{name: area_cleared", "decimalChar: 7")
+    assert "area_cleared.decimalChar: expected text, found a number" in refused(folder)
+    folder = copy(TABLES, tmp_path / "t2")
+    set_field(folder, "{name: area_cleared", "decimalChar: '7'")
     assert "decimalChar must be one character that is not a digit or a sign" in refused(folder)
 
 

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import schemas
 from ..constraints import CellValue, parse_constraints
 from ..dataset import (DESCRIBING_KEYS, _check_profile, _inside, _line, _read_descriptor, _relative, _scalar_problem,
                        _number_format, claim_nodes, field_missing, find_descriptor, item_line)
@@ -77,16 +78,12 @@ class MemberSet(str):
 
     def __reduce__(self):  # a worker that loads datasets sends them back pickled
         return (MemberSet, (self.members,))
-DATASET_KEYS = {"name", "title", "description", "auditProfile", "profile", "edition", "at", "aliases", "claims", "resources",
-                "source", "sources", "licenses", "country", "year", "missingValues", "homepage", "version",
-                "keywords", "contributors", "created", "id", "image"}
-RESOURCE_KEYS = {"name", "path", "database", "title", "description", "format", "mediatype", "encoding", "bytes", "hash", "schema",
-                 "dialect", "sources", "licenses", "profile", "provenance", "totals", "at", "byRow", "rows", "footnotes",
-                 "notes", "incomplete", "type", "scheme"}
-FIELD_KEYS = {"name", "type", "title", "description", "format", "constraints", "unit", "dimension", "parent",
-              "measure", "at", "groupChar", "decimalChar", "bareNumber", "rdfType", "example", "missingValues"}
-CLAIM_KEYS = {"id", "measure", "value", "low", "high", "unit", "qualifier", "rounding", "period", "at", "quote",
-              "section", "locator", "footnote", "note", "change", "share", "ratio", "members", "direction"}
+# the keys of the layout, as its declaration (audit.schemas) gives them
+_RESOURCE = schemas.FIGURE_DESCRIPTOR["properties"]["resources"]["items"]
+DATASET_KEYS = set(schemas.FIGURE_DESCRIPTOR["properties"])
+RESOURCE_KEYS = set(_RESOURCE["properties"])
+FIELD_KEYS = set(_RESOURCE["properties"]["schema"]["properties"]["fields"]["items"]["properties"])
+CLAIM_KEYS = set(schemas.FIGURE_CLAIM_KEYS)
 STATEMENTS = ("change", "share", "ratio", "members")  # a claim of a relation between figures (model.Statement)
 
 
@@ -198,10 +195,7 @@ def load_figures(path: str | Path, vocab: Vocabulary, meta: Any = None, frames: 
         raise AuditInputError(Problem(display, "the descriptor must be a mapping of the dataset's keys (name, resources, ...)",
                                       getattr(meta, "line", None) or 1))
     problems = ProblemCollector()
-    for key in meta:
-        if key not in DATASET_KEYS:
-            problems.add(display, f"unknown key '{key}'", _line(meta, key), field=str(key),
-                         hint="the figure layout takes " + ", ".join(sorted(DATASET_KEYS)))
+    schemas.check("figure-descriptor", meta, display, problems)
     if meta.get("name") is not None and (not isinstance(meta.get("name"), str) or not meta.get("name")):
         # optional, as in Frictionless: a dataset without one is named after its folder
         problems.add(display, "name must be text", _line(meta, "name") or _line(meta), field="name")
@@ -361,10 +355,6 @@ def _columns(res: dict, name: str, vocab: Vocabulary, display: str, problems: Pr
             problems.add(display, "each field needs a name (text)", _line(f), field=f"{name}.fields")
             continue
         where = f"{name}.{fname}"
-        for key in f:
-            if key not in FIELD_KEYS:
-                problems.add(display, f"unknown field key '{key}'", _line(f, key), field=f"{where}.{key}",
-                             hint="a field takes " + ", ".join(sorted(FIELD_KEYS)))
         ftype = str(f.get("type", "string"))
         col = Column(fname, "descriptive", line=_line(f), type=ftype,
                      missing=field_missing(f, display, where, problems),
@@ -463,10 +453,6 @@ def _load_table(ds: FigureDataset, folder: Path, display: str, res: Any, index: 
     if not isinstance(res, dict):
         problems.add(display, "each resource must be a mapping", _line(res), field=where)
         return
-    for key in res:
-        if key not in RESOURCE_KEYS:
-            problems.add(display, f"unknown resource key '{key}'", _line(res, key), field=f"{where}.{key}",
-                         hint=choices_hint("resource keys", RESOURCE_KEYS, str(key)))
     name = res.get("name")
     if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", name):
         problems.add(display, "resource name must be lower case letters, digits and _", _line(res, "name"),
@@ -731,7 +717,7 @@ def _load_claims(ds: FigureDataset, path: Path | None, display: str, base: dict,
                  problems: ProblemCollector, data: Any = None) -> None:
     ds.sources["text"] = src = SourceInfo("text", "the text", display)
     seen: set[str] = set()
-    for _i, line, c in claim_nodes(path, display, CLAIM_KEYS, problems, data):
+    for _i, line, c in claim_nodes(path, display, "figure-claims", problems, data):
         cid = c.get("id")
         if _scalar_problem(cid) or cid is None:
             problems.add(display, "each claim needs an id (text)", _line(c, "id") or line, field="id")

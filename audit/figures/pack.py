@@ -37,7 +37,7 @@ def is_figure_pack(folder: str | Path) -> bool:
 
 def load_figure_pack(folder: str | Path) -> FigurePack:
     folder = _relative(Path(folder))
-    meta = load_yaml(folder / PACK_FILE)
+    meta = load_yaml(folder / PACK_FILE, kind="pack")
     if not isinstance(meta, dict) or not meta.get("profile"):
         raise AuditInputError(Problem(str(folder / PACK_FILE), "pack.yaml must give the 'profile' the pack is for", 1))
     vocab = load_vocabulary(folder / VOCABULARY_FILE)

@@ -43,7 +43,7 @@ def load_reference(path: Path, vocab: Vocabulary, problems: ProblemCollector) ->
     if not path.is_file():
         return []
     display = str(path)
-    data = load_yaml(path, display)
+    data = load_yaml(path, display, kind="reference")
     items = data.get("figures") if isinstance(data, dict) else None
     if not isinstance(items, list):
         problems.add(display, "a reference file holds a list of figures under 'figures'", 1)

@@ -124,7 +124,7 @@ def _pos(node: Any, key: str | None = None) -> int | None:
 def load_vocabulary(path: Path, display: str | None = None) -> Vocabulary:
     """Read and check a vocabulary file. Raises AuditInputError naming file, line and field."""
     display = display or str(path)
-    data = load_yaml(path, display)
+    data = load_yaml(path, display, kind="vocabulary")
     problems = ProblemCollector()
     if not isinstance(data, dict):
         raise AuditInputError(problems.add(display, "a vocabulary must be a mapping with quantities, measures "
