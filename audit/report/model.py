@@ -468,6 +468,29 @@ def stock_flow_chart(f: Finding, ds: "Dataset", anchor: str) -> StockFlowChart |
 
     later_est = estimate(later, float(f.observed))
     earlier_est = estimate(earlier, None)
+    # other printed estimates of the same measure (e.g. "more than 1.6 km2" in the text)
+    measures = {c.measure for e in by_year.values() for _, c in e["claims"]}
+    shown_claims = {c.id for e in by_year.values() for _, c in e["claims"]}
+    others = []
+    for claim in ds.claims:
+        years = claim.dims.get("year") or []
+        if claim.measure in measures and claim.id not in shown_claims and len(years) == 1 and claim.value is not None:
+            year = _int(years[0])
+            if year is not None:
+                value = claim.value * claim.factor / _factor(unit)
+                q = "" if claim.qualifier == "exact" else claim.qualifier.replace("_", " ") + " "
+                others.append(Estimate(year=year, value=value, label=f"text: {q}{fmt_num(value)}",
+                                       source="text", qualifier=claim.qualifier))
+    return stock_flow_path(f, anchor, _human(unit), earlier_est, later_est, flows_out, flows_in, others)
+
+
+def stock_flow_path(f: Finding, anchor: str, unit: str, earlier_est: Estimate, later_est: Estimate,
+                    flows_out: dict[int, float], flows_in: dict[int, float],
+                    others: list[Estimate]) -> StockFlowChart:
+    """The chart of a balance finding, whatever layout its figures were read from: the earlier and
+    the later estimate, the flows by year (in the finding's unit), and the path the flows imply
+    from the earlier estimate to the value the finding expected."""
+    earlier, later = earlier_est.year, later_est.year
     released = sum(flows_out.values())
     added = sum(flows_in.values())
     start = float(f.expected) + released - added  # what the engine must have started from
@@ -483,26 +506,30 @@ def stock_flow_chart(f: Finding, ds: "Dataset", anchor: str) -> StockFlowChart |
             implied.append((year, running))
     if abs(implied[-1][1] - float(f.expected)) > 1e-6 * max(1.0, abs(float(f.expected))):
         implied[-1] = (later, float(f.expected))
-    # other printed estimates of the same measure (e.g. "more than 1.6 km2" in the text)
-    measures = {c.measure for e in by_year.values() for _, c in e["claims"]}
-    shown_claims = {c.id for e in by_year.values() for _, c in e["claims"]}
-    others = []
-    for claim in ds.claims:
-        years = claim.dims.get("year") or []
-        if claim.measure in measures and claim.id not in shown_claims and len(years) == 1 and claim.value is not None:
-            year = _int(years[0])
-            if year is not None:
-                value = claim.value * claim.factor / _factor(unit)
-                q = "" if claim.qualifier == "exact" else claim.qualifier.replace("_", " ") + " "
-                others.append(Estimate(year=year, value=value, label=f"text: {q}{fmt_num(value)}",
-                                       source="text", qualifier=claim.qualifier))
     years = sorted({earlier, later, *flows_out, *flows_in, *(e.year for e in others)})
     return StockFlowChart(
         id=f"chart-{anchor}", title=f"Estimates {earlier}\u2013{later} against what was released",
-        unit=_human(unit), earlier=earlier_est, later=later_est, others=others, implied=implied,
+        unit=unit, earlier=earlier_est, later=later_est, others=others, implied=implied,
         released={y: flows_out.get(y, 0.0) for y in years if y in flows_out},
         added={y: flows_in.get(y, 0.0) for y in years if y in flows_in},
         expected=float(f.expected), tolerance=float(f.tolerance or 0.0), years=(years[0], years[-1]))
+
+
+def change_note(f: Finding, previous: Any) -> str:
+    """What a flagged point of a series says of a change: "-69% from 2014"; the rule's id when the
+    change cannot be worked out."""
+    if not f.expected:
+        return f.rule
+    note = f"{(f.observed - f.expected) / f.expected:+.0%}" if f.observed is not None else "change"
+    return note + (f" from {previous}" if previous is not None else "")
+
+
+def mark(p: SeriesPoint, f: Finding, note: str, anchor: str, flags: list[Flag], finding_anchors: list[str]) -> None:
+    """Flag the point `p` of a series for the finding `f` (shown on the page as `anchor`)."""
+    flags.append(Flag(year=p.year, group=p.group, severity=f.severity, rule=f.rule, note=note,
+                      message=f.message, anchor=anchor))
+    if anchor and anchor not in finding_anchors:
+        finding_anchors.append(anchor)
 
 
 def _series_charts(run: Run, ds: "Dataset", anchors: dict[int, str]) -> list[SeriesChart]:
@@ -546,16 +573,11 @@ def _series_charts(run: Run, ds: "Dataset", anchors: dict[int, str]) -> list[Ser
                     p = next((p for p in points if p.line == loc.row), None)
                     if p is None:
                         continue
-                    if kind == "change" and f.expected:
-                        note = f"{(f.observed - f.expected) / f.expected:+.0%}" if f.observed is not None else "change"
-                        prev = next((location_year(x, ds) for x in inside[1:2]), None)
-                        note += f" from {prev}" if prev is not None else ""
+                    if kind == "change":
+                        note = change_note(f, next((location_year(x, ds) for x in inside[1:2]), None))
                     else:
                         note = f.rule
-                    flags.append(Flag(year=p.year, group=p.group, severity=f.severity, rule=f.rule, note=note,
-                                      message=f.message, anchor=anchors.get(id(f), "")))
-                    if anchors.get(id(f)) and anchors[id(f)] not in finding_anchors:
-                        finding_anchors.append(anchors[id(f)])
+                    mark(p, f, note, anchors.get(id(f), ""), flags, finding_anchors)
             points.sort(key=lambda p: (p.group, p.year if p.year is not None else 0))
             charts.append(SeriesChart(
                 id=slug(f"series-{table.name}-{col}"), title=f"{table.title}: {fld.title}",
