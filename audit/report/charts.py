@@ -120,6 +120,7 @@ class SeriesChart:
     footnotes: list[str] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)  # the x axis in order, when it is not years
     by: str = "year"  # what the x axis is, for the description and the table
+    group_word: str = "row"  # what tells its lines apart: rows of a table, or the sources of a measure
 
     @property
     def groups(self) -> list[str]:
@@ -157,7 +158,7 @@ class SeriesChart:
 
     def table_rows(self) -> tuple[list[str], list[list[str]]]:
         multi = len(self.groups) > 1
-        header = (["row"] if multi else []) + [self.by, self.axis, "flagged"]
+        header = ([self.group_word] if multi else []) + [self.by, self.axis, "flagged"]
         rows = []
         for p in sorted(self.points, key=self._order()):
             flags = "; ".join(f"{f.rule} ({f.note})" for f in self.flags_at(p))
@@ -363,8 +364,10 @@ def series_svg(c: SeriesChart) -> str:
                 flags = c.flags_at(p)
                 fill = SEVERITY_COLOURS.get(flags[0].severity, colour) if flags else colour
                 r = 6 if flags else 3.5
-                out.append(f'<circle cx="{x(p.year):.1f}" cy="{y(p.value):.1f}" r="{r}" fill="{fill}">'
-                           f'<title>{e(f"{g} {p.year}: {p.text}")}</title></circle>')
+                tip = f"{g} {p.year}: {p.text}" + "".join(f" \u2014 {f.rule}: {f.message}" for f in flags)
+                dot = (f'<circle cx="{x(p.year):.1f}" cy="{y(p.value):.1f}" r="{r}" fill="{fill}">'
+                       f'<title>{e(tip)}</title></circle>')
+                out.append(f'<a href="#{e(flags[0].anchor)}">{dot}</a>' if flags and flags[0].anchor else dot)
             legend.append((colour, g))
     lx = left
     for colour, label in legend:
