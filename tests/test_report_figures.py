@@ -25,6 +25,7 @@ from audit.report.markdown import md
 from audit.report.model import finding_anchors
 
 from .conftest import REGEN, ROOT, audit_cli
+from .test_report import ARTIFACTS, assert_not_blank, browser, render  # noqa: F401  (browser: a fixture)
 
 DATASET = ROOT / "datasets" / "figures" / "azerbaijan-2019"
 LAND = "series-area_released-result-mined-method-cleared"
@@ -198,3 +199,15 @@ def test_committed_figure_reports_are_up_to_date(tmp_path):
         assert (kept / name).is_file(), f"reports/figures/{name} is missing; rerun with AUDIT_REGEN=1"
         assert (out / name).read_bytes() == (kept / name).read_bytes(), \
             f"reports/figures/{name} differs; rerun with AUDIT_REGEN=1 to update (and review the diff)"
+
+
+def test_the_figure_layout_page_renders_in_chromium(browser):
+    """The committed page of datasets/figures/azerbaijan-2019, in real headless Chromium: its four
+    charts render with no error, no request leaving the file, no script and no overflow."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "report-figures-azerbaijan-2019.png"
+    facts = render(browser, ROOT / "reports" / "figures" / "azerbaijan-2019.html", shot)
+    assert facts["errors"] == [] and facts["outside"] == []
+    assert facts["svgs"] == 4 and facts["scripts"] == 0 and facts["handlers"] == 0
+    assert facts["overflow"] <= 0
+    assert_not_blank(shot, 1280, 3000)
