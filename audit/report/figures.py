@@ -42,12 +42,12 @@ class Figures:
         self.at: dict[tuple, Figure] = {}
         for fig in self.figures:
             self.at.setdefault((fig.file, fig.line, fig.column, fig.claim), fig)
-        members: dict[str, set[str]] = {}
+        pairs: set[tuple[str, str]] = set()
         for fig in self.figures:
-            for d, m in fig.coords.items():
-                members.setdefault(d, set()).add(m)
+            pairs.update(fig.coords.items())
+        seen = Counter(d for d, _m in pairs)
         # members every figure shares (the country a dataset reports on) do not tell figures apart
-        self.shared = {d for d, ms in members.items() if len(ms) == 1}
+        self.shared = {d for d, n in seen.items() if n == 1}
 
     def of(self, loc) -> "Figure | None":
         return self.at.get((loc.file, loc.row, loc.column, loc.claim))
@@ -113,8 +113,13 @@ def _whole_year(period) -> int | None:
 def series_charts(run: Run, fx: Figures, anchors: dict[int, str], kinds: dict[str, str]) -> list[SeriesChart]:
     """Every measure at one combination of members printed for several periods of one length."""
     groups: dict[tuple, list[Figure]] = {}
+    grains: dict = {}
     for fig in fx.figures:
-        key = (fig.measure, tuple(sorted(fig.coords.items())), _grain(fig.period))
+        grain = grains.get(fig.period)
+        if grain is None:
+            grain = grains[fig.period] = _grain(fig.period)
+        # a figure's coordinates name every dimension of the vocabulary, in its order (audit.figures.load)
+        key = (fig.measure, tuple(fig.coords.values()), grain)
         groups.setdefault(key, []).append(fig)
     charts: list[SeriesChart] = []
     where: dict[tuple, tuple[SeriesChart, SeriesPoint]] = {}
@@ -147,6 +152,8 @@ def series_charts(run: Run, fx: Figures, anchors: dict[int, str], kinds: dict[st
                     group=names[fig.source] if len(sources) > 1 else "", line=fig.line)
                 points.append(p)
             pending.append(((fig.file, fig.line, fig.column, fig.claim), p))
+        if sum(p.value is not None for p in points) < 2:
+            continue
         members = fx.members(figs[0].coords)
         title = fx.measure(measure) + (f" ({', '.join(members)})" if members else "")
         base = slug(f"series-{measure}-{'-'.join(members)}")
