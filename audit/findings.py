@@ -173,6 +173,9 @@ class Run:
     seconds: float = 0.0
     stale: list[dict] = field(default_factory=list)  # baseline entries whose finding no longer occurs
     expired: list[dict] = field(default_factory=list)  # baseline entries past their date: they fail the run
+    # a dataset audited in the figure layout, when the caller keeps them (the report's charts): its
+    # figures and the vocabulary that reads them (audit.figures.run.FigureData); never serialised
+    figures: Any = field(default=None, repr=False, compare=False)
 
     @property
     def findings(self) -> list[Finding]:

@@ -3,10 +3,12 @@
 Writes N copies of `datasets/figures/azerbaijan-2019` (each its own edition of its own country,
 so that no two share coordinates), then times `audit check` on the folder holding them all: one
 process, one store of every figure, each rule run once over the corpus, the report written to a
-file (JSON, then the text report a terminal gets). Prints the seconds for each N and format, and
-the ratio per edition to the first (the machine is shared: compare the ratios of one run).
+file (JSON, then the text report a terminal gets). `--formats report` times `audit report` instead:
+the HTML and Markdown pages of every edition and the index, charts included. Prints the seconds
+for each N and format, and the ratio per edition to the first (the machine is shared: compare the
+ratios of one run).
 
-    .venv/bin/python bench/corpus.py [--editions 100 1000] [--runs 1] [--formats json text]
+    .venv/bin/python bench/corpus.py [--editions 100 1000] [--runs 1] [--formats json text report]
 """
 from __future__ import annotations
 
@@ -38,11 +40,17 @@ def write_corpus(folder: Path, n: int) -> Path:
 
 
 def timed(corpus: Path, fmt: str) -> float:
-    """Seconds of one `audit check CORPUS --format FMT`, its report written to a file (stdout)."""
+    """Seconds of one `audit check CORPUS --format FMT`, its report written to a file (stdout); for
+    `report`, of one `audit report CORPUS --out DIR` (a new folder each time)."""
+    if fmt == "report":
+        out_dir = Path(tempfile.mkdtemp(dir=corpus.parent, prefix=f"{corpus.name}-report-"))
+        command = ["report", str(corpus), "--out", str(out_dir)]
+    else:
+        command = ["check", str(corpus), "--fail-on", "never", "--format", fmt]
     start = time.perf_counter()
     with open(corpus.parent / f"{corpus.name}.{fmt}", "w") as report:
-        out = subprocess.run([sys.executable, "-m", "audit", "check", str(corpus), "--fail-on", "never",
-                              "--format", fmt], stdout=report, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        out = subprocess.run([sys.executable, "-m", "audit", *command], stdout=report, stderr=subprocess.PIPE,
+                             text=True, cwd=ROOT)
     if out.returncode != 0:
         raise SystemExit(out.stderr)
     return time.perf_counter() - start

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import AuditInputError, Problem
@@ -13,14 +14,29 @@ from .load import FigureDataset, load_figures
 from .pack import FigurePack
 from .reference import with_reference
 from .store import FigureStore
+from .vocabulary import Vocabulary
 
 
-def audit_figures(paths: list[Path], pack: FigurePack, metas: dict | None = None) -> list[Run]:
+@dataclass(frozen=True)
+class FigureData:
+    """What a run keeps of a dataset in the figure layout for the report's charts (`Run.figures`):
+    its figures as loaded (the pack's reference data left out) and the vocabulary that names
+    their measures, dimensions and units."""
+
+    figures: list
+    vocab: Vocabulary
+
+
+def audit_figures(paths: list[Path], pack: FigurePack, metas: dict | None = None,
+                  keep_figures: bool = False) -> list[Run]:
     """Audit the datasets at `paths` together (their figures share one space). Raises
-    AuditInputError with every problem of every dataset when one cannot be read."""
+    AuditInputError with every problem of every dataset when one cannot be read. With
+    `keep_figures`, each run keeps its dataset's figures (`Run.figures`, for the report's charts);
+    otherwise they are freed once the rules have run."""
     start = time.perf_counter()
     with _no_cycle_collection():
-        return _audit(paths, pack, metas or {}, start)
+        datasets, problems = load_all(paths, pack, metas or {})
+        return audit_loaded(datasets, pack, problems, start, keep_figures=keep_figures)
 
 
 @contextmanager
@@ -38,13 +54,8 @@ def _no_cycle_collection():
             gc.enable()
 
 
-def _audit(paths: list[Path], pack: FigurePack, metas: dict, start: float) -> list[Run]:
-    datasets, problems = load_all(paths, pack, metas)
-    return audit_loaded(datasets, pack, problems, start)
-
-
 def audit_loaded(datasets: list[FigureDataset], pack: FigurePack, problems: list | None = None,
-                 start: float | None = None) -> list[Run]:
+                 start: float | None = None, keep_figures: bool = False) -> list[Run]:
     """Audit datasets already loaded (from files, or from memory: `audit.frames`) together; raises
     AuditInputError with `problems` (those of datasets that could not be loaded) and any clash of names."""
     start = time.perf_counter() if start is None else start
@@ -65,7 +76,8 @@ def audit_loaded(datasets: list[FigureDataset], pack: FigurePack, problems: list
         store.close()
     share = (time.perf_counter() - start) / max(1, len(datasets))
     return [Run(dataset=ds.name, path=str(ds.root), profile=ds.profile, pack=str(pack.root),
-                rules=[*_constraints(ds), *(r[ds.name] for r in results)], meta=dict(ds.meta), seconds=share)
+                rules=[*_constraints(ds), *(r[ds.name] for r in results)], meta=dict(ds.meta), seconds=share,
+                figures=FigureData(ds.figures, pack.vocabulary) if keep_figures else None)
             for ds in datasets]
 
 
@@ -105,17 +117,19 @@ def load_all(paths: list[Path], pack: FigurePack, metas: dict) -> tuple[list[Fig
     return datasets, problems
 
 
-def figure_paths(folders: list[Path], rules: str | Path | None,
-                 read: dict | None = None) -> tuple[list[Path], list[Run]]:
+def figure_paths(folders: list[Path], rules: str | Path | None, read: dict | None = None,
+                 keep_figures: bool = False) -> tuple[list[Path], list[Run]]:
     """Split dataset folders into those of the table layout (returned, audited one by one) and
     those of the figure layout, which are audited here, together per pack. The descriptors of the
-    others are left in `read`, by display path, for `load_dataset`."""
+    others are left in `read`, by display path, for `load_dataset`; `keep_figures` as for
+    `audit_figures`."""
     read = {} if read is None else read
     with _no_cycle_collection():
-        return _figure_paths(folders, rules, read)
+        return _figure_paths(folders, rules, read, keep_figures)
 
 
-def _figure_paths(folders: list[Path], rules: str | Path | None, read: dict) -> tuple[list[Path], list[Run]]:
+def _figure_paths(folders: list[Path], rules: str | Path | None, read: dict,
+                  keep_figures: bool) -> tuple[list[Path], list[Run]]:
     from ..dataset import _read_descriptor
     from ..pack import find_pack
     from .load import descriptor_of, is_figure_layout
@@ -151,7 +165,7 @@ def _figure_paths(folders: list[Path], rules: str | Path | None, read: dict) -> 
         metas[path] = meta
     runs: list[Run] = []
     for pack_dir, paths in groups.items():
-        runs.extend(audit_figures(paths, load_figure_pack(pack_dir), metas))
+        runs.extend(audit_figures(paths, load_figure_pack(pack_dir), metas, keep_figures))
     return rest, runs
 
 

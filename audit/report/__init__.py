@@ -31,6 +31,10 @@ Charts, chosen from the data (see `audit.report.model`):
 - every `totals` finding: the printed total beside the sum of its rows, split into the rows;
 - every `stock_flow` finding: the estimates over time against what the releases (and additions)
   in between imply, with the tolerance and the yearly flows;
+- for a dataset in the figure layout, the same charts drawn from its figures rather than its
+  tables (`audit.report.figures`): every measure printed for several periods at one combination
+  of members, every `additivity` finding's whole beside its parts, every `balance` finding's
+  stock over time;
 - on the index: the findings per dataset by severity.
 """
 from __future__ import annotations
@@ -67,8 +71,9 @@ def file_stems(names: list[str]) -> list[str]:
 def write_reports(runs: list["Run"], datasets: dict[str, "Dataset"], out: Path) -> list[Path]:
     """Write the HTML and Markdown reports of `runs` into `out` (created if missing).
 
-    `datasets` maps `run.dataset` to the loaded dataset; the charts read the figures from it (a run
-    without its dataset still gets its page, without charts). Returns the paths written: the index
+    `datasets` maps `run.dataset` to the loaded dataset; the charts read the figures from it, or,
+    for a dataset in the figure layout, from the figures its run kept (`Run.figures`, see
+    `audit.figures.run.audit_figures`). A run without either still gets its page, without charts. Returns the paths written: the index
     (HTML, Markdown), then each dataset's page (HTML, Markdown), in the order of `runs`.
     """
     from .html import dataset_page, index_page

@@ -3,11 +3,12 @@
 Three kinds, each a dataclass that also describes itself in words (`desc`, for the SVG's
 `<desc>` and for readers of the Markdown) and as a small table of its figures (`table`):
 
-- `SeriesChart`: a multi-year table column, as bars (one series) or lines (several rows per
-  year); the years a rule flagged are drawn in the finding's severity colour, with the change
-  noted above them and a link to the finding.
-- `TotalChart`: a printed total beside the sum of its rows (two horizontal bars, the second
-  split into the rows).
+- `SeriesChart`: a multi-year table column, or a measure printed for several periods, as bars
+  (one series) or lines (several rows or sources per period); the periods a rule flagged are
+  drawn in the finding's severity colour, with the change noted above them and a link to the
+  finding. Its x axis is years (missing years left as gaps), or the `periods` it lists in order.
+- `TotalChart`: a printed total beside the sum of its rows or parts (two horizontal bars, the
+  second split into the parts).
 - `StockFlowChart`: the estimates of a stock over time, the path that the earlier estimate minus
   what was released plus what was added implies, the tolerance around where it ends, and the
   yearly releases and additions as bars.
@@ -87,7 +88,7 @@ class Bar:
 
 @dataclass
 class SeriesPoint:
-    year: int | None
+    year: int | str | None  # a year, or the label of one of the chart's `periods`
     value: float | None
     text: str  # as printed
     group: str = ""  # the row's other key values, when a year has several rows
@@ -117,10 +118,27 @@ class SeriesChart:
     flags: list[Flag] = field(default_factory=list)
     finding_anchors: list[str] = field(default_factory=list)
     footnotes: list[str] = field(default_factory=list)
+    periods: list[str] = field(default_factory=list)  # the x axis in order, when it is not years
+    by: str = "year"  # what the x axis is, for the description and the table
+    group_word: str = "row"  # what tells its lines apart: rows of a table, or the sources of a measure
 
     @property
     def groups(self) -> list[str]:
         return list(dict.fromkeys(p.group for p in self.points))
+
+    def positions(self) -> list:
+        """The x axis, in order: the `periods`, or the years (every year between the first and the
+        last, when they span 40 years or fewer, so that a missing year shows as a gap)."""
+        if self.periods:
+            return list(self.periods)
+        years = sorted({p.year for p in self.points if isinstance(p.year, int)})
+        if years and years[-1] - years[0] <= 40:
+            years = list(range(years[0], years[-1] + 1))
+        return years
+
+    def _order(self):
+        at = {x: i for i, x in enumerate(self.positions())}
+        return lambda p: (p.group, at.get(p.year, -1))
 
     def flags_at(self, p: SeriesPoint) -> list[Flag]:
         return [f for f in self.flags if f.year == p.year and f.group == p.group]
@@ -134,15 +152,15 @@ class SeriesChart:
                 t += f" (flagged by {fl.rule}: {fl.note})"
             parts.append(t)
         flagged = len({(f.year, f.group) for f in self.flags})
-        head = f"{self.axis} by year, from {self.table}."
+        head = f"{self.axis} by {self.by}, from {self.table}."
         tail = f" {flagged} of {len(self.points)} values flagged by a rule." if flagged else " No value flagged."
         return f"{head} {'; '.join(parts)}.{tail}"
 
     def table_rows(self) -> tuple[list[str], list[list[str]]]:
         multi = len(self.groups) > 1
-        header = (["row"] if multi else []) + ["year", self.axis, "flagged"]
+        header = ([self.group_word] if multi else []) + [self.by, self.axis, "flagged"]
         rows = []
-        for p in sorted(self.points, key=lambda p: (p.group, p.year or 0)):
+        for p in sorted(self.points, key=self._order()):
             flags = "; ".join(f"{f.rule} ({f.note})" for f in self.flags_at(p))
             rows.append(([p.group] if multi else []) + [str(p.year), p.text or "missing", flags])
         return header, rows
@@ -163,18 +181,20 @@ class TotalChart:
     expected: float
     difference: float
     tolerance: float
+    part: str = "row"  # what the parts are: rows of a table, or parts of a figure along a dimension
+    column_word: str = "column"
 
     def desc(self) -> str:
         rows = " + ".join(f"{b.label} {b.text or num(b.value)}" for b in self.parts)
-        return (f"{self.table}, column {self.column}: the printed total (row {self.row_label or 'total'}) is "
-                f"{unit_text(self.printed, self.unit, 6)}; its {count(len(self.parts), 'row')} add up to "
+        return (f"{self.table}, {self.column_word} {self.column}: the printed total (row {self.row_label or 'total'}) is "
+                f"{unit_text(self.printed, self.unit, 6)}; its {count(len(self.parts), self.part)} add up to "
                 f"{unit_text(self.expected, self.unit, 6)}" + (f" ({rows})" if rows else "") +
                 f". Difference {unit_text(self.difference, self.unit, 6)}, tolerance {unit_text(self.tolerance, self.unit, 6)}.")
 
     def table_rows(self) -> tuple[list[str], list[list[str]]]:
         rows = [[f"printed total (row {self.row_label or 'total'})", num(self.printed, 6)]]
-        rows += [[f"row {b.label}", b.text or num(b.value, 6)] for b in self.parts]
-        rows += [[f"sum of the {count(len(self.parts), 'row')}", num(self.expected, 6)],
+        rows += [[f"{self.part} {b.label}", b.text or num(b.value, 6)] for b in self.parts]
+        rows += [[f"sum of the {count(len(self.parts), self.part)}", num(self.expected, 6)],
                  ["difference", num(self.difference, 6)], ["tolerance", num(self.tolerance, 6)]]
         return ["", self.axis], rows
 
@@ -288,13 +308,12 @@ def series_svg(c: SeriesChart) -> str:
     def y(v: float) -> float:
         return bottom - (v - lo) / (hi - lo) * (bottom - top)
 
-    years = sorted({p.year for p in c.points if p.year is not None})
-    if years and years[-1] - years[0] <= 40:
-        years = list(range(years[0], years[-1] + 1))
+    years = c.positions()
+    at = {yr: i for i, yr in enumerate(years)}
     band = (right - left) / max(1, len(years))
 
-    def x(year: int) -> float:
-        return left + band * (years.index(year) + 0.5)
+    def x(year) -> float:
+        return left + band * (at[year] + 0.5)
 
     out = _open(c.id, c.title, c.desc(), H)
     out += _y_axis(ticks, y, left, right, c.axis, top, bottom)
@@ -302,12 +321,12 @@ def series_svg(c: SeriesChart) -> str:
                f'y2="{y(0 if lo <= 0 <= hi else lo):.1f}" stroke="{MUTED}"/>')
     for yr in years:
         out.append(_t(x(yr), bottom + 18, str(yr), anchor="middle", size=11, fill=MUTED))
-    out.append(_t((left + right) / 2, H - 14, "Year", anchor="middle", size=12))
+    out.append(_t((left + right) / 2, H - 14, c.by.capitalize(), anchor="middle", size=12))
     groups = c.groups
     if len(groups) <= 1:  # one value a year: bars
         bw = min(64.0, band * 0.6)
         for p in c.points:
-            if p.year is None:
+            if p.year not in at:
                 continue
             flags = c.flags_at(p)
             cx = x(p.year)
@@ -337,7 +356,7 @@ def series_svg(c: SeriesChart) -> str:
         legend = []
         for gi, g in enumerate(groups[:len(PALETTE)]):
             colour = PALETTE[gi]
-            pts = [p for p in c.points if p.group == g and p.value is not None and p.year is not None]
+            pts = [p for p in c.points if p.group == g and p.value is not None and p.year in at]
             if len(pts) > 1:
                 path = " ".join(f"{x(p.year):.1f},{y(p.value):.1f}" for p in pts)
                 out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
@@ -345,8 +364,10 @@ def series_svg(c: SeriesChart) -> str:
                 flags = c.flags_at(p)
                 fill = SEVERITY_COLOURS.get(flags[0].severity, colour) if flags else colour
                 r = 6 if flags else 3.5
-                out.append(f'<circle cx="{x(p.year):.1f}" cy="{y(p.value):.1f}" r="{r}" fill="{fill}">'
-                           f'<title>{e(f"{g} {p.year}: {p.text}")}</title></circle>')
+                tip = f"{g} {p.year}: {p.text}" + "".join(f" \u2014 {f.rule}: {f.message}" for f in flags)
+                dot = (f'<circle cx="{x(p.year):.1f}" cy="{y(p.value):.1f}" r="{r}" fill="{fill}">'
+                       f'<title>{e(tip)}</title></circle>')
+                out.append(f'<a href="#{e(flags[0].anchor)}">{dot}</a>' if flags and flags[0].anchor else dot)
             legend.append((colour, g))
     lx = left
     for colour, label in legend:
@@ -388,7 +409,7 @@ def total_svg(c: TotalChart) -> str:
     out.append(_t(b + 6, y1 + bar_h / 2 + 5, c.printed_text, size=13, weight="bold"))
     # the sum of the rows, split into the rows
     y2 = top + bar_h + gap
-    out.append(_t(label_w, y2 + bar_h / 2 + 4, f"Sum of its {count(len(c.parts), 'row')}", anchor="end", weight="bold"))
+    out.append(_t(label_w, y2 + bar_h / 2 + 4, f"Sum of its {count(len(c.parts), c.part)}", anchor="end", weight="bold"))
     out.append(_t(label_w, y2 + bar_h / 2 + 18, "as printed", anchor="end", size=10.5, fill=MUTED))
     if c.parts and all(p.value >= 0 for p in c.parts):
         acc = 0.0
@@ -397,7 +418,7 @@ def total_svg(c: TotalChart) -> str:
             acc += p.value
             out.append(f'<rect x="{xa:.1f}" y="{y2}" width="{max(xb - xa, 0.0):.1f}" height="{bar_h}" '
                        f'fill="{PARTS[i % 2]}" stroke="#ffffff" stroke-width="1">'
-                       f'<title>{e(f"row {p.label}: {p.text or num(p.value)}")}</title></rect>')
+                       f'<title>{e(f"{c.part} {p.label}: {p.text or num(p.value)}")}</title></rect>')
             inner = f"{p.label}: {p.text or num(p.value)}"
             if _text_width(inner, 10.5) + 8 < xb - xa:
                 out.append(_t((xa + xb) / 2, y2 + bar_h / 2 + 4, inner, anchor="middle", size=10.5, fill="#ffffff"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from .. import __version__
 from ..findings import SEVERITIES
 from .charts import e, render, severity_bars
-from .model import NO_FIGURE_CHARTS, STATUS_NAMES, DatasetView, FindingView, IndexView, LocationView, slug
+from .model import SERIES_HEADINGS, STATUS_NAMES, DatasetView, FindingView, IndexView, LocationView, slug
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
@@ -172,12 +172,12 @@ def dataset_page(d: DatasetView, index_href: str | None = "index.html") -> str:
     else:
         body.append("<p>No findings: every rule that applies to this dataset holds.</p>")
     body.append("</section>")
-    if d.figure_layout:
-        body.append(f'<p class="meta" id="no-charts">{e(NO_FIGURE_CHARTS)}</p>')
     # series
     if d.series:
-        body += ['<section id="series">', "<h2>Series over the years</h2>",
-                 '<p class="meta">Each multi-year table, as printed. Years a rule flagged are drawn in the colour of '
+        heading, what = SERIES_HEADINGS[d.figure_layout]
+        when = "Periods" if d.figure_layout else "Years"
+        body += ['<section id="series">', f"<h2>{e(heading)}</h2>",
+                 f'<p class="meta">{e(what)} {when} a rule flagged are drawn in the colour of '
                  'the finding\'s severity and link to it.</p>']
         for chart in d.series:
             body.append(_figure(chart, f"{chart.table}: {chart.column}" +

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..escape import markdown_code as code
 from ..escape import markdown_text as md
 from ..findings import SEVERITIES
-from .model import NO_FIGURE_CHARTS, STATUS_NAMES, DatasetView, FindingView, IndexView
+from .model import SERIES_HEADINGS, STATUS_NAMES, DatasetView, FindingView, IndexView
 
 
 def _table(header: list[str], rows: list[list[str]], align: list[str] | None = None) -> list[str]:
@@ -51,10 +51,8 @@ def dataset_markdown(d: DatasetView, index_href: str | None = "index.md") -> str
                       str(s["broken"]), str(c["error"]), str(c["warning"]), str(c["info"])]], ["---:"] * 9)
     if not d.findings:
         lines += ["No findings: every rule that applies to this dataset holds.", ""]
-    if d.figure_layout:
-        lines += [md(NO_FIGURE_CHARTS), ""]
     if d.series:
-        lines += ["## Series over the years", ""]
+        lines += [f"## {SERIES_HEADINGS[d.figure_layout][0]}", ""]
         for chart in d.series:
             header, rows = chart.table_rows()
             lines += [f"### {md(chart.title)}", "", md(chart.desc()), ""]
@@ -84,8 +82,8 @@ def dataset_markdown(d: DatasetView, index_href: str | None = "index.md") -> str
                       md(STATUS_NAMES.get(r.status, r.status)), str(r.items), str(r.passed), str(r.failed),
                       str(r.undecided), str(r.findings)] for r in d.rules],
                     ["---", "---", "---", "---", "---", "---:", "---:", "---:", "---:", "---:"])
-    page = f"The HTML page [{md(d.stem)}.html]({d.stem}.html) " + ("has the same findings." if d.figure_layout
-                                                                   else "draws the charts.")
+    page = f"The HTML page [{md(d.stem)}.html]({d.stem}.html) " + ("has the same findings." if d.figure_layout and
+                                                                   not d.charted else "draws the charts.")
     lines += ["---", "", f"Written by `audit`. {page}", ""]
     return "\n".join(lines)
 

@@ -11,6 +11,9 @@ of `audit.report.charts` and chosen here:
 - a `TotalChart` for every finding of kind `totals`: the printed total beside the sum of its rows;
 - a `StockFlowChart` for every finding of kind `stock_flow`: the estimates of the stock over time
   against what the flows between them imply, with what was released and added each year.
+
+A dataset in the figure layout gets the same charts from its figures (`audit.report.figures`),
+not from the layout of its tables.
 """
 from __future__ import annotations
 
@@ -158,11 +161,15 @@ class DatasetView:
     stale: list[dict]
     expired: list[dict]
     has_dataset: bool
-    figure_layout: bool = False  # audited as figures (audit/figures): no charts are drawn for it yet
+    figure_layout: bool = False  # audited as figures (audit/figures): its charts are drawn from its figures
 
     @property
     def rules_run(self) -> int:
         return len(self.rules)
+
+    @property
+    def charted(self) -> bool:
+        return bool(self.series) or any(f.chart is not None for f in self.findings)
 
     def findings_of(self, severity: str) -> list[FindingView]:
         return [f for f in self.findings if f.severity == severity]
@@ -188,16 +195,24 @@ def build_dataset_view(run: Run, dataset: "Dataset | None", stem: str) -> Datase
     anchors = finding_anchors(run)
     rules: list[RuleView] = []
     findings: list[FindingView] = []
+    series: list[SeriesChart] = []
+    chart_of = None
+    if run.figures is not None:  # the figure layout: charts from its figures (audit.report.figures)
+        from .figures import figure_views
+
+        series, chart_of = figure_views(run, run.figures, anchors)
+    elif dataset is not None:
+        series = _series_charts(run, dataset, anchors)
+        chart_of = lambda f, kind, anchor: _table_chart(f, kind, dataset, anchor)  # noqa: E731
     for r in run.rules:
         rv = _rule_view(r)
         rules.append(rv)
         for f in r.findings:
-            fv = _finding_view(f, r, dataset, anchors[id(f)])
+            fv = _finding_view(f, r, anchors[id(f)], chart_of)
             rv.finding_anchors.append(fv.anchor)
             findings.append(fv)
     order = {s: i for i, s in enumerate(SEVERITIES)}
     findings.sort(key=lambda f: order.get(f.severity, len(order)))  # stable: rule order within a severity
-    series = _series_charts(run, dataset, anchors) if dataset is not None else []
     for chart in series:
         for fv in findings:
             if fv.anchor in chart.finding_anchors:
@@ -220,8 +235,11 @@ def build_dataset_view(run: Run, dataset: "Dataset | None", stem: str) -> Datase
         figure_layout=is_figure_run(run))
 
 
-NO_FIGURE_CHARTS = ("Charts are not drawn yet for datasets in the figure layout: every finding below gives the "
-                    "figures it relates and where each was printed.")
+SERIES_HEADINGS = {  # (heading, what the charts are) by layout: table (False), figure (True)
+    False: ("Series over the years", "Each multi-year table, as printed."),
+    True: ("Series over time", "Each measure printed for several periods, at one combination of members, as "
+                               "printed (a line for each table or text that prints it, when several do)."),
+}
 
 
 def is_figure_run(run: Run) -> bool:
@@ -243,7 +261,19 @@ def _rule_view(r: RuleResult) -> RuleView:
                     source=f"{r.file}:{r.line}" if r.file else "", rationale=" ".join((r.rationale or "").split()))
 
 
-def _finding_view(f: Finding, r: RuleResult, ds: "Dataset | None", anchor: str) -> FindingView:
+def _table_chart(f: Finding, kind: str, ds: "Dataset", anchor: str):
+    """The chart of a finding of the table layout: a printed total, or a stock and its flows."""
+    try:
+        if kind == "totals":
+            return total_chart(f, ds, anchor)
+        if kind == "stock_flow":
+            return stock_flow_chart(f, ds, anchor)
+    except (KeyError, ValueError, TypeError, ZeroDivisionError, StopIteration):  # a courtesy: never break the report
+        return None
+    return None
+
+
+def _finding_view(f: Finding, r: RuleResult, anchor: str, chart_of=None) -> FindingView:
     from ..display import number, tolerance, unit as human_unit
 
     unit = human_unit(f.unit)
@@ -257,15 +287,7 @@ def _finding_view(f: Finding, r: RuleResult, ds: "Dataset | None", anchor: str) 
     else:
         expected_label = "expected" if relation in ("==", "=") else "required"
         expected = RELATION_TEXT.get(relation, relation + " ") + with_unit(shown(f.expected), unit)
-    chart = None
-    if ds is not None:
-        try:
-            if r.kind == "totals":
-                chart = total_chart(f, ds, anchor)
-            elif r.kind == "stock_flow":
-                chart = stock_flow_chart(f, ds, anchor)
-        except (KeyError, ValueError, TypeError, ZeroDivisionError, StopIteration):  # a courtesy: never break the report
-            chart = None
+    chart = chart_of(f, r.kind or "", anchor) if chart_of is not None else None
     return FindingView(
         anchor=anchor, rule=f.rule, rule_title=r.title or "", kind=r.kind or "", severity=f.severity,
         message=units_in(f.message), hint=units_in(f.hint or ""), observed=with_unit(shown(f.observed), unit),
@@ -468,6 +490,29 @@ def stock_flow_chart(f: Finding, ds: "Dataset", anchor: str) -> StockFlowChart |
 
     later_est = estimate(later, float(f.observed))
     earlier_est = estimate(earlier, None)
+    # other printed estimates of the same measure (e.g. "more than 1.6 km2" in the text)
+    measures = {c.measure for e in by_year.values() for _, c in e["claims"]}
+    shown_claims = {c.id for e in by_year.values() for _, c in e["claims"]}
+    others = []
+    for claim in ds.claims:
+        years = claim.dims.get("year") or []
+        if claim.measure in measures and claim.id not in shown_claims and len(years) == 1 and claim.value is not None:
+            year = _int(years[0])
+            if year is not None:
+                value = claim.value * claim.factor / _factor(unit)
+                q = "" if claim.qualifier == "exact" else claim.qualifier.replace("_", " ") + " "
+                others.append(Estimate(year=year, value=value, label=f"text: {q}{fmt_num(value)}",
+                                       source="text", qualifier=claim.qualifier))
+    return stock_flow_path(f, anchor, _human(unit), earlier_est, later_est, flows_out, flows_in, others)
+
+
+def stock_flow_path(f: Finding, anchor: str, unit: str, earlier_est: Estimate, later_est: Estimate,
+                    flows_out: dict[int, float], flows_in: dict[int, float],
+                    others: list[Estimate]) -> StockFlowChart:
+    """The chart of a balance finding, whatever layout its figures were read from: the earlier and
+    the later estimate, the flows by year (in the finding's unit), and the path the flows imply
+    from the earlier estimate to the value the finding expected."""
+    earlier, later = earlier_est.year, later_est.year
     released = sum(flows_out.values())
     added = sum(flows_in.values())
     start = float(f.expected) + released - added  # what the engine must have started from
@@ -483,26 +528,30 @@ def stock_flow_chart(f: Finding, ds: "Dataset", anchor: str) -> StockFlowChart |
             implied.append((year, running))
     if abs(implied[-1][1] - float(f.expected)) > 1e-6 * max(1.0, abs(float(f.expected))):
         implied[-1] = (later, float(f.expected))
-    # other printed estimates of the same measure (e.g. "more than 1.6 km2" in the text)
-    measures = {c.measure for e in by_year.values() for _, c in e["claims"]}
-    shown_claims = {c.id for e in by_year.values() for _, c in e["claims"]}
-    others = []
-    for claim in ds.claims:
-        years = claim.dims.get("year") or []
-        if claim.measure in measures and claim.id not in shown_claims and len(years) == 1 and claim.value is not None:
-            year = _int(years[0])
-            if year is not None:
-                value = claim.value * claim.factor / _factor(unit)
-                q = "" if claim.qualifier == "exact" else claim.qualifier.replace("_", " ") + " "
-                others.append(Estimate(year=year, value=value, label=f"text: {q}{fmt_num(value)}",
-                                       source="text", qualifier=claim.qualifier))
     years = sorted({earlier, later, *flows_out, *flows_in, *(e.year for e in others)})
     return StockFlowChart(
         id=f"chart-{anchor}", title=f"Estimates {earlier}\u2013{later} against what was released",
-        unit=_human(unit), earlier=earlier_est, later=later_est, others=others, implied=implied,
+        unit=unit, earlier=earlier_est, later=later_est, others=others, implied=implied,
         released={y: flows_out.get(y, 0.0) for y in years if y in flows_out},
         added={y: flows_in.get(y, 0.0) for y in years if y in flows_in},
         expected=float(f.expected), tolerance=float(f.tolerance or 0.0), years=(years[0], years[-1]))
+
+
+def change_note(f: Finding, previous: Any) -> str:
+    """What a flagged point of a series says of a change: "-69% from 2014"; the rule's id when the
+    change cannot be worked out."""
+    if not f.expected:
+        return f.rule
+    note = f"{(f.observed - f.expected) / f.expected:+.0%}" if f.observed is not None else "change"
+    return note + (f" from {previous}" if previous is not None else "")
+
+
+def mark(p: SeriesPoint, f: Finding, note: str, anchor: str, flags: list[Flag], finding_anchors: list[str]) -> None:
+    """Flag the point `p` of a series for the finding `f` (shown on the page as `anchor`)."""
+    flags.append(Flag(year=p.year, group=p.group, severity=f.severity, rule=f.rule, note=note,
+                      message=f.message, anchor=anchor))
+    if anchor and anchor not in finding_anchors:
+        finding_anchors.append(anchor)
 
 
 def _series_charts(run: Run, ds: "Dataset", anchors: dict[int, str]) -> list[SeriesChart]:
@@ -546,16 +595,11 @@ def _series_charts(run: Run, ds: "Dataset", anchors: dict[int, str]) -> list[Ser
                     p = next((p for p in points if p.line == loc.row), None)
                     if p is None:
                         continue
-                    if kind == "change" and f.expected:
-                        note = f"{(f.observed - f.expected) / f.expected:+.0%}" if f.observed is not None else "change"
-                        prev = next((location_year(x, ds) for x in inside[1:2]), None)
-                        note += f" from {prev}" if prev is not None else ""
+                    if kind == "change":
+                        note = change_note(f, next((location_year(x, ds) for x in inside[1:2]), None))
                     else:
                         note = f.rule
-                    flags.append(Flag(year=p.year, group=p.group, severity=f.severity, rule=f.rule, note=note,
-                                      message=f.message, anchor=anchors.get(id(f), "")))
-                    if anchors.get(id(f)) and anchors[id(f)] not in finding_anchors:
-                        finding_anchors.append(anchors[id(f)])
+                    mark(p, f, note, anchors.get(id(f), ""), flags, finding_anchors)
             points.sort(key=lambda p: (p.group, p.year if p.year is not None else 0))
             charts.append(SeriesChart(
                 id=slug(f"series-{table.name}-{col}"), title=f"{table.title}: {fld.title}",
@@ -646,5 +690,5 @@ def build_collections(views: list[DatasetView]) -> list[CollectionView]:
     return out
 
 
-__all__ = ["NO_FIGURE_CHARTS", "CollectionView", "DatasetView", "FindingView", "IndexView", "LocationView", "RuleView", "build_dataset_view",
+__all__ = ["SERIES_HEADINGS", "CollectionView", "DatasetView", "FindingView", "IndexView", "LocationView", "RuleView", "build_dataset_view",
            "build_index", "clear_caches", "fmt_num", "slug"]
