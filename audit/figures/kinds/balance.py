@@ -45,12 +45,13 @@ from dataclasses import dataclass
 from ...errors import Problem
 from ...expr.agreement import can_meet
 from ...kinds.base import param
+from ..linear import Bound, Relation
 from ..load import MemberSet
 from ..model import INF
 from ..periods import covers, parse_period
 from ..store import FigureStore
 from .base import (FigureKind, Value, check_at, check_type, coords_key, decimals_of, fixed_coords, in_unit, matches,
-                   named, place_of, shown, unit_shown, unknown_measures, value_locations, values_of)
+                   measure_text, named, place_of, shown, unit_shown, unknown_measures, value_locations, values_of)
 
 ONE_DAY = datetime.timedelta(days=1)
 MAX_TILES = 10000  # search steps for a tiling of one interval
@@ -315,6 +316,26 @@ class Balance(FigureKind):
         return out
 
     # -- one pair -----------------------------------------------------------------------------------
+    def _relation(self, store, s0: Value, s1: Value, out: list[Flow], inn: list[Flow], allowance: float) -> Relation:
+        """S1 - S0 + outflows - inflows can meet [-allowance, allowance] (the allowance a share of
+        the expected stock at the printed figures, held constant)."""
+        subject = f"{named(store, self.p.stock, s0.coords)} from {s0.period.label} to {s1.period.label}"
+        terms, add_lo, add_hi = [], 0.0, 0.0
+        for sign, values in ((1.0, [s1]), (-1.0, [s0]), (1.0, [v for f in out for v in f.pieces]),
+                             (-1.0, [v for f in inn for v in f.pieces])):
+            terms += [(fig, sign) for v in values for fig in v.figs]
+        for sign, flows in ((1.0, out), (-1.0, inn)):
+            for f in flows:
+                lo = sum(fig.lo for v in f.pieces for fig in v.figs)
+                hi = sum(fig.hi for v in f.pieces for fig in v.figs)
+                if f.at_least and abs(f.lo - lo) <= 1e-9 * max(1.0, abs(lo)):
+                    add_lo, add_hi = (add_lo, INF) if sign > 0 else (-INF, add_hi)
+                elif abs(f.lo - lo) > 1e-9 * max(1.0, abs(lo)) or abs(f.hi - hi) > 1e-9 * max(1.0, abs(hi)):
+                    return Relation.not_linear(f"{measure_text(store, f.measure)} is known only within bounds (a "
+                                               f"whole standing in for its part)", [fig for fig, _ in terms],
+                                               subject=subject)
+        return Relation((Bound(tuple(terms), -allowance, allowance, add=(add_lo, add_hi)),), subject=subject)
+
     def _check(self, store, s0: Value, s1: Value, known: list[Flow]) -> None:
         out = [f for f in known if f.measure in self.p.outflows]
         inn = [f for f in known if f.measure in self.p.inflows]
@@ -323,7 +344,7 @@ class Balance(FigureKind):
         expected = s0.value - sum(f.value for f in out) + sum(f.value for f in inn)
         allowance = self.p.tolerance * abs(expected) if expected not in (INF, -INF) else 0.0
         ok = can_meet(s1.lo, s1.hi, lo - allowance, hi + allowance)
-        self.tally(s1.dataset, ok)
+        self.tally(s1.dataset, ok, relation=lambda: self._relation(store, s0, s1, out, inn, allowance))
         if ok:
             return
         unit = s0.unit() or s1.unit()
