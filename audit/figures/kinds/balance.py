@@ -65,6 +65,7 @@ class Flow:
     hi: float
     value: float
     at_least: bool = False  # known for part of the interval only: at least this much
+    stand_in: tuple[bool, ...] = ()  # per piece: a whole standing in for the part, between 0 and the whole
 
 
 class Balance(FigureKind):
@@ -182,7 +183,8 @@ class Balance(FigureKind):
             if pieces is None and best and m in self.p.partly_known and m in self.p.outflows:
                 pieces = self._greedy(best)  # at least these: what the rest of the interval took is unknown
                 lo = sum(min(0.0, v.lo) if part else v.lo for v, part in pieces)
-                out.append(Flow(m, [v for v, _ in pieces], lo, INF, sum(v.value for v, _ in pieces), at_least=True))
+                out.append(Flow(m, [v for v, _ in pieces], lo, INF, sum(v.value for v, _ in pieces), at_least=True,
+                                stand_in=tuple(part for _, part in pieces)))
                 continue
             if pieces is None:
                 return out, (f"no figure of {named(store, m, want)} for {whole.label}"
@@ -190,7 +192,8 @@ class Balance(FigureKind):
                                 if best else ""))
             lo = sum(min(0.0, v.lo) if part else v.lo for v, part in pieces)
             hi = sum(v.hi for v, _ in pieces)
-            out.append(Flow(m, [v for v, _ in pieces], lo, hi, sum(v.value for v, _ in pieces)))
+            out.append(Flow(m, [v for v, _ in pieces], lo, hi, sum(v.value for v, _ in pieces),
+                            stand_in=tuple(part for _, part in pieces)))
         return out, None
 
     def _pieces(self, store, index: dict, want: dict, start, end, s1: Value, optional: bool) -> tuple:
@@ -318,23 +321,27 @@ class Balance(FigureKind):
     # -- one pair -----------------------------------------------------------------------------------
     def _relation(self, store, s0: Value, s1: Value, out: list[Flow], inn: list[Flow], allowance: float) -> Relation:
         """S1 - S0 + outflows - inflows can meet [-allowance, allowance] (the allowance a share of
-        the expected stock at the printed figures, held constant)."""
+        the expected stock at the printed figures, held constant), as two bounds: the greatest value
+        reaches -allowance, the least allowance. A whole standing in for a part (between 0 and the
+        whole) counts on the side where it reaches the whole, and as 0 on the other."""
         subject = f"{named(store, self.p.stock, s0.coords)} from {s0.period.label} to {s1.period.label}"
-        terms, add_lo, add_hi = [], 0.0, 0.0
-        for sign, values in ((1.0, [s1]), (-1.0, [s0]), (1.0, [v for f in out for v in f.pieces]),
-                             (-1.0, [v for f in inn for v in f.pieces])):
-            terms += [(fig, sign) for v in values for fig in v.figs]
+        stocks = [(fig, 1.0) for fig in s1.figs] + [(fig, -1.0) for fig in s0.figs]
+        above, below, open_above = list(stocks), list(stocks), False
         for sign, flows in ((1.0, out), (-1.0, inn)):
             for f in flows:
-                lo = sum(fig.lo for v in f.pieces for fig in v.figs)
-                hi = sum(fig.hi for v in f.pieces for fig in v.figs)
-                if f.at_least and abs(f.lo - lo) <= 1e-9 * max(1.0, abs(lo)):
-                    add_lo, add_hi = (add_lo, INF) if sign > 0 else (-INF, add_hi)
-                elif abs(f.lo - lo) > 1e-9 * max(1.0, abs(lo)) or abs(f.hi - hi) > 1e-9 * max(1.0, abs(hi)):
-                    return Relation.not_linear(f"{measure_text(store, f.measure)} is known only within bounds (a "
-                                               f"whole standing in for its part)", [fig for fig, _ in terms],
-                                               subject=subject)
-        return Relation((Bound(tuple(terms), -allowance, allowance, add=(add_lo, add_hi)),), subject=subject)
+                open_above = open_above or f.at_least
+                for v, part in zip(f.pieces, f.stand_in or (False,) * len(f.pieces)):
+                    if part and v.lo < 0:
+                        return Relation.not_linear(f"{measure_text(store, f.measure)} may be negative",
+                                                   [fig for fig, _ in stocks], subject=subject)
+                    terms = [(fig, sign) for fig in v.figs]
+                    # a stand-in reaches its whole where the sum is greatest for an outflow, least for an inflow
+                    if sign > 0 or not part:
+                        above.extend(terms)
+                    if sign < 0 or not part:
+                        below.extend(terms)
+        return Relation((Bound(tuple(above), -allowance, INF, add=(0.0, INF if open_above else 0.0)),
+                         Bound(tuple(below), -INF, allowance)), subject=subject)
 
     def _check(self, store, s0: Value, s1: Value, known: list[Flow]) -> None:
         out = [f for f in known if f.measure in self.p.outflows]
