@@ -209,20 +209,25 @@ def attach(explanation: Explanation, run) -> None:
 
 def explain_runs(runs, datasets: dict, rules_dir=None) -> list[str]:
     """`audit check --explain`: explain each audited dataset and attach the result to its findings.
-    Datasets in the figure layout are not explained yet: their names are returned (in order), so
-    that the caller can say so."""
+    A dataset in the figure layout (not among `datasets`, which holds those of the table layout) is
+    explained alone, its figures audited again with their relations recorded. Returns the names of
+    the datasets that could not be explained (none today; the caller says so if any)."""
     from ..pack import find_pack, load_pack
 
     packs: dict = {}
-    skipped: list[str] = []
     for run in runs:
-        if run.dataset not in datasets:  # audited as figures (audit/figures): no explanation yet
-            skipped.append(run.dataset)
-            continue
         if not any(r.status == "failed" for r in run.rules):
+            continue
+        if run.dataset not in datasets:  # audited as figures (audit/figures)
+            from ..figures.pack import load_figure_pack
+            from .over_figures import explain_figures, pack_folder
+
+            folder = pack_folder(run.path, rules_dir)
+            pack = packs.setdefault(folder, load_figure_pack(folder))
+            attach(explain_figures(run.path, pack=pack)[0], run)
             continue
         ds = datasets[run.dataset]
         folder = find_pack(ds.profile, rules_dir).resolve()
         pack = packs.setdefault(folder, load_pack(folder))
         attach(explain_dataset(run.path, pack=pack, dataset=ds, run=run), run)
-    return skipped
+    return []

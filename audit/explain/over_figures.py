@@ -35,19 +35,14 @@ def explain_figures(path: str | Path, rules_dir: str | Path | None = None, pack=
     from ..figures.load import load_figures
     from ..figures.pack import load_figure_pack
     from ..figures.reference import with_reference
-    from ..figures.load import descriptor_of
     from ..figures.store import FigureStore
-    from ..pack import PACK_FILE, find_pack
+    from ..pack import PACK_FILE
     from . import Explanation, left_out_of, solve_items
 
     start = time.perf_counter()
-    _folder, descriptor = descriptor_of(path)
-    from ..dataset import _read_descriptor
-
-    meta = _read_descriptor(descriptor, str(descriptor))
-    profile = meta.get("auditProfile") or meta.get("profile") if isinstance(meta, dict) else None
+    descriptor, meta = _descriptor(path)
     if pack is None:
-        pack = load_figure_pack(find_pack(str(profile) if profile else None, rules_dir))
+        pack = load_figure_pack(pack_folder(path, rules_dir))
     ds = load_figures(path, pack.vocabulary, meta)
     weights = Weights()
     weights.update(Path(pack.root) / PACK_FILE, str(Path(pack.root) / PACK_FILE), set())
@@ -75,6 +70,23 @@ def explain_figures(path: str | Path, rules_dir: str | Path | None = None, pack=
     left_out = left_out_of(run, targets, skipped, severities)
     return Explanation(ds.name, str(path), groups, book.figures, left_out, weights, len(items),
                        time.perf_counter() - start, tuple(severities), skipped), run
+
+
+def _descriptor(path):
+    from ..dataset import _read_descriptor
+    from ..figures.load import descriptor_of
+
+    _folder, descriptor = descriptor_of(path)
+    return descriptor, _read_descriptor(descriptor, str(descriptor))
+
+
+def pack_folder(path, rules_dir=None) -> Path:
+    """The folder of the pack for the dataset at `path`: its profile's, or `rules_dir`."""
+    from ..pack import find_pack
+
+    _descriptor_path, meta = _descriptor(path)
+    profile = (meta.get("auditProfile") or meta.get("profile")) if isinstance(meta, dict) else None
+    return find_pack(str(profile) if profile else None, rules_dir).resolve()
 
 
 def audit_results(ds, pack, results):
