@@ -178,3 +178,29 @@ def test_the_linear_form_of_every_item_reproduces_its_kind(folder, pack):
     assert not [s for s in ex.skipped if "does not reproduce" in s.reason]
     failed = {r.rule for r in run.rules if r.status == "failed"}
     assert failed <= {r for g in ex.groups for r in g.rules} | {x.rule for x in ex.left_out}
+
+
+def test_a_trend_step_and_a_ratio_bound_are_explained_with_the_range_that_works(tmp_path):
+    from .test_figure_kinds import RATIO, TREND, clearance_dataset, series_dataset, write_pack
+
+    (tmp_path / "t").mkdir()
+    (tmp_path / "r").mkdir()
+    trend_pack = write_pack(tmp_path / "t", TREND)
+    series = series_dataset(tmp_path / "t", "utopia", [(2016, "1.00"), (2017, "1.10"), (2018, "9.00"),
+                                                        (2019, "1.30")])
+    out = audit_cli("explain", str(series), "--rules", str(trend_pack), "--severity", "warning")
+    assert out.returncode == 0, out.stderr
+    # 9.00 is both a jump from 1.10 and a fall to 1.30: only 2018 resolves both, at most +50% from
+    # 1.10 and at most -50% to 1.30, within printed precision (1.105 x 1.5, 1.295 / 1.5)
+    assert "Most likely wrong (weight 1, the only set of this weight):" in out.stdout
+    assert "row 2018, cleared: 9.00 km2 -> 1.66 km2 (any value from 0.86 km2 to 1.66 km2)" in out.stdout
+
+    ratio_pack = write_pack(tmp_path / "r", RATIO)
+    table = clearance_dataset(tmp_path / "r", [("East", 120000, 1, 1, 0), ("West", 40000, 3, 5, 2)])
+    out = audit_cli("explain", str(table), "--rules", str(ratio_pack), "--severity", "info", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    [group] = json.loads(out.stdout)["groups"]
+    assert group["rules"] == ["per-device"]
+    best = sorted((c["location"]["column"], c["printed"], c["corrected"]) for b in group["best"] for c in b["changes"])
+    # 120,000 m2 for 2 mines is over 5 ha a mine: 100,000 m2 at most, or 3 mines of either status
+    assert best == [("area", "120,000 m2", "100,000 m2"), ("mines_confirmed", "1", "2"), ("mines_suspected", "1", "2")]
