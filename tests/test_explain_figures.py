@@ -33,10 +33,20 @@ def findings(folder) -> dict[str, str]:
     return {f["fingerprint"]: f["rule"] for f in json.loads(out.stdout)["findings"]}
 
 
+def validate_groups(doc: dict) -> None:
+    """Each group of `audit explain --format json` is an explanation as the run's schema declares it."""
+    import jsonschema
+
+    schema = json.loads((ROOT / "audit" / "schema" / "run.schema.json").read_text())
+    for group in doc["groups"]:
+        jsonschema.validate(group, {"$defs": schema["$defs"], "$ref": "#/$defs/explanation"})
+
+
 def test_azerbaijan_figures_get_the_corrections_of_the_table_layout():
     out = audit_cli("explain", "datasets/figures/azerbaijan-2019", "--format", "json")
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
+    validate_groups(doc)
     by_rule = {r: g for g in doc["groups"] for r in g["rules"]}
     counts = by_rule["totals-add-up"]
     assert set(counts["rules"]) == {"totals-add-up", "figures-agree"}
@@ -199,7 +209,9 @@ def test_a_trend_step_and_a_ratio_bound_are_explained_with_the_range_that_works(
     table = clearance_dataset(tmp_path / "r", [("East", 120000, 1, 1, 0), ("West", 40000, 3, 5, 2)])
     out = audit_cli("explain", str(table), "--rules", str(ratio_pack), "--severity", "info", "--format", "json")
     assert out.returncode == 0, out.stderr
-    [group] = json.loads(out.stdout)["groups"]
+    doc = json.loads(out.stdout)
+    validate_groups(doc)
+    [group] = doc["groups"]
     assert group["rules"] == ["per-device"]
     best = sorted((c["location"]["column"], c["printed"], c["corrected"]) for b in group["best"] for c in b["changes"])
     # 120,000 m2 for 2 mines is over 5 ha a mine: 100,000 m2 at most, or 3 mines of either status
