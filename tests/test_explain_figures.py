@@ -216,3 +216,9 @@ def test_a_trend_step_and_a_ratio_bound_are_explained_with_the_range_that_works(
     best = sorted((c["location"]["column"], c["printed"], c["corrected"]) for b in group["best"] for c in b["changes"])
     # 120,000 m2 for 2 mines is over 5 ha a mine: 100,000 m2 at most, or 3 mines of either status
     assert best == [("area", "120,000 m2", "100,000 m2"), ("mines_confirmed", "1", "2"), ("mines_suspected", "1", "2")]
+
+
+def test_a_pack_of_tables_for_a_dataset_of_figures_exits_2_with_a_hint():
+    out = audit_cli("explain", "datasets/figures/azerbaijan-2019", "--rules", "rules/mine-action")
+    assert out.returncode == 2 and out.stdout == ""
+    assert "has no vocabulary.yaml" in out.stderr and "Traceback" not in out.stderr

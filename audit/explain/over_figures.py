@@ -82,11 +82,17 @@ def _descriptor(path):
 
 def pack_folder(path, rules_dir=None) -> Path:
     """The folder of the pack for the dataset at `path`: its profile's, or `rules_dir`."""
+    from ..errors import AuditInputError, Problem
+    from ..figures.pack import is_figure_pack
     from ..pack import find_pack
 
-    _descriptor_path, meta = _descriptor(path)
+    descriptor, meta = _descriptor(path)
     profile = (meta.get("auditProfile") or meta.get("profile")) if isinstance(meta, dict) else None
-    return find_pack(str(profile) if profile else None, rules_dir).resolve()
+    folder = find_pack(str(profile) if profile else None, rules_dir).resolve()
+    if not is_figure_pack(folder):
+        raise AuditInputError(Problem(str(descriptor), f"the dataset maps its columns to figures, but the pack "
+                                      f"{folder} has no vocabulary.yaml", hint="give --rules a pack of figures"))
+    return folder
 
 
 def audit_results(ds, pack, results):
