@@ -222,3 +222,18 @@ def test_a_pack_of_tables_for_a_dataset_of_figures_exits_2_with_a_hint():
     out = audit_cli("explain", "datasets/figures/azerbaijan-2019", "--rules", "rules/mine-action")
     assert out.returncode == 2 and out.stdout == ""
     assert "has no vocabulary.yaml" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_severity_widens_what_is_explained_as_for_the_table_layout():
+    def rules(*extra):
+        out = audit_cli("explain", "datasets/figures/azerbaijan-2019", "--format", "json", *extra)
+        assert out.returncode == 0, out.stderr
+        doc = json.loads(out.stdout)
+        return {r for g in doc["groups"] for r in g["rules"]}, {x["rule"] for x in doc["left_out"]}
+
+    errors, left = rules()
+    assert "clearance-year-on-year" not in errors and "cleared-area-still-recorded" not in left
+    warnings, left = rules("--severity", "warning")
+    assert "clearance-year-on-year" in warnings  # a warning, with stock-and-flow (as tables: no correction)
+    everything, left = rules("--severity", "info")
+    assert {"cleared-nothing-found", "cleared-area-still-recorded", "counts-and-areas"} <= left
