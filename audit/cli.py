@@ -666,10 +666,6 @@ def cmd_explain(args) -> int:
     folders = expand_paths(args.paths)
     from .figures.run import is_figure_dataset
 
-    figures = [p for p in folders if is_figure_dataset(p)]
-    if figures:
-        more = f" ({len(figures)} of the datasets given are)" if len(figures) > 1 else ""
-        raise AuditInputError(Problem(str(figures[0]), FIGURES_NOT_EXPLAINED + more))
     if args.write_corrected and len(folders) != 1:
         raise AuditInputError(Problem(args.write_corrected, "--write-corrected takes one dataset folder"))
     inputs = run_inputs(folders, args.rules)
@@ -678,14 +674,22 @@ def cmd_explain(args) -> int:
     if args.write_corrected:
         refuse_overwrite(args.write_corrected, "--write-corrected", inputs, folder=True)
     for path in folders:
+        if is_figure_dataset(path):
+            from .explain.over_figures import explain_figures
+
+            explanations.append(explain_figures(path, args.rules, severities=SEVERITY_AT_LEAST[args.severity])[0])
+            dataset = None
+            continue
         dataset = load_dataset(path)
         pack = load_pack(find_pack(dataset.profile, args.rules))
         explanations.append(explain_dataset(path, pack=pack, dataset=dataset,
                                             severities=SEVERITY_AT_LEAST[args.severity]))
     if args.write_corrected:
-        from .explain.apply import write_corrected
+        from .explain.apply import write_corrected, write_corrected_figures
 
-        done = write_corrected(dataset, [g.best[0] for g in explanations[0].groups if g.best], args.write_corrected)
+        best = [g.best[0] for g in explanations[0].groups if g.best]
+        done = (write_corrected(dataset, best, args.write_corrected) if dataset is not None else
+                write_corrected_figures(folders[0], best, args.write_corrected))
         print(f"wrote the corrected copy to {done}", file=sys.stderr)
     if args.format == "json":
         text = json.dumps([e.to_dict() for e in explanations] if len(explanations) > 1

@@ -165,18 +165,13 @@ def test_explain_documents_the_kinds_over_figures(monkeypatch, capsys):
     assert "Kind `totals`" in out and "over figures" not in out
 
 
-def test_explain_says_the_figure_layout_is_not_explained_yet():
-    for paths in (["datasets/figures/azerbaijan-2019"], ["datasets/figures"],
-                  ["datasets/azerbaijan-2019", "datasets/figures/liechtenstein-2017"]):
-        out = audit_cli("explain", *paths)
-        assert out.returncode == 2, out.stdout + out.stderr
-        [line] = out.stderr.splitlines()  # one line, no traceback, nothing on stdout
-        assert line.startswith("audit: datasets/figures/") and out.stdout == ""
-        assert "explanations are not yet available for datasets in the figure layout" in line
-    # --explain on check and report: the figures are audited, their findings carry no explanation
+def test_explain_takes_a_folder_of_datasets_in_the_figure_layout():
+    out = audit_cli("explain", "datasets/figures", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    docs = json.loads(out.stdout)
+    assert sorted(d["dataset"] for d in docs) == sorted(p.name for p in (ROOT / "datasets" / "figures").iterdir()
+                                                        if p.is_dir())
+    # --explain on check: the figures' findings carry their explanation, and nothing is said about it
     out = audit_cli("check", "datasets/figures/azerbaijan-2019", "--explain", "--format", "json")
-    assert out.returncode == 1, out.stderr
-    findings = json.loads(out.stdout)["findings"]
-    assert len(findings) == 14 and not any("explanation" in f for f in findings)
-    assert out.stderr.strip() == ("audit: note: explanations are not yet available for datasets in the figure "
-                                  "layout (azerbaijan-2019): their findings carry none")
+    assert out.returncode == 1 and out.stderr == ""
+    assert any("explanation" in f for f in json.loads(out.stdout)["findings"])

@@ -110,13 +110,24 @@ def explain_dataset(path: str | Path, rules_dir: str | Path | None = None, pack=
     finally:
         engine.close()
 
-    x0 = book.values()
+    groups, targets = solve_items(items, skipped, book.figures, weights, severities)
+    left_out = left_out_of(run, targets, skipped, severities, no_form)
+    return Explanation(ds.name, str(path), groups, book.figures, left_out, weights, len(items),
+                       time.perf_counter() - start, tuple(severities), skipped)
+
+
+def solve_items(items: list[Item], skipped: list[Skipped], figures: dict[str, Figure], weights: Weights,
+                severities: tuple[str, ...], held: dict[str, str] | None = None) -> tuple[list[Group], list[Item]]:
+    """The failing linear items of these severities as targets, grouped by the figures they share,
+    each group solved; the figures they read may change, except those `held` (figure -> why) and
+    those a skipped item that holds reads. Returns the groups and the targets. Shared by both layouts."""
+    x0 = {k: f.value for k, f in figures.items()}
     holds = {id(it): it.holds(x0) for it in items}
     targets = [it for it in items if it.linear and not holds[id(it)] and it.severity in severities]
     free = set().union(*(t.figures for t in targets)) if targets else set()
     side = [it for it in items if holds[id(it)] and it.bound & free]
 
-    fixed: dict[str, str] = {}
+    fixed: dict[str, str] = {f: why for f, why in (held or {}).items() if f in free}
     for s in skipped:
         if not s.failing:
             for f in s.figures & free:
@@ -125,23 +136,30 @@ def explain_dataset(path: str | Path, rules_dir: str | Path | None = None, pack=
     groups = [Group(targets=comp_targets, items=comp_targets + comp_side, free=sorted(comp_free),
                     fixed={f: why for f, why in fixed.items() if f in comp_free})
               for comp_targets, comp_side, comp_free in _components(targets, side)]
-    w = {f: weights.of(book.figures[f]) for f in free}
+    w = {f: weights.of(figures[f]) for f in free}
     for g in groups:
-        solve_group(g, book.figures, w)
+        solve_group(g, figures, w)
+    return groups, targets
 
+
+def left_out_of(run, targets: list[Item], skipped: list[Skipped], severities: tuple[str, ...],
+                no_form: dict[str, str] | None = None) -> list[LeftOut]:
+    """The failed rules of these severities that no target explains, each with why."""
     explained = {t.rule for t in targets}
+    no_form = no_form or {}
     left_out = []
     for result in run.rules:
         if result.status != "failed" or result.severity not in severities or result.rule in explained:
             continue
         if result.kind == "contract":
             reason = "a table contract (types, codes, unique keys), not a relation between figures"
+        elif result.kind == "constraints":
+            reason = "a column's constraints (types, codes, ranges), not a relation between figures"
         else:
             reasons = [s.reason for s in skipped if s.rule == result.rule]
             reason = no_form.get(result.rule) or (reasons[0] if reasons else "its failing items are not linear")
         left_out.append(LeftOut(result.rule, reason))
-    return Explanation(ds.name, str(path), groups, book.figures, left_out, weights, len(items),
-                       time.perf_counter() - start, tuple(severities), skipped)
+    return left_out
 
 
 def _components(targets: list[Item], side: list[Item]):
@@ -191,20 +209,25 @@ def attach(explanation: Explanation, run) -> None:
 
 def explain_runs(runs, datasets: dict, rules_dir=None) -> list[str]:
     """`audit check --explain`: explain each audited dataset and attach the result to its findings.
-    Datasets in the figure layout are not explained yet: their names are returned (in order), so
-    that the caller can say so."""
+    A dataset in the figure layout (not among `datasets`, which holds those of the table layout) is
+    explained alone, its figures audited again with their relations recorded. Returns the names of
+    the datasets that could not be explained (none today; the caller says so if any)."""
     from ..pack import find_pack, load_pack
 
     packs: dict = {}
-    skipped: list[str] = []
     for run in runs:
-        if run.dataset not in datasets:  # audited as figures (audit/figures): no explanation yet
-            skipped.append(run.dataset)
-            continue
         if not any(r.status == "failed" for r in run.rules):
+            continue
+        if run.dataset not in datasets:  # audited as figures (audit/figures)
+            from ..figures.pack import load_figure_pack
+            from .over_figures import explain_figures, pack_folder
+
+            folder = pack_folder(run.path, rules_dir)
+            pack = packs.setdefault(folder, load_figure_pack(folder))
+            attach(explain_figures(run.path, pack=pack)[0], run)
             continue
         ds = datasets[run.dataset]
         folder = find_pack(ds.profile, rules_dir).resolve()
         pack = packs.setdefault(folder, load_pack(folder))
         attach(explain_dataset(run.path, pack=pack, dataset=ds, run=run), run)
-    return skipped
+    return []

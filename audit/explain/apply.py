@@ -8,9 +8,11 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import stat
 from pathlib import Path
+from typing import Callable
 
 from ..errors import AuditInputError, Problem
 from ..inputs import MAX_TABLE_BYTES, kind_of, read_text
@@ -48,11 +50,86 @@ def write_corrected(dataset, corrections: list[Correction], out: str | Path) -> 
                 cells.setdefault(ch.figure.table, []).append((ch.figure, ch.new))
     for table_name, changes in cells.items():
         table = dataset.tables[table_name]
-        _rewrite_csv(out / table.path, table.delimiter, table, changes)
+        _rewrite_csv(out / table.path, table.delimiter, [(fig.line, fig.column, _with_markers(fig, value, table))
+                                                         for fig, value in changes])
     if claims:
         rel = Path(dataset.claims_file).relative_to(src)
         _rewrite_claims(out / rel, claims)
     return out
+
+
+def _with_markers(fig: Figure, value: float, table):
+    cell = table.row_at(fig.line).cells[fig.column]
+
+    def new(old: str) -> str:
+        lead = old[: len(old) - len(old.lstrip())]
+        return lead + cell.markers + number_text(fig, value, old.strip())
+    return new
+
+
+_NUMBER = re.compile(r"[+-]?[0-9][0-9,]*(?:\.[0-9]+)?")
+
+
+def write_corrected_figures(root: str | Path, corrections: list[Correction], out: str | Path) -> Path:
+    """`write_corrected` for the dataset in the figure layout at `root`: each changed table cell's
+    number is rewritten in place (its footnote markers and spacing kept), each changed claim's
+    value; CSV files keep their delimiter."""
+    from ..dataset import _delimiter, _read_descriptor
+    from ..figures.load import descriptor_of
+    from ..databases import database_format
+    from ..errors import ProblemCollector
+    from ..readers import SPREADSHEET_FORMATS, file_format
+
+    out, src = Path(out), Path(root)
+    _folder, descriptor = descriptor_of(src)
+    meta = _read_descriptor(descriptor, str(descriptor))
+    resources = {str(r.get("name")): r for r in meta.get("resources") or [] if isinstance(r, dict)}
+    cells: dict[str, list] = {}
+    claims: list[tuple[Figure, float]] = []
+    for ch in (ch for c in corrections for ch in c.changes):
+        if ch.figure.claim is not None:
+            claims.append((ch.figure, ch.new))
+            continue
+        fig = ch.figure.source
+        res = resources.get(str(fig.table))
+        path = res.get("path") if res else None
+        what = None
+        if res is None or not isinstance(path, str) or database_format(res, src / path) is not None:
+            what = "a database table" if res is not None else "a table the descriptor does not list"
+        elif fig.cell is not None or file_format(res, src / path) in SPREADSHEET_FORMATS:
+            what = "a spreadsheet"
+        elif str(res.get("encoding") or "utf-8").strip().lower() not in ("utf-8", "utf-8-sig", "utf8"):
+            what = f"a CSV file in {res.get('encoding')}"
+        if what:
+            raise AuditInputError(Problem(fig.file, f"a corrected copy rewrites UTF-8 CSV tables, and this is {what}",
+                                          hint="run audit explain without --write-corrected, and correct it by hand"))
+        cells.setdefault(path, []).append((ch.figure, ch.new, res))
+    refuse_overwrite(out, "the corrected copy", [Input(src, "the dataset folder")], folder=True)
+    if (out.exists() or out.is_symlink()) and (not out.is_dir() or any(out.iterdir())):
+        raise AuditInputError(Problem(str(out), "the corrected copy needs a new or empty folder; this "
+                                                + ("one is not empty" if out.is_dir() else "is not a folder")))
+    _copy_folder(src, out)
+    for path, changes in cells.items():
+        res = changes[0][2]
+        dialect = res.get("dialect") if isinstance(res.get("dialect"), dict) else {}
+        delimiter = _delimiter(dialect, str(descriptor), ProblemCollector())
+        _rewrite_csv(out / path, delimiter, [(fig.line, fig.column, _number_replaced(fig, value))
+                                             for fig, value, _ in changes])
+    if claims:
+        file = meta.get("claims")
+        rel = Path(file) if isinstance(file, str) else Path(descriptor).relative_to(src)
+        _rewrite_claims(out / rel, claims)
+    return out
+
+
+def _number_replaced(fig: Figure, value: float):
+    """The cell's text with its number (the first one printed) rewritten, all else kept."""
+    def new(old: str) -> str:
+        m = _NUMBER.search(old)
+        if m is None:
+            raise AuditInputError(Problem(fig.location.place, f"no number to rewrite in {old!r}"))
+        return old[:m.start()] + number_text(fig, value, m.group()) + old[m.end():]
+    return new
 
 
 def _copy_folder(src: Path, out: Path) -> None:
@@ -102,20 +179,20 @@ def number_text(fig: Figure, value: float, like: str) -> str:
     return text
 
 
-def _rewrite_csv(path: Path, delimiter: str, table, changes: list[tuple[Figure, float]]) -> None:
+def _rewrite_csv(path: Path, delimiter: str, changes: list[tuple[int, str, Callable[[str], str]]]) -> None:
+    """Rewrite the cells (line, column) of a CSV file, each as `new(old text)` gives it; every other
+    record is kept byte for byte, and the records rewritten keep the file's delimiter."""
     raw = read_text(path, str(path), MAX_TABLE_BYTES, "utf-8-sig")
     lines = raw.splitlines(keepends=True)
     header = next(csv.reader([lines[0]], delimiter=delimiter))
     header = [h.strip() for h in header]
-    for fig, value in changes:
-        i = fig.line - 1
+    for line, column, new in changes:
+        if column not in header:
+            raise AuditInputError(Problem(str(path), f"no column '{column}' in the header to rewrite", 1))
+        i = line - 1
         record = next(csv.reader([lines[i]], delimiter=delimiter))
-        col = header.index(fig.column)
-        old = record[col]
-        cell = table.row_at(fig.line).cells[fig.column]
-        stripped = old.strip()
-        lead = old[: len(old) - len(old.lstrip())]
-        record[col] = lead + cell.markers + number_text(fig, value, stripped)
+        col = header.index(column)
+        record[col] = new(record[col])
         buf = io.StringIO()
         csv.writer(buf, delimiter=delimiter, lineterminator="").writerow(record)
         ending = lines[i][len(lines[i].rstrip("\r\n")):]

@@ -45,6 +45,7 @@ class Figure:
     column: str | None = None
     line: int | None = None
     claim: str | None = None
+    source: Any = None  # in the figure layout, the store's figure (where a corrected copy rewrites it)
 
     def printed(self, value: float | None = None) -> str:
         v = (self.value if value is None else value) / self.factor

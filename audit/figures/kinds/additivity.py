@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from ...expr.agreement import can_meet_sql
 from ...kinds.base import param
+from ..linear import Relation, at_least, equal
 from ..store import FigureStore, col, same_coordinates
 from .base import (FigureKind, coords_key, decimals_of, in_unit, location, measure_text, shown, source_label,
                    unit_shown, unknown_measures, where)
@@ -63,7 +64,8 @@ class Additivity(FigureKind):
         figs = store.figures
         for fid, lo, hi, fids, ok in rows:
             whole = figs[fid]
-            self.tally(whole.dataset, bool(ok))
+            self.tally(whole.dataset, bool(ok), relation=lambda: equal(
+                [whole], [figs[i] for i in fids], f"{self._item(store, whole)} = the sum of {len(fids)} parts"))
             if ok:
                 continue
             parts = [figs[i] for i in fids]
@@ -99,6 +101,10 @@ class Additivity(FigureKind):
             where_blank = ", ".join(f"line {b.line} ({b.column})" for b in blanks[:5])
             self.tally(whole.dataset, None, f"{source_label(whole)}: the total at line {whole.line} ({whole.column}) "
                                             f"has a part left blank at {where_blank}")
+
+    @staticmethod
+    def _item(store, whole) -> str:
+        return f"{source_label(whole)}: {measure_text(store, whole.measure)} ({where(store, whole)})"
 
     def _values(self, store, whole, n_parts) -> dict:
         return {"whole": f"{measure_text(store, whole.measure)} ({where(store, whole)})",
@@ -139,7 +145,9 @@ class Additivity(FigureKind):
             for fid, present in rows:
                 whole = figs[fid]
                 missing = [p for p in dim.parts if p not in present]
-                self.tally(whole.dataset, False)
+                self.tally(whole.dataset, False, relation=lambda: Relation.not_linear(
+                    f"its table prints no {d} {', '.join(missing)} (a part missing, not a figure wrong)", [whole],
+                    subject=self._item(store, whole)))
                 values = self._values(store, whole, len(present))
                 values.update(observed=shown(store, whole.value, whole.unit, decimals_of(whole)), expected="?",
                               difference="?", missing=", ".join(missing))
@@ -168,7 +176,8 @@ class Additivity(FigureKind):
         """Tally, and report when it fails, that `whole` is not less than its `parts` by `d`, which
         add up to [lo, hi] and are not all of its parts."""
         ok = lo <= whole.hi
-        self.tally(whole.dataset, ok)
+        self.tally(whole.dataset, ok, relation=lambda: at_least(
+            [whole], parts, f"{self._item(store, whole)} >= {len(parts)} of its parts by {d}"))
         if ok:
             return
         named = ", ".join(str(p.coords[d]) for p in parts)
@@ -235,10 +244,11 @@ class Additivity(FigureKind):
         the parts it names are its breakdown, and cannot add up to less than the whole."""
         figs = store.figures
         ok = hi >= whole.lo
-        self.tally(whole.dataset, ok)
+        parts = [figs[i] for i in fids]
+        self.tally(whole.dataset, ok, relation=lambda: at_least(
+            parts, [whole], f"{self._item(store, whole)} <= its {len(parts)} parts by {d} the text gives"))
         if ok:
             return
-        parts = [figs[i] for i in fids]
         given = [str(p.coords[d]) for p in parts]
         missing = ", ".join(m for m in dim.parts if m not in given)
         self._against_parts(store, d, whole, parts, lo, hi, "<=", "short", lambda values: (
@@ -253,7 +263,9 @@ class Additivity(FigureKind):
                           f"{mfilter} GROUP BY {keys} HAVING count(*) > 1 ORDER BY min(fid)", mparams)
         for (fids,) in rows:
             first = figs[fids[0]]
-            self.tally(first.dataset, False)
+            self.tally(first.dataset, False, relation=lambda: Relation.not_linear(
+                "a part printed twice (which one counts is not a figure's value)", [figs[i] for i in fids],
+                subject=self._item(store, first)))
             rows_text = ", ".join(f"line {figs[i].line}" for i in fids)
             self.report(first.dataset, self._values(store, first, len(fids)),
                         [location(store, figs[i], "duplicate") for i in fids],

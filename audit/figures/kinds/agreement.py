@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from ...errors import Problem
 from ...expr.agreement import can_meet_sql
 from ...kinds.base import param
+from ..linear import equal
 from ..store import FigureStore, same_coordinates
 from .base import (FigureKind, coords_key, decimals_of, in_unit, location, measure_text, shown, source_label,
                    unit_shown, unknown_measures, where)
@@ -91,7 +92,8 @@ class Agreement(FigureKind):
                 continue
             matched.update((a, b))
             first, other = (fb, fa) if fa.source != "text" and fb.source == "text" else (fa, fb)
-            self.tally(first.dataset, bool(ok))
+            self.tally(first.dataset, bool(ok), relation=lambda: equal(
+                [first], [other], f"{self._item(store, first)}: {source_label(first)} and {source_label(other)}"))
             if not ok:
                 self._finding(store, first, other.value, other.lo, other.hi, other.unit, [other], other, kind)
         seen_pairs: set[tuple] = set()
@@ -103,11 +105,17 @@ class Agreement(FigureKind):
             seen_pairs.add((fid, dset, dsrc))
             matched.add(fid)
             parts = [figs[i] for i in fids]
-            self.tally(f.dataset, bool(ok))
+            self.tally(f.dataset, bool(ok), relation=lambda: equal(
+                [f], parts, f"{self._item(store, f)}: {source_label(f)} and {source_label(parts[0])} "
+                            f"(the sum of {len(parts)} figures)"))
             if not ok:
                 self._finding(store, f, (lo + hi) / 2, lo, hi, f.unit, parts, parts[0], kind, summed_from=len(parts))
         if self.p.unmatched and "text" in self.p.between:
             self._unmatched(store, matched)
+
+    @staticmethod
+    def _item(store, f) -> str:
+        return f"{measure_text(store, f.measure)} ({where(store, f)})"
 
     def _finding(self, store, f, exp, lo, hi, unit, others, other, kind, summed_from: int | None = None) -> None:
         dec = decimals_of(f)

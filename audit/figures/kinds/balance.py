@@ -45,12 +45,13 @@ from dataclasses import dataclass
 from ...errors import Problem
 from ...expr.agreement import can_meet
 from ...kinds.base import param
+from ..linear import Bound, Relation
 from ..load import MemberSet
 from ..model import INF
 from ..periods import covers, parse_period
 from ..store import FigureStore
 from .base import (FigureKind, Value, check_at, check_type, coords_key, decimals_of, fixed_coords, in_unit, matches,
-                   named, place_of, shown, unit_shown, unknown_measures, value_locations, values_of)
+                   measure_text, named, place_of, shown, unit_shown, unknown_measures, value_locations, values_of)
 
 ONE_DAY = datetime.timedelta(days=1)
 MAX_TILES = 10000  # search steps for a tiling of one interval
@@ -64,6 +65,7 @@ class Flow:
     hi: float
     value: float
     at_least: bool = False  # known for part of the interval only: at least this much
+    stand_in: tuple[bool, ...] = ()  # per piece: a whole standing in for the part, between 0 and the whole
 
 
 class Balance(FigureKind):
@@ -181,7 +183,8 @@ class Balance(FigureKind):
             if pieces is None and best and m in self.p.partly_known and m in self.p.outflows:
                 pieces = self._greedy(best)  # at least these: what the rest of the interval took is unknown
                 lo = sum(min(0.0, v.lo) if part else v.lo for v, part in pieces)
-                out.append(Flow(m, [v for v, _ in pieces], lo, INF, sum(v.value for v, _ in pieces), at_least=True))
+                out.append(Flow(m, [v for v, _ in pieces], lo, INF, sum(v.value for v, _ in pieces), at_least=True,
+                                stand_in=tuple(part for _, part in pieces)))
                 continue
             if pieces is None:
                 return out, (f"no figure of {named(store, m, want)} for {whole.label}"
@@ -189,7 +192,8 @@ class Balance(FigureKind):
                                 if best else ""))
             lo = sum(min(0.0, v.lo) if part else v.lo for v, part in pieces)
             hi = sum(v.hi for v, _ in pieces)
-            out.append(Flow(m, [v for v, _ in pieces], lo, hi, sum(v.value for v, _ in pieces)))
+            out.append(Flow(m, [v for v, _ in pieces], lo, hi, sum(v.value for v, _ in pieces),
+                            stand_in=tuple(part for _, part in pieces)))
         return out, None
 
     def _pieces(self, store, index: dict, want: dict, start, end, s1: Value, optional: bool) -> tuple:
@@ -315,6 +319,30 @@ class Balance(FigureKind):
         return out
 
     # -- one pair -----------------------------------------------------------------------------------
+    def _relation(self, store, s0: Value, s1: Value, out: list[Flow], inn: list[Flow], allowance: float) -> Relation:
+        """S1 - S0 + outflows - inflows can meet [-allowance, allowance] (the allowance a share of
+        the expected stock at the printed figures, held constant), as two bounds: the greatest value
+        reaches -allowance, the least allowance. A whole standing in for a part (between 0 and the
+        whole) counts on the side where it reaches the whole, and as 0 on the other."""
+        subject = f"{named(store, self.p.stock, s0.coords)} from {s0.period.label} to {s1.period.label}"
+        stocks = [(fig, 1.0) for fig in s1.figs] + [(fig, -1.0) for fig in s0.figs]
+        above, below, open_above = list(stocks), list(stocks), False
+        for sign, flows in ((1.0, out), (-1.0, inn)):
+            for f in flows:
+                open_above = open_above or f.at_least
+                for v, part in zip(f.pieces, f.stand_in or (False,) * len(f.pieces)):
+                    if part and v.lo < 0:
+                        return Relation.not_linear(f"{measure_text(store, f.measure)} may be negative",
+                                                   [fig for fig, _ in stocks], subject=subject)
+                    terms = [(fig, sign) for fig in v.figs]
+                    # a stand-in reaches its whole where the sum is greatest for an outflow, least for an inflow
+                    if sign > 0 or not part:
+                        above.extend(terms)
+                    if sign < 0 or not part:
+                        below.extend(terms)
+        return Relation((Bound(tuple(above), -allowance, INF, add=(0.0, INF if open_above else 0.0)),
+                         Bound(tuple(below), -INF, allowance)), subject=subject)
+
     def _check(self, store, s0: Value, s1: Value, known: list[Flow]) -> None:
         out = [f for f in known if f.measure in self.p.outflows]
         inn = [f for f in known if f.measure in self.p.inflows]
@@ -323,7 +351,7 @@ class Balance(FigureKind):
         expected = s0.value - sum(f.value for f in out) + sum(f.value for f in inn)
         allowance = self.p.tolerance * abs(expected) if expected not in (INF, -INF) else 0.0
         ok = can_meet(s1.lo, s1.hi, lo - allowance, hi + allowance)
-        self.tally(s1.dataset, ok)
+        self.tally(s1.dataset, ok, relation=lambda: self._relation(store, s0, s1, out, inn, allowance))
         if ok:
             return
         unit = s0.unit() or s1.unit()

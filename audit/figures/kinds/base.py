@@ -46,6 +46,8 @@ class FigureKind:
         self.rule = rule
         self.p = rule.params
         self.outcomes: dict[str, Outcome] = {}
+        # (dataset, ok, Relation or None) of every decided item, when `audit explain` asks (see linear)
+        self.relations: list | None = None
 
     def check(self, vocab) -> list[Problem]:
         """Problems with the rule's parameters against the vocabulary (unknown measures...)."""
@@ -110,8 +112,12 @@ class FigureKind:
             return f"needs {self.needs}; the dataset prints no {', no '.join(missing)}"
         return f"needs {self.needs}; this dataset prints none such"
 
-    def tally(self, dataset: str, ok: bool | None, reason: str | None = None) -> Outcome:
+    def tally(self, dataset: str, ok: bool | None, reason: str | None = None, relation=None) -> Outcome:
+        """Count one item; `relation` (a callable giving its `linear.Relation`) is only called when
+        `audit explain` records the relations (an item without one is left out of the model)."""
         o = self.outcomes.setdefault(dataset, Outcome())
+        if self.relations is not None and ok is not None:
+            self.relations.append((dataset, ok, relation() if relation is not None else None))
         o.items += 1
         if ok is None:
             o.undecided += 1

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ...errors import Problem
 from ...kinds.base import param
+from ..linear import Relation, sign_kept
 from ..store import FigureStore, same_coordinates
 from .base import FigureKind, coords_key, location, measure_text, printed, source_label, where
 
@@ -38,6 +39,17 @@ class CoOccurrence(FigureKind):
                                        hint=f"the vocabulary's measures: {', '.join(sorted(vocab.measures))}"))
         return out
 
+    @staticmethod
+    def _relation(store, fa, fb):
+        """Both zero or both not is a choice between alternatives: the one that holds today is kept
+        (each figure stays zero, or on its side of zero)."""
+        def relation() -> Relation:
+            witness = tuple(b for b in (sign_kept(fa), sign_kept(fb)) if b is not None)
+            return Relation.not_linear("both zero or both not (a choice between alternatives)", [fa, fb], witness,
+                                       subject=f"{source_label(fa)}: {measure_text(store, fa.measure)} and "
+                                               f"{measure_text(store, fb.measure)} ({where(store, fa)})")
+        return relation
+
     def evaluate(self, store: FigureStore) -> None:
         same = same_coordinates("b", "a")
         zero = "({t}.lo = 0 AND {t}.hi = 0)"
@@ -51,10 +63,11 @@ class CoOccurrence(FigureKind):
                 f"WHERE a.measure = ? AND a.origin <> 'reference' ORDER BY a.fid", [second, first])
             for a, b, az, anz, bz, bnz in rows:
                 fa, fb = figs[a], figs[b]
+                relation = self._relation(store, fa, fb)
                 if (az and bz) or (anz and bnz):
-                    self.tally(fa.dataset, True)
+                    self.tally(fa.dataset, True, relation=relation)
                 elif (az and bnz) or (anz and bz):
-                    self.tally(fa.dataset, False)
+                    self.tally(fa.dataset, False, relation=relation)
                     z, nz = (fa, fb) if az else (fb, fa)
                     values = {"zero": measure_text(store, z.measure), "nonzero": measure_text(store, nz.measure),
                               "zero_value": printed(store, z), "nonzero_value": printed(store, nz),

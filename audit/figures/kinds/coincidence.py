@@ -23,9 +23,11 @@ from dataclasses import dataclass
 from ...errors import Problem
 from ...expr.agreement import can_meet
 from ...kinds.base import param
+from ..linear import Bound, Relation
+from ..model import INF
 from ..store import FigureStore, col
 from .base import (FigureKind, check_amount, check_at, check_dims, check_type, coords_key, fixed_coords, in_unit,
-                   location, measure_text, parse_amount, place_of, shown, unit_shown, unknown_measures)
+                   location, measure_text, parse_amount, place_of, shown, unit_shown, unknown_measures, where)
 
 
 class Coincidence(FigureKind):
@@ -56,6 +58,17 @@ class Coincidence(FigureKind):
                 out.append(Problem(f, f"'{d}' is both fixed by 'at' and ignored", ln, field="ignore"))
         return out
 
+    def _relation(self, store, flow, stock) -> Relation:
+        """Not equal is a choice between alternatives: the side that holds today is kept."""
+        subject = f"{measure_text(store, self.p.flow)} and {measure_text(store, self.p.stock)} ({where(store, flow)})"
+        witness = ()
+        if flow.lo > stock.hi:
+            witness = (Bound(((flow, 1.0), (stock, -1.0)), 0.0, INF, within=True, strict=True),)
+        elif flow.hi < stock.lo:
+            witness = (Bound(((flow, 1.0), (stock, -1.0)), -INF, 0.0, within=True, strict=True),)
+        return Relation.not_linear("a figure that must differ from another (a choice between alternatives)",
+                                   [flow, stock], witness, subject=subject)
+
     def evaluate(self, store: FigureStore) -> None:
         p = self.p
         at, flow_at = fixed_coords(store, p.at), fixed_coords(store, p.flow_at)
@@ -75,7 +88,7 @@ class Coincidence(FigureKind):
             same_value = exact and can_meet(flow.lo, flow.hi, stock.lo, stock.hi)
             if same_value and not (flow.lo > 0 and flow.lo >= floor * (1 - 1e-12)):
                 continue  # zeros (and values under `min`) coincide without meaning anything
-            self.tally(flow.dataset, not same_value)
+            self.tally(flow.dataset, not same_value, relation=lambda: self._relation(store, flow, stock))
             if not same_value:
                 continue
             values = {"flow": measure_text(store, p.flow), "stock": measure_text(store, p.stock),

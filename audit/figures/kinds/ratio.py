@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from ...errors import Problem
 from ...expr.agreement import can_meet
 from ...kinds.base import param
+from ..linear import Relation, ratio_meets
 from ..model import INF
 from ..store import FigureStore
 from .base import (FigureKind, Value, check_amount, check_at, coords_key, fixed_coords, in_unit, matches, measure_text,
-                   parse_amount, place_of, shown, unit_shown, unknown_measures, value_locations, value_shown,
+                   named, parse_amount, place_of, shown, unit_shown, unknown_measures, value_locations, value_shown,
                    value_source, values_of)
 
 ZERO = ("report", "skip")
@@ -120,7 +121,8 @@ class Ratio(FigureKind):
             if d.lo == 0 and d.hi == 0:
                 if n.lo <= 0 or p.zero_denominator == "skip":
                     continue
-                self.tally(n.dataset, False)
+                self.tally(n.dataset, False, relation=lambda: Relation.not_linear(
+                    "a figure divided by a zero", [*n.figs, *d.figs], subject=self._item(store, n, d)))
                 self._finding(store, n, d, None, "no", INF)
                 continue
             lo = n.lo / d.hi if d.hi < INF else (0.0 if n.lo >= 0 else -INF)
@@ -130,9 +132,22 @@ class Ratio(FigureKind):
                 broken = ("at most", at_most, p.at_most)
             elif at_least is not None and not can_meet(lo, hi, at_least, INF):
                 broken = ("at least", at_least, p.at_least)
-            self.tally(n.dataset, broken is None)
+            self.tally(n.dataset, broken is None, relation=lambda: self._relation(store, n, d, at_most, at_least))
             if broken:
                 self._finding(store, n, d, broken, shown(store, n.value / d.value, n.unit()), broken[1])
+
+    def _item(self, store, n: Value, d: Value) -> str:
+        return f"{named(store, self.p.numerator, n.coords)} per {measure_text(store, self.p.denominator)}, " \
+               f"{n.period.label}"
+
+    def _relation(self, store, n: Value, d: Value, at_most: float | None, at_least: float | None) -> Relation:
+        """With a denominator certainly above zero (and bounded), a bound on n / d is a bound on
+        n - bound x d: n.lo <= at_most x d.hi, n.hi >= at_least x d.lo."""
+        if not (0 < d.lo and d.hi < INF):
+            return Relation.not_linear("the denominator may be zero", [*n.figs, *d.figs],
+                                       subject=self._item(store, n, d))
+        return ratio_meets(n.figs, d.figs, -INF if at_least is None else at_least, INF if at_most is None else at_most,
+                           self._item(store, n, d))
 
     @staticmethod
     def _reference(store: FigureStore, measure: str) -> dict[str, list[Value]]:

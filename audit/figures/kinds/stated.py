@@ -140,7 +140,8 @@ class Stated(FigureKind):
                 return self._undecided(st, "the figure it is a share or ratio of may be zero")
             lo, hi = x[0] / y[1], x[1] / y[0]
         ok = can_meet(st.lo, st.hi, lo, hi)
-        self.tally(st.dataset, ok)
+        pair = (None, None) if st.kind == "members" else (a, b) if st.kind == "change" else (x, y)
+        self.tally(st.dataset, ok, relation=lambda: _relation(store, st, figs, *pair))
         if ok:
             return
         values = {"statement": st.kind, "stated": _printed(st), "computed": _range(st, lo, hi),
@@ -158,6 +159,27 @@ class Stated(FigureKind):
 
     def _undecided(self, st: Statement, why: str) -> None:
         self.tally(st.dataset, None, f"{st.file}:{st.line} ({st.claim}): {why}")
+
+
+def _relation(store, st: Statement, figs: list, first, second):
+    """A stated change or share as bounds on the figures it relates (the statement itself is not a
+    figure that can be corrected): an absolute change b - a, a relative one b / a - 1, a share or
+    a ratio x / y, each within the stated interval. A count of members is not linear."""
+    from ..linear import Bound, Relation, ratio_meets
+
+    subject = f"the text's {st.kind} ({st.claim}): {_printed(st)}"
+    if st.kind == "members" or first is None or second is None:
+        return Relation.not_linear("a count of members", figs, subject=subject)
+    (alo, ahi, afigs), (blo, bhi, bfigs) = first, second
+    if any(abs(v - sum(getattr(f, side) for f in fs)) > 1e-9 * max(1.0, abs(v))
+           for v, side, fs in ((alo, "lo", afigs), (ahi, "hi", afigs), (blo, "lo", bfigs), (bhi, "hi", bfigs))):
+        return Relation.not_linear("a figure chosen among several", figs, subject=subject)
+    if st.kind == "change" and not st.relative:
+        return Relation((Bound(tuple([(f, 1.0) for f in bfigs] + [(f, -1.0) for f in afigs]), st.lo, st.hi),),
+                        subject=subject)
+    if st.kind == "change":
+        return ratio_meets(bfigs, afigs, 1 + st.lo, 1 + st.hi, subject)
+    return ratio_meets(afigs, bfigs, st.lo, st.hi, subject)
 
 
 def _factor(st: Statement) -> float:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from ...errors import Problem
 from ...expr.agreement import can_meet
 from ...kinds.base import format_number, param
+from ..linear import Relation, ratio_meets
 from ..model import INF
 from ..periods import consecutive
 from ..store import FigureStore
@@ -133,7 +134,7 @@ class Trend(FigureKind):
         t = self.p.threshold
         rise = self.p.direction in ("both", "increase") and not can_meet(low, high, -INF, t)
         fall = self.p.direction in ("both", "decrease") and not can_meet(low, high, -t, INF)
-        self.tally(b.dataset, not (rise or fall))
+        self.tally(b.dataset, not (rise or fall), relation=lambda: self._relation(store, a, b))
         if not (rise or fall):
             return
         change = b.value / a.value - 1
@@ -150,6 +151,16 @@ class Trend(FigureKind):
                     observed=in_unit(store, b.value, unit), expected=in_unit(store, a.value, unit),
                     tolerance=in_unit(store, t * abs(a.value), unit), unit=unit_shown(store, unit),
                     relation="change", decimals=self._decimals(a, b))
+
+    def _relation(self, store, a: Value, b: Value) -> Relation:
+        """With the first certainly above zero, a bound on b / a - 1 is a bound on b - (1 +- t) a."""
+        subject = f"{named(store, self.p.measure, a.coords)} from {a.period.label} to {b.period.label}"
+        if self.p.over:
+            return Relation.not_linear(f"a series of ratios (per {measure_text(store, self.p.over)})",
+                                       [*a.figs, *b.figs], subject=subject)
+        t = self.p.threshold  # b / a - 1 within [-t, t]: b / a within [1 - t, 1 + t]
+        return ratio_meets(b.figs, a.figs, 1 - t if self.p.direction in ("both", "decrease") else -INF,
+                           1 + t if self.p.direction in ("both", "increase") else INF, subject)
 
     def _decimals(self, a: Value, b: Value) -> int | None:
         """The precision the message shows the two values at: that of the figures printed, when each is one."""
