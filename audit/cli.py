@@ -349,7 +349,7 @@ def cmd_check(args) -> int:
     if args.explain:
         from .explain import explain_runs
 
-        _not_explained(explain_runs(runs, datasets, args.rules))
+        explain_runs(runs, datasets, args.rules)
     if args.baseline:
         from .baseline import apply_baseline, load_baseline
 
@@ -432,18 +432,6 @@ def cmd_diff(args) -> int:
     return EXIT_FINDINGS if any(f.severity in levels for _, f in result.new_findings) else EXIT_OK
 
 
-FIGURES_NOT_EXPLAINED = "explanations are not yet available for datasets in the figure layout"
-
-
-def _not_explained(names: list[str]) -> None:
-    """--explain on datasets in the figure layout: they are audited, not explained; say so once."""
-    if names:
-        from .escape import terminal
-
-        print(terminal(f"audit: note: {FIGURES_NOT_EXPLAINED} ({', '.join(names)}): their findings carry none"),
-              file=sys.stderr)
-
-
 def cmd_report(args) -> int:
     from .report import write_reports
 
@@ -453,7 +441,7 @@ def cmd_report(args) -> int:
     if args.explain:
         from .explain import explain_runs
 
-        _not_explained(explain_runs(runs, datasets, args.rules))
+        explain_runs(runs, datasets, args.rules)
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -589,7 +589,43 @@ def json_schema(kind: str) -> dict:
         if isinstance(s, list):
             return [plain(x) for x in s]
         return s
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": kind, **plain(KINDS[kind])}
+    out = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": kind, **plain(KINDS[kind])}
+    if kind == "rules":  # each kind's parameters, from its declaration (the loader checks them the same way)
+        out["properties"]["rules"]["items"]["allOf"] = [
+            {"if": {"properties": {"kind": {"const": name}}, "required": ["kind"]},
+             "then": {"properties": {**RULE["properties"], **params}, "additionalProperties": False,
+                      "patternProperties": {f"^{EXTENSION_PREFIX}": {}}}}
+            for name, params in _kind_parameters().items()]
+    return out
+
+
+def _kind_parameters() -> dict[str, dict]:
+    """Every rule kind of both layouts, with the JSON Schema of each of its parameters."""
+    import dataclasses
+    import types
+    import typing
+
+    from .figures.kinds import KINDS as FIGURE_KINDS
+    from .kinds import KINDS as TABLE_KINDS
+
+    def of(hint) -> dict:
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+        if origin in (typing.Union, types.UnionType):
+            return {"anyOf": [of(a) for a in args]}
+        if origin is list:  # one item may be given without its list
+            item = of(args[0]) if args else {}
+            return {"anyOf": [item, {"type": "array", "items": item}]}
+        if origin is dict:
+            return {"type": "object"}
+        return {str: {"type": "string"}, bool: {"type": "boolean"}, int: {"type": "integer"},
+                float: {"type": "number"}, type(None): {"type": "null"}}.get(hint, {})
+
+    out = {}
+    for name, kind in {**TABLE_KINDS, **FIGURE_KINDS}.items():
+        hints = typing.get_type_hints(kind.Params)
+        out[name] = {f.name.rstrip("_"): {**of(hints[f.name]), "description": f.metadata.get("doc", "")}
+                     for f in dataclasses.fields(kind.Params)}
+    return out
 
 
 def describe(kind: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+import yaml
 
 from audit import schemas
 from audit.errors import AuditInputError
@@ -56,6 +57,17 @@ def test_every_declaration_is_valid_json_schema_and_validates_what_the_loader_re
     data = json.loads(json.dumps(load_yaml(ROOT / "datasets" / "figures" / "azerbaijan-2019" / "datapackage.yaml"),
                                  default=str))
     jsonschema.validate(data, doc)
+
+
+def test_the_json_schema_of_rule_files_knows_each_kind_s_parameters():
+    """An editor given `audit schema rules --json` completes and checks each kind's parameters."""
+    validator = jsonschema.Draft202012Validator(schemas.json_schema("rules"))
+    for kind, path in bundled_files():
+        if kind == "rules":
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+            assert not [e.message for e in validator.iter_errors(doc)], path
+    bad = {"rules": [{"id": "x", "kind": "totals", "title": "t", "message": "m", "colour": "red"}]}
+    assert [e.validator for e in validator.iter_errors(bad)] == ["additionalProperties"]
 
 
 def copy_dataset(tmp_path: Path, which: str = "azerbaijan-2019", figures: bool = False) -> Path:

@@ -207,11 +207,10 @@ def attach(explanation: Explanation, run) -> None:
                     finding.explanation = summary
 
 
-def explain_runs(runs, datasets: dict, rules_dir=None) -> list[str]:
+def explain_runs(runs, datasets: dict, rules_dir=None) -> None:
     """`audit check --explain`: explain each audited dataset and attach the result to its findings.
     A dataset in the figure layout (not among `datasets`, which holds those of the table layout) is
-    explained alone, its figures audited again with their relations recorded. Returns the names of
-    the datasets that could not be explained (none today; the caller says so if any)."""
+    explained alone, its figures audited again with their relations recorded."""
     from ..pack import find_pack, load_pack
 
     packs: dict = {}
@@ -230,4 +229,3 @@ def explain_runs(runs, datasets: dict, rules_dir=None) -> list[str]:
         folder = find_pack(ds.profile, rules_dir).resolve()
         pack = packs.setdefault(folder, load_pack(folder))
         attach(explain_dataset(run.path, pack=pack, dataset=ds, run=run), run)
-    return []
