@@ -177,7 +177,7 @@ def _check_memory(descriptor: Any, tables: Any, rules: str | Path | None) -> lis
         runs = audit_loaded([load_figures(DESCRIPTOR, pack.vocabulary, meta, frames)], pack)
     else:
         dataset = load_dataset(DESCRIPTOR, {DESCRIPTOR: meta}, frames)
-        pack = load_pack(find_pack(dataset.profile, rules))
+        pack = load_pack(find_pack(dataset.profile, rules, dataset.descriptor))
         runs = [audit_dataset(DESCRIPTOR, pack=pack, dataset=dataset)]
     show_runs(runs)
     return runs

@@ -243,7 +243,7 @@ def audit_paths(paths: list[str], rules: str | None, keep_datasets: dict | None 
                 bar.update(task, description=terminal_markup(Path(path).name))
                 bar.refresh()  # show each dataset's name even when it is audited between two redraws
             dataset = load_dataset(path, read)
-            folder = find_pack(dataset.profile, rules).resolve()
+            folder = find_pack(dataset.profile, rules, dataset.descriptor).resolve()
             if folder not in packs:
                 packs[folder] = load_pack(folder)
             runs.append(audit_dataset(path, pack=packs[folder], dataset=dataset, engine=engine))
@@ -669,7 +669,7 @@ def cmd_explain(args) -> int:
             dataset = None
             continue
         dataset = load_dataset(path)
-        pack = load_pack(find_pack(dataset.profile, args.rules))
+        pack = load_pack(find_pack(dataset.profile, args.rules, dataset.descriptor))
         explanations.append(explain_dataset(path, pack=pack, dataset=dataset,
                                             severities=SEVERITY_AT_LEAST[args.severity]))
     if args.write_corrected:

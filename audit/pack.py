@@ -82,8 +82,9 @@ def default_rules_dirs() -> list[Path]:
     return list(dict.fromkeys(found)) or [Path.cwd() / "rules"]
 
 
-def find_pack(profile: str | None, rules_dir: str | Path | None) -> Path:
-    """The pack folder: `rules_dir` itself if it is a pack, else the pack in it for `profile`."""
+def find_pack(profile: str | None, rules_dir: str | Path | None, descriptor: str | Path | None = None) -> Path:
+    """The pack folder: `rules_dir` itself if it is a pack, else the pack in it for `profile`.
+    `descriptor`: the descriptor that named the profile, where a missing one is reported."""
     candidates = [Path(rules_dir)] if rules_dir else default_rules_dirs()
     for base in candidates:
         if (base / PACK_FILE).exists():
@@ -96,8 +97,12 @@ def find_pack(profile: str | None, rules_dir: str | Path | None) -> Path:
                         return sub
     where = rules_dir or " or ".join(str(c) for c in candidates)
     if profile is None:
-        raise AuditInputError(Problem(str(where), "the dataset names no profile, so no rule pack can be chosen",
+        raise AuditInputError(Problem(str(descriptor or where), "the dataset names no profile, so no rule pack can "
+                                      "be chosen", 1 if descriptor else None,
                                       hint="give the descriptor 'auditProfile: <profile>', or --profile PROFILE, or --rules DIR"))
+    if descriptor is not None:
+        raise AuditInputError(Problem(str(descriptor), f"no rule pack for profile '{profile}' in {where}", 1,
+                                      hint="give --rules DIR, a folder holding pack.yaml"))
     raise AuditInputError(Problem(str(where), f"no rule pack for profile '{profile}'",
                                   hint="give --rules DIR, a folder holding pack.yaml"))
 

@@ -42,7 +42,7 @@ def audit_dataset(path: str | Path, rules_dir: str | Path | None = None, pack: P
     start = time.perf_counter()
     ds = dataset or load_dataset(path)
     if pack is None:
-        pack = load_pack(find_pack(ds.profile, rules_dir))
+        pack = load_pack(find_pack(ds.profile, rules_dir, ds.descriptor))
     check_structure(ds, pack)
     engine = make_engine(engine, ds) if isinstance(engine, str) else engine
     try:

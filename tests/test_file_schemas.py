@@ -211,3 +211,16 @@ def test_audit_schema_lists_and_documents_every_kind():
     jsonschema.Draft202012Validator.check_schema(json.loads(out))
     code, out, err = audit_in(ROOT, ["schema", "descriptr"])
     assert code == 2 and "did you mean 'descriptor'" in err
+
+
+@pytest.mark.parametrize("figures", [False, True], ids=["tables", "figures"])
+def test_a_descriptor_without_a_profile_is_named_where_the_profile_belongs(tmp_path, figures):
+    ds = copy_dataset(tmp_path, figures=figures)
+    path = ds / "datapackage.yaml"
+    path.write_text("".join(line for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
+                            if not line.startswith("auditProfile:")), encoding="utf-8")
+    code, err = check(tmp_path)
+    assert code == 2 and err.startswith("audit: ds/datapackage.yaml:1: the dataset names no profile"), err
+    path.write_text("auditProfile: no-such-profile\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    code, err = check(tmp_path)
+    assert code == 2 and err.startswith("audit: ds/datapackage.yaml:1: no rule pack for profile 'no-such-profile'")

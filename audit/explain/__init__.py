@@ -80,7 +80,7 @@ def explain_dataset(path: str | Path, rules_dir: str | Path | None = None, pack=
 
     start = time.perf_counter()
     ds = dataset or load_dataset(path)
-    pack = pack or load_pack(find_pack(ds.profile, rules_dir))
+    pack = pack or load_pack(find_pack(ds.profile, rules_dir, ds.descriptor))
     check_structure(ds, pack)
     weights = Weights()
     weights.update(Path(pack.root) / PACK_FILE, str(Path(pack.root) / PACK_FILE), set(pack.contracts))
@@ -226,6 +226,6 @@ def explain_runs(runs, datasets: dict, rules_dir=None) -> None:
             attach(explain_figures(run.path, pack=pack)[0], run)
             continue
         ds = datasets[run.dataset]
-        folder = find_pack(ds.profile, rules_dir).resolve()
+        folder = find_pack(ds.profile, rules_dir, ds.descriptor).resolve()
         pack = packs.setdefault(folder, load_pack(folder))
         attach(explain_dataset(run.path, pack=pack, dataset=ds, run=run), run)

@@ -88,7 +88,7 @@ def pack_folder(path, rules_dir=None) -> Path:
 
     descriptor, meta = _descriptor(path)
     profile = (meta.get("auditProfile") or meta.get("profile")) if isinstance(meta, dict) else None
-    folder = find_pack(str(profile) if profile else None, rules_dir).resolve()
+    folder = find_pack(str(profile) if profile else None, rules_dir, descriptor).resolve()
     if not is_figure_pack(folder):
         raise AuditInputError(Problem(str(descriptor), f"the dataset maps its columns to figures, but the pack "
                                       f"{folder} has no vocabulary.yaml", hint="give --rules a pack of figures"))

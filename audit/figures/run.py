@@ -156,7 +156,7 @@ def _figure_paths(folders: list[Path], rules: str | Path | None, read: dict,
         profile = meta.get("auditProfile") or meta.get("profile")
         profile = str(profile) if profile else None
         if profile not in found:  # one look-up per profile, not per edition of a corpus
-            found[profile] = find_pack(profile, rules).resolve()
+            found[profile] = find_pack(profile, rules, descriptor).resolve()
         pack = found[profile]
         if not is_figure_pack(pack):
             raise AuditInputError(Problem(str(descriptor), f"the dataset maps its columns to figures, but the pack "
