@@ -388,7 +388,7 @@ BASELINE = mapping({
         "where": items(word()),
         "expires": date("when the acceptance ends (YYYY-MM-DD)"),
     })),
-}, doc="A baseline: findings of `audit check` accepted, each with its reason")
+}, required=("entries",), doc="A baseline: findings of `audit check` accepted, each with its reason")
 CONFIG = mapping({
     "paths": items(text(), "the dataset folders to audit when none is given on the command line"),
     "rules": text("the rule pack folder (--rules)"),
