@@ -379,8 +379,17 @@ def _check_profile(meta: dict, display: str, problems: ProblemCollector) -> None
 
 
 def _read_descriptor(path: Path, display: str):
+    """A descriptor as positioned values (`audit.yamlio`). A JSON one is checked as JSON first (its
+    errors are JSON's), then read by the YAML loader, of which JSON is a subset, for the lines and
+    columns of its keys; where the YAML loader reads it otherwise (an escape YAML 1.1 lacks), the
+    JSON values are used, without positions."""
     if path.suffix == ".json":
-        return load_json(path, display)
+        doc = load_json(path, display)
+        try:
+            positioned = load_yaml(path, display)
+        except AuditInputError:
+            return doc
+        return positioned if positioned == doc else doc
     return load_yaml(path, display)
 
 

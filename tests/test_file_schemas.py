@@ -224,3 +224,14 @@ def test_a_descriptor_without_a_profile_is_named_where_the_profile_belongs(tmp_p
     path.write_text("auditProfile: no-such-profile\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
     code, err = check(tmp_path)
     assert code == 2 and err.startswith("audit: ds/datapackage.yaml:1: no rule pack for profile 'no-such-profile'")
+
+
+def test_a_json_descriptor_is_placed_at_its_line_and_column_too(tmp_path):
+    ds = copy_dataset(tmp_path)
+    doc = yaml.safe_load((ds / "datapackage.yaml").read_text(encoding="utf-8"))
+    doc["resources"][1]["titel"] = "x"
+    (ds / "datapackage.yaml").unlink()
+    (ds / "datapackage.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    code, err = check(tmp_path)
+    line = line_of(ds / "datapackage.json", '"titel"')
+    assert code == 2 and f"ds/datapackage.json:{line}:7: contamination_by_region.titel: unknown key 'titel'" in err, err
