@@ -149,11 +149,15 @@ def audit_one_change(template, tmp_path_factory, file, where, how, value, top):
     argv = ["check", "ds", "--rules", "pack", "--format", "json", "--output", "report.json"]
     if name == "baseline.yaml":
         argv += ["--baseline", "baseline.yaml"]
+    if name == "pack/migrate.yaml":  # read by `audit migrate` only: it rewrites a table-layout dataset with it
+        argv = ["migrate", str(LAYOUTS["tables"][0]), "--to", "pack", "--out", "migrated"]
     code, stdout, stderr = audit_in(work, argv)
     shutil.rmtree(work)
     if TALLY:  # counting, not asserting: one outcome per line (the closing note's before and after)
         with open(TALLY, "a", encoding="utf-8") as out:
-            out.write(outcome(code, stdout, stderr) + "\n")
+            result = outcome(code, stdout, stderr)
+            detail = "" if result.startswith("exit-") else f"\t{name}\t{how}\t{stderr[:400]!r}"
+            out.write(result + detail + "\n")
         return
     assert code in (0, 1, 2), (code, stderr)
     assert "Traceback" not in stderr and "internal error" not in stderr, stderr
