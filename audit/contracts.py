@@ -12,7 +12,7 @@ import warnings
 from pathlib import Path
 
 from . import units
-from .dataset import Dataset, _line
+from .dataset import Dataset, _line, bind_claims
 from .errors import ProblemCollector
 from .expr.compiler import ColumnInfo, Schema
 from .findings import Finding, RuleResult
@@ -97,6 +97,7 @@ def check_structure(ds: Dataset, pack: Pack) -> None:
         if not units.compatible(claim.dim, want):
             problems.add(claim.file, f"claim '{claim.id}' is in {claim.unit or 'no unit'}, but '{claim.measure}' is "
                          f"{units.dim_text(want)}", claim.line, field="unit")
+    problems.problems += bind_claims(ds, pack.claim_dimensions, pack.claim_period, f"the rule pack {pack.root}")
     problems.raise_if_any()
 
 

@@ -33,7 +33,7 @@ from typing import Any
 
 from . import units
 from .databases import database_format, served
-from .errors import AuditInputError, Problem, ProblemCollector
+from .errors import AuditInputError, Problem, ProblemCollector, did_you_mean
 from .inputs import MAX_TABLE_BYTES, load_json, not_regular, read_text
 from .numbers import DEFAULT as DEFAULT_FORMAT
 from .readers import SPREADSHEET_FORMATS, csv_table, database_rows, file_format, read_resource, records
@@ -186,7 +186,9 @@ class Claim:
     locator: str = ""
     footnote: str = ""
     table: str | None = None
-    dims: dict[str, list] = field(default_factory=dict)
+    dims: dict[str, list] = field(default_factory=dict)  # the coordinates it is narrowed by: values per dimension
+    dim_lines: dict[str, int] = field(default_factory=dict, repr=False)
+    raw_dims: dict[str, Any] = field(default_factory=dict, repr=False)  # as written, read again by bind_claims
 
     @property
     def factor(self) -> float:
@@ -215,6 +217,10 @@ class Dataset:
     tables: dict[str, Table]
     claims: list[Claim]
     claims_file: str | None = None
+    # the dimensions a claim may be narrowed by and the one that counts years, from the rule pack
+    # (bind_claims); None until a pack meets the dataset
+    claim_dimensions: tuple[str, ...] | None = None
+    claim_period: str | None = None
 
     @property
     def profile(self) -> str | None:
@@ -833,12 +839,13 @@ def _scalar_problem(value: Any, in_list: bool = False) -> str | None:
     return f"a value of type {type(value).__name__}"
 
 
-def _dims(raw: Any, key: str) -> list:
-    """The values a claim gives for one dimension (a value, a list of values, or a span of years
-    `2016-2018`). Raises ValueError saying what is wrong with a value that cannot be one."""
+def _dims(raw: Any, key: str, period: bool = False) -> list:
+    """The values a claim gives for one dimension (a value or a list of values; for the `period`,
+    whole years, or a span of years `2016-2018`). Raises ValueError saying what is wrong with a
+    value that cannot be one."""
     if raw is None:
         return []
-    if isinstance(raw, str) and re.fullmatch(r"\d{4}\s*[-–]\s*\d{4}", raw) and key == "year":
+    if period and isinstance(raw, str) and re.fullmatch(r"\d{4}\s*[-–]\s*\d{4}", raw):
         a, b = (int(x) for x in re.split(r"\s*[-–]\s*", raw))
         if b - a > 1000:
             raise ValueError(f"the span {raw!s} is longer than 1000 years")
@@ -847,15 +854,40 @@ def _dims(raw: Any, key: str) -> list:
     out = []
     for item in items:
         why = _scalar_problem(item, in_list=isinstance(raw, list))
-        if why is None and key == "year" and not (isinstance(item, (int, float)) and not isinstance(item, bool)
-                                                  and float(item).is_integer()):
+        if why is None and period and not (isinstance(item, (int, float)) and not isinstance(item, bool)
+                                           and float(item).is_integer()):
             why = "not a whole year"
-        if why is None and key == "year" and not 1 <= item <= 9999:
+        if why is None and period and not 1 <= item <= 9999:
             why = "not a year from 1 to 9999"
         if why is not None:
             raise ValueError(f"{key} must be a value or a list of values; {str(item)[:40]!r} is {why}")
-        out.append(int(item) if key == "year" else _plain(item))
+        out.append(int(item) if period else _plain(item))
     return out
+
+
+def bind_claims(ds: Dataset, dimensions: list[str] | tuple[str, ...], period: str | None,
+                source: str = "the rule pack") -> list[Problem]:
+    """Read the claims' dimensions as the rule pack declares them: each key a claim is narrowed by
+    must be one of `dimensions`, and the values of the `period` are whole years (a span `2016-2018`
+    stands for each year in it). Returns the problems, each at the claim's key."""
+    found: list[Problem] = []
+    for claim in ds.claims:
+        for key, raw in claim.raw_dims.items():
+            line = claim.dim_lines.get(key) or claim.line
+            if key not in dimensions:
+                near = did_you_mean(key, [*dimensions, *(k for k in CLAIM_KEYS if k not in claim.raw_dims)])
+                found.append(Problem(claim.file, f"claim '{claim.id}' is narrowed by '{key}', which is not a "
+                                     f"dimension claims may have", line, field=key,
+                                     hint=(near + " " if near else "") + f"the dimensions {source} declares: "
+                                     f"{', '.join(dimensions) or '(none)'}"))
+                continue
+            try:
+                claim.dims[key] = _dims(raw, key, period=key == period)
+            except ValueError as exc:
+                found.append(Problem(claim.file, f"claim '{claim.id}': {exc}", line, field=key))
+    if not found:
+        ds.claim_dimensions, ds.claim_period = tuple(dimensions), period
+    return found
 
 
 CLAIM_KEYS = set(schemas.TABLE_CLAIM["properties"])
@@ -946,13 +978,16 @@ def _load_claims(path: Path | None, display: str, tables: dict[str, Table], prob
             problems.add(display, f"claim '{cid}' names unknown table '{tname}'", _line(c, "table"), field="table")
         claim.table = str(tname) if tname is not None else None
         bad = False
-        for dim in ("year", "region", "type"):
-            if dim in c:
-                try:
-                    claim.dims[dim] = _dims(c[dim], dim)
-                except ValueError as exc:
-                    problems.add(display, f"claim '{cid}': {exc}", _line(c, dim), field=dim)
-                    bad = True
+        for dim in c:  # every other key is a dimension the claim is narrowed by (bind_claims checks its name)
+            dim = str(dim)
+            if dim in CLAIM_KEYS or dim.startswith(schemas.EXTENSION_PREFIX):
+                continue
+            try:
+                claim.dims[dim] = _dims(c[dim], dim)
+            except ValueError as exc:
+                problems.add(display, f"claim '{cid}': {exc}", _line(c, dim), field=dim)
+                bad = True
+            claim.raw_dims[dim], claim.dim_lines[dim] = c[dim], _line(c, dim) or line
         if not bad:
             claims.append(claim)
     return claims

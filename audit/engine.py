@@ -187,22 +187,53 @@ def table_frame(table: Table):
     return frame
 
 
-def claims_frame(claims: list[Claim]):
+def _single(c: Claim, dim: str):
+    values = c.dims.get(dim) or []
+    return values[0] if len(values) == 1 else None
+
+
+def claim_columns(dataset: Dataset) -> list[tuple[str, str]]:
+    """The dimensions of `__claims`, each with its DuckDB type: those the rule pack declares (once
+    `bind_claims` has read them), else those the claims use. The period holds whole years (BIGINT);
+    another dimension holds text, or whole numbers when a pack has not said and every value is one.
+    A claim given several values of a dimension has none there: only claims of one value join by it."""
+    dims = dataset.claim_dimensions
+    if dims is None:
+        dims = tuple(dict.fromkeys(k for c in dataset.claims for k in c.dims))
+
+    def whole(d: str) -> bool:
+        if d == dataset.claim_period:
+            return True
+        values = [_single(c, d) for c in dataset.claims]
+        return dataset.claim_dimensions is None and any(v is not None for v in values) and all(
+            v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in values)
+
+    return [(d, "BIGINT" if whole(d) else "VARCHAR") for d in dims]
+
+
+def claim_values(dataset: Dataset) -> list[tuple[str, str, list]]:
+    """Each dimension column of `__claims`: name, type and the claims' values."""
+    out = []
+    for d, t in claim_columns(dataset):
+        values = [_single(c, d) for c in dataset.claims]
+        out.append((d, t, [None if v is None else int(v) if t == "BIGINT" else str(v) for v in values]))
+    return out
+
+
+def claims_frame(dataset: Dataset):
     import pandas as pd
 
-    def single(c: Claim, dim: str):
-        values = c.dims.get(dim) or []
-        return values[0] if len(values) == 1 else None
-
-    return pd.DataFrame({
+    claims = dataset.claims
+    frame = {
         "id": [c.id for c in claims],
         "measure": [c.measure for c in claims],
         "value": pd.Series([None if c.value is None else c.value * c.factor for c in claims], dtype="float64"),
         "value__err": pd.Series([claim_uncertainty(c) for c in claims], dtype="float64"),
-        "year": pd.Series([single(c, "year") for c in claims], dtype="Int64"),
-        "region": pd.Series([single(c, "region") for c in claims], dtype="object"),
-        "__line": [c.line for c in claims],
-    })
+    }
+    for d, t, values in claim_values(dataset):
+        frame[d] = pd.Series(values, dtype="Int64" if t == "BIGINT" else "object")
+    frame["__line"] = [c.line for c in claims]
+    return pd.DataFrame(frame)
 
 
 def dataset_frames(dataset: Dataset) -> dict[str, Any]:
@@ -216,7 +247,7 @@ def dataset_frames(dataset: Dataset) -> dict[str, Any]:
         if table.hierarchy is not None:
             frames[f"__h_{name}"] = pd.DataFrame({"code": list(table.hierarchy),
                                                   "parent": list(table.hierarchy.values())})
-    frames["__claims"] = claims_frame(dataset.claims)
+    frames["__claims"] = claims_frame(dataset)
     return frames
 
 
@@ -264,22 +295,22 @@ def dataset_columns(dataset: Dataset) -> dict[str, list[tuple[str, str | None, l
         if table.hierarchy is not None:
             out[f"__h_{name}"] = [("code", "VARCHAR", [str(x) for x in table.hierarchy]),
                                   ("parent", "VARCHAR", [None if x is None else str(x) for x in table.hierarchy.values()])]
+    out["__claims"] = claims_columns(dataset)
+    return out
 
-    def single(c: Claim, dim: str):
-        values = c.dims.get(dim) or []
-        return values[0] if len(values) == 1 else None
 
+def claims_columns(dataset: Dataset) -> list[tuple[str, str | None, list]]:
+    """`__claims` as typed columns: id, measure, value and its uncertainty, a column per dimension
+    (claim_columns), the line."""
     claims = dataset.claims
-    out["__claims"] = [
+    return [
         ("id", "VARCHAR", [c.id for c in claims]),
         ("measure", "VARCHAR", [c.measure for c in claims]),
         ("value", "DOUBLE", [None if c.value is None else float(c.value * c.factor) for c in claims]),
         ("value__err", "DOUBLE", [float(claim_uncertainty(c)) for c in claims]),
-        ("year", "BIGINT", [None if single(c, "year") is None else int(single(c, "year")) for c in claims]),
-        ("region", "VARCHAR", [None if single(c, "region") is None else str(single(c, "region")) for c in claims]),
+        *claim_values(dataset),
         ("__line", "BIGINT", [c.line for c in claims]),
     ]
-    return out
 
 
 class RowLookup:
@@ -385,14 +416,21 @@ class DuckDBEngine:
             table.row_lookup = self._lookup(name, table)
         # before any rule runs: no file but the views' own can be read again, none written
         sandbox.lock(self.con, read_later)
+        for name, columns in dataset_columns(dataset).items():
+            self._store(name, columns)
+
+    def _store(self, name: str, columns: list[tuple[str, str | None, list]]) -> None:
+        """A relation held in memory, copied into DuckDB's own storage from Python lists (one list
+        parameter per column, unnested side by side): no pandas on the way."""
         from .expr.compiler import ident
 
-        for name, columns in dataset_columns(dataset).items():
-            # the tables held in memory, copied into DuckDB's own storage from Python lists (one list
-            # parameter per column, unnested side by side): no pandas on the way
-            select = ", ".join(f"unnest(?::{t}[]) AS {ident(c)}" if t else f"unnest(?) AS {ident(c)}"
-                               for c, t, _ in columns)
-            self.con.execute(f"CREATE TABLE {ident(name)} AS SELECT {select}", [v for _, _, v in columns])
+        select = ", ".join(f"unnest(?::{t}[]) AS {ident(c)}" if t else f"unnest(?) AS {ident(c)}"
+                           for c, t, _ in columns)
+        self.con.execute(f"CREATE OR REPLACE TABLE {ident(name)} AS SELECT {select}", [v for _, _, v in columns])
+
+    def refresh_claims(self, dataset: Dataset) -> None:
+        """`__claims` again, once the rule pack has said what the claims' dimensions are (bind_claims)."""
+        self._store("__claims", claims_columns(dataset))
 
     def _lookup(self, name: str, table: Table):
         return DuckDBRowLookup(self, name, table)

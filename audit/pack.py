@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import units
-from .dataset import _line, _relative
-from .errors import AuditInputError, Problem, ProblemCollector
+from .dataset import CLAIM_KEYS, _line, _relative, item_line
+from .errors import AuditInputError, Problem, ProblemCollector, choices_hint
 from .expr.compiler import ColumnInfo, CompileError, NotApplicable, Schema
 from .kinds import KINDS
 from .kinds.base import SEVERITY_LEVELS, Kind, Rule, expr_problem, placeholders, validate_params
@@ -55,6 +55,10 @@ class Pack:
     measures: dict[str, units.Dim]
     measure_units: dict[str, str | None]
     rules: list[Kind]
+    # what a claim may be narrowed by (measures.yaml `claim_dimensions`), and the one of them that
+    # counts years (`claim_period`); by default, derived from the contracts (claim_dimensions())
+    claim_dimensions: list[str] = field(default_factory=list)
+    claim_period: str | None = None
 
     def schema(self) -> Schema:
         """The profile's schema: every table and column a dataset of this profile may have."""
@@ -117,9 +121,10 @@ def load_pack(folder: str | Path) -> Pack:
     if not isinstance(meta, dict) or not meta.get("profile"):
         raise AuditInputError(Problem(str(meta_path), "pack.yaml must give the 'profile' the pack is for", 1))
     contracts = _load_contracts(folder / CONTRACTS_FILE, problems)
-    measures, measure_units = _load_measures(folder / MEASURES_FILE, problems)
+    measures, measure_units, declared = _load_measures(folder / MEASURES_FILE, problems)
     pack = Pack(folder, str(meta["profile"]), str(meta.get("title", meta["profile"])), contracts, measures,
                 measure_units, [])
+    pack.claim_dimensions, pack.claim_period = claim_dimensions(contracts, declared, folder / MEASURES_FILE, problems)
     schema = pack.schema()
     pack.rules = load_rules(folder, (PACK_FILE, CONTRACTS_FILE, MEASURES_FILE),
                             lambda node, file: _load_rule(node, file, schema, problems), problems)
@@ -286,20 +291,21 @@ def _load_contracts(path: Path, problems: ProblemCollector) -> dict[str, TableCo
     return out
 
 
-def _load_measures(path: Path, problems: ProblemCollector) -> tuple[dict[str, units.Dim], dict[str, str | None]]:
+def _load_measures(path: Path, problems: ProblemCollector) -> tuple[dict[str, units.Dim], dict[str, str | None], dict]:
+    """The measures of measures.yaml, their base units, and the file itself (for its claim keys)."""
     if not path.exists():
-        return {}, {}
+        return {}, {}, {}
     try:
         data = load_yaml(path, kind="measures")
     except AuditInputError as exc:
         problems.problems.extend(exc.problems)
-        return {}, {}
+        return {}, {}, {}
     dims, unit_of = {}, {}
     measures = (data.get("measures") or {}) if isinstance(data, dict) else None
     if not isinstance(measures, dict):
         problems.add(path, "measures.yaml holds a mapping of measures under 'measures'", _line(data, "measures") or 1,
                      field="measures")
-        return {}, {}
+        return {}, {}, {}
     for name, spec in measures.items():
         dim = spec.get("dimension") if isinstance(spec, dict) else None
         if dim not in ("area", "count"):
@@ -308,4 +314,42 @@ def _load_measures(path: Path, problems: ProblemCollector) -> tuple[dict[str, un
             continue
         dims[name] = (("area", 1),) if dim == "area" else units.COUNT
         unit_of[name] = units.BASE_UNIT[dim]
-    return dims, unit_of
+    return dims, unit_of, data
+
+
+def claim_dimensions(contracts: dict[str, TableContract], declared: dict, path: Path,
+                     problems: ProblemCollector) -> tuple[list[str], str | None]:
+    """The dimensions a claim of this profile may be narrowed by, and its period: as measures.yaml
+    declares them (`claim_dimensions`, `claim_period`), each a column or table-wide dimension of the
+    contracts; by default every such name that is not a measured quantity (a column with a
+    `dimension`), the period being the one the contracts type `year`."""
+    names: dict[str, str | None] = {}  # every column and table-wide dimension: its type
+    for t in contracts.values():
+        for d in t.dimensions:
+            names.setdefault(d, None)
+        for c in t.columns.values():
+            if c.dimension is None and (names.get(c.name) is None):
+                names[c.name] = c.type
+    for key in (*CLAIM_KEYS, "value__err"):  # a claim's own keys (and columns of __claims) narrow nothing
+        names.pop(key, None)
+    given = declared.get("claim_dimensions") if isinstance(declared, dict) else None
+    if given is None:
+        dims = list(names)
+    else:
+        dims = []
+        for i, d in enumerate(given):
+            if str(d) not in names:
+                problems.add(path, f"claim dimension '{d}' is no column or dimension of the contracts",
+                             item_line(given, i) or _line(declared, "claim_dimensions"), field="claim_dimensions",
+                             hint=choices_hint("columns and dimensions", names, str(d)))
+            else:
+                dims.append(str(d))
+    period = declared.get("claim_period") if isinstance(declared, dict) else None
+    if period is None:
+        years = [d for d in dims if names.get(d) == "year"]
+        return dims, years[0] if len(years) == 1 else None
+    if str(period) not in dims:
+        problems.add(path, f"claim period '{period}' is not one of the claim dimensions", _line(declared, "claim_period"),
+                     field="claim_period", hint=choices_hint("claim dimensions", dims, str(period)))
+        return dims, None
+    return dims, str(period)

@@ -44,7 +44,10 @@ def audit_dataset(path: str | Path, rules_dir: str | Path | None = None, pack: P
     if pack is None:
         pack = load_pack(find_pack(ds.profile, rules_dir, ds.descriptor))
     check_structure(ds, pack)
-    engine = make_engine(engine, ds) if isinstance(engine, str) else engine
+    if isinstance(engine, str):
+        engine = make_engine(engine, ds)
+    else:  # made before the pack met the dataset: its claims' dimensions are read now
+        engine.refresh_claims(ds)
     try:
         schema = dataset_schema(ds, pack)
         ctx = RunContext(ds, engine, schema)

@@ -228,8 +228,9 @@ TABLE_CLAIM = mapping({
     "quote": word("the sentence as printed"),
     "section": word(), "locator": word(), "footnote": word(), "note": word(),
     "table": text("the table the claim is compared with"),
-    "year": one_or_more(word()), "region": one_or_more(word()), "type": one_or_more(word()),
-}, doc="a figure stated in the narrative")
+}, doc="a figure stated in the narrative; every other key is a dimension it is narrowed by, one of those "
+       "the rule pack declares (`claim_dimensions` of measures.yaml), with one value or a list of them")
+TABLE_CLAIM["additionalProperties"] = one_or_more(word(), "a dimension of the claim: its value or values")
 TABLE_CLAIMS = either(mapping({"claims": items(TABLE_CLAIM)}), items(TABLE_CLAIM),
                       doc="The claims of a dataset in the table layout: the figures its text states")
 
@@ -324,7 +325,11 @@ CONTRACTS = mapping({"tables": names(mapping({
     doc="contracts.yaml: the tables and columns of a table-layout profile")
 MEASURES = mapping({"measures": names(mapping({
     "dimension": text("area or count"), "description": word(), "unit": text(),
-}), "each measure a claim may state"), "description": word()}, required=("measures",),
+}), "each measure a claim may state"), "description": word(),
+    "claim_dimensions": items(text(), "the keys a claim may be narrowed by: columns or dimensions of the "
+                              "contracts (default: every one that is not a measured quantity)"),
+    "claim_period": text("the claim dimension that counts years: whole years, or a span `2016-2018` "
+                         "(default: the one the contracts type `year`)")}, required=("measures",),
     doc="measures.yaml: what a claim of a table-layout profile may measure")
 VOCABULARY = mapping({
     "description": word(),

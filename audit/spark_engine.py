@@ -43,7 +43,7 @@ from decimal import Decimal
 from typing import Any
 
 from .dataset import Dataset, Table
-from .engine import RowLookup, dataset_frames, external_connection, external_select
+from .engine import RowLookup, claims_frame, dataset_frames, external_connection, external_select
 from .errors import AuditInputError, Problem
 
 _SESSION = None
@@ -435,6 +435,11 @@ class SparkEngine:
                 table.row_lookup = RowLookup(self, name, table)
         for name, frame in dataset_frames(dataset).items():
             self._register(name, spark_frame(self.spark, frame))
+
+    def refresh_claims(self, dataset) -> None:
+        """`__claims` again, once the rule pack has said what the claims' dimensions are (bind_claims)."""
+        self._register("__claims", spark_frame(self.spark, claims_frame(dataset)))
+        self._results.clear()
 
     def _register(self, name: str, df) -> None:
         df.createOrReplaceTempView(name)

@@ -138,7 +138,7 @@ class Context:
     - `row_table`: evaluated once per row of that table (alias `r`);
     - `group_keys`: evaluated once per group of those keys (alias `g`);
     - `align`: keys on which aggregates are matched to the current row or group;
-    - `filters`: dimension values every aggregate is restricted to (a claim's year, region);
+    - `filters`: dimension values every aggregate is restricted to (a claim's dimensions);
     - `joined`: ungrouped aggregates are read from their stored table joined once to the query
       (see Compiled.join_sql) rather than by a scalar subquery each, so that many expressions can
       be evaluated side by side in one statement (the claims of a rule).

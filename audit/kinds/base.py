@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from .. import units
 from ..dataset import Claim, Dataset, Table
-from ..engine import DuckDBEngine
+from ..engine import DuckDBEngine, claim_columns
 from ..errors import Problem
 from ..expr.ast import Expr, ExprSyntaxError, parse
 from ..expr.compiler import AggregateUse, CompileError, Compiled, Focus, NotApplicable, Schema, ident
@@ -270,7 +270,7 @@ def claim_location(claim: Claim, role: str = "claim") -> Location:
 
 def claimed_locations(ctx: RunContext, compiled: Compiled, keys: dict[str, Any], role: str,
                       limit: int = MAX_PARTS) -> list[Location]:
-    """The claims that claimed(...) read for one item, matched on the item's year or region (the
+    """The claims that claimed(...) read for one item, matched on the item's dimensions (the
     first `limit` of them, as for the cells of an aggregate)."""
     out = []
     if not compiled.claimed:
@@ -479,7 +479,8 @@ def group_source(ctx: RunContext, compiled: list[Compiled], keys: list[str] | tu
             stored = planner.groups_of(table, tuple(keys)) if hasattr(planner, "groups_of") else None
             parts.append(f"SELECT {cols} FROM {stored}" if stored else
                          f"SELECT DISTINCT {cols} FROM {ident(table)} WHERE NOT __total")
-    if any(c.uses_claims for c in compiled) and all(k in ("year", "region") for k in keys):
+    claim_dims = {d for d, _ in claim_columns(ctx.dataset)}
+    if any(c.uses_claims for c in compiled) and all(k in claim_dims for k in keys):
         parts.append(f"SELECT DISTINCT {cols} FROM __claims WHERE "
                      + " AND ".join(f"{ident(k)} IS NOT NULL" for k in keys))
     if not parts:

@@ -1,10 +1,11 @@
 """Kind `claim`: figures stated in the narrative agree with the tables.
 
-A dataset's claims each say what they measure (a name from the pack's `measures.yaml`), for
-which year, region or type, with a qualifier. This kind takes the claims of one measure and
+A dataset's claims each say what they measure (a name from the pack's `measures.yaml`), with a
+qualifier, narrowed by the dimensions the pack declares there (`claim_dimensions`: in the mine
+action pack a year, region or type of device). This kind takes the claims of one measure and
 checks each against every source listed in `against` (numeric expressions over the tables),
-computed for the claim's year, region and type. A source whose tables cannot be narrowed to
-what the claim speaks of, or do not cover all of it, is not used for that claim.
+computed for the values of each dimension the claim gives. A source whose tables cannot be
+narrowed to what the claim speaks of, or do not cover all of it, is not used for that claim.
 
 When the claim cites a table ("see Table 2"), only the sources reading that table are used, if any.
 
@@ -247,8 +248,8 @@ class ClaimKind(Kind):
 
     @staticmethod
     def _covered(run: RunContext, compiled) -> bool:
-        """Each table must hold every year (region, type) the claim speaks of. A table's values of
-        a dimension are read once per run."""
+        """Each table must hold every value of each dimension the claim speaks of. A table's values
+        of a dimension are read once per run."""
         for table, dim, values in compiled.coverage:
             if not {_key(v) for v in values} <= ClaimKind._values(run, table, dim):
                 return False
