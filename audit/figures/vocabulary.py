@@ -10,7 +10,7 @@ quantities:                 # kinds of quantity, each with its units and their c
     exact: [m]              # whole numbers in these units were recorded, not rounded
   count: {units: {count: 1}, exact: [count], number: true}   # a plain number of things
   share: {units: {"%": 0.01}, additive: false}               # shares do not add up
-  money: {units: {eur: 1}, signed: true}     # figures may be negative (a loss): some parts bound nothing
+  change: {units: {n: 1}, signed: true}     # figures may be negative: some parts bound nothing
 measures:                   # what a figure can measure
   length: {quantity: length, type: stock, description: ...}  # observed at instants
   # synonyms: the words and phrases tables print for it in headers (what `audit init` matches)
@@ -59,7 +59,7 @@ class Quantity:
     base: str
     number: bool = False  # a plain number of things: compares with unitless numbers
     additive: bool = True  # figures of it can be summed (areas, counts), unlike shares or ratios
-    signed: bool = False  # figures of it may be negative (a loss): a whole may be less than some of its parts
+    signed: bool = False  # figures of it may be negative: a whole may be less than some of its parts
 
 
 @dataclass
