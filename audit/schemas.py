@@ -339,6 +339,8 @@ VOCABULARY = mapping({
         "exact": one_or_more(text(), "units whose figures are exact counts"),
         "number": boolean("true when the quantity is a plain number (a share, a ratio)"),
         "additive": boolean("false when parts of the quantity do not add up to a whole"),
+        "signed": boolean("true when its figures may be negative: parts printed without all of them "
+                          "then bound nothing"),
         "description": word(),
     }), "each quantity (area, count, ...) and its units"),
     "measures": names(mapping({

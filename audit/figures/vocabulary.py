@@ -10,6 +10,7 @@ quantities:                 # kinds of quantity, each with its units and their c
     exact: [m]              # whole numbers in these units were recorded, not rounded
   count: {units: {count: 1}, exact: [count], number: true}   # a plain number of things
   share: {units: {"%": 0.01}, additive: false}               # shares do not add up
+  change: {units: {n: 1}, signed: true}     # figures may be negative: some parts bound nothing
 measures:                   # what a figure can measure
   length: {quantity: length, type: stock, description: ...}  # observed at instants
   # synonyms: the words and phrases tables print for it in headers (what `audit init` matches)
@@ -58,6 +59,7 @@ class Quantity:
     base: str
     number: bool = False  # a plain number of things: compares with unitless numbers
     additive: bool = True  # figures of it can be summed (areas, counts), unlike shares or ratios
+    signed: bool = False  # figures of it may be negative: a whole may be less than some of its parts
 
 
 @dataclass
@@ -185,10 +187,10 @@ def _quantities(raw: Any, display: str, problems: ProblemCollector) -> dict[str,
             continue
         spec = _mapping(spec, display, f"quantities.{name}", line, problems)
         for key in spec:
-            if key not in ("units", "aliases", "exact", "number", "additive", "description"):
+            if key not in ("units", "aliases", "exact", "number", "additive", "signed", "description"):
                 problems.add(display, f"unknown key '{key}' in quantity '{name}'", _pos(spec, key),
                              field=f"quantities.{name}.{key}",
-                             hint="a quantity takes units, aliases, exact, number, additive and description")
+                             hint="a quantity takes units, aliases, exact, number, additive, signed and description")
         units_raw = _mapping(spec.get("units"), display, f"quantities.{name}.units", _pos(spec, "units"), problems)
         if not units_raw:
             problems.add(display, f"quantity '{name}' needs at least one unit", line, field=f"quantities.{name}.units")
@@ -216,12 +218,13 @@ def _quantities(raw: Any, display: str, problems: ProblemCollector) -> dict[str,
             if str(e) not in units_raw:
                 problems.add(display, f"exact names '{e}', not a unit of {name}", _pos(spec, "exact"),
                              field=f"quantities.{name}.exact")
-        for flag in ("number", "additive"):
+        for flag in ("number", "additive", "signed"):
             if flag in spec and not isinstance(spec[flag], bool):
                 problems.add(display, f"'{flag}' must be true or false", _pos(spec, flag), field=f"quantities.{name}.{flag}")
         if units:
             out[name] = Quantity(name, units, next(iter(units)), number=spec.get("number") is True,
-                                 additive=spec.get("additive", True) is not False)
+                                 additive=spec.get("additive", True) is not False,
+                                 signed=spec.get("signed") is True)
     return out
 
 

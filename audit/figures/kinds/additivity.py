@@ -7,8 +7,12 @@ once, so that a grand total over subtotals is checked against its subtotals' row
 total whose table lacks one of a closed dimension's parts is reported as a missing part, not
 passed in silence; a part printed twice at the same coordinates is reported once. Where a source
 prints a whole beside some of a closed dimension's parts only, no sum is checked, but the parts
-given must not add up to more than the whole; the text's parts may name several members together
-("4 in the north and east", a set of parts), and then parts that share no member are added.
+given must not add up to more than the whole (unless the quantity is `signed` in the vocabulary: parts
+that may be negative bound nothing); the text's parts may name several members together ("4 in the
+north and east", a set of parts), and then parts that share no member are added.
+
+A whole its source leaves blank beside its parts, and a whole beside a part left blank, are
+undecided: the item is there, its value is not.
 
 With `text_breakdowns`, a whole the text gives with two or more of its parts by a closed dimension
 ("140 built, 27 by the state and 7 by the towns") is read as its breakdown: the parts it leaves
@@ -101,6 +105,16 @@ class Additivity(FigureKind):
             where_blank = ", ".join(f"line {b.line} ({b.column})" for b in blanks[:5])
             self.tally(whole.dataset, None, f"{source_label(whole)}: the total at line {whole.line} ({whole.column}) "
                                             f"has a part left blank at {where_blank}")
+        # a whole left blank beside its parts (printed or blank): the sum is there, the whole is not
+        rows = store.rows(
+            f"SELECT f.fid FROM blanks f WHERE f.origin = 'cell'{mfilter} AND EXISTS (SELECT 1 FROM (SELECT dataset, "
+            f"source, measure, p_key, ck FROM derived UNION ALL SELECT dataset, source, measure, p_key, ck FROM "
+            f"derived_incomplete) d WHERE d.dataset = f.dataset AND d.source = f.source AND d.measure = f.measure "
+            f"AND d.p_key = f.p_key AND {same}) ORDER BY f.fid", mparams)
+        for (fid,) in rows:
+            whole = store.figure(fid)
+            self.tally(whole.dataset, None, f"{source_label(whole)}: the total at line {whole.line} ({whole.column}) "
+                                            f"is left blank")
 
     @staticmethod
     def _item(store, whole) -> str:
@@ -168,6 +182,8 @@ class Additivity(FigureKind):
                 ("total", "cell", "text"), " AND count(DISTINCT c.{c}) = count(*)"):
             for fid, lo, hi, fids in rows:
                 whole = figs[fid]
+                if store.vocab.quantity_of(whole.measure).signed:
+                    continue  # figures that may be negative: some of the parts bound nothing
                 if self.p.text_breakdowns and whole.origin == "text" and len(fids) >= 2:
                     self._short(store, d, dim, whole, lo, hi, fids)  # the parts are the text's: same source
                 self._whole_at_least(store, d, whole, [figs[i] for i in fids], lo, hi)
@@ -211,6 +227,7 @@ class Additivity(FigureKind):
 
         vocab = store.vocab
         texts = [f for f in store.figures if f.origin == "text" and vocab.quantity_of(f.measure).additive
+                 and not vocab.quantity_of(f.measure).signed
                  and (not self.p.measures or f.measure in self.p.measures)]
         for d, dim in vocab.dimensions.items():
             if not dim.closed or not any(isinstance(f.coords[d], MemberSet) for f in texts):

@@ -3,7 +3,8 @@
 A number of areas and their area, a count of tasks and the land they covered: where one source
 prints both at the same coordinates and period, a zero beside a non-zero figure cannot be right.
 A printed `0` is exactly zero; a figure whose interval holds zero and more (`0.0` in a unit whose whole numbers are rounded) decides
-nothing and is counted as undecided.
+nothing and is counted as undecided, and so is a pair of which the source leaves one blank beside
+the other (printed or blank too): the pair is there, a value of it is not.
 """
 from __future__ import annotations
 
@@ -77,3 +78,21 @@ class CoOccurrence(FigureKind):
                 else:
                     self.tally(fa.dataset, None, f"{source_label(fa)}, line {fa.line}: {printed(store, fa)} and "
                                                  f"{printed(store, fb)} may or may not be zero at printed precision")
+            self._blank_pairs(store, first, second)
+
+    def _blank_pairs(self, store: FigureStore, first: str, second: str) -> None:
+        """Pairs of which a value is left blank (a cell of a table printed empty): undecided."""
+        same = same_coordinates("b", "a")
+        rows = store.rows(
+            f"SELECT a.fid, b.fid FROM (SELECT fid, dataset, source, p_key, ck, measure, origin, false AS blank "
+            f"FROM figures UNION ALL SELECT fid, dataset, source, p_key, ck, measure, origin, true FROM blanks) a "
+            f"JOIN (SELECT fid, dataset, source, p_key, ck, measure, false AS blank FROM figures UNION ALL "
+            f"SELECT fid, dataset, source, p_key, ck, measure, true FROM blanks) b ON b.dataset = a.dataset "
+            f"AND b.source = a.source AND b.p_key = a.p_key AND {same} AND b.measure = ? "
+            f"WHERE a.measure = ? AND a.origin <> 'reference' AND (a.blank OR b.blank) ORDER BY a.fid, b.fid",
+            [second, first])
+        for a, b in rows:
+            fa, fb = store.figure(a), store.figure(b)
+            blank = [store.figure(i) for i in (a, b) if i >= len(store.figures)]
+            said = " and ".join(f"{measure_text(store, f.measure)} ({f.column})" for f in blank)
+            self.tally(fa.dataset, None, f"{source_label(fa)}, line {fa.line}: {said} left blank")

@@ -34,8 +34,8 @@ from ..linear import Relation, ratio_meets
 from ..model import INF
 from ..store import FigureStore
 from .base import (FigureKind, Value, check_amount, check_at, coords_key, fixed_coords, in_unit, matches, measure_text,
-                   named, parse_amount, place_of, shown, unit_shown, unknown_measures, value_locations, value_shown,
-                   value_source, values_of)
+                   named, parse_amount, place_of, shown, source_label, unit_shown, unknown_measures, value_locations,
+                   value_shown, value_source, values_of)
 
 ZERO = ("report", "skip")
 DENOMINATOR_IN = ("printed", "reference")
@@ -102,6 +102,7 @@ class Ratio(FigureKind):
         dims = store.dims
         printed, summed = self._index(store, p.denominator)
         reference = self._reference(store, p.denominator) if p.denominator_in == "reference" else None
+        blank_den = {self._key(b, at, dims) for b in store.blanks if b.measure == p.denominator}
         for n in values_of(store, p.numerator, derived=False):
             if floor is not None and not n.lo >= floor * (1 - 1e-12):
                 continue
@@ -116,6 +117,10 @@ class Ratio(FigureKind):
                 key = (n.dataset, n.source, n.period.key(), tuple(want[x] for x in dims))
                 cands = printed.get(key) or summed.get(key)
             if not cands:
+                if reference is None and key in blank_den:
+                    self.tally(n.dataset, None, f"{value_source(n)}: {named(store, p.numerator, n.coords)}, "
+                                                f"{n.period.label}: the {measure_text(store, p.denominator)} beside "
+                                                f"it is left blank")
                 continue
             d = min(cands, key=lambda v: v.rank)
             if d.lo == 0 and d.hi == 0:
@@ -135,6 +140,27 @@ class Ratio(FigureKind):
             self.tally(n.dataset, broken is None, relation=lambda: self._relation(store, n, d, at_most, at_least))
             if broken:
                 self._finding(store, n, d, broken, shown(store, n.value / d.value, n.unit()), broken[1])
+
+        if reference is None and floor is None:
+            self._blank_numerators(store, at, numerator_at, printed, summed, blank_den)
+
+    @staticmethod
+    def _key(f, at: dict, dims) -> tuple:
+        """Where a figure's denominator stands: (dataset, source, period, coordinates with `at`)."""
+        want = dict(f.coords)
+        want.update(at)
+        return (f.dataset, f.source, f.period.key(), tuple(want[x] for x in dims))
+
+    def _blank_numerators(self, store, at: dict, numerator_at: dict, printed: dict, summed: dict,
+                          blank_den: set) -> None:
+        """A numerator left blank beside its denominator (printed or blank): undecided."""
+        for b in store.blanks:
+            if b.measure != self.p.numerator or (numerator_at and not matches(b.coords, numerator_at)):
+                continue
+            key = self._key(b, at, store.dims)
+            if key in printed or key in summed or key in blank_den:
+                self.tally(b.dataset, None, f"{source_label(b)}, line {b.line}: the "
+                                            f"{measure_text(store, self.p.numerator)} ({b.column}) is left blank")
 
     def _item(self, store, n: Value, d: Value) -> str:
         return f"{named(store, self.p.numerator, n.coords)} per {measure_text(store, self.p.denominator)}, " \
