@@ -192,14 +192,20 @@ TOTALS = mapping({
     "within": items(word(), "the columns a total is taken within (one total per group)"),
 }, required=("column",), doc="the rows that print totals of the others")
 
-# -- the table layout -----------------------------------------------------------------------------------
-TABLE_DESCRIPTOR = mapping({
+# the keys of a descriptor, and of a resource's table schema, in both layouts
+PACKAGE_COMMON = {
     **DESCRIBING, **PROFILE_KEYS, **FRICTIONLESS_PACKAGE,
     "source": SOURCE, "edition": EDITION, "at": AT,
     "claims": either(text("the claims file, inside the dataset folder"),
                      items(anything(), "in memory (audit.check(descriptor=...)): the claims themselves")),
     "missingValues": MISSING,
     "explain": EXPLAIN,
+}
+TABLE_SCHEMA_COMMON = {"primaryKey": one_or_more(word()), "missingValues": MISSING, "foreignKeys": anything()}
+
+# -- the table layout -----------------------------------------------------------------------------------
+TABLE_DESCRIPTOR = mapping({
+    **PACKAGE_COMMON,
     "resources": items(mapping({
         **RESOURCE_COMMON,
         "totals": TOTALS,
@@ -212,9 +218,7 @@ TABLE_DESCRIPTOR = mapping({
                                      "dimension": text("area, count, ... : what the column's numbers measure"),
                                      "decimals": integer("the decimals the figures are printed with")},
                                     required=("name",))),
-            "primaryKey": one_or_more(word()),
-            "missingValues": MISSING,
-            "foreignKeys": anything(),
+            **TABLE_SCHEMA_COMMON,
         }, doc="the table's columns (Frictionless Table Schema)"),
     }), "the tables of the dataset"),
 }, required=("resources",), doc="A dataset in the table layout: datapackage.yaml (a Frictionless Data Package)")
@@ -236,12 +240,7 @@ TABLE_CLAIMS = either(mapping({"claims": items(TABLE_CLAIM)}), items(TABLE_CLAIM
 
 # -- the figure layout --------------------------------------------------------------------------------
 FIGURE_DESCRIPTOR = mapping({
-    **DESCRIBING, **PROFILE_KEYS, **FRICTIONLESS_PACKAGE,
-    "source": SOURCE, "edition": EDITION, "at": AT,
-    "claims": either(text("the claims file, inside the dataset folder"),
-                     items(anything(), "in memory (audit.check(descriptor=...)): the claims themselves")),
-    "missingValues": MISSING,
-    "explain": EXPLAIN,
+    **PACKAGE_COMMON,
     "aliases": names(names(word("the member it stands for")),
                      "per dimension, printed spellings and the member each stands for"),
     "resources": items(mapping({
@@ -261,9 +260,7 @@ FIGURE_DESCRIPTOR = mapping({
                                      "dimension": text("the dimension whose members the column holds"),
                                      "parent": word("the column of the same dimension this one is a part of"),
                                      "at": AT}, required=("name",))),
-            "primaryKey": one_or_more(word()),
-            "missingValues": MISSING,
-            "foreignKeys": anything(),
+            **TABLE_SCHEMA_COMMON,
         }, doc="the table's columns: dimensions, measures and descriptive text"),
     }), "the tables of the dataset"),
 }, doc="A dataset in the figure layout: datapackage.yaml with measures and dimensions")
@@ -546,7 +543,7 @@ def _problems(err, data: Any, file: str) -> list[Problem]:
                         line, col, field=_where(data, path) + ('.' if path else '') + k) for k in missing]
     if err.validator == "anyOf":  # the alternative of the value's own type, if one is, says what is wrong in it
         inner = [e for e in err.context if e.validator != "type" or list(e.absolute_path) != path]
-        if inner and not any(list(e.absolute_path) == path and e.validator == "type" for e in inner):
+        if inner:
             return [p for e in inner for p in _problems(e, data, file)]
     if err.validator in ("type", "anyOf"):
         found = what_it_is(instance)
