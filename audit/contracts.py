@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import units
 from .dataset import Dataset, _line, bind_claims
-from .errors import ProblemCollector
+from .errors import ProblemCollector, choices_hint
 from .expr.compiler import ColumnInfo, Schema
 from .findings import Finding, RuleResult
 from .kinds.base import cell_location, table_label
@@ -50,6 +50,7 @@ def check_structure(ds: Dataset, pack: Pack) -> None:
     by): Frictionless allows no missing part in a primaryKey, and a totals row has none. A column the
     profile counts in needs no unit: count is the only one (and Frictionless has no units)."""
     problems = ProblemCollector()
+    ds.units = pack.units
     if ds.profile and ds.profile != pack.profile:
         key = "auditProfile" if "auditProfile" in ds.meta else "profile"
         problems.add(ds.descriptor, f"the dataset's profile is '{ds.profile}', the rule pack is for "
@@ -70,14 +71,7 @@ def check_structure(ds: Dataset, pack: Pack) -> None:
             if numeric != f.numeric or (cc.type == "integer" and f.type == "number"):
                 problems.add(ds.descriptor, f"column '{name}.{cname}' must be of type {cc.type}, not {f.type}",
                              f.line, field=f"{name}.{cname}.type")
-            if cc.dimension == "count" and f.unit is None and f.numeric:
-                f.unit = "count"
-            if cc.dimension:
-                u = units.lookup(f.unit) if f.unit else None
-                if u is None or u.dimension != cc.dimension:
-                    allowed = [n for n, x in units.UNITS.items() if x.dimension == cc.dimension]
-                    problems.add(ds.descriptor, f"column '{name}.{cname}' is {cc.dimension}: its unit must be one of "
-                                 f"{', '.join(allowed)}, not {f.unit or 'none'}", f.line, field=f"{name}.{cname}.unit")
+            _bind_field(ds, pack, name, cname, f, cc.dimension, problems)
         for cname, cc in contract.columns.items():
             if cc.required and cname not in table.fields:
                 problems.add(ds.descriptor, f"table '{name}' lacks the required column '{cname}'", table.line,
@@ -94,11 +88,42 @@ def check_structure(ds: Dataset, pack: Pack) -> None:
                          "know", claim.line, field="measure", hint="measures are listed in the pack's measures.yaml")
             continue
         want = pack.measures[claim.measure]
+        if claim.unit is not None:
+            claim.unit_def = pack.units.lookup(claim.unit)
+            if claim.unit_def is None:
+                problems.add(claim.file, f"unknown unit '{claim.unit}'", claim.line, field="unit",
+                             hint=choices_hint(f"units of profile {pack.profile}", pack.units.names(), claim.unit))
+                continue
+            claim.unit = claim.unit_def.name
         if not units.compatible(claim.dim, want):
             problems.add(claim.file, f"claim '{claim.id}' is in {claim.unit or 'no unit'}, but '{claim.measure}' is "
                          f"{units.dim_text(want)}", claim.line, field="unit")
     problems.problems += bind_claims(ds, pack.claim_dimensions, pack.claim_period, f"the rule pack {pack.root}")
     problems.raise_if_any()
+
+
+def _bind_field(ds: Dataset, pack: Pack, table: str, name: str, f, quantity: str | None,
+                problems: ProblemCollector) -> None:
+    """Give a field its unit as the pack defines it, and check it measures the column's quantity. A
+    column of a plain-number quantity (a count) needs no unit: Frictionless has none."""
+    system = pack.units
+    if quantity in system.numbers and f.unit is None and f.numeric:
+        f.unit = system.base[quantity]
+    if f.unit is None:
+        if quantity is not None and f.numeric:
+            problems.add(ds.descriptor, f"column '{table}.{name}' is {quantity}: its unit must be one of "
+                         f"{', '.join(system.names(quantity))}, not none", f.line, field=f"{table}.{name}.unit")
+        return
+    u = system.lookup(f.unit)
+    if u is None:
+        problems.add(ds.descriptor, f"unknown unit '{f.unit}'", f.line, field=f"{table}.{name}.unit",
+                     hint=choices_hint(f"units of profile {pack.profile}", system.names(), f.unit))
+        return
+    if quantity is not None and u.quantity != quantity:
+        problems.add(ds.descriptor, f"column '{table}.{name}' is {quantity}: its unit must be one of "
+                     f"{', '.join(system.names(quantity))}, not {f.unit}", f.line, field=f"{table}.{name}.unit")
+        return
+    f.unit, f.unit_def = u.name, u
 
 
 def dataset_schema(ds: Dataset, pack: Pack) -> Schema:
@@ -111,11 +136,13 @@ def dataset_schema(ds: Dataset, pack: Pack) -> Schema:
         cols = {}
         for cname, f in table.fields.items():
             decimals = table.decimals(cname)
-            cols[cname] = ColumnInfo(f.numeric, f.dim, f.unit, decimals, exact=f.numeric and exact_column(table, cname))
+            cols[cname] = ColumnInfo(f.numeric, f.dim, f.shown_unit, decimals,
+                                     exact=f.numeric and exact_column(table, cname))
         for dim, value in table.dimensions.items():
             cols.setdefault(dim, ColumnInfo(isinstance(value, (int, float)), units.NONE, None, kind="dimension"))
         tables[name] = cols
-    return Schema(tables, dict(pack.measures), dict(pack.measure_units), known=pack.schema())
+    return Schema(tables, dict(pack.measures), dict(pack.measure_units), known=pack.schema(), units=pack.units,
+                  period=pack.claim_period)
 
 
 def check_values(ds: Dataset, pack: Pack, engine) -> RuleResult:

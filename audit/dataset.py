@@ -11,7 +11,7 @@ additions, all optional:
   totals: `{column: label, labels: [Totals]}`), `dimensions` (constants that hold for the whole
   table, e.g. `{year: 2018}`), `footnotes` (marker, number, text), `hierarchy` (a code list of
   parent/child codes for data in long format);
-- per field: `unit` (m2, ha, km2, count).
+- per field: `unit` (one of the units the rule pack declares: measures.yaml `quantities`).
 
 A resource's file is a CSV file in its `encoding` or a spreadsheet's sheet (`audit.readers`), and
 its numbers are read with the Frictionless `decimalChar`, `groupChar` and `bareNumber` of each
@@ -24,7 +24,6 @@ The loader reports every problem it finds, each with file, line and field.
 from __future__ import annotations
 
 import csv
-import difflib
 import math
 import re
 from dataclasses import dataclass, field
@@ -48,6 +47,20 @@ QUALIFIERS = {"exact", "about", "more_than", "at_least", "up_to", "less_than", "
 MARKERS = "*†‡§¶#"
 
 
+def _unit_name(value) -> bool:
+    """Whether a value can name a unit (the pack says which names are units)."""
+    return isinstance(value, str) and 0 < len(value.strip()) <= 32 and not any(c in value for c in "\n\r\t'\"")
+
+
+def _bound(item) -> units.Unit:
+    """The unit of a field or claim as its pack defines it; reading one before the dataset has met
+    its pack (contracts.check_structure binds them) is a mistake of the caller."""
+    if item.unit_def is None:
+        raise RuntimeError(f"the unit '{item.unit}' of '{getattr(item, 'name', None) or item.id}' is read before "
+                           "the dataset has met its rule pack (contracts.check_structure binds units)")
+    return item.unit_def
+
+
 @dataclass
 class Field:
     name: str
@@ -59,6 +72,9 @@ class Field:
     constraints: dict[str, Any] = field(default_factory=dict)  # Frictionless constraints, checked (contracts.py)
     line: int | None = None  # of the field in the descriptor, for messages
     fmt: NumberFormat = DEFAULT_FORMAT  # how its numbers are printed (decimalChar, groupChar, bareNumber)
+    # the unit as the rule pack defines it (measures.yaml quantities): set when the dataset meets
+    # its pack (contracts.check_structure), as the dataset alone does not know what a unit is
+    unit_def: units.Unit | None = field(default=None, repr=False)
 
     @property
     def numeric(self) -> bool:
@@ -68,12 +84,20 @@ class Field:
     def dim(self) -> units.Dim:
         if self.type == "year":
             return units.NONE
-        return units.dim_of(units.lookup(self.unit)) if self.unit else units.NONE
+        return _bound(self).dim if self.unit else units.NONE
 
     @property
     def factor(self) -> float:
-        u = units.lookup(self.unit) if self.unit else None
-        return u.factor if u and self.type != "year" else 1.0
+        return _bound(self).factor if self.unit and self.type != "year" else 1.0
+
+    @property
+    def bound_unit(self) -> units.Unit | None:
+        return _bound(self) if self.unit else None
+
+    @property
+    def shown_unit(self) -> str | None:
+        """The unit its values are shown in: none for a count (a plain number of things)."""
+        return None if not self.unit or _bound(self).number else self.unit
 
 
 @dataclass
@@ -190,17 +214,26 @@ class Claim:
     dim_lines: dict[str, int] = field(default_factory=dict, repr=False)
     raw_dims: dict[str, Any] = field(default_factory=dict, repr=False)  # as written, read again by bind_claims
 
+    unit_def: units.Unit | None = field(default=None, repr=False)  # bound as a Field's is
+
     @property
     def factor(self) -> float:
-        u = units.lookup(self.unit) if self.unit else None
-        return u.factor if u else 1.0
+        return _bound(self).factor if self.unit else 1.0
 
     @property
     def dim(self) -> units.Dim:
-        return units.dim_of(units.lookup(self.unit)) if self.unit else units.NONE
+        return _bound(self).dim if self.unit else units.NONE
+
+    @property
+    def bound_unit(self) -> units.Unit | None:
+        return _bound(self) if self.unit else None
+
+    @property
+    def shown_unit(self) -> str | None:
+        return None if not self.unit or _bound(self).number else self.unit
 
     def describe_value(self) -> str:
-        unit = f" {self.unit}" if self.unit and self.unit != "count" else ""
+        unit = f" {self.shown_unit}" if self.shown_unit else ""
         q = self.qualifier.replace("_", " ")
         if self.qualifier == "between":
             return f"between {_fmt(self.low)} and {_fmt(self.high)}{unit}"
@@ -221,6 +254,7 @@ class Dataset:
     # (bind_claims); None until a pack meets the dataset
     claim_dimensions: tuple[str, ...] | None = None
     claim_period: str | None = None
+    units: units.UnitSystem | None = None  # the rule pack's, once it has met the dataset (check_structure)
 
     @property
     def profile(self) -> str | None:
@@ -454,16 +488,15 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
                          _line(f, "type"), field=f"{name}.{fname}.type")
             continue
         unit = f.get("unit")
-        if unit is not None:
-            if units.lookup(str(unit)) is None:
-                problems.add(display, f"unknown unit '{unit}' (one of {', '.join(units.UNITS)})",
-                             _line(f, "unit"), field=f"{name}.{fname}.unit")
+        if unit is not None:  # which units there are, the rule pack says (contracts.check_structure)
+            if not _unit_name(unit):
+                problems.add(display, f"'{unit}' is not a unit name", _line(f, "unit"), field=f"{name}.{fname}.unit")
                 continue
             if ftype not in NUMERIC_TYPES:
                 problems.add(display, f"a unit is given for the non-numeric field '{fname}'",
                              _line(f, "unit"), field=f"{name}.{fname}.unit")
                 continue
-            unit = units.lookup(str(unit)).name
+            unit = str(unit).strip()
         decimals = f.get("decimals")
         if decimals is not None and (not isinstance(decimals, float) or not float(decimals).is_integer()
                                      or decimals < 0):
@@ -935,12 +968,11 @@ def _load_claims(path: Path | None, display: str, tables: dict[str, Table], prob
                          _line(c, "qualifier"), field="qualifier")
             continue
         unit = c.get("unit")
-        if unit is not None and units.lookup(str(unit)) is None:
-            problems.add(display, f"unknown unit '{unit}' (one of {', '.join(units.UNITS)})",
-                         _line(c, "unit"), field="unit")
+        if unit is not None and not _unit_name(unit):
+            problems.add(display, f"'{unit}' is not a unit name", _line(c, "unit"), field="unit")
             continue
         claim = Claim(id=cid, measure=str(c.get("measure", "")), qualifier=qualifier,
-                      unit=units.lookup(str(unit)).name if unit else None,
+                      unit=str(unit).strip() if unit else None,
                       quote=str(c.get("quote", "")), file=display, line=line,
                       section=str(c.get("section", "")), locator=str(c.get("locator", "")),
                       footnote=str(c.get("footnote", "")))

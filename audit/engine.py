@@ -15,25 +15,25 @@ from .dataset import Cell, Claim, Dataset, Field, Row, Table
 from .errors import AuditInputError, Problem
 
 
-def uncertainty(value: float | None, decimals: int, unit: str | None, integer_type: bool) -> float:
+def uncertainty(value: float | None, decimals: int, unit: units.Unit | None, integer_type: bool) -> float:
     """Half the width of the interval a printed figure stands for, in the base unit.
 
-    Counts and integers in the base unit (m2) are exact: they are what was recorded. A figure
-    printed with d decimals, or a whole number in a larger unit (4 km2), was rounded. A printed
-    `0` is exactly zero in any unit (nothing was there); `0.00` was rounded like any other figure.
+    Counts and integers, and whole numbers in a unit the pack calls exact (the base unit an area
+    is recorded in), are exact: they are what was recorded. A figure printed with d decimals, or a
+    whole number in a larger unit (4 km2), was rounded. A printed `0` is exactly zero in any unit
+    (nothing was there); `0.00` was rounded like any other figure.
     """
     if value is None or (value == 0 and decimals == 0):
         return 0.0
-    u = units.lookup(unit) if unit else None
-    if integer_type or u is None or u.dimension == "count":
+    if integer_type or unit is None or unit.number:
         return 0.0
-    if decimals == 0 and u.factor == 1.0:
+    if decimals == 0 and unit.exact_whole:
         return 0.0
-    return 0.5 * 10 ** (-decimals) * u.factor
+    return 0.5 * 10 ** (-decimals) * unit.factor
 
 
 def cell_uncertainty(cell: Cell, f: Field) -> float:
-    return uncertainty(cell.value, cell.decimals, f.unit, f.type in ("integer", "year"))
+    return uncertainty(cell.value, cell.decimals, f.bound_unit, f.type in ("integer", "year"))
 
 
 def exact_column(table: Table, name: str) -> bool:
@@ -44,14 +44,14 @@ def exact_column(table: Table, name: str) -> bool:
     if f.type == "year":
         return True
     if table.external:  # one uncertainty for the whole column, from the declared decimals (external_columns)
-        return uncertainty(1.0, f.decimals or 0, f.unit, f.type == "integer" or f.decimals is None) == 0
+        return uncertainty(1.0, f.decimals or 0, f.bound_unit, f.type == "integer" or f.decimals is None) == 0
     return all(cell_uncertainty(row.cells[name], f) == 0 for row in table.rows)
 
 
 def claim_uncertainty(claim: Claim) -> float:
     if claim.value is None:
         return 0.0
-    return uncertainty(claim.value, claim.decimals, claim.unit, False)
+    return uncertainty(claim.value, claim.decimals, claim.bound_unit, False)
 
 
 def external_columns(table: Table, identifiers=()) -> tuple[str, list[tuple[str, str, bool]]]:
@@ -84,7 +84,7 @@ def external_columns(table: Table, identifiers=()) -> tuple[str, list[tuple[str,
             cols.append((name, f"TRY_CAST({ident(name)} AS BIGINT)", True))
             cols.append((name + "__err", "CAST(0 AS DOUBLE)", False))
         elif f.numeric:
-            err = uncertainty(1.0, f.decimals or 0, f.unit, f.type == "integer" or f.decimals is None)
+            err = uncertainty(1.0, f.decimals or 0, f.bound_unit, f.type == "integer" or f.decimals is None)
             value = f"CAST({ident(name)} AS BIGINT)" if name in identifiers else \
                 f"CAST({ident(name)} AS DOUBLE) * {sql_literal(float(f.factor))}"
             cols.append((name, value, True))

@@ -72,16 +72,16 @@ class Atom:
     const: float  # terms op const
 
 
-def _lin(node: Expr, var) -> dict:
+def _lin(node: Expr, var, system: units.UnitSystem) -> dict:
     """A linear expression as {variable or 1: coefficient}; `var` names a Ref or an aggregate."""
     if isinstance(node, Num):
         if node.unit == "%":
             return {1: node.value / 100}
-        return {1: node.value * (units.lookup(node.unit).factor if node.unit else 1.0)}
+        return {1: node.value * system.factor(node.unit)}
     if isinstance(node, Neg):
-        return {k: -v for k, v in _lin(node.operand, var).items()}
+        return {k: -v for k, v in _lin(node.operand, var, system).items()}
     if isinstance(node, Arith):
-        a, b = _lin(node.left, var), _lin(node.right, var)
+        a, b = _lin(node.left, var, system), _lin(node.right, var, system)
         if node.op in "+-":
             sign = 1.0 if node.op == "+" else -1.0
             out = dict(a)
@@ -103,15 +103,15 @@ def _lin(node: Expr, var) -> dict:
     return {v: 1.0}
 
 
-def _atoms(node: Compare, var) -> list[list[Atom]]:
+def _atoms(node: Compare, var, system: units.UnitSystem) -> list[list[Atom]]:
     """The DNF of one comparison (a list of conjunctions); an absolute `within` widens it."""
     t = 0.0
     if node.tolerance is not None:
         if node.tolerance.unit == "%":
             raise Opaque("a relative tolerance")
-        t = node.tolerance.value * (units.lookup(node.tolerance.unit).factor if node.tolerance.unit else 1.0)
-    d = _lin(node.left, var)
-    for k, v in _lin(node.right, var).items():
+        t = node.tolerance.value * system.factor(node.tolerance.unit)
+    d = _lin(node.left, var, system)
+    for k, v in _lin(node.right, var, system).items():
         d[k] = d.get(k, 0.0) - v
     const = -d.pop(1, 0.0)  # d = terms - const
     terms = tuple(sorted(((k, v) for k, v in d.items() if v != 0), key=lambda kv: repr(kv[0])))
@@ -126,25 +126,27 @@ def _atoms(node: Compare, var) -> list[list[Atom]]:
     return [[Atom(neg, "<=" if op == ">=" else "<", t - const)]]  # d >= -t
 
 
-def dnf(node: Expr, var, negate: bool = False) -> list[list[Atom]]:
-    """Disjunctive normal form: a list of conjunctions of atoms (Opaque if the condition is not linear)."""
+def dnf(node: Expr, var, negate: bool = False, system: units.UnitSystem | None = None) -> list[list[Atom]]:
+    """Disjunctive normal form: a list of conjunctions of atoms (Opaque if the condition is not linear).
+    `system`: the pack's units, which literals with a unit are converted by."""
+    system = system if system is not None else units.UnitSystem()
     if isinstance(node, Not):
-        return dnf(node.operand, var, not negate)
+        return dnf(node.operand, var, not negate, system)
     if isinstance(node, Bool):
         return [[]] if node.value != negate else []
     if isinstance(node, Compare):
         if not negate:
-            return _atoms(node, var)
+            return _atoms(node, var, system)
         if node.tolerance is not None and node.tolerance.value != 0 and node.op not in ("==", "!="):
             raise Opaque("the negation of a one-sided comparison with a tolerance")
         flipped = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}[node.op]
-        return _atoms(dataclasses.replace(node, op=flipped), var)
+        return _atoms(dataclasses.replace(node, op=flipped), var, system)
     if isinstance(node, Logic):
         a, b = node.left, node.right
         if node.op == "implies":  # (not a) or b
-            return dnf(Logic("or", Not(a), b), var, negate)
+            return dnf(Logic("or", Not(a), b), var, negate, system)
         conj = (node.op == "and") != negate
-        da, db = dnf(a, var, negate), dnf(b, var, negate)
+        da, db = dnf(a, var, negate, system), dnf(b, var, negate, system)
         if conj:
             if len(da) * len(db) > MAX_DISJUNCTS:
                 raise Opaque("too many alternatives")
@@ -328,14 +330,14 @@ def _statements(pack) -> dict[tuple, list[Statement]]:
                     if _has_aggregate(cond) or ("where" in r.expressions and _has_aggregate(r.expressions["where"])):
                         continue
                     where = r.expressions.get("where")
-                    holds = dnf(Logic("implies", where, cond) if where is not None else cond, var)
-                    fails = dnf(Logic("and", where, Not(cond)) if where is not None else Not(cond), var)
+                    holds = dnf(Logic("implies", where, cond) if where is not None else cond, var, system=pack.units)
+                    fails = dnf(Logic("and", where, Not(cond)) if where is not None else Not(cond), var, system=pack.units)
                     groups.setdefault(("row", table), []).append(Statement(r.id, r.file, r.line, holds, fails,
                                                                           f"{r.id} on {table}"))
             elif r.kind == "compare":
                 for column, node in kind.variants():
                     var = _aggregate_var
-                    holds, fails = dnf(node, var), dnf(node, var, negate=True)
+                    holds, fails = dnf(node, var, system=pack.units), dnf(node, var, negate=True, system=pack.units)
                     label = r.id + (f" ({column})" if column else "")
                     groups.setdefault(("compare", tuple(kind.p.by)), []).append(
                         Statement(r.id, r.file, r.line, holds, fails, label))

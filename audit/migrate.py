@@ -611,7 +611,12 @@ def _scalar(value: Any, flow: bool) -> str:
                 return text
         except yaml.YAMLError:
             pass
-    return json.dumps(text, ensure_ascii=False)
+    # JSON's double-quoted form is YAML's, but for the characters YAML does not allow unescaped
+    # (DEL, C1 controls, non-characters): those are written as YAML escapes
+    return _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=False))
+
+
+_NOT_YAML_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
 def _is_flat(value: Any) -> bool:

@@ -55,6 +55,7 @@ class Pack:
     measures: dict[str, units.Dim]
     measure_units: dict[str, str | None]
     rules: list[Kind]
+    units: units.UnitSystem = field(default_factory=units.UnitSystem)  # measures.yaml `quantities`
     # what a claim may be narrowed by (measures.yaml `claim_dimensions`), and the one of them that
     # counts years (`claim_period`); by default, derived from the contracts (claim_dimensions())
     claim_dimensions: list[str] = field(default_factory=list)
@@ -66,13 +67,14 @@ class Pack:
         for t in self.contracts.values():
             cols = {}
             for c in t.columns.values():
-                dim = (("area", 1),) if c.dimension == "area" else units.COUNT if c.dimension == "count" else units.NONE
-                unit = units.BASE_UNIT.get(c.dimension) if c.dimension else None
+                dim = self.units.quantity_dim(c.dimension) if c.dimension else units.NONE
+                unit = self.units.base.get(c.dimension) if c.dimension not in self.units.numbers else None
                 cols[c.name] = ColumnInfo(c.type in ("integer", "number", "year"), dim, unit)
             for d in t.dimensions:
-                cols.setdefault(d, ColumnInfo(d == "year", units.NONE, None, kind="dimension"))
+                cols.setdefault(d, ColumnInfo(d == self.claim_period, units.NONE, None, kind="dimension"))
             tables[t.name] = cols
-        return Schema(tables, dict(self.measures), dict(self.measure_units))
+        return Schema(tables, dict(self.measures), dict(self.measure_units), units=self.units,
+                      period=self.claim_period)
 
 
 def default_rules_dirs() -> list[Path]:
@@ -120,10 +122,10 @@ def load_pack(folder: str | Path) -> Pack:
     meta = load_yaml(meta_path, kind="pack")
     if not isinstance(meta, dict) or not meta.get("profile"):
         raise AuditInputError(Problem(str(meta_path), "pack.yaml must give the 'profile' the pack is for", 1))
-    contracts = _load_contracts(folder / CONTRACTS_FILE, problems)
-    measures, measure_units, declared = _load_measures(folder / MEASURES_FILE, problems)
+    system, measures, measure_units, declared = _load_measures(folder / MEASURES_FILE, problems)
+    contracts = _load_contracts(folder / CONTRACTS_FILE, system, folder / MEASURES_FILE, problems)
     pack = Pack(folder, str(meta["profile"]), str(meta.get("title", meta["profile"])), contracts, measures,
-                measure_units, [])
+                measure_units, [], system)
     pack.claim_dimensions, pack.claim_period = claim_dimensions(contracts, declared, folder / MEASURES_FILE, problems)
     schema = pack.schema()
     pack.rules = load_rules(folder, (PACK_FILE, CONTRACTS_FILE, MEASURES_FILE),
@@ -255,7 +257,8 @@ def _mentions(text, exc: CompileError) -> bool:
     return not quoted or any(q.split(".")[-1] in str(text) for q in quoted)
 
 
-def _load_contracts(path: Path, problems: ProblemCollector) -> dict[str, TableContract]:
+def _load_contracts(path: Path, system: units.UnitSystem, measures_path: Path,
+                    problems: ProblemCollector) -> dict[str, TableContract]:
     if not path.exists():
         problems.add(path, "a rule pack needs contracts.yaml (the tables of its profile)")
         return {}
@@ -278,9 +281,10 @@ def _load_contracts(path: Path, problems: ProblemCollector) -> dict[str, TableCo
                 problems.add(path, f"unknown type '{ctype}'", c.pos("type")[0], field=f"{tname}.{cname}.type")
                 continue
             dim = c.get("dimension")
-            if dim is not None and dim not in ("area", "count"):
-                problems.add(path, f"unknown dimension '{dim}' (area or count)", c.pos("dimension")[0],
-                             field=f"{tname}.{cname}.dimension")
+            if dim is not None and dim not in system.base:
+                problems.add(path, f"unknown dimension '{dim}': {_quantities_hint(system, measures_path)}",
+                             c.pos("dimension")[0], field=f"{tname}.{cname}.dimension",
+                             hint=choices_hint("quantities", system.base, str(dim)) if system.base else None)
             cols[cname] = ColumnContract(cname, ctype, dim, bool(c.get("required", False)),
                                          c.get("min"), c.get("max"),
                                          [str(a) for a in c["allowed"]] if c.get("allowed") else None,
@@ -291,30 +295,44 @@ def _load_contracts(path: Path, problems: ProblemCollector) -> dict[str, TableCo
     return out
 
 
-def _load_measures(path: Path, problems: ProblemCollector) -> tuple[dict[str, units.Dim], dict[str, str | None], dict]:
-    """The measures of measures.yaml, their base units, and the file itself (for its claim keys)."""
+def _quantities_hint(system: units.UnitSystem, measures_path: Path) -> str:
+    if system.base:
+        return f"the quantities of {measures_path} are {', '.join(system.base)}"
+    return f"{measures_path} declares no quantities (give it `quantities:`, each with its units)"
+
+
+def _load_measures(path: Path, problems: ProblemCollector
+                   ) -> tuple[units.UnitSystem, dict[str, units.Dim], dict[str, str | None], dict]:
+    """The pack's units (measures.yaml `quantities`), its measures with their dimensions and base
+    units, and the file itself (for its claim keys)."""
+    from .figures.vocabulary import quantities_and_units
+
     if not path.exists():
-        return {}, {}, {}
+        return units.UnitSystem(), {}, {}, {}
     try:
         data = load_yaml(path, kind="measures")
     except AuditInputError as exc:
         problems.problems.extend(exc.problems)
-        return {}, {}, {}
+        return units.UnitSystem(), {}, {}, {}
+    system = units.UnitSystem()
+    if isinstance(data, dict) and data.get("quantities") is not None:
+        system = units.UnitSystem.from_quantities(*quantities_and_units(data["quantities"], str(path), problems))
     dims, unit_of = {}, {}
     measures = (data.get("measures") or {}) if isinstance(data, dict) else None
     if not isinstance(measures, dict):
         problems.add(path, "measures.yaml holds a mapping of measures under 'measures'", _line(data, "measures") or 1,
                      field="measures")
-        return {}, {}, {}
+        return system, {}, {}, {}
     for name, spec in measures.items():
         dim = spec.get("dimension") if isinstance(spec, dict) else None
-        if dim not in ("area", "count"):
-            problems.add(path, f"measure '{name}' needs a dimension: area or count",
-                         spec.pos()[0] if isinstance(spec, Node) else _line(measures, name), field=name)
+        if dim not in system.base:
+            problems.add(path, f"measure '{name}' needs a dimension: {_quantities_hint(system, path)}",
+                         spec.pos()[0] if isinstance(spec, Node) else _line(measures, name), field=name,
+                         hint=choices_hint("quantities", system.base, str(dim)) if dim is not None and system.base else None)
             continue
-        dims[name] = (("area", 1),) if dim == "area" else units.COUNT
-        unit_of[name] = units.BASE_UNIT[dim]
-    return dims, unit_of, data
+        dims[name] = system.quantity_dim(dim)
+        unit_of[name] = None if dim in system.numbers else system.base[dim]  # counts are shown without one
+    return system, dims, unit_of, data
 
 
 def claim_dimensions(contracts: dict[str, TableContract], declared: dict, path: Path,

@@ -32,6 +32,16 @@ def make_engine(name: str, ds: Dataset):
     raise ValueError(f"unknown engine '{name}' (one of {', '.join(ENGINES)})")
 
 
+def met_dataset(path: str | Path, pack: Pack | None = None, rules_dir: str | Path | None = None
+                ) -> tuple[Dataset, Pack]:
+    """A dataset that has met its rule pack (its units and claims bound: check_structure), and the
+    pack: what an engine is made from when it is made before the audit (a benchmark's loading)."""
+    ds = load_dataset(path)
+    pack = pack or load_pack(find_pack(ds.profile, rules_dir, ds.descriptor))
+    check_structure(ds, pack)
+    return ds, pack
+
+
 def audit_dataset(path: str | Path, rules_dir: str | Path | None = None, pack: Pack | None = None,
                   dataset: Dataset | None = None, fused: bool = True, engine="duckdb") -> Run:
     """Audit one dataset folder. Raises AuditInputError when the audit cannot run.

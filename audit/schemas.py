@@ -312,7 +312,7 @@ CONTRACTS = mapping({"tables": names(mapping({
     "dimensions": items(word(), "the columns a table is split by"),
     "columns": names(mapping({
         "type": text("string, integer, number, ..."),
-        "dimension": text("area or count"),
+        "dimension": text("the quantity the column measures (one of measures.yaml `quantities`)"),
         "required": boolean(),
         "min": number(), "max": number(),
         "allowed": items(word()),
@@ -320,9 +320,22 @@ CONTRACTS = mapping({"tables": names(mapping({
     }), "each column the profile knows, by name"),
 }), "each table the profile knows, by name"), "description": word()}, required=("tables",),
     doc="contracts.yaml: the tables and columns of a table-layout profile")
+# the quantities of a profile and their units: a vocabulary's, and a table-layout pack's measures.yaml
+QUANTITIES = names(mapping({
+    "units": names(number("how many of the quantity's base unit one of this unit is")),
+    "aliases": names(text("the unit the spelling stands for"), "other spellings of units"),
+    "exact": one_or_more(text(), "units whose whole numbers are exact (recorded, not rounded)"),
+    "number": boolean("true when the quantity is a plain number of things (a count): it compares "
+                      "with unitless numbers"),
+    "additive": boolean("false when parts of the quantity do not add up to a whole"),
+    "signed": boolean("true when its figures may be negative: parts printed without all of them "
+                      "then bound nothing"),
+    "description": word(),
+}), "each quantity (area, count, ...) and its units")
 MEASURES = mapping({"measures": names(mapping({
-    "dimension": text("area or count"), "description": word(), "unit": text(),
+    "dimension": text("the quantity the measure is of (one of `quantities`)"), "description": word(), "unit": text(),
 }), "each measure a claim may state"), "description": word(),
+    "quantities": QUANTITIES,
     "claim_dimensions": items(text(), "the keys a claim may be narrowed by: columns or dimensions of the "
                               "contracts (default: every one that is not a measured quantity)"),
     "claim_period": text("the claim dimension that counts years: whole years, or a span `2016-2018` "
@@ -330,16 +343,7 @@ MEASURES = mapping({"measures": names(mapping({
     doc="measures.yaml: what a claim of a table-layout profile may measure")
 VOCABULARY = mapping({
     "description": word(),
-    "quantities": names(mapping({
-        "units": names(number("how many of the quantity's base unit one of this unit is")),
-        "aliases": names(text("the unit the spelling stands for"), "other spellings of units"),
-        "exact": one_or_more(text(), "units whose figures are exact counts"),
-        "number": boolean("true when the quantity is a plain number (a share, a ratio)"),
-        "additive": boolean("false when parts of the quantity do not add up to a whole"),
-        "signed": boolean("true when its figures may be negative: parts printed without all of them "
-                          "then bound nothing"),
-        "description": word(),
-    }), "each quantity (area, count, ...) and its units"),
+    "quantities": QUANTITIES,
     "measures": names(mapping({
         "quantity": text("the quantity the measure is of"),
         "type": text("stock (at a moment) or flow (over a period)"),

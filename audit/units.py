@@ -1,84 +1,115 @@
-"""Units of measure and their dimensions.
+"""Units of measure of the table layout, as a rule pack declares them.
 
-Values are held in the base unit of their dimension (areas in m2), so figures printed in m2, ha
-and km2 compare after conversion; a result is shown back in the unit its figures were printed in.
-A *dimension* is a mapping from base dimension to exponent, e.g. {"area": 1} for m2 and
-{"area": 1, "count": -1} for "m2 per device".
+The engine knows no unit. A pack's measures.yaml declares its quantities (`quantities:`, the
+format of a figure-layout vocabulary: each quantity with its units and their factors to its base
+unit, aliases, the units whose whole numbers are exact, whether it is a plain number of things),
+and a `UnitSystem` is made from them. Values are held in the base unit of their quantity, so
+figures printed in two units of one quantity compare after conversion; a result is shown back in
+the unit its figures were printed in.
+
+A *dimension* (`Dim`) is a mapping from quantity to exponent, e.g. (("area", 1),) for a unit of
+area and (("area", 1), ("length", -1)) for area per length. A quantity declared `number: true`
+(a count of things) is a plain number: its dimension is empty, so a count compares with a literal
+and an area per device is an area. `%` is the one unit every system has: a hundredth, a plain
+number (the rule grammar also reads `within 5%` as a relative tolerance).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+Dim = tuple[tuple[str, int], ...]
+NONE: Dim = ()
+PERCENT = "%"
 
 
 @dataclass(frozen=True)
 class Unit:
     name: str
-    dimension: str | None
+    quantity: str | None  # None: a plain number (%)
     factor: float  # multiply a value in this unit by factor to get the base unit
+    dim: Dim = NONE
+    exact_whole: bool = False  # a whole number printed in this unit was recorded, not rounded
+    number: bool = False  # a unit of a count of things: every value printed in it is exact
 
 
-UNITS: dict[str, Unit] = {u.name: u for u in (
-    Unit("m2", "area", 1.0),
-    Unit("ha", "area", 10_000.0),
-    Unit("km2", "area", 1_000_000.0),
-    Unit("count", "count", 1.0),
-    Unit("percent", None, 0.01),
-    Unit("%", None, 0.01),
-)}
-ALIASES = {"m²": "m2", "km²": "km2", "sqm": "m2", "hectare": "ha", "hectares": "ha", "items": "count"}
-BASE_UNIT = {"area": "m2", "count": "count"}
+@dataclass
+class UnitSystem:
+    """The units of one pack: every name and alias (as written) -> its unit."""
+    units: dict[str, Unit] = field(default_factory=dict)
+    base: dict[str, str] = field(default_factory=dict)  # quantity -> its base unit
+    numbers: frozenset[str] = frozenset()  # quantities that are plain numbers of things
 
-Dim = tuple[tuple[str, int], ...]
-NONE: Dim = ()
+    def __post_init__(self) -> None:
+        self.units.setdefault(PERCENT, Unit(PERCENT, None, 0.01))
 
+    @classmethod
+    def from_quantities(cls, quantities: dict, units: dict) -> UnitSystem:
+        """From a vocabulary's quantities (figures/vocabulary.Quantity) and its unit names and
+        aliases (name -> figures/vocabulary.Unit)."""
+        numbers = frozenset(q.name for q in quantities.values() if q.number)
+        out = {}
+        for written, u in units.items():
+            number = u.quantity in numbers
+            out[written] = Unit(u.name, u.quantity, u.factor, NONE if number else ((u.quantity, 1),),
+                                u.exact_whole, number)
+        return cls(out, {q.name: q.base for q in quantities.values()}, numbers)
 
-def lookup(name: str) -> Unit | None:
-    return UNITS.get(ALIASES.get(name, name))
+    @classmethod
+    def from_mapping(cls, quantities: dict, file: str = "quantities") -> UnitSystem:
+        """From a `quantities:` mapping as a pack writes it; raises AuditInputError if it is wrong."""
+        from .errors import ProblemCollector
+        from .figures.vocabulary import quantities_and_units
 
+        problems = ProblemCollector()
+        system = cls.from_quantities(*quantities_and_units(quantities, file, problems))
+        problems.raise_if_any()
+        return system
 
-def dim_of(unit: Unit | None) -> Dim:
-    if unit is None or unit.dimension is None:
-        return NONE
-    return ((unit.dimension, 1),)
+    def lookup(self, name: str | None) -> Unit | None:
+        return self.units.get(str(name).strip()) if name is not None else None
+
+    def names(self, quantity: str | None = None) -> list[str]:
+        """The units (not their aliases) of a quantity, or of every quantity, base units first."""
+        seen = {u.name: u for u in self.units.values() if u.quantity is not None}
+        return [n for n, u in seen.items() if quantity is None or u.quantity == quantity]
+
+    def quantity_dim(self, quantity: str) -> Dim:
+        return NONE if quantity in self.numbers else ((quantity, 1),)
+
+    def display_unit(self, d: Dim, preferred: str | None) -> str | None:
+        """The unit a value of this dimension is shown in: the preferred one if it fits, else the
+        base unit of its quantity; None for a plain number or a compound dimension."""
+        u = self.lookup(preferred) if preferred else None
+        if u is not None and u.dim == d and (d or u.quantity is not None):
+            return u.name
+        if len(d) == 1 and d[0][1] == 1:
+            return self.base.get(d[0][0])
+        return None
+
+    def factor(self, unit: str | None) -> float:
+        u = self.lookup(unit) if unit else None
+        return u.factor if u else 1.0
+
+    def from_base(self, value: float, unit: str | None) -> float:
+        return value / self.factor(unit)
 
 
 def dim_mul(a: Dim, b: Dim, sign: int = 1) -> Dim:
-    """Dimension of a product (sign 1) or quotient (sign -1). Counts are plain numbers here:
-    an area per device is an area, devices per area is per area."""
+    """Dimension of a product (sign 1) or quotient (sign -1)."""
     exps: dict[str, int] = {}
     for name, e in a:
         exps[name] = exps.get(name, 0) + e
     for name, e in b:
         exps[name] = exps.get(name, 0) + sign * e
-    return tuple(sorted((k, v) for k, v in exps.items() if v and k != "count"))
+    return tuple(sorted((k, v) for k, v in exps.items() if v))
 
 
 def dim_text(d: Dim) -> str:
     if not d:
-        return "a plain number"
-    parts = []
-    for name, e in d:
-        parts.append(name if e == 1 else f"{name}^{e}")
-    return " * ".join(parts)
-
-
-COUNT: Dim = (("count", 1),)
+        return "a plain number (or count)"
+    return " * ".join(name if e == 1 else f"{name}^{e}" for name, e in d)
 
 
 def compatible(a: Dim, b: Dim) -> bool:
-    """Whether two dimensions can be added or compared (a count is also a plain number)."""
-    return a == b or {a, b} <= {NONE, COUNT}
-
-
-def display_unit(d: Dim, preferred: str | None) -> str | None:
-    """The unit a value of this dimension is shown in."""
-    if preferred and lookup(preferred) and dim_of(lookup(preferred)) == d:
-        return lookup(preferred).name
-    if len(d) == 1 and d[0][1] == 1:
-        return BASE_UNIT.get(d[0][0])
-    return None
-
-
-def from_base(value: float, unit: str | None) -> float:
-    u = lookup(unit) if unit else None
-    return value / u.factor if u else value
+    """Whether two dimensions can be added or compared."""
+    return a == b

@@ -54,7 +54,7 @@ def test_syntax_error_in_an_expression(dataset, pack):
 def test_wrong_units_in_a_rule(dataset, pack):
     edit(pack / "clearance-yield.yaml", "where: area_cleared >= 1 ha", "where: area_cleared >= ap_mines")
     err = run_bad(str(dataset), "--rules", str(pack))
-    assert "cannot compare area and count" in err and "clearance-yield.yaml:" in err
+    assert "cannot compare area and a plain number (or count)" in err and "clearance-yield.yaml:" in err
 
 
 def test_unknown_parameter_and_kind(dataset, pack):

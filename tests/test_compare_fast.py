@@ -20,8 +20,12 @@ CONDITIONS = ["x {op} y", "x {op} 0", "0 {op} y", "-x {op} 0", "x {op} 0 m2", "x
               "x {op} y within 0", "x {op} y within 5%", "x {op} y within 0.5 ha"]
 
 
-def schema(exact: bool, dim=units.COUNT, unit="count") -> Schema:
-    return Schema({"t": {c: ColumnInfo(True, dim, unit, exact=exact) for c in ("x", "y")}})
+UNITS = units.UnitSystem.from_mapping({"area": {"units": {"m2": 1, "ha": 10000}, "exact": ["m2"]},
+                                       "count": {"units": {"count": 1}, "number": True}})
+
+
+def schema(exact: bool, dim=units.NONE, unit=None) -> Schema:
+    return Schema({"t": {c: ColumnInfo(True, dim, unit, exact=exact) for c in ("x", "y")}}, units=UNITS)
 
 
 def both_forms(text: str, s: Schema, monkeypatch) -> tuple[str, str]:
@@ -47,7 +51,7 @@ def test_early_decision_agrees_with_the_full_test(op, exact, type_, monkeypatch)
     changed = 0
     for template in CONDITIONS:
         text = template.format(op=op)
-        dim, unit = (units.dim_of(units.lookup("m2")), "m2") if "ha" in text or "m2" in text else (units.COUNT, "count")
+        dim, unit = (UNITS.lookup("m2").dim, "m2") if "ha" in text or "m2" in text else (units.NONE, None)
         fast, full = both_forms(text, schema(exact, dim, unit), monkeypatch)
         changed += fast != full
         differ = con.execute(f"SELECT x, y, x__err, y__err, {fast} AS fast, {full} AS full FROM t r "

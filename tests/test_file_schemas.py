@@ -178,10 +178,21 @@ def test_unknown_keys_and_the_loader_s_own_problems_are_reported_in_one_run(tmp_
     ds = copy_dataset(tmp_path)
     path = ds / "datapackage.yaml"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("\nclaims:", "\nclaim:").replace("unit: m2, title: CHA area", "unit: furlong, title: CHA area", 1)
+    text = text.replace("\nclaims:", "\nclaim:").replace("type: integer, unit: m2, title: CHA area", "type: numbr, unit: m2, title: CHA area", 1)
     path.write_text(text, encoding="utf-8")
     code, err = check(tmp_path)
-    assert code == 2 and "unknown key 'claim'" in err and "furlong" in err
+    assert code == 2 and "unknown key 'claim'" in err and "unknown type 'numbr'" in err
+
+
+def test_a_unit_the_pack_does_not_declare_is_refused_at_its_line_with_the_pack_s_units(tmp_path):
+    ds = copy_dataset(tmp_path)
+    path = ds / "datapackage.yaml"
+    text = path.read_text(encoding="utf-8").replace("unit: m2, title: CHA area", "unit: kmm2, title: CHA area", 1)
+    path.write_text(text, encoding="utf-8")
+    code, err = check(tmp_path)
+    line = line_of(path, "unit: kmm2")
+    assert code == 2 and f"datapackage.yaml:{line}:" in err and "unknown unit 'kmm2'" in err, err
+    assert "did you mean 'km2'?" in err and "units of profile mine-action-country-chapter: count, ha, km2, m2" in err
 
 
 def test_every_problem_of_a_file_is_reported_at_once_in_the_order_of_the_file():

@@ -6,11 +6,10 @@ import pytest
 from audit.cli import expand_paths
 from audit.engine import DuckDBEngine
 from audit.contracts import dataset_schema
-from audit.dataset import load_dataset
 from audit.expr.planner import Planner
 from audit.kinds import KINDS
 from audit.pack import load_pack
-from audit.runner import audit_dataset, prepare
+from audit.runner import audit_dataset, met_dataset, prepare
 
 from .conftest import CASES, ROOT
 
@@ -40,8 +39,7 @@ def test_golden_cases_fused_and_plain_agree(kind, folder):
 
 
 def test_one_scan_per_table_and_grouping():
-    ds = load_dataset(ROOT / "datasets" / "azerbaijan-2019")
-    pack = load_pack(ROOT / "rules" / "mine-action")
+    ds, pack = met_dataset(ROOT / "datasets" / "azerbaijan-2019")
     engine = DuckDBEngine(ds)
     schema = dataset_schema(ds, pack)
     schema.planner = Planner(engine)
@@ -62,8 +60,7 @@ def test_row_rules_of_a_table_share_one_pass(tmp_path):
     from .test_large_inputs import as_parquet
 
     as_parquet(ROOT / "datasets" / "azerbaijan-2019", tmp_path / "pq")
-    ds = load_dataset(tmp_path / "pq")
-    pack = load_pack(ROOT / "rules" / "mine-action")
+    ds, pack = met_dataset(tmp_path / "pq")
     rows = [k for k in pack.rules if k.rule.kind == "row_check"]
     assert len(rows) > 1
     engine = DuckDBEngine(ds)

@@ -9,7 +9,7 @@ import duckdb
 import yaml
 
 from audit.pack import load_pack
-from audit.runner import audit_dataset
+from audit.runner import audit_dataset, met_dataset
 
 from .conftest import CASES, ROOT
 
@@ -84,13 +84,12 @@ def test_row_rules_count_every_row_and_list_a_capped_number(tmp_path):
 def test_stored_and_viewed_parquet_give_the_same_findings(tmp_path):
     """External tables are copied into DuckDB once per audit; reading the files through views gives
     the same findings, and so does running each rule on its own (no shared scans)."""
-    from audit.dataset import load_dataset
     from audit.engine import DuckDBEngine
 
     pack = load_pack(PACK)
     as_parquet(ROOT / "datasets" / "azerbaijan-2019", tmp_path / "pq")
     stored = essence(audit_dataset(tmp_path / "pq", pack=pack))
-    ds = load_dataset(tmp_path / "pq")
+    ds = met_dataset(tmp_path / "pq", pack=pack)[0]
     assert essence(audit_dataset(tmp_path / "pq", pack=pack, dataset=ds,
                                  engine=DuckDBEngine(ds, store_external=False))) == stored
     assert essence(audit_dataset(tmp_path / "pq", pack=pack, fused=False)) == stored

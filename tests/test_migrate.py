@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from .conftest import ROOT, audit_cli
 
@@ -175,3 +177,17 @@ def test_default_out_is_figures_beside_the_input(tmp_path):
     assert (tmp_path / "in" / "figures" / "ds" / "datapackage.yaml").is_file()
     r = audit_cli("migrate", str(src))
     assert r.returncode == 2 and "not empty" in r.stderr
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), st.one_of(st.text(max_size=12), st.lists(st.text(max_size=6), max_size=3),
+                                                     st.dictionaries(st.text(max_size=5), st.text(max_size=6), max_size=2)),
+                       max_size=4))
+def test_the_yaml_migrate_writes_reads_back_as_the_same_data_whatever_the_text(data):
+    """Any text a migrated dataset carries (a label with DEL, C1 controls, line separators, quotes,
+    ': ' or ' #') is written so that YAML reads back exactly that text."""
+    import yaml
+
+    from audit.migrate import dump_yaml
+
+    assert yaml.safe_load(dump_yaml(data)) == (data or None)

@@ -24,7 +24,7 @@ from audit.cli import expand_paths
 from audit.dataset import load_dataset
 from audit.engine import cell_uncertainty
 from audit.pack import find_pack, load_pack
-from audit.runner import audit_dataset
+from audit.runner import audit_dataset, met_dataset
 
 from .conftest import ROOT
 
@@ -33,7 +33,7 @@ DATASETS = expand_paths([str(ROOT / "datasets")])
 
 def mutations():
     for folder in DATASETS:
-        ds = load_dataset(folder)
+        ds = met_dataset(folder)[0]
         for table in ds.tables.values():
             if not table.prints_totals:
                 continue

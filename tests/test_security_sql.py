@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from audit.dataset import load_dataset
 from audit.engine import DuckDBEngine
+from audit.runner import met_dataset
 from audit.expr.compiler import UnsafeLiteral, sql_literal
 
 from .conftest import ROOT, audit_cli
@@ -137,7 +138,7 @@ def test_anything_else_is_refused(value):
 ])
 def test_duckdb_engine_refuses_files_extensions_and_settings(dataset, tmp_path, sql):
     out = tmp_path / "PWNED.csv"
-    engine = DuckDBEngine(load_dataset(dataset))
+    engine = DuckDBEngine(met_dataset(dataset)[0])
     try:
         with pytest.raises(duckdb.Error):
             engine.rows(sql.format(out=out, dataset=dataset))
@@ -160,7 +161,7 @@ def test_scanned_tables_still_read_after_the_lockdown(dataset):
     desc.write_text(desc.read_text().replace("    dimensions: {year: 2018}\n", "    dimensions: {year: 2018}\n    scan: true\n"))
     assert load_dataset(dataset).tables["contamination_by_type"].external == "csv"
     assert essence(audit_dataset(dataset, rules_dir=PACK)) == in_memory
-    ds = load_dataset(dataset)
+    ds = met_dataset(dataset)[0]
     viewed = audit_dataset(dataset, rules_dir=PACK, dataset=ds, engine=DuckDBEngine(ds, store_external=False))
     assert essence(viewed) == in_memory and in_memory
 

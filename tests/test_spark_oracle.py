@@ -294,11 +294,12 @@ CONSTRUCTS = {
 
 @pytest.fixture(scope="module")
 def engines(spark):
-    from audit.dataset import load_dataset
     from audit.engine import DuckDBEngine
     from audit.spark_engine import SparkEngine
 
-    ds = load_dataset(CASES / "totals" / "valid")
+    from audit.runner import met_dataset
+
+    ds = met_dataset(CASES / "totals" / "valid", rules_dir=CASES / "pack")[0]
     duck, sp = DuckDBEngine(ds), SparkEngine(ds)
     for name, sql in FIXTURES.items():
         duck.materialize(name, sql)

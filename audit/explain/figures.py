@@ -50,7 +50,7 @@ class Figure:
     def printed(self, value: float | None = None) -> str:
         v = (self.value if value is None else value) / self.factor
         text = f"{v:,.{self.decimals}f}"
-        return f"{text} {self.unit}" if self.unit and self.unit != "count" else text
+        return f"{text} {self.unit}" if self.unit else text
 
     @property
     def where(self) -> str:
@@ -178,7 +178,7 @@ class FigureBook:
         f = table.fields[column]
         factor = f.factor
         decimals = cell.decimals
-        unit = f.unit if f.unit else None
+        unit = f.shown_unit
         fig = Figure(key, "total" if row.total else "cell", float(cell.value) * factor, cell_uncertainty(cell, f),
                      10.0 ** (-decimals) * factor, unit, factor, decimals,
                      cell_location(self.dataset, table, line, column), table=table_name, column=column, line=line)
@@ -197,7 +197,7 @@ class FigureBook:
         from ..engine import claim_uncertainty
 
         fig = Figure(key, "claim", float(claim.value) * claim.factor, claim_uncertainty(claim),
-                     10.0 ** (-claim.decimals) * claim.factor, claim.unit, claim.factor, claim.decimals,
+                     10.0 ** (-claim.decimals) * claim.factor, claim.shown_unit, claim.factor, claim.decimals,
                      claim_location(claim), claim=claim_id, line=claim.line)
         self.figures[key] = fig
         return fig

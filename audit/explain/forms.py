@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable, Iterator
 
-from .. import units
 from ..expr.ast import (Aggregate, Arith, Bool, Claimed, Compare, Count, Expr, Func, InList, Logic, Missing,
                         Neg, Not, Num, Ref, Str, Total, walk)
 from ..expr.compiler import Context, NotApplicable, compile_number, ident, sql_literal
@@ -59,7 +58,7 @@ class Linearizer:
         if isinstance(node, Num):
             if node.unit == "%":
                 return Lin.constant(node.value / 100)
-            factor = units.lookup(node.unit).factor if node.unit else 1.0
+            factor = self.run.schema.units.factor(node.unit)
             return Lin.constant(node.value * factor)
         if isinstance(node, Str):
             return node.value
@@ -307,7 +306,7 @@ class Linearizer:
             if t.unit == "%":
                 tol_lin = self.magnitude(b).scale(t.value / 100)
             else:
-                tol_const += t.value * (units.lookup(t.unit).factor if t.unit else 1.0)
+                tol_const += t.value * self.run.schema.units.factor(t.unit)
         return relation(diff, node.op, tol_const, tol_lin)
 
     def magnitude(self, x: Lin) -> Lin:
@@ -600,7 +599,7 @@ def stock_flow_form(kind, run, book: FigureBook, skip) -> Iterator[Item]:
             skip(kind, f"{earlier} to {later}", str(exc), figures)
             continue
         if tol.unit != "%":
-            allowance += tol.value * (units.lookup(tol.unit).factor if tol.unit else 1.0)
+            allowance += tol.value * run.schema.units.factor(tol.unit)
         gap = Lin(s1.terms, s1.const) - Lin(s0.terms, s0.const) + Lin(out.terms, out.const) - Lin(inn.terms, inn.const)
         rows = [Row(gap + extra, lo=-allowance)]
         if p.direction == "both":

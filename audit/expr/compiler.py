@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import units
+from ..errors import choices_hint
 from .agreement import EPSILON, can_relate
 from .ast import (Aggregate, Arith, Bool, Claimed, Compare, Count, Expr, Func, InList, Logic, Missing, Neg,
                   Not, Num, Ref, Str, Total)
@@ -57,6 +58,8 @@ class Schema:
     measure_units: dict[str, str | None] = field(default_factory=dict)
     known: "Schema | None" = None  # the profile's schema: names it knows but this one lacks are absent
     planner: object | None = None  # fuses aggregates into shared scans when rules run (audit.expr.planner)
+    units: units.UnitSystem = field(default_factory=units.UnitSystem)  # the pack's (measures.yaml quantities)
+    period: str | None = None  # the column that counts periods (measures.yaml claim_period)
 
     def column(self, table: str, name: str, node: Expr) -> ColumnInfo:
         if table not in self.tables:
@@ -248,11 +251,23 @@ class Compiler:
         if node.unit == "%":
             return Num_(sql_literal(node.value / 100), "0", units.NONE, literal=True, **exact)
         if node.unit:
-            u = units.lookup(node.unit)
-            return Num_(sql_literal(node.value * u.factor), "0", units.dim_of(u), u.name,
+            u = self._unit(node.unit, node)
+            return Num_(sql_literal(node.value * u.factor), "0", u.dim, u.name,
                         decimals=len(node.text.split(".")[1]) if "." in node.text else 0, **exact)
         return Num_(sql_literal(node.value), "0", units.NONE, literal=True, literal_zero=node.value == 0,
                     decimals=len(node.text.split(".")[1]) if "." in node.text else 0, **exact)
+
+    def _unit(self, name: str, node: Expr) -> units.Unit:
+        """A unit a rule writes (`0.5 km2`, `within 1 ha`): one of the pack's (measures.yaml quantities)."""
+        u = self.schema.units.lookup(name)
+        if u is None:
+            raise CompileError(f"unknown unit '{name}'", node,
+                               hint=choices_hint("units of the profile", self.schema.units.names(), name))
+        return u
+
+    def _unit_example(self, dim: units.Dim, number: str) -> str | None:
+        names = [n for n in self.schema.units.names() if self.schema.units.lookup(n).dim == dim]
+        return f"e.g. {', '.join(f'{number} {n}' for n in names[:3])}" if names else None
 
     def _str(self, node: Str):
         return Str_(sql_literal(node.value))
@@ -307,11 +322,11 @@ class Compiler:
         if node.op == "*":
             dim = units.dim_mul(a.dim, b.dim)
             return Num_(f"({a.v} * {b.v})", f"(abs({a.v}) * {b.e} + abs({b.v}) * {a.e} + {a.e} * {b.e})",
-                        dim, units.display_unit(dim, unit), decimals)
+                        dim, self.schema.units.display_unit(dim, unit), decimals)
         dim = units.dim_mul(a.dim, b.dim, -1)
         err = (f"((abs({a.v}) * {b.e} + abs({b.v}) * {a.e}) / "
                f"nullif(abs({b.v}) * greatest(abs({b.v}) - {b.e}, 0), 0))")
-        return Num_(f"({a.v} / nullif({b.v}, 0))", err, dim, units.display_unit(dim, a.unit), decimals)
+        return Num_(f"({a.v} / nullif({b.v}, 0))", err, dim, self.schema.units.display_unit(dim, a.unit), decimals)
 
     def _same_dim(self, a: Num_, b: Num_, node: Expr, verb: str) -> units.Dim:
         if units.compatible(a.dim, b.dim):
@@ -321,7 +336,7 @@ class Compiler:
                 if x.literal_zero:
                     return y.dim
                 raise CompileError(f"cannot {verb} a plain number and {units.dim_text(y.dim)}: "
-                                   f"give the number a unit", node, hint="e.g. 1 ha, 10000 m2, 0.5 km2")
+                                   f"give the number a unit", node, hint=self._unit_example(y.dim, "1"))
         raise CompileError(f"cannot {verb} {units.dim_text(a.dim)} and {units.dim_text(b.dim)}", node)
 
     # -- conditions ---------------------------------------------------------------------------
@@ -343,18 +358,19 @@ class Compiler:
             if t.unit == "%":
                 tol += f" + {sql_literal(t.value / 100)} * abs({b.v})"
             elif t.unit:
-                u = units.lookup(t.unit)
+                u = self._unit(t.unit, t)
                 dim = a.dim or b.dim
-                if units.dim_of(u) != dim:
+                if u.dim != dim:
                     raise CompileError(f"a tolerance in {u.name} for {units.dim_text(dim)}", t)
                 tol += f" + {sql_literal(t.value * u.factor)}"
             else:
-                if (a.dim or b.dim) not in (units.NONE, units.COUNT) and t.value != 0:
-                    raise CompileError("give the tolerance a unit (or %)", t, hint="e.g. within 0.01 km2")
+                if (a.dim or b.dim) != units.NONE and t.value != 0:
+                    raise CompileError("give the tolerance a unit (or %)", t,
+                                       hint=self._unit_example(a.dim or b.dim, "within 0.01"))
                 tol += f" + {sql_literal(t.value)}"
         diff = f"({a.v} - {b.v})"
         sql = self._decided_first(can_relate(node.op, a.v, b.v, tol), node, a, b)
-        a_unit = a.unit or units.display_unit(a.dim or b.dim, None)
+        a_unit = a.unit or self.schema.units.display_unit(a.dim or b.dim, None)
         b_unit = b.unit or a_unit
         focus = Focus(a.v, b.v, diff, tol, a_unit, a.decimals if a.unit or not b.unit else b.decimals,
                       b_unit, b.decimals if b.unit or not a.unit else a.decimals, node.op)
@@ -499,12 +515,12 @@ class Compiler:
             # aligned: the stored groups are joined to the rows or groups once (see Compiled.joins)
             z = self.result.joins.setdefault(name, (f"z{name}", outer, tuple(self.ctx.align)))[0]
             if func in ("count", "count_distinct"):
-                return Num_(f"coalesce({z}.{p}_v, 0)", "0", units.COUNT, "count", **known)
+                return Num_(f"coalesce({z}.{p}_v, 0)", "0", units.NONE, None, **known)
             return Num_(f"(CASE WHEN {z}.{p}_n > {z}.{p}_c THEN NULL ELSE {z}.{p}_v END)", f"coalesce({z}.{p}_e, 0)",
                         x.dim, x.unit, x.decimals, **known)
         src = f"FROM {name} z"
         if func in ("count", "count_distinct"):
-            return Num_(f"coalesce((SELECT z.{p}_v {src}), 0)", "0", units.COUNT, "count", **known)
+            return Num_(f"coalesce((SELECT z.{p}_v {src}), 0)", "0", units.NONE, None, **known)
         value_sql = f"(SELECT CASE WHEN z.{p}_n > z.{p}_c THEN NULL ELSE z.{p}_v END {src})"
         err_sql = f"coalesce((SELECT z.{p}_e {src}), 0)"
         return Num_(value_sql, err_sql, x.dim, x.unit, x.decimals, **known)
@@ -529,7 +545,7 @@ class Compiler:
         src = f"FROM {ident(table)} {alias} WHERE {' AND '.join(conds)}"
         if node.func == "count_distinct":
             return Num_(f"(SELECT count(DISTINCT {x.v if isinstance(x, Num_) else x.sql}) {src})", "0",
-                        units.COUNT, "count", e_safe=True, e_zero=True)
+                        units.NONE, None, e_safe=True, e_zero=True)
         fn = {"sum": "sum", "mean": "avg", "min": "min", "max": "max"}[node.func]
         err_fn = "sum" if node.func == "sum" else "max" if node.func in ("min", "max") else "avg"
         # a missing value among the rows leaves the aggregate undecided, not a partial sum
@@ -550,7 +566,7 @@ class Compiler:
         if self.fused:
             return self._lookup(node.table, "count", "1", "0", where, None, node)
         return Num_(f"(SELECT count(*) FROM {ident(node.table)} {alias} WHERE {' AND '.join(conds)})", "0",
-                    units.COUNT, "count", e_safe=True, e_zero=True)
+                    units.NONE, None, e_safe=True, e_zero=True)
 
     def _total(self, node: Total):
         table = node.ref.table or self.ctx.row_table

@@ -135,15 +135,25 @@ def load_vocabulary(path: Path, display: str | None = None) -> Vocabulary:
         if key not in ("quantities", "measures", "dimensions", "description"):
             problems.add(display, f"unknown key '{key}'", _pos(data, key), field=str(key),
                          hint="a vocabulary takes quantities, measures, dimensions and description")
-    quantities = _quantities(data.get("quantities"), display, problems)
+    quantities, units = quantities_and_units(data.get("quantities"), display, problems)
+    measures = _measures(data.get("measures"), quantities, display, problems)
+    dimensions = _dimensions(data.get("dimensions"), display, problems)
+    problems.raise_if_any()
+    return Vocabulary(display, quantities, measures, dimensions, units)
+
+
+def quantities_and_units(raw: Any, display: str, problems: ProblemCollector) -> tuple[dict[str, Quantity], dict[str, Unit]]:
+    """A `quantities:` mapping (of a vocabulary, or of a table-layout pack's measures.yaml): its
+    quantities, and every unit name and alias (as written) -> its unit."""
+    quantities = _quantities(raw, display, problems)
     units: dict[str, Unit] = {}
     for q in quantities.values():
         for name, u in q.units.items():
             if name in units:
                 problems.add(display, f"unit '{name}' belongs to two quantities ({units[name].quantity}, {q.name})",
-                             _pos(data.get("quantities")), field=f"quantities.{q.name}.units")
+                             _pos(raw), field=f"quantities.{q.name}.units")
             units[name] = u
-    raw_quantities = data.get("quantities") if isinstance(data.get("quantities"), dict) else {}
+    raw_quantities = raw if isinstance(raw, dict) else {}
     for q, spec in raw_quantities.items():  # (not a mapping: reported by _quantities)
         aliases = spec.get("aliases", {}) if isinstance(spec, dict) else {}
         if not isinstance(aliases, dict):
@@ -156,10 +166,7 @@ def load_vocabulary(path: Path, display: str | None = None) -> Vocabulary:
                              field=f"quantities.{q}.aliases")
             elif str(alias) not in units:
                 units[str(alias)] = units[str(target)]
-    measures = _measures(data.get("measures"), quantities, display, problems)
-    dimensions = _dimensions(data.get("dimensions"), display, problems)
-    problems.raise_if_any()
-    return Vocabulary(display, quantities, measures, dimensions, units)
+    return quantities, units
 
 
 def _mapping(value: Any, display: str, where: str, line: int | None, problems: ProblemCollector) -> dict:

@@ -132,14 +132,13 @@ def focus_columns(focus: Focus | None) -> str:
             f"{focus.tolerance} AS __tol")
 
 
-def focus_values(row: dict, focus: Focus | None) -> dict[str, Any]:
+def focus_values(row: dict, focus: Focus | None, system: units.UnitSystem) -> dict[str, Any]:
     """Observed, expected, difference and tolerance of a result row, in the display unit."""
     if focus is None:
         return {}
-    unit = focus.unit if focus.unit != "count" else None
-    conv = (lambda v: None if v is None else units.from_base(v, unit))  # noqa: E731
-    exp_unit = focus.expected_unit if focus.expected_unit != "count" else None
-    shown = None if row["__exp"] is None else units.from_base(row["__exp"], exp_unit)
+    unit, exp_unit = focus.unit, focus.expected_unit  # (none for a plain number or a count)
+    conv = (lambda v: None if v is None else system.from_base(v, unit))  # noqa: E731
+    shown = None if row["__exp"] is None else system.from_base(row["__exp"], exp_unit)
     return {"observed": conv(row["__obs"]), "expected": conv(row["__exp"]), "difference": conv(row["__diff"]),
             "tolerance": conv(row["__tol"]), "unit": unit, "decimals": focus.decimals, "relation": focus.op,
             "expected_text": format_number(shown, exp_unit, focus.expected_decimals)}
@@ -159,7 +158,7 @@ def cell_text(table: Table, row, name: str) -> str:
     if cell.value is None:
         return cell.text or "missing"
     if f.numeric and f.type != "year":
-        return format_number(cell.value, f.unit, cell.decimals)
+        return format_number(cell.value, f.shown_unit, cell.decimals)
     return cell.text
 
 
@@ -170,7 +169,7 @@ def format_number(value: float | None, unit: str | None = None, decimals: int = 
         text = f"{value:,.0f}"
     else:
         text = f"{value:,.{max(decimals, 2)}f}".rstrip("0").rstrip(".") if decimals == 0 else f"{value:,.{decimals}f}"
-    return f"{text} {unit}" if unit and unit != "count" else text
+    return f"{text} {unit}" if unit else text
 
 
 def focus_text(fv: dict[str, Any]) -> dict[str, str]:
@@ -232,7 +231,7 @@ def _column_parts(table: Table, column: str) -> tuple:
     if found is not None:
         return found
     f = table.fields.get(column)
-    unit = f.unit if f and f.unit and f.unit != "count" else None
+    unit = f.shown_unit if f else None
     prov = table.provenance.get("document")
     if prov:
         prov = f"{prov}, {table.provenance.get('table', table.title)}"
@@ -454,14 +453,26 @@ def _type_text(hint: Any) -> str:
     return str(hint)
 
 
+def period_column(by: str | None, schema) -> str:
+    """The period a series runs over: `by` as the rule gives it, else the pack's (claim_period)."""
+    if by is not None:
+        return by
+    if schema.period is None:
+        raise CompileError("give 'by', the column that counts periods: the profile declares none "
+                           "(measures.yaml claim_period)")
+    return schema.period
+
+
 def parse_tolerance(text: str | None):
-    """'5%' or '0.01 km2' or '1e-8' into a Tolerance node (None when empty)."""
+    """'5%' or '0.01 km2' or '1e-8' into a Tolerance node (None when empty). The unit is any word:
+    the compiler refuses one the pack does not declare (Compiler._unit, tolerance_factor)."""
     from ..expr.ast import Tolerance
     if text is None or str(text).strip() == "":
         return None
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(%|m2|ha|km2)?\s*", str(text))
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(%|[A-Za-z][A-Za-z0-9_²³]*)?\s*", str(text))
     if not m:
-        raise CompileError(f"'{text}' is not a tolerance; write e.g. 5%, 0.01 km2 or 1e-8")
+        raise CompileError(f"'{text}' is not a tolerance; write a number, with % or a unit of the profile "
+                           "after it: 5%, 1e-8, 0.5 <unit>")
     return Tolerance(float(m.group(1)), m.group(2))
 
 

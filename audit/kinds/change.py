@@ -19,11 +19,11 @@ Message placeholders: `year`, `previous_year`, `observed`, `previous`, `change` 
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
-from .. import units
 from ..expr.compiler import CompileError, Context, compile_number, ident
-from .base import (Kind, plain, RunContext, aggregate_locations_many, format_number, group_source, param,
+from .base import (Kind, period_column, plain, RunContext, aggregate_locations_many, format_number, group_source, param,
                    parse_tolerance)
 
 
@@ -31,7 +31,7 @@ from .base import (Kind, plain, RunContext, aggregate_locations_many, format_num
 class ChangeParams:
     series: str = param("the figure whose change is checked", expression="number")
     max_change: str = param("largest plausible change between consecutive periods, e.g. 50%")
-    by: str = param("the period column", "year")
+    by: str | None = param("the period column; none: the profile's (measures.yaml claim_period)", None)
     within: list[str] = param("compare periods within each group of these columns (e.g. region)", [])
 
 
@@ -45,6 +45,7 @@ class Change(Kind):
         return Context(group_keys=keys, align=keys)
 
     def check(self, schema) -> None:
+        self.p = dataclasses.replace(self.p, by=period_column(self.p.by, schema))
         tol = parse_tolerance(self.p.max_change)
         if tol is None or tol.unit != "%":
             raise CompileError("max_change must be a percentage, e.g. 50%")
@@ -67,7 +68,7 @@ class Change(Kind):
                f"FROM (SELECT {inner}period, v, e, lag(period) OVER w AS prev_period, lag(v) OVER w AS pv, "
                f"lag(e) OVER w AS pe FROM ({series}) WINDOW w AS ({partition}ORDER BY period)) "
                f"WHERE prev_period IS NOT NULL ORDER BY {inner}period")
-        unit = x.unit if x.unit != "count" else None
+        unit = x.unit
         unit_rows = run.engine.rows(sql)
         failing = []
         for row in unit_rows:
@@ -79,7 +80,7 @@ class Change(Kind):
                 for row in failing for period in ("period", "prev_period")]
         places = aggregate_locations_many(run, compiled, keys, pins, "series")
         for n, row in enumerate(failing):
-            conv = (lambda b: units.from_base(b, unit))  # noqa: E731
+            conv = (lambda b: run.schema.units.from_base(b, unit))  # noqa: E731
             change = (row["v"] - row["pv"]) / row["pv"]
             values = {**{k: plain(row[k]) for k in self.p.within},
                       "year": plain(row["period"]), "previous_year": plain(row["prev_period"]),

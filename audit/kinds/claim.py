@@ -225,9 +225,8 @@ class ClaimKind(Kind):
 
     def _finding(self, run: RunContext, claim: Claim, compiled, row: dict, by_id: dict, cells: dict):
         x = compiled.value
-        unit = claim.unit if claim.unit and claim.unit != "count" else x.unit
-        shown = unit if unit != "count" else None
-        conv = (lambda b: None if b is None else units.from_base(b, shown))  # noqa: E731
+        shown = claim.shown_unit or x.unit
+        conv = (lambda b: None if b is None else run.schema.units.from_base(b, shown))  # noqa: E731
         fv = {"observed": conv(row["c"]), "expected": conv(row["v"]),
               "difference": conv(row["c"] - row["v"]) if row["v"] is not None else None,
               "tolerance": conv(row["tol"]), "unit": shown, "relation": RELATION[claim.qualifier],

@@ -38,7 +38,7 @@ class CompareParams:
     op: str = param("how they must compare: ==, <=, <, >=, >, !=", "==")
     by: list[str] = param("key columns: compare per group (e.g. year)", [])
     columns: list[str] = param("repeat for each of these columns, written $column in left and right", [])
-    tolerance: str | None = param("extra allowance beyond printed precision: 5%, 0.01 km2, 1e-8", None)
+    tolerance: str | None = param("extra allowance beyond printed precision: 5%, 1e-8, or a number and a unit of the profile", None)
 
 
 class Compare(Kind):
@@ -87,7 +87,7 @@ class Compare(Kind):
             for row, locs in zip(failing, places):
                 key_values = {k: plain(row[k]) for k in self.p.by}
                 locs += claimed_locations(run, compiled, key_values, "compared")
-                fv = focus_values(row, cond.focus)
+                fv = focus_values(row, cond.focus, run.schema.units)
                 values = {**key_values, "column": column or "", **focus_text(fv)}
                 subject = f"{column or ''}|" + "|".join(f"{k}={v}" for k, v in key_values.items())
                 result.findings.append(self.finding(run, values, locs, fv, subject=subject))

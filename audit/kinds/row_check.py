@@ -142,7 +142,7 @@ class RowCheck(Kind):
             locs = [cell_location(run.dataset, table, line, c, "input") for c in columns]
             locs += [copy.copy(loc) for loc in shared]  # the same cells for every row: read once
             locs += extra
-            fv = focus_values(row, cond.focus)
+            fv = focus_values(row, cond.focus, run.schema.units)
             values = {name: cell_text(table, source, name) for name in source.cells}
             values.update(table.dimensions)
             values.update(label=table.row_label(source), table=table_label(table), **focus_text(fv))

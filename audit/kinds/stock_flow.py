@@ -25,12 +25,13 @@ earlier), `released` (outflow between), `added` (inflow between), `expected`, `d
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
-from .. import units
 from ..engine import claim_uncertainty
+from ..errors import choices_hint
 from ..expr.compiler import CompileError, Context, NotApplicable, compile_number, ident
-from .base import (Kind, RunContext, aggregate_locations, claim_location, claimed_locations, format_number, group_source, param,
+from .base import (Kind, period_column, RunContext, aggregate_locations, claim_location, claimed_locations, format_number, group_source, param,
                    parse_tolerance)
 
 
@@ -40,7 +41,7 @@ class StockFlowParams:
     stock: str | None = param("the stock per period, from the tables", None, expression="number")
     stock_measure: str | None = param("claims of this measure are observations of the stock", None)
     inflow: str | None = param("what enters the stock per period", None, expression="number")
-    by: str = param("the period column", "year")
+    by: str | None = param("the period column; none: the profile's (measures.yaml claim_period)", None)
     tolerance: str = param("how far the later stock may be from what the flows imply", "10%")
     direction: str = param("flag a shortfall only (fall) or any gap (both)", "fall")
     flows_from: str = param("whether the earlier period's own flows count: start or next", "start")
@@ -56,12 +57,17 @@ class StockFlow(Kind):
         return Context(group_keys=(self.p.by,), align=(self.p.by,))
 
     def check(self, schema) -> None:
+        self.p = dataclasses.replace(self.p, by=period_column(self.p.by, schema))
         if self.p.stock is None and self.p.stock_measure is None:
             raise CompileError("stock_flow needs 'stock' or 'stock_measure'")
         if self.p.direction not in ("fall", "both") or self.p.flows_from not in ("start", "next"):
             raise CompileError("direction is fall or both; flows_from is start or next")
         if self.p.stock_measure and schema.measures and self.p.stock_measure not in schema.measures:
             raise CompileError(f"unknown measure '{self.p.stock_measure}'")
+        tol = parse_tolerance(self.p.tolerance)
+        if tol is not None and tol.unit not in (None, "%") and schema.units.lookup(tol.unit) is None:
+            raise CompileError(f"unknown unit '{tol.unit}' in the tolerance",
+                               hint=choices_hint("units of the profile", schema.units.names(), tol.unit))
         for key in ("stock", "outflow", "inflow"):
             if key in self.rule.expressions:
                 compile_number(self.rule.expressions[key], schema, self.context())
@@ -95,7 +101,7 @@ class StockFlow(Kind):
         out_c, out_groups, outflow = self._series(run, "outflow")
         in_c, in_groups, inflow = self._series(run, "inflow")
         unit = self._unit(run, out_c)
-        conv = (lambda b: units.from_base(b, unit))  # noqa: E731
+        conv = (lambda b: run.schema.units.from_base(b, unit))  # noqa: E731
         periods = sorted(observations)
         for earlier, later in zip(periods, periods[1:]):
             s0, e0, src0 = observations[earlier]
@@ -112,7 +118,7 @@ class StockFlow(Kind):
             expected = s0 - out_v + in_v
             allowance = e0 + e1 + out_e + in_e
             allowance += tol.value / 100 * abs(s0) if tol.unit == "%" else tol.value * (
-                units.lookup(tol.unit).factor if tol.unit else 1)
+                run.schema.units.factor(tol.unit))
             gap = s1 - expected
             ok = not (gap < -allowance or (self.p.direction == "both" and gap > allowance))
             self.tally(result, ok)
@@ -141,6 +147,6 @@ class StockFlow(Kind):
 
     @staticmethod
     def _unit(run: RunContext, compiled) -> str | None:
-        if compiled is not None and compiled.value.unit not in (None, "count"):
+        if compiled is not None and compiled.value.unit is not None:
             return compiled.value.unit
-        return units.display_unit(compiled.value.dim, None) if compiled is not None else None
+        return run.schema.units.display_unit(compiled.value.dim, None) if compiled is not None else None

@@ -99,7 +99,7 @@ class Totals(Kind):
 
     def _check(self, run: RunContext, result, table: Table, column: str, sql: str) -> None:
         f = table.fields[column]
-        unit = f.unit if f.unit not in (None, "count") else None
+        unit = f.shown_unit
         decimals = table.decimals(column)
         for row in run.engine.rows(sql):
             self.tally(result, row["ok"])

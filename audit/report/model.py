@@ -21,7 +21,6 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .. import units
 from ..findings import SEVERITIES, Finding, Location, RuleResult, Run
 from .charts import Bar, Estimate, Flag, SeriesChart, SeriesPoint, StockFlowChart, TotalChart
 
@@ -64,7 +63,7 @@ def _human(code: str | None) -> str:
 
 
 def with_unit(text: str, unit: str | None) -> str:
-    return f"{text} {unit}" if unit and unit != "count" and text != "–" else text
+    return f"{text} {unit}" if unit and text != "–" else text
 
 
 def slug(text: str, prefix: str = "") -> str:
@@ -334,9 +333,8 @@ def clear_caches() -> None:
     _ROWS.clear()
 
 
-def _factor(unit: str | None) -> float:
-    u = units.lookup(unit) if unit else None
-    return u.factor if u else 1.0
+def _factor(ds: "Dataset", unit: str | None) -> float:
+    return ds.units.factor(unit) if ds.units is not None else 1.0
 
 
 def location_value(loc: Location, ds: "Dataset", unit: str | None) -> float | None:
@@ -345,7 +343,7 @@ def location_value(loc: Location, ds: "Dataset", unit: str | None) -> float | No
         claim = next((c for c in ds.claims if c.id == loc.claim), None)
         if claim is None or claim.value is None:
             return None
-        return claim.value * claim.factor / _factor(unit)
+        return claim.value * claim.factor / _factor(ds, unit)
     table = ds.tables.get(loc.table or "")
     if table is None or loc.column not in table.fields:
         return None
@@ -353,24 +351,28 @@ def location_value(loc: Location, ds: "Dataset", unit: str | None) -> float | No
     cell = row.cells.get(loc.column) if row else None
     if cell is None or cell.value is None or isinstance(cell.value, (str, bool)):
         return None
-    return float(cell.value) * table.fields[loc.column].factor / _factor(unit)
+    return float(cell.value) * table.fields[loc.column].factor / _factor(ds, unit)
 
 
 def location_year(loc: Location, ds: "Dataset") -> int | None:
-    """The period a location speaks of: its row's year, the table's year, or the claim's year."""
+    """The period a location speaks of (the pack's period column, `claim_period`): its row's, the
+    table's, or the claim's."""
+    period = ds.claim_period
+    if period is None:
+        return None
     if loc.claim:
         claim = next((c for c in ds.claims if c.id == loc.claim), None)
-        years = (claim.dims.get("year") or []) if claim else []
+        years = (claim.dims.get(period) or []) if claim else []
         return _int(years[0]) if len(years) == 1 else None
     table = ds.tables.get(loc.table or "")
     if table is None:
         return None
     row = _row(table, loc.row)
-    if row is not None and "year" in row.cells and row.cells["year"].value is not None:
-        return _int(row.cells["year"].value)
-    if "year" in (loc.key or {}):
-        return _int(loc.key["year"])
-    return _int(table.dimensions.get("year"))
+    if row is not None and period in row.cells and row.cells[period].value is not None:
+        return _int(row.cells[period].value)
+    if period in (loc.key or {}):
+        return _int(loc.key[period])
+    return _int(table.dimensions.get(period))
 
 
 def _int(v: Any) -> int | None:
@@ -383,11 +385,12 @@ def _int(v: Any) -> int | None:
 
 # -- charts -------------------------------------------------------------------------------------
 
-def _axis_label(title: str, unit: str | None) -> str:
+def _axis_label(title: str, unit: str | None, count: bool = False) -> str:
+    """An axis's label: the column's title and its unit; `count`: the column counts things (no unit)."""
     from ..display import unit as human_unit
 
-    if not unit or unit == "count":
-        return title if unit != "count" or "number" in title.lower() else f"{title} (number)"
+    if not unit:
+        return f"{title} (number)" if count and "number" not in title.lower() else title
     return units_in(title) if unit in title else f"{title} ({human_unit(unit)})"
 
 
@@ -421,7 +424,9 @@ def total_chart(f: Finding, ds: "Dataset", anchor: str) -> TotalChart | None:
     return TotalChart(
         id=f"chart-{anchor}", title=f"{table.title if table else ''}: printed total of {column} against its rows",
         table=_table_name(table) if table else "", column=column, row_label=row_label,
-        axis=_axis_label(column, f.unit or (field_.unit if field_ else None)), unit=_human(f.unit),
+        axis=_axis_label(column, f.unit or (field_.shown_unit if field_ else None),
+                         count=field_ is not None and field_.unit is not None and field_.shown_unit is None),
+        unit=_human(f.unit),
         printed=float(f.observed), printed_text=total.value if total and total.value else fmt_num(f.observed),
         parts=parts, expected=float(f.expected), difference=float(f.difference or 0.0),
         tolerance=float(f.tolerance or 0.0))
@@ -495,11 +500,11 @@ def stock_flow_chart(f: Finding, ds: "Dataset", anchor: str) -> StockFlowChart |
     shown_claims = {c.id for e in by_year.values() for _, c in e["claims"]}
     others = []
     for claim in ds.claims:
-        years = claim.dims.get("year") or []
+        years = claim.dims.get(ds.claim_period or "") or []
         if claim.measure in measures and claim.id not in shown_claims and len(years) == 1 and claim.value is not None:
             year = _int(years[0])
             if year is not None:
-                value = claim.value * claim.factor / _factor(unit)
+                value = claim.value * claim.factor / _factor(ds, unit)
                 q = "" if claim.qualifier == "exact" else claim.qualifier.replace("_", " ") + " "
                 others.append(Estimate(year=year, value=value, label=f"text: {q}{fmt_num(value)}",
                                        source="text", qualifier=claim.qualifier))
@@ -558,23 +563,24 @@ def _series_charts(run: Run, ds: "Dataset", anchors: dict[int, str]) -> list[Ser
     """Every multi-year table: one chart per numeric column, the years a rule flagged marked."""
     kinds = {r.rule: r.kind for r in run.rules}
     charts = []
+    period = ds.claim_period  # the pack's period column
     for table in ds.tables.values():
-        yf = table.fields.get("year")
+        yf = table.fields.get(period) if period else None
         if yf is None or not yf.numeric:
             continue
-        rows = [r for r in table.data_rows if r.cells.get("year") and r.cells["year"].value is not None]
-        if len({_int(r.cells["year"].value) for r in rows}) < 2:
+        rows = [r for r in table.data_rows if r.cells.get(period) and r.cells[period].value is not None]
+        if len({_int(r.cells[period].value) for r in rows}) < 2:
             continue
         for col, fld in table.fields.items():
-            if col == "year" or not fld.numeric:
+            if col == period or not fld.numeric:
                 continue
             points = []
             for row in rows:
                 cell = row.cells.get(col)
                 if cell is None:
                     continue
-                group = " / ".join(v for k, v in table.row_key(row).items() if k != "year" and v)
-                points.append(SeriesPoint(year=_int(row.cells["year"].value), value=None if cell.value is None
+                group = " / ".join(v for k, v in table.row_key(row).items() if k != period and v)
+                points.append(SeriesPoint(year=_int(row.cells[period].value), value=None if cell.value is None
                                           else float(cell.value), text=cell.text, group=group, line=row.line))
             if sum(p.value is not None for p in points) < 2:
                 continue
@@ -603,8 +609,8 @@ def _series_charts(run: Run, ds: "Dataset", anchors: dict[int, str]) -> list[Ser
             points.sort(key=lambda p: (p.group, p.year if p.year is not None else 0))
             charts.append(SeriesChart(
                 id=slug(f"series-{table.name}-{col}"), title=f"{table.title}: {fld.title}",
-                table=_table_name(table), column=fld.title, axis=_axis_label(fld.title, fld.unit),
-                unit=_human(fld.unit), points=points, flags=flags,
+                table=_table_name(table), column=fld.title, axis=_axis_label(fld.title, fld.shown_unit, count=fld.unit is not None and fld.shown_unit is None),
+                unit=_human(fld.shown_unit), points=points, flags=flags,
                 finding_anchors=finding_anchors, footnotes=[str(fn.get("marker", "")) + " " + str(fn.get("text", ""))
                                                             for fn in table.footnotes if isinstance(fn, dict)]))
     return charts

@@ -15,12 +15,11 @@ DETAIL: dict[str, float] = {}  # seconds per rule, reported by bench/worker.py
 
 
 def load(folder):
-    from audit.dataset import load_dataset
     from audit.pack import load_pack
-    from audit.runner import make_engine
+    from audit.runner import make_engine, met_dataset
 
-    dataset = load_dataset(folder)
-    return folder, dataset, load_pack(PACK), make_engine("duckdb", dataset)
+    dataset, pack = met_dataset(folder, pack=load_pack(PACK))
+    return folder, dataset, pack, make_engine("duckdb", dataset)
 
 
 def check(state) -> dict[str, int]:
