@@ -61,8 +61,31 @@ def _bound(item) -> units.Unit:
     return item.unit_def
 
 
+class InUnit:
+    """What a field or a claim is, given its `unit` (a name) and `unit_def` (the pack's unit, bound)."""
+    unit: str | None
+    unit_def: units.Unit | None
+
+    @property
+    def bound_unit(self) -> units.Unit | None:
+        return _bound(self) if self.unit else None
+
+    @property
+    def dim(self) -> units.Dim:
+        return _bound(self).dim if self.unit else units.NONE
+
+    @property
+    def factor(self) -> float:
+        return _bound(self).factor if self.unit else 1.0
+
+    @property
+    def shown_unit(self) -> str | None:
+        """The unit its values are shown in: none for a count (a plain number of things)."""
+        return None if not self.unit or _bound(self).number else self.unit
+
+
 @dataclass
-class Field:
+class Field(InUnit):
     name: str
     type: str
     title: str = ""
@@ -82,22 +105,11 @@ class Field:
 
     @property
     def dim(self) -> units.Dim:
-        if self.type == "year":
-            return units.NONE
-        return _bound(self).dim if self.unit else units.NONE
+        return units.NONE if self.type == "year" else InUnit.dim.fget(self)
 
     @property
     def factor(self) -> float:
-        return _bound(self).factor if self.unit and self.type != "year" else 1.0
-
-    @property
-    def bound_unit(self) -> units.Unit | None:
-        return _bound(self) if self.unit else None
-
-    @property
-    def shown_unit(self) -> str | None:
-        """The unit its values are shown in: none for a count (a plain number of things)."""
-        return None if not self.unit or _bound(self).number else self.unit
+        return 1.0 if self.type == "year" else InUnit.factor.fget(self)
 
 
 @dataclass
@@ -193,7 +205,7 @@ class Table:
 
 
 @dataclass
-class Claim:
+class Claim(InUnit):
     id: str
     measure: str
     qualifier: str
@@ -215,22 +227,6 @@ class Claim:
     raw_dims: dict[str, Any] = field(default_factory=dict, repr=False)  # as written, read again by bind_claims
 
     unit_def: units.Unit | None = field(default=None, repr=False)  # bound as a Field's is
-
-    @property
-    def factor(self) -> float:
-        return _bound(self).factor if self.unit else 1.0
-
-    @property
-    def dim(self) -> units.Dim:
-        return _bound(self).dim if self.unit else units.NONE
-
-    @property
-    def bound_unit(self) -> units.Unit | None:
-        return _bound(self) if self.unit else None
-
-    @property
-    def shown_unit(self) -> str | None:
-        return None if not self.unit or _bound(self).number else self.unit
 
     def describe_value(self) -> str:
         unit = f" {self.shown_unit}" if self.shown_unit else ""
