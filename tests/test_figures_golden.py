@@ -1,9 +1,10 @@
 """Golden cases of the figure model: each case of tests/cases/figures has a valid, an invalid and
 an undecided variant (a dataset folder, or a folder of editions audited together), run with the
 case pack `tests/cases/figures/pack`, or with the case's own `pack/` when it has one (a rule or an
-option the shared pack has not: adding a rule there would change every case's outcome). Each variant's outcome is compared with its `expected.json`
-(the rules' outcomes and every finding: rule, numbers, and the file:line of each place); set
-AUDIT_REGEN=1 to write them after a change you have reviewed.
+option the shared pack has not: adding a rule there would change every case's outcome). Each
+variant's outcome is compared with its `expected.json` (the rules' outcomes and every finding:
+rule, numbers, and the file:line of each place); set AUDIT_REGEN=1 to write them after a change
+you have reviewed.
 
     two-periods         a table printing two years side by side, and the text
     subtotals           province > district with subtotal rows and a grand total
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -69,3 +71,15 @@ def test_golden_case(case, variant):
         assert findings and "failed" in statuses
     else:
         assert not findings and "undecided" in statuses
+
+
+def test_one_way_valid_case_read_both_ways_fails_and_leaves_the_blanks_undecided(tmp_path):
+    """What `one_way` changes: read both ways, a zero count beside a surface fails, and a pair with
+    one value blank decides nothing."""
+    shutil.copytree(CASES / "one-way" / "pack", tmp_path / "pack")
+    rules = tmp_path / "pack" / "rules.yaml"
+    rules.write_text(rules.read_text().replace("    one_way: true\n", ""))
+    (run,) = audit_figures([CASES / "one-way" / "valid"], load_figure_pack(tmp_path / "pack"))
+    (r,) = run.rules
+    assert [r.status, r.items, r.passed, r.failed, r.undecided] == ["failed", 5, 2, 1, 2]
+    assert [loc.row for f in run.findings for loc in f.locations] == [3, 3]  # South: 0 items, 1.5 km2
