@@ -14,6 +14,7 @@ from audit.explain.over_figures import explain_figures
 from audit.figures.pack import load_figure_pack
 
 from .conftest import ROOT, audit_cli
+from .test_figures_golden import pack_of
 
 FIGURES = ROOT / "datasets" / "figures"
 CASES = Path(__file__).parent / "cases" / "figures"
@@ -176,7 +177,7 @@ def _single_datasets():
     for case in sorted(CASES.iterdir()):
         for variant in sorted(case.iterdir()) if case.name != "pack" else ():
             if (variant / "datapackage.yaml").exists():
-                yield variant, CASES / "pack"
+                yield variant, pack_of(case)
 
 
 @pytest.mark.parametrize("folder,pack", list(_single_datasets()), ids=lambda x: getattr(x, "name", ""))

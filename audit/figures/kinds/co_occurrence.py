@@ -2,9 +2,18 @@
 
 A number of areas and their area, a count of tasks and the land they covered: where one source
 prints both at the same coordinates and period, a zero beside a non-zero figure cannot be right.
-A printed `0` is exactly zero; a figure whose interval holds zero and more (`0.0` in a unit whose whole numbers are rounded) decides
-nothing and is counted as undecided, and so is a pair of which the source leaves one blank beside
-the other (printed or blank too): the pair is there, a value of it is not.
+A printed `0` is exactly zero; a figure whose interval holds zero and more (`0.0` in a unit whose
+whole numbers are rounded) decides nothing and is counted as undecided, and so is a pair of which
+the source leaves one blank beside the other (printed or blank too): the pair is there, a value of
+it is not.
+
+With `one_way: true` each pair is read one way, as an implication: where the first is non-zero,
+the second is non-zero too (staff and staff costs: a business with staff pays them, but costs
+without staff may be contracted work). A zero first, or a non-zero second, holds whatever the other
+is, even left blank; a non-zero first beside a zero second fails; the rest is undecided. This is
+three-valued logic as in R's validate, where `if (staff >= 1) staff.costs >= 1` is evaluated as
+`!(staff >= 1) | staff.costs >= 1` and `NA | TRUE` is TRUE. Non-zero means either side of zero
+(as in the two-way reading): for a measure that may be negative, a negative second passes.
 """
 from __future__ import annotations
 
@@ -18,7 +27,8 @@ from .base import FigureKind, coords_key, location, measure_text, printed, sourc
 
 
 class CoOccurrence(FigureKind):
-    """Pairs of measures printed together are both zero or both non-zero."""
+    """Pairs of measures printed together are both zero or both non-zero (or, one way: where the
+    first is non-zero, the second is too)."""
 
     name = "co_occurrence"
     needs = "a number of areas and their area printed for the same place and period"
@@ -27,6 +37,9 @@ class CoOccurrence(FigureKind):
     @dataclass(frozen=True)
     class Params:
         pairs: list[list[str]] = param("pairs of measures, e.g. [[areas, area]]: where one is zero the other is too")
+        one_way: bool = param("read each pair as an implication, not an equivalence: where the first is non-zero the "
+                              "second is non-zero too; a zero first, or a non-zero second, holds whatever the other "
+                              "is, even left blank (R validate's `if (first) second`)", False)
 
     def check(self, vocab):
         out = []
@@ -40,15 +53,18 @@ class CoOccurrence(FigureKind):
                                        hint=f"the vocabulary's measures: {', '.join(sorted(vocab.measures))}"))
         return out
 
-    @staticmethod
-    def _relation(store, fa, fb):
-        """Both zero or both not is a choice between alternatives: the one that holds today is kept
-        (each figure stays zero, or on its side of zero)."""
+    def _relation(self, store, figures, kept=None):
+        """Both zero or both not (one way: a zero first or a non-zero second) is a choice between
+        alternatives: the one that holds today is kept; `kept`, the figures that decide it (by
+        default all of them), each stays zero, or on its side of zero."""
+        said = "where the first is non-zero, the second is too" if self.p.one_way else "both zero or both not"
+
         def relation() -> Relation:
-            witness = tuple(b for b in (sign_kept(fa), sign_kept(fb)) if b is not None)
-            return Relation.not_linear("both zero or both not (a choice between alternatives)", [fa, fb], witness,
-                                       subject=f"{source_label(fa)}: {measure_text(store, fa.measure)} and "
-                                               f"{measure_text(store, fb.measure)} ({where(store, fa)})")
+            witness = tuple(b for b in map(sign_kept, kept or figures) if b is not None)
+            return Relation.not_linear(f"{said} (a choice between alternatives)", figures, witness,
+                                       subject=f"{source_label(figures[0])}: "
+                                               f"{' and '.join(measure_text(store, f.measure) for f in figures)} "
+                                               f"({where(store, figures[0])})")
         return relation
 
     def evaluate(self, store: FigureStore) -> None:
@@ -64,11 +80,16 @@ class CoOccurrence(FigureKind):
                 f"WHERE a.measure = ? AND a.origin <> 'reference' ORDER BY a.fid", [second, first])
             for a, b, az, anz, bz, bnz in rows:
                 fa, fb = figs[a], figs[b]
-                relation = self._relation(store, fa, fb)
-                if (az and bz) or (anz and bnz):
-                    self.tally(fa.dataset, True, relation=relation)
-                elif (az and bnz) or (anz and bz):
-                    self.tally(fa.dataset, False, relation=relation)
+                if self.p.one_way:  # a zero first or a non-zero second decides alone
+                    ok = True if az or bnz else False if anz and bz else None
+                    kept = ([fa] if az else [fb]) if ok else None
+                else:
+                    ok = True if (az and bz) or (anz and bnz) else False if (az and bnz) or (anz and bz) else None
+                    kept = None
+                if ok:
+                    self.tally(fa.dataset, True, relation=self._relation(store, [fa, fb], kept))
+                elif ok is False:
+                    self.tally(fa.dataset, False, relation=self._relation(store, [fa, fb]))
                     z, nz = (fa, fb) if az else (fb, fa)
                     values = {"zero": measure_text(store, z.measure), "nonzero": measure_text(store, nz.measure),
                               "zero_value": printed(store, z), "nonzero_value": printed(store, nz),
@@ -81,7 +102,8 @@ class CoOccurrence(FigureKind):
             self._blank_pairs(store, first, second)
 
     def _blank_pairs(self, store: FigureStore, first: str, second: str) -> None:
-        """Pairs of which a value is left blank (a cell of a table printed empty): undecided."""
+        """Pairs of which a value is left blank (a cell of a table printed empty): undecided, but
+        for a one-way pair whose printed value decides it alone (a zero first, a non-zero second)."""
         same = same_coordinates("b", "a")
         rows = store.rows(
             f"SELECT a.fid, b.fid FROM (SELECT fid, dataset, source, p_key, ck, measure, origin, false AS blank "
@@ -91,8 +113,15 @@ class CoOccurrence(FigureKind):
             f"AND b.source = a.source AND b.p_key = a.p_key AND {same} AND b.measure = ? "
             f"WHERE a.measure = ? AND a.origin <> 'reference' AND (a.blank OR b.blank) ORDER BY a.fid, b.fid",
             [second, first])
+        n = len(store.figures)
         for a, b in rows:
             fa, fb = store.figure(a), store.figure(b)
-            blank = [store.figure(i) for i in (a, b) if i >= len(store.figures)]
+            if self.p.one_way:
+                zero_first = a < n and fa.lo == fa.hi == 0
+                if zero_first or (b < n and (fb.lo > 0 or fb.hi < 0)):  # holds whatever the blank one is
+                    printed_one = fa if zero_first else fb
+                    self.tally(fa.dataset, True, relation=self._relation(store, [printed_one]))
+                    continue
+            blank = [store.figure(i) for i in (a, b) if i >= n]
             said = " and ".join(f"{measure_text(store, f.measure)} ({f.column})" for f in blank)
             self.tally(fa.dataset, None, f"{source_label(fa)}, line {fa.line}: {said} left blank")
