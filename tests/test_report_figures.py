@@ -181,24 +181,31 @@ def test_hostile_names_reach_the_charts_escaped(tmp_path):
         assert len(cells) == 1, lines
 
 
-def test_committed_figure_reports_are_up_to_date(tmp_path):
-    """`audit report datasets/figures --out reports/figures` gives exactly the pages kept there
-    (AUDIT_REGEN=1 rewrites them; the JSON and text reports beside them are test_bundled_datasets')."""
-    out = tmp_path / "figures"
-    proc = audit_cli("report", "datasets/figures", "--out", str(out))
+@pytest.mark.parametrize("source,kept_in", [("datasets/figures", "reports/figures"), ("datasets/corpus", "reports/corpus")])
+def test_committed_figure_reports_are_up_to_date(tmp_path, source, kept_in):
+    """`audit report datasets/figures --out reports/figures` (and the corpus, a folder of collections,
+    into reports/corpus: the cross-country page ranks collections and editions and lists, per
+    collection, the findings that relate two of its editions) gives exactly the pages kept there
+    (AUDIT_REGEN=1 rewrites them; the JSON and text reports beside reports/figures are
+    test_bundled_datasets')."""
+    out = tmp_path / "out"
+    proc = audit_cli("report", source, "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     names = sorted(p.name for p in out.iterdir())
-    stems = sorted(p.name for p in expand_paths([str(ROOT / "datasets" / "figures")]))
-    assert names == sorted(["index.html", "index.md"] + [f"{n}{s}" for n in stems for s in (".html", ".md")])
-    kept = ROOT / "reports" / "figures"
+    datasets = expand_paths([str(ROOT / source)])
+    assert len(names) == 2 + 2 * len(datasets) and {"index.html", "index.md"} <= set(names)
+    kept = ROOT / kept_in
     if REGEN:
+        kept.mkdir(exist_ok=True)
         for name in names:
             shutil.copyfile(out / name, kept / name)
         return
+    stale = sorted(p.name for p in kept.iterdir() if p.suffix in (".html", ".md") and p.name not in names)
+    assert not stale, f"{kept_in} keeps pages of no dataset: {stale}; rerun with AUDIT_REGEN=1"
     for name in names:
-        assert (kept / name).is_file(), f"reports/figures/{name} is missing; rerun with AUDIT_REGEN=1"
+        assert (kept / name).is_file(), f"{kept_in}/{name} is missing; rerun with AUDIT_REGEN=1"
         assert (out / name).read_bytes() == (kept / name).read_bytes(), \
-            f"reports/figures/{name} differs; rerun with AUDIT_REGEN=1 to update (and review the diff)"
+            f"{kept_in}/{name} differs; rerun with AUDIT_REGEN=1 to update (and review the diff)"
 
 
 def test_the_figure_layout_page_renders_in_chromium(browser):
