@@ -235,7 +235,7 @@ def audit_paths(paths: list[str], rules: str | None, keep_datasets: dict | None 
 
     # datasets in the figure layout are audited together, one store per pack (their figures share one space)
     read: dict = {}  # descriptors read once: to tell the layouts apart, then to load the dataset
-    folders, figure_runs = figure_paths(folders, rules, read, keep_figures=keep_datasets is not None)
+    folders, figure_runs = figure_paths(folders, rules, read, keep_figures=keep_datasets is not None, engine=engine)
     runs.extend(figure_runs)
     try:
         for path in folders:

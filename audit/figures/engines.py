@@ -1,0 +1,153 @@
+"""The engines the figure store's queries run on, behind one declared interface (`FigureEngine`).
+
+The store (`audit.figures.store`) builds its tables (`figures`, `blanks`, `anc`, `derived`,
+`derived_incomplete` and their coded twins) in an in-process DuckDB connection, from Python values
+bound as parameters; the kinds then ask questions of those tables through `FigureStore.rows`, which
+is `engine.rows`. The engine is chosen by name, as the table layout's is (`--engine duckdb|spark`):
+
+- `duckdb` (the default): the store's own connection. Nothing is copied and nothing translated;
+  `rows` is `execute(sql, params).fetchall()`, as it was before there was a choice.
+- `spark`: the tables DuckDB built are handed to Spark as temporary views (each collected once into
+  a local relation in the driver), and every query of the kinds runs on Spark SQL, translated from
+  DuckDB's dialect by sqlglot and the rewrites of `audit.spark_engine.to_spark_sql` (the table
+  layout's translation, its guard that reads only the store's views, and its one SparkSession per
+  process). Parameters stay parameters: a `?` of DuckDB is a `?` of Spark SQL, bound by
+  `spark.sql(query, args=[...])` (PySpark 3.5 or later), never written into the text.
+
+What is checked on Spark, and what is not: the tables are built by DuckDB on either engine (the
+sums of parts in `derived` included), since they are made of Python values bound in bulk and of
+DuckDB statements (`CREATE`, `INSERT`, `ALTER`) a temporary view cannot take. Spark answers every
+question a rule asks of them: the joins, groupings, tolerances and list aggregates of the kinds. It
+is an oracle for the kinds' SQL and a second engine for their queries, not a way to audit figures
+too many for one machine's DuckDB.
+"""
+from __future__ import annotations
+
+from typing import Protocol
+
+FIGURE_ENGINES = ("duckdb", "spark")
+
+
+class FigureEngine(Protocol):
+    """What the store and the kinds ask of an engine: rows of a DuckDB-dialect query, with its `?`
+    parameters bound, as tuples of Python values (floats, ints, bools, strings, dates, lists, None)."""
+
+    name: str
+
+    def rows(self, sql: str, params: list | None = None) -> list[tuple]: ...
+
+    def close(self) -> None: ...
+
+
+class DuckDBFigures:
+    """The store's own DuckDB connection answers (the default engine)."""
+
+    name = "duckdb"
+
+    def __init__(self, con):
+        self.con = con
+
+    def rows(self, sql: str, params: list | None = None) -> list[tuple]:
+        return self.con.execute(sql, params or []).fetchall()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def figure_engine(name: str, con) -> FigureEngine:
+    """The engine named `name` over the tables of the DuckDB connection `con` (the store's)."""
+    if name == "duckdb":
+        return DuckDBFigures(con)
+    if name == "spark":
+        from ..extras import need
+
+        for module in ("pyspark", "sqlglot"):
+            need(module, "audit check --engine spark")
+        return SparkFigures(con)
+    raise ValueError(f"unknown engine '{name}' (one of {', '.join(FIGURE_ENGINES)})")
+
+
+def _spark_type(duckdb_type: str):
+    """The Spark type of a column DuckDB types `duckdb_type` (the store's: numbers, text, dates,
+    booleans and lists of them)."""
+    from pyspark.sql import types as T
+
+    name = duckdb_type.upper()
+    if name.endswith("[]"):
+        return T.ArrayType(_spark_type(name[:-2]), True)
+    if name == "DATE":
+        return T.DateType()
+    from ..spark_engine import _duckdb_type
+
+    return _duckdb_type(name)
+
+
+def _bound(value):
+    """A parameter as Spark SQL binds it: a list holding NULLs as an array() of literals (PySpark
+    takes a plain list only when every element has a type)."""
+    if isinstance(value, (list, tuple)) and any(v is None for v in value):
+        from pyspark.sql import functions as F
+
+        return F.array(*[F.lit(v) for v in value])
+    return list(value) if isinstance(value, tuple) else value
+
+
+class SparkFigures:
+    """The store's tables as Spark temporary views, in a session of their own; queries translated."""
+
+    name = "spark"
+
+    def __init__(self, con):
+        from ..spark_engine import SPARK_CONF, _relation, spark_session
+
+        self.con = con
+        self.spark = spark_session().newSession()
+        for key, value in SPARK_CONF.items():
+            if key.startswith("spark.sql.") and self.spark.conf.isModifiable(key):
+                self.spark.conf.set(key, value)
+        self.views: list[str] = []
+        self._translated: dict[str, str] = {}
+        self._results: dict[tuple, list[tuple]] = {}
+        from pyspark.sql import types as T
+
+        # the store's table names are its own identifiers (never a dataset's); quoted all the same
+        for (table,) in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY table_name").fetchall():
+            cur = con.execute(f'SELECT * FROM "{table}"')
+            fields = [T.StructField(d[0], _spark_type(str(d[1])), True) for d in cur.description]
+            _relation(self.spark, fields, cur.fetchall()).createOrReplaceTempView(table)
+            self.views.append(table)
+
+    def translate(self, sql: str) -> str:
+        if sql not in self._translated:
+            from ..spark_engine import to_spark_sql
+
+            self._translated[sql] = to_spark_sql(sql, set(self.views))
+        return self._translated[sql]
+
+    def rows(self, sql: str, params: list | None = None) -> list[tuple]:
+        # the views do not change once made: a question asked twice (the kinds share some) runs once
+        key = (sql, repr(params))
+        if key not in self._results:
+            self._results[key] = self._run(sql, params or [])
+        return [tuple(list(v) if isinstance(v, list) else v for v in row) for row in self._results[key]]
+
+    def _run(self, sql: str, params: list) -> list[tuple]:
+        from ..spark_engine import SparkSQLError, _plain
+
+        spark_sql = None
+        try:
+            spark_sql = self.translate(sql)
+            df = self.spark.sql(spark_sql, args=[_bound(p) for p in params]) if params else self.spark.sql(spark_sql)
+            return [tuple(_plain(v) for v in row) for row in df.collect()]
+        except Exception as exc:
+            if type(exc).__module__.startswith(("pyspark", "py4j", "sqlglot")):
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                raise SparkSQLError(f"{first} (Spark SQL: {spark_sql or 'not translated'})") from None
+            raise
+
+    def close(self) -> None:
+        for name in self.views:
+            self.spark.catalog.dropTempView(name)
+        self.views.clear()
+        self.con.close()
+
