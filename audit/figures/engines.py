@@ -23,11 +23,12 @@ too many for one machine's DuckDB.
 """
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 FIGURE_ENGINES = ("duckdb", "spark")
 
 
+@runtime_checkable
 class FigureEngine(Protocol):
     """What the store and the kinds ask of an engine: rows of a DuckDB-dialect query, with its `?`
     parameters bound, as tuples of Python values (floats, ints, bools, strings, dates, lists, None)."""
@@ -83,13 +84,16 @@ def _spark_type(duckdb_type: str):
 
 
 def _bound(value):
-    """A parameter as Spark SQL binds it: a list holding NULLs as an array() of literals (PySpark
-    takes a plain list only when every element has a type)."""
-    if isinstance(value, (list, tuple)) and any(v is None for v in value):
-        from pyspark.sql import functions as F
+    """A parameter as Spark SQL binds it. A list holding NULL cannot be bound (Spark takes no NULL
+    literal in an array argument, PySpark 4.3) and is refused rather than written as text: the
+    kinds bind lists of a pack's names only."""
+    if isinstance(value, (list, tuple)):
+        if any(v is None for v in value):
+            from ..spark_engine import SparkSQLError
 
-        return F.array(*[F.lit(v) for v in value])
-    return list(value) if isinstance(value, tuple) else value
+            raise SparkSQLError("a list parameter holding NULL cannot be bound on Spark")
+        return list(value)
+    return value
 
 
 class SparkFigures:
@@ -101,7 +105,11 @@ class SparkFigures:
         from ..spark_engine import SPARK_CONF, _relation, spark_session
 
         self.con = con
-        self.spark = spark_session().newSession()
+        try:
+            self.spark = spark_session().newSession()
+        except BaseException:  # no Spark (SparkUnavailable): the store is not made, its tables freed
+            con.close()
+            raise
         for key, value in SPARK_CONF.items():
             if key.startswith("spark.sql.") and self.spark.conf.isModifiable(key):
                 self.spark.conf.set(key, value)
