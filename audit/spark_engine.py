@@ -8,7 +8,7 @@ returns what DuckDB would: a list of dicts of floats, ints, bools, strings, None
 
 Where sqlglot's translation does not run on Spark, or runs with another meaning, the parsed
 statement is rewritten before Spark SQL is generated (`to_spark_sql`, one function per rewrite,
-each tested in tests/test_spark_oracle.py):
+each tested in tests/test_spark_oracle.py, or, for the figure layout, tests/test_spark_oracle_figures.py):
 
 - `list(x ORDER BY k)` (DuckDB's ordered list aggregate; sqlglot drops the ORDER BY): the
   elements are collected with their sort keys and sorted, `NULL` on no rows as in DuckDB; and
@@ -33,6 +33,9 @@ Equal, not identical: sums of doubles may differ in the last bits (the order of 
 the engine's), ties in `list(... ORDER BY k)` are in no promised order on either engine, and
 a column the statement does not name (`SELECT count(*) FROM t`) is named differently; the
 kinds name every column they read.
+
+The figure layout's Spark engine (`audit.figures.engines.SparkFigures`) runs its store's queries
+with the same translation (`to_spark_sql`) and the same process-wide session.
 
 External tables (Parquet, scanned CSV) are read through DuckDB with the same SELECT that
 DuckDBEngine uses and handed to Spark in memory: the Spark engine is an oracle for the compiled

@@ -95,6 +95,17 @@ def test_bundled_figure_datasets_same_on_spark(spark, where):
     assert_all_same(where, duck, spark_runs)
 
 
+def test_every_figure_kind_is_compared():
+    """The corpus's pack has a rule of every kind over figures, and each checks items there: the
+    oracle above compares every kind's queries (tests/cases/figures covers four of them)."""
+    from audit.figures.kinds import KINDS
+
+    pack = load_figure_pack(ROOT / "rules" / "mine-action-figures")
+    _rest, runs = figure_paths(expand_paths([str(ROOT / "datasets" / "corpus")]), None)
+    checked = {r.rule for run in runs for r in run.rules if r.items}
+    assert {k.name for k in pack.rules if k.rule.id in checked} == set(KINDS)
+
+
 def test_peer_sbs2000_figures_on_spark(spark, tmp_path):
     """R validate's counts on SBS2000, over figures, on Spark too."""
     if not PEER.is_dir():
