@@ -187,8 +187,13 @@ def test_engine_interface():
         assert store.rows("SELECT count(*) FROM figures WHERE measure = ?", [store.figures[0].measure])[0][0] > 0
     finally:
         store.close()
+    import duckdb
+
+    con = duckdb.connect(":memory:")
     with pytest.raises(ValueError, match="unknown engine 'polars'"):
-        figure_engine("polars", None)
+        figure_engine("polars", con)
+    with pytest.raises(duckdb.ConnectionException):  # closed: a store that is not made keeps nothing open
+        con.execute("SELECT 1")
 
 
 # Small tables made in DuckDB, read on both engines as the store's are (engines.SparkFigures)

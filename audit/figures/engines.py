@@ -8,7 +8,7 @@ is `engine.rows`. The engine is chosen by name, as the table layout's is (`--eng
 - `duckdb` (the default): the store's own connection. Nothing is copied and nothing translated;
   `rows` is `execute(sql, params).fetchall()`, as it was before there was a choice.
 - `spark`: the tables DuckDB built are handed to Spark as temporary views (each collected once into
-  a local relation in the driver), and every query of the kinds runs on Spark SQL, translated from
+  a local relation in the driver, when a query first reads it), and every query of the kinds runs on Spark SQL, translated from
   DuckDB's dialect by sqlglot and the rewrites of `audit.spark_engine.to_spark_sql` (the table
   layout's translation, its guard that reads only the store's views, and its one SparkSession per
   process). Parameters stay parameters: a `?` of DuckDB is a `?` of Spark SQL, bound by
@@ -56,16 +56,21 @@ class DuckDBFigures:
 
 
 def figure_engine(name: str, con) -> FigureEngine:
-    """The engine named `name` over the tables of the DuckDB connection `con` (the store's)."""
-    if name == "duckdb":
-        return DuckDBFigures(con)
-    if name == "spark":
-        from ..extras import need
+    """The engine named `name` over the tables of the DuckDB connection `con` (the store's). When
+    there is none (an unknown name, no PySpark, no Java), `con` is closed: the store is not made."""
+    try:
+        if name == "duckdb":
+            return DuckDBFigures(con)
+        if name == "spark":
+            from ..extras import need
 
-        for module in ("pyspark", "sqlglot"):
-            need(module, "audit check --engine spark")
-        return SparkFigures(con)
-    raise ValueError(f"unknown engine '{name}' (one of {', '.join(FIGURE_ENGINES)})")
+            for module in ("pyspark", "sqlglot"):
+                need(module, "audit check --engine spark")
+            return SparkFigures(con)
+        raise ValueError(f"unknown engine '{name}' (one of {', '.join(FIGURE_ENGINES)})")
+    except BaseException:
+        con.close()
+        raise
 
 
 def _spark_type(duckdb_type: str):
@@ -102,34 +107,46 @@ class SparkFigures:
     name = "spark"
 
     def __init__(self, con):
-        from ..spark_engine import SPARK_CONF, _relation, spark_session
+        from ..spark_engine import SPARK_CONF, spark_session
 
         self.con = con
-        try:
-            self.spark = spark_session().newSession()
-        except BaseException:  # no Spark (SparkUnavailable): the store is not made, its tables freed
-            con.close()
-            raise
+        self.spark = spark_session().newSession()
         for key, value in SPARK_CONF.items():
             if key.startswith("spark.sql.") and self.spark.conf.isModifiable(key):
                 self.spark.conf.set(key, value)
+        # the store's tables, each handed over when a query first reads it (the kinds read half of
+        # them, and each costs Spark a job)
+        self.tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         self.views: list[str] = []
-        self._translated: dict[str, str] = {}
+        self._translated: dict[str, tuple[str, set]] = {}
         self._results: dict[tuple, list[tuple]] = {}
+
+    def _hand_over(self, table: str) -> None:
+        """A table of the store as a temporary view of the same name, its rows in the driver."""
         from pyspark.sql import types as T
 
+        from ..spark_engine import _relation
+
         # the store's table names are its own identifiers (never a dataset's); quoted all the same
-        for (table,) in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY table_name").fetchall():
-            cur = con.execute(f'SELECT * FROM "{table}"')
-            fields = [T.StructField(d[0], _spark_type(str(d[1])), True) for d in cur.description]
-            _relation(self.spark, fields, cur.fetchall()).createOrReplaceTempView(table)
-            self.views.append(table)
+        cur = self.con.execute(f'SELECT * FROM "{table}"')
+        fields = [T.StructField(d[0], _spark_type(str(d[1])), True) for d in cur.description]
+        _relation(self.spark, fields, cur.fetchall()).createOrReplaceTempView(table)
+        self.views.append(table)
 
     def translate(self, sql: str) -> str:
+        return self._translation(sql)[0]
+
+    def _translation(self, sql: str) -> tuple[str, set]:
+        """The Spark SQL of a statement (which may read only the store's tables), and the tables it reads."""
         if sql not in self._translated:
+            import sqlglot
+            from sqlglot import exp
+
             from ..spark_engine import to_spark_sql
 
-            self._translated[sql] = to_spark_sql(sql, set(self.views))
+            spark_sql = to_spark_sql(sql, self.tables)
+            read = {t.name for t in sqlglot.parse_one(spark_sql, read="spark").find_all(exp.Table)} & self.tables
+            self._translated[sql] = spark_sql, read
         return self._translated[sql]
 
     def rows(self, sql: str, params: list | None = None) -> list[tuple]:
@@ -144,7 +161,9 @@ class SparkFigures:
 
         spark_sql = None
         try:
-            spark_sql = self.translate(sql)
+            spark_sql, read = self._translation(sql)
+            for table in sorted(read - set(self.views)):
+                self._hand_over(table)
             df = self.spark.sql(spark_sql, args=[_bound(p) for p in params]) if params else self.spark.sql(spark_sql)
             return [tuple(_plain(v) for v in row) for row in df.collect()]
         except Exception as exc:
