@@ -406,7 +406,7 @@ def _rewrite_having_order(tree, exp):
     """`SELECT ... GROUP BY ... HAVING ... ORDER BY min(x)`: Spark cannot resolve an aggregate in
     ORDER BY that the select list lacks once there is a HAVING. The grouped query selects its
     sort keys too (`__o<i>`), in a subquery the outer query orders by and leaves them out of."""
-    for select in list(tree.find_all(exp.Select)):
+    for select in reversed(list(tree.find_all(exp.Select))):  # the innermost first: an outer one copies it
         order = select.args.get("order")
         if select.args.get("having") is None or order is None or select.args.get("distinct") \
                 or not any(o.find(exp.AggFunc) for o in order.expressions):

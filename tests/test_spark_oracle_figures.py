@@ -287,6 +287,10 @@ def test_figure_rewrites():
     having = to_spark_sql("SELECT list(fid) FROM t GROUP BY g HAVING count(*) > 1 ORDER BY min(fid)")
     assert having.startswith("SELECT __c0 FROM (SELECT ") and "MIN(fid) AS __o0" in having
     assert having.endswith(") AS __q ORDER BY __o0 NULLS LAST")
+    nested = to_spark_sql("SELECT * FROM (SELECT list(fid) AS l FROM t GROUP BY g HAVING count(*) > 1 "
+                          "ORDER BY min(fid)) s JOIN (SELECT g FROM t GROUP BY g HAVING count(*) > 0 ORDER BY max(x)) u "
+                          "ON true")
+    assert nested.count("__q") == 2 and "MAX(x) AS __o0" in nested
     plain = "SELECT g, min(fid) AS m FROM t GROUP BY g ORDER BY min(fid)"  # no HAVING: left as it is
     assert "__q" not in to_spark_sql(plain)
 

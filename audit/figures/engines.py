@@ -2,24 +2,26 @@
 
 The store (`audit.figures.store`) builds its tables (`figures`, `blanks`, `anc`, `derived`,
 `derived_incomplete` and their coded twins) in an in-process DuckDB connection, from Python values
-bound as parameters; the kinds then ask questions of those tables through `FigureStore.rows`, which
-is `engine.rows`. The engine is chosen by name, as the table layout's is (`--engine duckdb|spark`):
+(bound or scanned, never SQL text); the kinds then ask questions of those tables through
+`FigureStore.rows`, which is `engine.rows`. The engine is chosen by name, as the table layout's is
+(`engine=`, `--engine duckdb|spark`):
 
 - `duckdb` (the default): the store's own connection. Nothing is copied and nothing translated;
   `rows` is `execute(sql, params).fetchall()`, as it was before there was a choice.
-- `spark`: the tables DuckDB built are handed to Spark as temporary views (each collected once into
-  a local relation in the driver, when a query first reads it), and every query of the kinds runs on Spark SQL, translated from
-  DuckDB's dialect by sqlglot and the rewrites of `audit.spark_engine.to_spark_sql` (the table
-  layout's translation, its guard that reads only the store's views, and its one SparkSession per
-  process). Parameters stay parameters: a `?` of DuckDB is a `?` of Spark SQL, bound by
-  `spark.sql(query, args=[...])` (PySpark 3.5 or later), never written into the text.
+- `spark`: the tables DuckDB built are handed to Spark as temporary views, each collected once
+  into a local relation in the driver when a query first reads it, and every query of the kinds
+  runs on Spark SQL, translated from DuckDB's dialect by sqlglot and the rewrites of
+  `audit.spark_engine.to_spark_sql` (the table layout's translation, its guard that lets a query
+  read only the store's tables, and its one SparkSession per process; each store has a session of
+  its own). Parameters stay parameters: a `?` of DuckDB is a `?` of Spark SQL, bound by
+  `spark.sql(query, args=[...])`, never written into the text.
 
-What is checked on Spark, and what is not: the tables are built by DuckDB on either engine (the
-sums of parts in `derived` included), since they are made of Python values bound in bulk and of
-DuckDB statements (`CREATE`, `INSERT`, `ALTER`) a temporary view cannot take. Spark answers every
-question a rule asks of them: the joins, groupings, tolerances and list aggregates of the kinds. It
-is an oracle for the kinds' SQL and a second engine for their queries, not a way to audit figures
-too many for one machine's DuckDB.
+What Spark checks, and what it does not: the tables are built by DuckDB on either engine (the sums
+of parts in `derived` included), since they are made of Python values loaded in bulk and of DuckDB
+statements (`CREATE`, `INSERT`, `ALTER`) a temporary view cannot take. Spark answers every question
+a rule asks of them: the joins, groupings, tolerances and list aggregates of every kind. It is an
+oracle for the kinds' SQL and a second engine for their queries, not a way to audit more figures
+than one machine's DuckDB holds.
 """
 from __future__ import annotations
 
