@@ -168,6 +168,19 @@ def test_cli_engine_spark_unavailable_figures(capsys, monkeypatch):
     assert "pip install 'figure-audit[spark]'" in err and "Traceback" not in err
 
 
+def test_cli_missing_pyspark_figures(capsys, monkeypatch):
+    """Without PySpark installed: one line naming the extra, exit 2 (as on the table layout)."""
+    import sys
+
+    from audit.cli import main
+
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    monkeypatch.chdir(ROOT)
+    assert main(["check", CLI_DATASET, "--engine", "spark"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "pip install 'figure-audit[spark]'" in err, err
+
+
 # -- the interface and the rewrites it needed ------------------------------------------------------
 def test_engine_interface():
     from audit.figures.engines import FIGURE_ENGINES, DuckDBFigures, FigureEngine, SparkFigures, figure_engine
