@@ -67,8 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="write the --format report to FILE; the terminal still shows the text report")
     check.add_argument("--baseline", metavar="FILE", help="accepted findings: fail only on findings not in it")
     check.add_argument("--engine", choices=["duckdb", "spark"], default=None,
-                       help="what runs the compiled rules: DuckDB in-process (default) or Spark in local mode "
-                            "(needs the spark extra and Java)")
+                       help="what runs the rules' SQL (both layouts): DuckDB in-process (default) or Spark in local "
+                            "mode (needs the spark extra and Java)")
     check.add_argument("--diff-base", metavar="REV",
                        help="git revision the change is against: locations on lines changed since it come first, "
                             "so annotations land on the changed lines")
@@ -235,7 +235,7 @@ def audit_paths(paths: list[str], rules: str | None, keep_datasets: dict | None 
 
     # datasets in the figure layout are audited together, one store per pack (their figures share one space)
     read: dict = {}  # descriptors read once: to tell the layouts apart, then to load the dataset
-    folders, figure_runs = figure_paths(folders, rules, read, keep_figures=keep_datasets is not None)
+    folders, figure_runs = figure_paths(folders, rules, read, keep_figures=keep_datasets is not None, engine=engine)
     runs.extend(figure_runs)
     try:
         for path in folders:

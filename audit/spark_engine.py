@@ -8,14 +8,18 @@ returns what DuckDB would: a list of dicts of floats, ints, bools, strings, None
 
 Where sqlglot's translation does not run on Spark, or runs with another meaning, the parsed
 statement is rewritten before Spark SQL is generated (`to_spark_sql`, one function per rewrite,
-each tested in tests/test_spark_oracle.py):
+each tested in tests/test_spark_oracle.py, or, for the figure layout, tests/test_spark_oracle_figures.py):
 
 - `list(x ORDER BY k)` (DuckDB's ordered list aggregate; sqlglot drops the ORDER BY): the
-  elements are collected with their sort keys and sorted, `NULL` on no rows as in DuckDB;
+  elements are collected with their sort keys and sorted, `NULL` on no rows as in DuckDB; and
+  `list(DISTINCT x ORDER BY x)` alike, each distinct value once (a NULL one last, as in DuckDB);
 - `min(x, n)` / `max(x, n)` (DuckDB's top-n aggregates, a sorted list of the n least or greatest
   non-null values), with an optional `FILTER (WHERE ...)`: a sorted, sliced `collect_list`;
 - `(a, b) IN (SELECT (a, b) ...)`: DuckDB compares a row with a row value; Spark wants the
-  subquery to select the columns themselves.
+  subquery to select the columns themselves;
+- `... HAVING ... ORDER BY min(x)`, an aggregate the select list lacks (Spark cannot resolve it
+  beside a HAVING): the grouped query selects its sort keys, a query around it orders by them;
+- `isinf(x)`, which Spark SQL lacks: `abs(x) = double('Infinity')` (the figure layout's intervals).
 
 Spark runs with ANSI mode off, so that a failed cast or a division by zero is NULL, not an
 error that breaks the rule. (DuckDB gives +-inf for x / 0 on doubles; the compiled SQL divides
@@ -29,6 +33,9 @@ Equal, not identical: sums of doubles may differ in the last bits (the order of 
 the engine's), ties in `list(... ORDER BY k)` are in no promised order on either engine, and
 a column the statement does not name (`SELECT count(*) FROM t`) is named differently; the
 kinds name every column they read.
+
+The figure layout's Spark engine (`audit.figures.engines.SparkFigures`) runs its store's queries
+with the same translation (`to_spark_sql`) and the same process-wide session.
 
 External tables (Parquet, scanned CSV) are read through DuckDB with the same SELECT that
 DuckDBEngine uses and handed to Spark in memory: the Spark engine is an oracle for the compiled
@@ -309,10 +316,11 @@ def _plain(v):
 
 
 # -- DuckDB SQL to Spark SQL -----------------------------------------------------------------------
-def _sorted_list(value, order, exp):
+def _sorted_list(value, order, exp, collect="collect_list"):
     """Spark SQL for DuckDB's `list(value ORDER BY order...)`: collect (keys..., value) structs,
     sort them (structs compare field by field), keep the values. DuckDB puts NULL keys last
-    unless told otherwise; a struct field `key IS NULL` sorts them where DuckDB does."""
+    unless told otherwise; a struct field `key IS NULL` sorts them where DuckDB does. With
+    `collect_set`, each distinct struct once (a NULL value is kept: the struct holding it is not NULL)."""
     fields = []
     for i, o in enumerate(order):
         if o.args.get("desc"):
@@ -323,11 +331,20 @@ def _sorted_list(value, order, exp):
             exp.Is(this=key.copy(), expression=exp.Null())
         fields += [exp.alias_(flag, f"__n{i}"), exp.alias_(key.copy(), f"__k{i}")]
     fields.append(exp.alias_(value.copy(), "__v"))
-    collected = exp.Anonymous(this="collect_list", expressions=[exp.Struct(expressions=fields)])
+    collected = exp.Anonymous(this=collect, expressions=[exp.Struct(expressions=fields)])
     return collected, lambda arr: exp.Anonymous(this="transform", expressions=[
         exp.Anonymous(this="array_sort", expressions=[arr]),
         exp.Lambda(this=exp.Dot(this=exp.to_identifier("__e"), expression=exp.to_identifier("__v")),
                    expressions=[exp.to_identifier("__e")])])
+
+
+def _distinct_value(distinct, order, exp):
+    """The value of `list(DISTINCT value ORDER BY value)`, whose distinct (key, value) structs are
+    its distinct values; ordered by anything else, distinct values are not distinct structs."""
+    values = distinct.expressions
+    if len(values) != 1 or any(o.this != values[0] for o in order):
+        raise ValueError("list(DISTINCT x ORDER BY y) has a Spark translation only when y is x")
+    return values[0]
 
 
 def _empty_to_null(arr, exp):
@@ -346,7 +363,10 @@ def _rewrite_list_aggregates(tree, exp):
             return exp.Filter(this=agg, expression=filt.copy()) if filt is not None else agg
 
         if isinstance(node, exp.ArrayAgg) and isinstance(node.this, exp.Order):
-            collected, finish = _sorted_list(node.this.this, node.this.expressions, exp)
+            value, order, collect = node.this.this, node.this.expressions, "collect_list"
+            if isinstance(value, exp.Distinct):
+                value, collect = _distinct_value(value, order, exp), "collect_set"
+            collected, finish = _sorted_list(value, order, exp, collect)
             return _empty_to_null(finish(with_filter(collected)), exp)
         if isinstance(node, (exp.Min, exp.Max)) and node.args.get("count") is not None:
             collected = exp.Anonymous(this="collect_list", expressions=[node.this.copy()])
@@ -382,6 +402,54 @@ def _rewrite_row_in(tree, exp):
     return tree
 
 
+def _rewrite_having_order(tree, exp):
+    """`SELECT ... GROUP BY ... HAVING ... ORDER BY min(x)`: Spark cannot resolve an aggregate in
+    ORDER BY that the select list lacks once there is a HAVING. The grouped query selects its
+    sort keys too (`__o<i>`), in a subquery the outer query orders by and leaves them out of."""
+    for select in reversed(list(tree.find_all(exp.Select))):  # the innermost first: an outer one copies it
+        order = select.args.get("order")
+        if select.args.get("having") is None or order is None or select.args.get("distinct") \
+                or not any(o.find(exp.AggFunc) for o in order.expressions):
+            continue
+        inner = select.copy()
+        inner.set("order", None)
+        inner.set("limit", None)
+        names = []
+        for i, e in enumerate(inner.expressions):
+            if not isinstance(e, (exp.Alias, exp.Column)) or isinstance(e.this, exp.Star) or e.alias_or_name in names:
+                e.replace(exp.alias_(e.copy(), f"__c{i}"))
+                names.append(f"__c{i}")
+            else:
+                names.append(e.alias_or_name)
+        keys = []
+        for i, o in enumerate(order.expressions):
+            inner.select(exp.alias_(o.this.copy(), f"__o{i}"), copy=False)
+            keys.append(exp.Ordered(this=exp.column(f"__o{i}"), desc=o.args.get("desc"),
+                                    nulls_first=o.args.get("nulls_first")))
+        outer = exp.select(*[exp.column(n) for n in names]).from_(exp.Subquery(this=inner, alias=exp.TableAlias(
+            this=exp.to_identifier("__q")))).order_by(*keys)
+        if select.args.get("limit") is not None:
+            outer.set("limit", select.args["limit"].copy())
+        if select is tree:
+            tree = outer
+        else:
+            select.replace(outer)
+    return tree
+
+
+def _rewrite_isinf(tree, exp):
+    """`isinf(x)` (DuckDB; Spark SQL has no such function): `abs(x) = double('Infinity')`, NULL
+    for a NULL x as in DuckDB. The figure layout's open intervals ("more than 4") end at infinity."""
+    infinity = exp.Cast(this=exp.Literal.string("Infinity"), to=exp.DataType.build("double"))
+
+    def visit(node):
+        if isinstance(node, exp.IsInf):
+            return exp.Paren(this=exp.EQ(this=exp.Abs(this=node.this), expression=infinity.copy()))
+        return node
+
+    return tree.transform(visit, copy=False)
+
+
 # Spark SQL functions that call into the JVM: no compiled rule uses them, and none may run
 JVM_FUNCTIONS = {"reflect", "java_method", "try_reflect"}
 
@@ -412,6 +480,8 @@ def to_spark_sql(sql: str, views=None) -> str:
     _guard(tree, exp, views)
     tree = _rewrite_list_aggregates(tree, exp)
     tree = _rewrite_row_in(tree, exp)
+    tree = _rewrite_having_order(tree, exp)
+    tree = _rewrite_isinf(tree, exp)
     return tree.sql(dialect="spark")
 
 

@@ -28,15 +28,16 @@ class FigureData:
 
 
 def audit_figures(paths: list[Path], pack: FigurePack, metas: dict | None = None,
-                  keep_figures: bool = False) -> list[Run]:
+                  keep_figures: bool = False, engine: str = "duckdb") -> list[Run]:
     """Audit the datasets at `paths` together (their figures share one space). Raises
     AuditInputError with every problem of every dataset when one cannot be read. With
     `keep_figures`, each run keeps its dataset's figures (`Run.figures`, for the report's charts);
-    otherwise they are freed once the rules have run."""
+    otherwise they are freed once the rules have run. `engine` answers the rules' queries: "duckdb"
+    (default) or "spark" (audit.figures.engines)."""
     start = time.perf_counter()
     with _no_cycle_collection():
         datasets, problems = load_all(paths, pack, metas or {})
-        return audit_loaded(datasets, pack, problems, start, keep_figures=keep_figures)
+        return audit_loaded(datasets, pack, problems, start, keep_figures=keep_figures, engine=engine)
 
 
 @contextmanager
@@ -55,7 +56,7 @@ def _no_cycle_collection():
 
 
 def audit_loaded(datasets: list[FigureDataset], pack: FigurePack, problems: list | None = None,
-                 start: float | None = None, keep_figures: bool = False) -> list[Run]:
+                 start: float | None = None, keep_figures: bool = False, engine: str = "duckdb") -> list[Run]:
     """Audit datasets already loaded (from files, or from memory: `audit.frames`) together; raises
     AuditInputError with `problems` (those of datasets that could not be loaded) and any clash of names."""
     start = time.perf_counter() if start is None else start
@@ -69,7 +70,7 @@ def audit_loaded(datasets: list[FigureDataset], pack: FigurePack, problems: list
         names[ds.name] = ds
     if problems:
         raise AuditInputError(problems)
-    store = FigureStore(with_reference(datasets, pack.reference, pack.vocabulary), pack.vocabulary)
+    store = FigureStore(with_reference(datasets, pack.reference, pack.vocabulary), pack.vocabulary, engine)
     try:
         results = [kind.run(store) for kind in pack.rules]
     finally:
@@ -118,18 +119,18 @@ def load_all(paths: list[Path], pack: FigurePack, metas: dict) -> tuple[list[Fig
 
 
 def figure_paths(folders: list[Path], rules: str | Path | None, read: dict | None = None,
-                 keep_figures: bool = False) -> tuple[list[Path], list[Run]]:
+                 keep_figures: bool = False, engine: str = "duckdb") -> tuple[list[Path], list[Run]]:
     """Split dataset folders into those of the table layout (returned, audited one by one) and
     those of the figure layout, which are audited here, together per pack. The descriptors of the
     others are left in `read`, by display path, for `load_dataset`; `keep_figures` as for
-    `audit_figures`."""
+    `audit_figures`, and `engine`."""
     read = {} if read is None else read
     with _no_cycle_collection():
-        return _figure_paths(folders, rules, read, keep_figures)
+        return _figure_paths(folders, rules, read, keep_figures, engine)
 
 
 def _figure_paths(folders: list[Path], rules: str | Path | None, read: dict,
-                  keep_figures: bool) -> tuple[list[Path], list[Run]]:
+                  keep_figures: bool, engine: str) -> tuple[list[Path], list[Run]]:
     from ..dataset import _read_descriptor
     from ..pack import find_pack
     from .load import descriptor_of, is_figure_layout
@@ -165,7 +166,7 @@ def _figure_paths(folders: list[Path], rules: str | Path | None, read: dict,
         metas[path] = meta
     runs: list[Run] = []
     for pack_dir, paths in groups.items():
-        runs.extend(audit_figures(paths, load_figure_pack(pack_dir), metas, keep_figures))
+        runs.extend(audit_figures(paths, load_figure_pack(pack_dir), metas, keep_figures, engine))
     return rest, runs
 
 

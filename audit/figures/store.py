@@ -19,6 +19,7 @@ import itertools
 import operator
 
 from .. import sandbox
+from .engines import figure_engine
 from .load import FigureDataset
 from .model import Figure
 from .vocabulary import Vocabulary
@@ -29,7 +30,7 @@ def col(dim: str) -> str:
 
 
 class FigureStore:
-    def __init__(self, datasets: list[FigureDataset], vocab: Vocabulary):
+    def __init__(self, datasets: list[FigureDataset], vocab: Vocabulary, engine: str = "duckdb"):
         import duckdb
 
         self.vocab = vocab
@@ -58,6 +59,7 @@ class FigureStore:
         self._derive()
         self._derive_periods()
         self._derive_sets()
+        self.engine = figure_engine(engine, self.con)  # what answers `rows` (audit.figures.engines)
 
     coded = False  # whether the texts' codes tell apart exactly what the texts do (see `_derive`)
     text_of: list[str] = []
@@ -68,10 +70,10 @@ class FigureStore:
         return self.texts.get(text, -1) if self.coded else text
 
     def close(self) -> None:
-        self.con.close()
+        self.engine.close()
 
     def rows(self, sql: str, params: list | None = None) -> list[tuple]:
-        return self.con.execute(sql, params or []).fetchall()
+        return self.engine.rows(sql, params)
 
     # -- tables ---------------------------------------------------------------------------------
     def figure(self, fid: int) -> Figure:
