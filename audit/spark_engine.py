@@ -138,6 +138,11 @@ def _start_quietly():
                              f"{java_options} -Dlog4j2.configurationFile={_log4j_config()}")
     for key, value in SPARK_CONF.items():
         builder = builder.config(key, value)
+    # Spark makes its warehouse folder where it starts (an empty spark-warehouse/ in the user's
+    # working tree, perhaps a dataset repository); the engine stores no table, so a temporary one
+    import tempfile
+
+    builder = builder.config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="audit-spark-warehouse-"))
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # the JVM did not start: no usable Java
