@@ -45,9 +45,10 @@ def _missing_requirement() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def spark():
-    """One local SparkSession for the whole module (starting one takes seconds)."""
+def module_session(timings: dict[str, dict[str, float]], title: str):
+    """One local SparkSession for a whole test module (starting one takes seconds): its start and
+    the `timings` the module records are printed under `title` when it ends. A missing requirement
+    fails the module, saying what to install."""
     problem = _missing_requirement()
     if problem:
         pytest.fail(f"the Spark oracle cannot run: {problem}", pytrace=False)
@@ -55,12 +56,16 @@ def spark():
 
     start = time.perf_counter()
     session = spark_session()
-    TIMINGS["session start"] = {"spark": time.perf_counter() - start}
+    timings["session start"] = {"spark": time.perf_counter() - start}
     yield session
     stop_session()
-    if TIMINGS:
-        lines = [f"  {name}: " + ", ".join(f"{k} {v:.2f} s" for k, v in t.items()) for name, t in TIMINGS.items()]
-        print("\nSpark oracle timings:\n" + "\n".join(lines))
+    lines = [f"  {name}: " + ", ".join(f"{k} {v:.2f} s" for k, v in t.items()) for name, t in timings.items()]
+    print(f"\n{title}:\n" + "\n".join(lines))
+
+
+@pytest.fixture(scope="module")
+def spark():
+    yield from module_session(TIMINGS, "Spark oracle timings")
 
 
 def sig(v):

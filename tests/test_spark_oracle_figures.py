@@ -29,7 +29,7 @@ from audit.figures.run import audit_figures, figure_paths
 from .conftest import CASES, ROOT
 from .test_peer_sbs2000 import expected_counts
 from .test_peer_sbs2000_figures import DESCRIPTOR, PACK, PEER, RULE_FOR
-from .test_spark_oracle import _missing_requirement, assert_same, sig
+from .test_spark_oracle import assert_same, module_session, sig
 
 FIGURE_CASES = CASES / "figures"
 VARIANTS = sorted((c.name, v) for c in FIGURE_CASES.iterdir() if c.is_dir() and c.name != "pack"
@@ -40,19 +40,7 @@ TIMINGS: dict[str, dict[str, float]] = {}
 
 @pytest.fixture(scope="module")
 def spark():
-    """One local SparkSession for the whole module (starting one takes seconds)."""
-    problem = _missing_requirement()
-    if problem:
-        pytest.fail(f"the Spark oracle cannot run: {problem}", pytrace=False)
-    from audit.spark_engine import spark_session, stop_session
-
-    start = time.perf_counter()
-    session = spark_session()
-    TIMINGS["session start"] = {"spark": time.perf_counter() - start}
-    yield session
-    stop_session()
-    lines = [f"  {name}: " + ", ".join(f"{k} {v:.2f} s" for k, v in t.items()) for name, t in TIMINGS.items()]
-    print("\nSpark oracle (figures) timings:\n" + "\n".join(lines))
+    yield from module_session(TIMINGS, "Spark oracle (figures) timings")
 
 
 def both(label: str, audit) -> tuple[list, list]:
