@@ -89,10 +89,8 @@ def check_structure(ds: Dataset, pack: Pack) -> None:
             continue
         want = pack.measures[claim.measure]
         if claim.unit is not None:
-            claim.unit_def = pack.units.lookup(claim.unit)
+            claim.unit_def = _known_unit(pack, claim.unit, claim.file, claim.line, "unit", problems)
             if claim.unit_def is None:
-                problems.add(claim.file, f"unknown unit '{claim.unit}'", claim.line, field="unit",
-                             hint=choices_hint(f"units of profile {pack.profile}", pack.units.names(), claim.unit))
                 continue
             claim.unit = claim.unit_def.name
         if not units.compatible(claim.dim, want):
@@ -109,21 +107,29 @@ def _bind_field(ds: Dataset, pack: Pack, table: str, name: str, f, quantity: str
     system = pack.units
     if quantity in system.numbers and f.unit is None and f.numeric:
         f.unit = system.base[quantity]
-    if f.unit is None:
-        if quantity is not None and f.numeric:
-            problems.add(ds.descriptor, f"column '{table}.{name}' is {quantity}: its unit must be one of "
-                         f"{', '.join(system.names(quantity))}, not none", f.line, field=f"{table}.{name}.unit")
-        return
-    u = system.lookup(f.unit)
-    if u is None:
-        problems.add(ds.descriptor, f"unknown unit '{f.unit}'", f.line, field=f"{table}.{name}.unit",
-                     hint=choices_hint(f"units of profile {pack.profile}", system.names(), f.unit))
-        return
-    if quantity is not None and u.quantity != quantity:
+    u = None
+    if f.unit is not None:
+        u = _known_unit(pack, f.unit, ds.descriptor, f.line, f"{table}.{name}.unit", problems)
+        if u is None:
+            return
+    if quantity is not None and f.numeric and (u is None or u.quantity != quantity):
         problems.add(ds.descriptor, f"column '{table}.{name}' is {quantity}: its unit must be one of "
-                     f"{', '.join(system.names(quantity))}, not {f.unit}", f.line, field=f"{table}.{name}.unit")
+                     f"{', '.join(system.names(quantity))}, not {f.unit or 'none'}", f.line,
+                     field=f"{table}.{name}.unit")
         return
-    f.unit, f.unit_def = u.name, u
+    if u is not None:
+        f.unit, f.unit_def = u.name, u
+
+
+def _known_unit(pack: Pack, name: str, file: str, line: int | None, where: str,
+                problems: ProblemCollector) -> units.Unit | None:
+    """A unit a dataset writes (a field's, a claim's), as the pack defines it; None, with the problem
+    added, when the pack declares no such unit."""
+    u = pack.units.lookup(name)
+    if u is None:
+        problems.add(file, f"unknown unit '{name}'", line, field=where,
+                     hint=choices_hint(f"units of profile {pack.profile}", pack.units.names(), name))
+    return u
 
 
 def dataset_schema(ds: Dataset, pack: Pack) -> Schema:

@@ -47,11 +47,6 @@ QUALIFIERS = {"exact", "about", "more_than", "at_least", "up_to", "less_than", "
 MARKERS = "*†‡§¶#"
 
 
-def _unit_name(value) -> bool:
-    """Whether a value can name a unit (the pack says which names are units)."""
-    return isinstance(value, str) and 0 < len(value.strip()) <= 32 and not any(c in value for c in "\n\r\t'\"")
-
-
 def _bound(item) -> units.Unit:
     """The unit of a field or claim as its pack defines it; reading one before the dataset has met
     its pack (contracts.check_structure binds them) is a mistake of the caller."""
@@ -485,7 +480,7 @@ def _load_resource(root: Path, display: str, res: Any, index: int, meta: dict,
             continue
         unit = f.get("unit")
         if unit is not None:  # which units there are, the rule pack says (contracts.check_structure)
-            if not _unit_name(unit):
+            if not units.is_unit_name(unit):
                 problems.add(display, f"'{unit}' is not a unit name", _line(f, "unit"), field=f"{name}.{fname}.unit")
                 continue
             if ftype not in NUMERIC_TYPES:
@@ -964,7 +959,7 @@ def _load_claims(path: Path | None, display: str, tables: dict[str, Table], prob
                          _line(c, "qualifier"), field="qualifier")
             continue
         unit = c.get("unit")
-        if unit is not None and not _unit_name(unit):
+        if unit is not None and not units.is_unit_name(unit):
             problems.add(display, f"'{unit}' is not a unit name", _line(c, "unit"), field="unit")
             continue
         claim = Claim(id=cid, measure=str(c.get("measure", "")), qualifier=qualifier,

@@ -22,6 +22,12 @@ NONE: Dim = ()
 PERCENT = "%"
 
 
+def is_unit_name(value) -> bool:
+    """Whether a value can name a unit (up to 32 characters, no quotes, tabs or newlines): in a
+    pack's quantities, a descriptor's field or a claim. Which names are units, the pack says."""
+    return isinstance(value, str) and 0 < len(value.strip()) <= 32 and not any(c in value for c in "\n\r\t'\"")
+
+
 @dataclass(frozen=True)
 class Unit:
     name: str

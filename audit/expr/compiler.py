@@ -49,6 +49,16 @@ class ColumnInfo:
     exact: bool = False  # its uncertainty is 0 on every row (counts, integers, whole m2): see Num_.e_zero
 
 
+def rule_unit(schema: "Schema", name: str, node: Expr | None = None, where: str = "") -> units.Unit:
+    """A unit a rule writes (`0.5 km2`, `within 1 ha`, a kind's `tolerance`): one of the pack's
+    (measures.yaml quantities), else a CompileError naming the pack's units."""
+    u = schema.units.lookup(name)
+    if u is None:
+        raise CompileError(f"unknown unit '{name}'{where}", node,
+                           hint=choices_hint("units of the profile", schema.units.names(), name))
+    return u
+
+
 @dataclass
 class Schema:
     """What names exist: tables and their columns, and the measures claims can speak of."""
@@ -258,12 +268,7 @@ class Compiler:
                     decimals=len(node.text.split(".")[1]) if "." in node.text else 0, **exact)
 
     def _unit(self, name: str, node: Expr) -> units.Unit:
-        """A unit a rule writes (`0.5 km2`, `within 1 ha`): one of the pack's (measures.yaml quantities)."""
-        u = self.schema.units.lookup(name)
-        if u is None:
-            raise CompileError(f"unknown unit '{name}'", node,
-                               hint=choices_hint("units of the profile", self.schema.units.names(), name))
-        return u
+        return rule_unit(self.schema, name, node)
 
     def _unit_example(self, dim: units.Dim, number: str) -> str | None:
         names = [n for n in self.schema.units.names() if self.schema.units.lookup(n).dim == dim]

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AuditInputError, ProblemCollector
+from ..units import is_unit_name
 from ..yamlio import Node, Number, load_yaml
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -211,7 +212,7 @@ def _quantities(raw: Any, display: str, problems: ProblemCollector) -> dict[str,
         units: dict[str, Unit] = {}
         for uname, factor in units_raw.items():
             uline = _pos(units_raw, uname)
-            if not isinstance(uname, str) or not uname.strip() or len(uname) > 32 or any(c in uname for c in "\n\r\t'\""):
+            if not is_unit_name(uname):
                 problems.add(display, f"'{uname}' is not a unit name (up to 32 characters, no quotes or newlines)",
                              uline, field=f"quantities.{name}.units")
                 continue

@@ -29,8 +29,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from ..engine import claim_uncertainty
-from ..errors import choices_hint
-from ..expr.compiler import CompileError, Context, NotApplicable, compile_number, ident
+from ..expr.compiler import CompileError, Context, NotApplicable, compile_number, ident, rule_unit
 from .base import (Kind, period_column, RunContext, aggregate_locations, claim_location, claimed_locations, format_number, group_source, param,
                    parse_tolerance)
 
@@ -65,9 +64,8 @@ class StockFlow(Kind):
         if self.p.stock_measure and schema.measures and self.p.stock_measure not in schema.measures:
             raise CompileError(f"unknown measure '{self.p.stock_measure}'")
         tol = parse_tolerance(self.p.tolerance)
-        if tol is not None and tol.unit not in (None, "%") and schema.units.lookup(tol.unit) is None:
-            raise CompileError(f"unknown unit '{tol.unit}' in the tolerance",
-                               hint=choices_hint("units of the profile", schema.units.names(), tol.unit))
+        if tol is not None and tol.unit not in (None, "%"):
+            rule_unit(schema, tol.unit, where=" in the tolerance")
         for key in ("stock", "outflow", "inflow"):
             if key in self.rule.expressions:
                 compile_number(self.rule.expressions[key], schema, self.context())
