@@ -113,6 +113,22 @@ def stop_session() -> None:
             _SESSION = None
 
 
+_WAREHOUSE: list[str] = []
+
+
+def _warehouse() -> str:
+    """Spark makes its warehouse folder where it starts (an empty spark-warehouse/ in the user's
+    working tree, perhaps a dataset repository); the engine stores no table, so one temporary
+    folder per process, removed when the process ends."""
+    if not _WAREHOUSE:
+        import atexit
+        import tempfile
+
+        _WAREHOUSE.append(tempfile.mkdtemp(prefix="audit-spark-warehouse-"))
+        atexit.register(shutil.rmtree, _WAREHOUSE[0], True)
+    return _WAREHOUSE[0]
+
+
 def _start():
     import warnings
 
@@ -138,11 +154,7 @@ def _start_quietly():
                              f"{java_options} -Dlog4j2.configurationFile={_log4j_config()}")
     for key, value in SPARK_CONF.items():
         builder = builder.config(key, value)
-    # Spark makes its warehouse folder where it starts (an empty spark-warehouse/ in the user's
-    # working tree, perhaps a dataset repository); the engine stores no table, so a temporary one
-    import tempfile
-
-    builder = builder.config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="audit-spark-warehouse-"))
+    builder = builder.config("spark.sql.warehouse.dir", _warehouse())
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # the JVM did not start: no usable Java
