@@ -7,6 +7,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from audit.figures.pack import load_figure_pack
 from audit.figures.run import audit_figures
@@ -732,6 +734,104 @@ def test_additivity_parts_of_the_text_that_name_a_set_of_parts_may_not_exceed_th
     if status == "failed":
         [f] = res.findings
         assert "2 of its parts by method (cancelled + reduced, cleared) already add up to 2.3 km2" in f.message
+
+
+
+def edition(tmp_path, name: str, published: str, claims: list[dict]) -> Path:
+    """A report of the text alone, as one edition of a run of several."""
+    import yaml
+
+    folder = write_dataset(tmp_path, name, f"name: {name}\nauditProfile: tiny\nat: {{country: Utopia}}\n"
+                                           f"edition: {{title: Utopia {published[:4]}, published: '{published}'}}\n"
+                                           "claims: claims.yaml\n", {})
+    (folder / "claims.yaml").write_text(yaml.safe_dump({"claims": claims}))
+    return folder
+
+
+@pytest.mark.parametrize("earlier, later, status", [
+    # the later report's whole of 2014-2015 and its reduction of 2015; the earlier one's clearance of 2014
+    ([("cleared", "1.0", 2014)], [("reduced", "0.9", 2015)], "passed"),       # 1.9 of 2.0
+    ([("cleared", "1.0", 2014)], [("reduced", "1.5", 2015)], "failed"),       # 2.5 of 2.0, however they overlap
+    ([("cleared", "1.0", "2013-2014")], [("reduced", "1.5", 2015)], "passed"),  # 2013 is not inside: 1.5 alone
+    # the later report's own clearance stands for it, not the earlier one's larger (a revision)
+    ([("cleared", "1.0", 2014)], [("reduced", "1.2", 2015), ("cleared", "0.5", "2014-2015")], "passed"),
+    ([], [("reduced", "1.2", 2015), ("cleared", "1.0", 2014)], "failed"),     # one report: 2.2 of 2.0
+])
+def test_additivity_sub_periods_bounds_a_flow_by_its_parts_over_periods_inside_its_own(tmp_path, earlier, later,
+                                                                                        status):
+    def claims(parts):
+        return [claim(f"released-{m}-{i}", "released", v, p, method=m) for i, (m, v, p) in enumerate(parts)]
+
+    old = edition(tmp_path, "utopia-2015", "2015-06-01", claims(earlier))
+    new = edition(tmp_path, "utopia-2016", "2016-06-01",
+                  [claim("released", "released", "2.0", "2014-2015")] + claims(later))
+    pack = partial_pack(tmp_path, TEXT_BREAKDOWNS.format(flag="false"))
+    runs = run(pack, old, new)
+    res = result(runs["utopia-2016"], "totals")
+    assert (res.status, len(res.findings)) == (status, status == "failed")
+    if status == "failed":
+        [f] = res.findings
+        assert f.relation == ">=" and f.observed == pytest.approx(2.0)
+        if earlier:
+            assert f.expected == pytest.approx(2.5)
+            # the parts in the vocabulary's order, each with its period, and the edition of another report's
+            assert "(reduced 2015, cleared 2014 (Utopia 2015 2015-06-01)) already add up to 2.5 km2" in f.message
+            assert [(loc.role, Path(loc.file).parent.name) for loc in f.locations] == [
+                ("total", "utopia-2016"), ("part", "utopia-2016"), ("part", "utopia-2015")]
+        else:
+            assert "(reduced 2015, cleared 2014) already add up to 2.2 km2" in f.message
+    # the earlier report prints no whole: nothing of it is bounded; another's parts alone bound no whole
+    assert result(runs["utopia-2015"], "totals").findings == []
+    alone = edition(tmp_path, "utopia-whole", "2016-06-01", [claim("released", "released", "0.1", "2014-2015")])
+    assert result(run(pack, old, alone)["utopia-whole"], "totals").items == 0
+    # without sub_periods, no part over another period bounds the whole
+    (tmp_path / "plain").mkdir()
+    plain = partial_pack(tmp_path / "plain", TEXT_BREAKDOWNS.format(flag="false") + "  sub_periods: false\n")
+    assert result(run(plain, old, new)["utopia-2016"], "totals").findings == []
+
+
+
+YEARS = range(2010, 2016)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_additivity_sub_periods_never_flags_parts_of_one_world_and_flags_a_whole_cut_below_them(data):
+    """Flows of each method, year by year, in m2 (exact); a whole over a span and parts over spans
+    inside it, as two editions would print them (each part in either): the parts of a consistent
+    world never exceed the whole; printed 1 m2 less than their sum, it is reported."""
+    import tempfile
+
+    world = {m: {y: data.draw(st.integers(0, 9_999)) for y in YEARS} for m in ("cancelled", "reduced", "cleared")}
+    first, last = sorted(data.draw(st.lists(st.sampled_from(YEARS), min_size=2, max_size=2)))
+    span = range(first, last + 1)
+    parts = []
+    for m in data.draw(st.lists(st.sampled_from(sorted(world)), min_size=1, max_size=3, unique=True)):
+        a, b = sorted(data.draw(st.lists(st.sampled_from(span), min_size=2, max_size=2)))
+        parts.append((m, a, b, sum(world[m][y] for y in range(a, b + 1)), data.draw(st.booleans())))
+    parts[0] = parts[0][:4] + (True,)  # one part at least is the whole's own edition's
+    assume(any((a, b) != (first, last) for _, a, b, _, _ in parts))
+    whole = sum(world[m][y] for m in world for y in span)
+    cut = data.draw(st.booleans())
+    printed = sum(v for *_, v, _ in parts) - 1 if cut else whole
+    assume(printed >= 0)
+
+    def period(a, b):
+        return str(a) if a == b else f"{a}-{b}"
+
+    def claims(own):
+        return [{**claim(f"released-{m}", "released", str(v), period(a, b), method=m), "unit": "m2"}
+                for m, a, b, v, mine in parts if mine == own]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        old = edition(tmp, "utopia-2015", "2015-06-01", claims(False))
+        new = edition(tmp, "utopia-2016", "2016-06-01",
+                      [{**claim("released", "released", str(printed), period(first, last)), "unit": "m2"}]
+                      + claims(True))
+        res = result(run(partial_pack(tmp, TEXT_BREAKDOWNS.format(flag="false")), old, new)["utopia-2016"], "totals")
+    # one finding: parts printed beside the whole that exceed it alone are not reported again
+    assert len(res.findings) == cut
 
 
 WITHIN_SIZE = """

@@ -19,12 +19,18 @@ With `text_breakdowns`, a whole the text gives with two or more of its parts by 
 out are taken as none, and parts that fall short of the whole beyond printed precision are
 reported, naming the parts it does not print. One part beside its whole ("of which 41 by the
 state") is no breakdown, and is not reported.
+
+With `sub_periods` (the default), a flow's whole is also bounded by its parts printed for periods
+inside its own, in any source of its edition or, for a member its edition does not print, in
+another edition of the run: parts disjoint by a closed dimension, each over a period inside the
+whole's, cannot add up to more than it, however their periods overlap.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ...expr.agreement import can_meet_sql
+from ..model import INF
 from ...kinds.base import param
 from ..linear import Relation, at_least, equal
 from ..store import FigureStore, col, same_coordinates
@@ -49,6 +55,8 @@ class Additivity(FigureKind):
         duplicates: bool = param("report a part printed twice at the same coordinates", True)
         text_breakdowns: bool = param("read a whole the text gives with two or more of its parts as its "
                                       "breakdown, and report parts that fall short of it", False)
+        sub_periods: bool = param("bound a flow's whole by its parts (of a closed dimension) printed for periods "
+                                  "inside the whole's, by its own edition and any other of the run", True)
 
     def check(self, vocab):
         return unknown_measures(vocab, self.p.measures, self.rule.file, self.rule.line, "measures")
@@ -88,6 +96,8 @@ class Additivity(FigureKind):
             self._missing(store)
         self._exceeding(store)
         self._exceeding_sets(store)
+        if self.p.sub_periods:
+            self._within_periods(store)
         if self.p.duplicates:
             self._duplicates(store)
 
@@ -188,15 +198,17 @@ class Additivity(FigureKind):
                     self._short(store, d, dim, whole, lo, hi, fids)  # the parts are the text's: same source
                 self._whole_at_least(store, d, whole, [figs[i] for i in fids], lo, hi)
 
-    def _whole_at_least(self, store: FigureStore, d: str, whole, parts: list, lo: float, hi: float) -> None:
+    def _whole_at_least(self, store: FigureStore, d: str, whole, parts: list, lo: float, hi: float,
+                        named: str | None = None) -> None:
         """Tally, and report when it fails, that `whole` is not less than its `parts` by `d`, which
-        add up to [lo, hi] and are not all of its parts."""
+        add up to [lo, hi] and are not all of its parts (or not all of its period); `named` says
+        which parts they are (default: their members)."""
         ok = lo <= whole.hi
         self.tally(whole.dataset, ok, relation=lambda: at_least(
             [whole], parts, f"{self._item(store, whole)} >= {len(parts)} of its parts by {d}"))
         if ok:
             return
-        named = ", ".join(str(p.coords[d]) for p in parts)
+        named = named or ", ".join(str(p.coords[d]) for p in parts)
         self._against_parts(store, d, whole, parts, lo, hi, ">=", "exceeding", lambda values: (
             f"its part {d} {named} alone is {values['expected']}" if len(parts) == 1 else
             f"{len(parts)} of its parts by {d} ({named}) already add up to {values['expected']}"))
@@ -255,6 +267,65 @@ class Additivity(FigureKind):
                 lo, hi = sum(p.lo for p in given), sum(p.hi for p in given)
                 for whole in wholes[key]:
                     self._whole_at_least(store, d, whole, given, lo, hi)
+
+    def _within_periods(self, store: FigureStore) -> None:
+        """A flow's whole and its parts by a closed dimension printed for periods inside the
+        whole's (a survey's areas of 2006-2007 and those found in 2007-2013, in a combined figure
+        of 2006-2013): the parts are disjoint by the dimension and a flow of a quantity that is
+        never negative only grows with its period, so each part is at most the whole's share of its
+        member, and parts of different members add up to at most the whole, however their periods
+        overlap. Each member is read from the figure that bounds it most: the largest the whole's
+        own edition prints, or where it prints none, the largest of another edition of the run.
+        One part at least is the whole's own edition's: a whole of one edition against another's
+        parts alone, or a part its own edition prints against another's value of it, would be a
+        revision, which `agreement` compares like with like. One part at least is printed for a
+        shorter period than the whole: parts of its own period alone are `derived`'s sums (which
+        `agreement` compares across sources) and `_exceeding`'s bounds, and are not read again."""
+        from ..load import MemberSet
+
+        vocab = store.vocab
+        flows = {m for m, spec in vocab.measures.items() if spec.type == "flow" and vocab.quantity_of(m).additive
+                 and not vocab.quantity_of(m).signed and (not self.p.measures or m in self.p.measures)}
+        figs = [f for f in store.figures if f.measure in flows and f.origin in ("cell", "total", "text")
+                and not f.period.instant and f.lo > -INF
+                and not any(isinstance(m, MemberSet) for m in f.coords.values())]
+        for d, dim in vocab.dimensions.items():
+            if not dim.closed:
+                continue
+            members = set(dim.parts)
+            others = [x for x in store.dims if x != d]
+            parts: dict[tuple, dict[str, list]] = {}
+            for f in figs:
+                if f.coords[d] in members:
+                    parts.setdefault((f.measure, tuple(f.coords[x] for x in others)), {}).setdefault(
+                        f.coords[d], []).append(f)
+            if not parts:
+                continue
+            measured = {key[0] for key in parts}
+            for whole in figs:
+                if whole.coords[d] != dim.all or whole.hi == INF or whole.measure not in measured:
+                    continue
+                by_member = parts.get((whole.measure, tuple(whole.coords[x] for x in others)))
+                if not by_member:
+                    continue
+                chosen = []
+                for m in dim.parts:  # the member's part that bounds the whole most, inside its period
+                    inside = [p for p in by_member.get(m, ()) if whole.period.contains(p.period)]
+                    own = [p for p in inside if p.dataset == whole.dataset]
+                    if own or inside:  # another edition's only for a member its own does not print
+                        chosen.append(max(own or inside, key=lambda p: p.lo))
+                if not any(p.dataset == whole.dataset for p in chosen):
+                    continue
+                if all(p.period == whole.period for p in chosen):
+                    continue  # parts of its own period: derived's sum, agreement's, or _exceeding's bound
+                beside = [p for p in chosen if p.dataset == whole.dataset and p.source == whole.source
+                          and p.period == whole.period]
+                if beside and sum(p.lo for p in beside) > whole.hi:
+                    continue  # the parts printed beside it already exceed it: reported once, there
+                named = ", ".join(f"{p.coords[d]} {p.period.label}"
+                                  + (f" ({p.edition})" if p.dataset != whole.dataset else "") for p in chosen)
+                self._whole_at_least(store, d, whole, chosen, sum(p.lo for p in chosen),
+                                     sum(p.hi for p in chosen), named)
 
     def _short(self, store: FigureStore, d: str, dim, whole, lo: float, hi: float, fids: list[int]) -> None:
         """A whole the text gives with two or more (not all) of its parts by a closed dimension `d`:
