@@ -479,12 +479,14 @@ def claim(cid: str, measure: str, value: str, period, **at) -> dict:
             "quote": f"{value} km2 ({cid}, {period})", **({"at": at} if at else {})}
 
 
-def text_dataset(tmp_path, name: str, claims: list[dict]) -> Path:
-    """A dataset of the text alone: its claims, no table."""
+def text_dataset(tmp_path, name: str, claims: list[dict], published: str | None = None) -> Path:
+    """A dataset of the text alone: its claims, no table; with `published`, an edition of a run of
+    several (titled by its year)."""
     import yaml
 
+    edition = f"edition: {{title: Utopia {published[:4]}, published: '{published}'}}\n" if published else ""
     folder = write_dataset(tmp_path, name, f"name: {name}\nauditProfile: tiny\nat: {{country: Utopia}}\n"
-                                           "claims: claims.yaml\n", {})
+                                           f"{edition}claims: claims.yaml\n", {})
     (folder / "claims.yaml").write_text(yaml.safe_dump({"claims": claims}))
     return folder
 
@@ -737,17 +739,6 @@ def test_additivity_parts_of_the_text_that_name_a_set_of_parts_may_not_exceed_th
 
 
 
-def edition(tmp_path, name: str, published: str, claims: list[dict]) -> Path:
-    """A report of the text alone, as one edition of a run of several."""
-    import yaml
-
-    folder = write_dataset(tmp_path, name, f"name: {name}\nauditProfile: tiny\nat: {{country: Utopia}}\n"
-                                           f"edition: {{title: Utopia {published[:4]}, published: '{published}'}}\n"
-                                           "claims: claims.yaml\n", {})
-    (folder / "claims.yaml").write_text(yaml.safe_dump({"claims": claims}))
-    return folder
-
-
 @pytest.mark.parametrize("earlier, later, status", [
     # the later report's whole of 2014-2015 and its reduction of 2015; the earlier one's clearance of 2014
     ([("cleared", "1.0", 2014)], [("reduced", "0.9", 2015)], "passed"),       # 1.9 of 2.0
@@ -762,9 +753,9 @@ def test_additivity_sub_periods_bounds_a_flow_by_its_parts_over_periods_inside_i
     def claims(parts):
         return [claim(f"released-{m}-{i}", "released", v, p, method=m) for i, (m, v, p) in enumerate(parts)]
 
-    old = edition(tmp_path, "utopia-2015", "2015-06-01", claims(earlier))
-    new = edition(tmp_path, "utopia-2016", "2016-06-01",
-                  [claim("released", "released", "2.0", "2014-2015")] + claims(later))
+    old = text_dataset(tmp_path, "utopia-2015", claims(earlier), published="2015-06-01")
+    new = text_dataset(tmp_path, "utopia-2016", [claim("released", "released", "2.0", "2014-2015")] + claims(later),
+                       published="2016-06-01")
     pack = partial_pack(tmp_path, TEXT_BREAKDOWNS.format(flag="false"))
     runs = run(pack, old, new)
     res = result(runs["utopia-2016"], "totals")
@@ -782,7 +773,8 @@ def test_additivity_sub_periods_bounds_a_flow_by_its_parts_over_periods_inside_i
             assert "(reduced 2015, cleared 2014) already add up to 2.2 km2" in f.message
     # the earlier report prints no whole: nothing of it is bounded; another's parts alone bound no whole
     assert result(runs["utopia-2015"], "totals").findings == []
-    alone = edition(tmp_path, "utopia-whole", "2016-06-01", [claim("released", "released", "0.1", "2014-2015")])
+    alone = text_dataset(tmp_path, "utopia-whole", [claim("released", "released", "0.1", "2014-2015")],
+                         published="2016-06-01")
     assert result(run(pack, old, alone)["utopia-whole"], "totals").items == 0
     # without sub_periods, no part over another period bounds the whole
     (tmp_path / "plain").mkdir()
@@ -825,10 +817,9 @@ def test_additivity_sub_periods_never_flags_parts_of_one_world_and_flags_a_whole
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        old = edition(tmp, "utopia-2015", "2015-06-01", claims(False))
-        new = edition(tmp, "utopia-2016", "2016-06-01",
-                      [{**claim("released", "released", str(printed), period(first, last)), "unit": "m2"}]
-                      + claims(True))
+        old = text_dataset(tmp, "utopia-2015", claims(False), published="2015-06-01")
+        new = text_dataset(tmp, "utopia-2016", [{**claim("released", "released", str(printed), period(first, last)),
+                                                 "unit": "m2"}] + claims(True), published="2016-06-01")
         res = result(run(partial_pack(tmp, TEXT_BREAKDOWNS.format(flag="false")), old, new)["utopia-2016"], "totals")
     # one finding: parts printed beside the whole that exceed it alone are not reported again
     assert len(res.findings) == cut
