@@ -783,6 +783,21 @@ def test_additivity_sub_periods_bounds_a_flow_by_its_parts_over_periods_inside_i
 
 
 
+
+@pytest.mark.parametrize("reduced, status", [("0.9", "passed"), ("1.5", "failed")])
+def test_additivity_sub_periods_reads_a_whole_printed_as_less_than_a_value_as_its_upper_end(tmp_path, reduced,
+                                                                                          status):
+    whole = {**claim("released", "released", "2.0", "2014-2015"), "qualifier": "less_than"}
+    parts = [claim("released-cleared", "released", "1.0", 2014, method="cleared"),
+             claim("released-reduced", "released", reduced, 2015, method="reduced"),
+             {**claim("released-cancelled", "released", "5.0", 2015, method="cancelled"), "qualifier": "less_than"}]
+    folder = text_dataset(tmp_path, "utopia", [whole] + parts)
+    res = result(run(partial_pack(tmp_path, TEXT_BREAKDOWNS.format(flag="false")), folder)["utopia"], "totals")
+    # "less than 5.0" cancelled bounds nothing from below: two parts are read, 1.9 or 2.5 of under 2.0
+    assert (res.status, res.items, len(res.findings)) == (status, 1, status == "failed")
+    if status == "failed":
+        assert "2 of its parts by method (reduced 2015, cleared 2014) already add up to 2.5 km2" in res.findings[0].message
+
 YEARS = range(2010, 2016)
 
 

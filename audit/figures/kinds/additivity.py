@@ -287,8 +287,7 @@ class Additivity(FigureKind):
         flows = {m for m, spec in vocab.measures.items() if spec.type == "flow" and vocab.quantity_of(m).additive
                  and not vocab.quantity_of(m).signed and (not self.p.measures or m in self.p.measures)}
         figs = [f for f in store.figures if f.measure in flows and f.origin in ("cell", "total", "text")
-                and not f.period.instant and f.lo > -INF
-                and not any(isinstance(m, MemberSet) for m in f.coords.values())]
+                and not f.period.instant and not any(isinstance(m, MemberSet) for m in f.coords.values())]
         for d, dim in vocab.dimensions.items():
             if not dim.closed:
                 continue
@@ -296,7 +295,7 @@ class Additivity(FigureKind):
             others = [x for x in store.dims if x != d]
             parts: dict[tuple, dict[str, list]] = {}
             for f in figs:
-                if f.coords[d] in members:
+                if f.coords[d] in members and f.lo > -INF:  # a part "less than" some value bounds nothing
                     parts.setdefault((f.measure, tuple(f.coords[x] for x in others)), {}).setdefault(
                         f.coords[d], []).append(f)
             if not parts:
