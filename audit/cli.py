@@ -661,11 +661,17 @@ def cmd_explain(args) -> int:
         refuse_overwrite(args.output, "--output", inputs)
     if args.write_corrected:
         refuse_overwrite(args.write_corrected, "--write-corrected", inputs, folder=True)
-    for path in folders:
-        if is_figure_dataset(path):
-            from .explain.over_figures import explain_figures
+    # the datasets of the figure layout are audited together, as `audit check` does (per pack)
+    figure_folders = [path for path in folders if is_figure_dataset(path)]
+    together = {}
+    if figure_folders:
+        from .explain.over_figures import explain_figures_together
 
-            explanations.append(explain_figures(path, args.rules, severities=SEVERITY_AT_LEAST[args.severity])[0])
+        found = explain_figures_together(figure_folders, args.rules, severities=SEVERITY_AT_LEAST[args.severity])
+        together = {path: explanation for path, (explanation, _run) in zip(figure_folders, found)}
+    for path in folders:
+        if path in together:
+            explanations.append(together[path])
             dataset = None
             continue
         dataset = load_dataset(path)

@@ -238,3 +238,26 @@ def test_severity_widens_what_is_explained_as_for_the_table_layout():
     assert "clearance-year-on-year" in warnings  # a warning, with stock-and-flow (as tables: no correction)
     everything, left = rules("--severity", "info")
     assert {"cleared-nothing-found", "cleared-area-still-recorded", "counts-and-areas"} <= left
+
+
+def test_editions_are_explained_together_as_check_audits_them():
+    # MZ2's 1,053 SHAs of 2006-2013 against its own 542 since 2007 and MZ1's 541 of 2006-2007: the
+    # finding reads two editions, and so does its explanation; either edition's figure may be wrong
+    corpus = ROOT / "datasets" / "corpus" / "mozambique"
+    out = audit_cli("explain", str(corpus), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    doc = {e["dataset"]: e for e in json.loads(out.stdout)}
+    [group] = [g for g in doc["mozambique-mz2-lm-2013"]["groups"] if g["rules"] == ["totals-add-up"]]
+    validate_groups({"groups": [group]})
+    got = sorted((Path(c["location"]["file"]).parent.name, c["location"]["row"], c["printed"], c["corrected"])
+                 for best in group["best"] for c in best["changes"])
+    assert got == [("mz1-lm-2012", 20, "541", "511"), ("mz2-lm-2013", 14, "542", "512"),
+                   ("mz2-lm-2013", 37, "1,053", "1,083")]
+    # alone, MZ2 prints nothing the rule can fault: there is nothing of it to explain
+    alone = json.loads(audit_cli("explain", str(corpus / "mz2-lm-2013"), "--format", "json").stdout)
+    assert not [g for g in alone["groups"] if "totals-add-up" in g["rules"]]
+    # `check --explain` attaches the same explanation to the finding
+    checked = json.loads(audit_cli("check", str(corpus), "--explain", "--format", "json", "--fail-on", "never").stdout)
+    [run] = [r for r in checked["runs"] if r["dataset"]["name"] == "mozambique-mz2-lm-2013"]
+    [finding] = [f for f in run["findings"] if f["rule"] == "totals-add-up"]
+    assert "2006-2013" in finding["message"] and finding["explanation"]["rules"] == ["totals-add-up"]

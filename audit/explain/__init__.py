@@ -209,21 +209,22 @@ def attach(explanation: Explanation, run) -> None:
 
 def explain_runs(runs, datasets: dict, rules_dir=None) -> None:
     """`audit check --explain`: explain each audited dataset and attach the result to its findings.
-    A dataset in the figure layout (not among `datasets`, which holds those of the table layout) is
-    explained alone, its figures audited again with their relations recorded."""
+    The datasets in the figure layout (not among `datasets`, which holds those of the table layout)
+    are explained together, as they were audited: their figures audited again, in one store per
+    pack, with their relations recorded."""
     from ..pack import find_pack, load_pack
 
     packs: dict = {}
-    for run in runs:
-        if not any(r.status == "failed" for r in run.rules):
-            continue
-        if run.dataset not in datasets:  # audited as figures (audit/figures)
-            from ..figures.pack import load_figure_pack
-            from .over_figures import explain_figures, pack_folder
+    figure_runs = [run for run in runs if run.dataset not in datasets]  # audited as figures (audit/figures)
+    if any(r.status == "failed" for run in figure_runs for r in run.rules):
+        from .over_figures import explain_figures_together
 
-            folder = pack_folder(run.path, rules_dir)
-            pack = packs.setdefault(folder, load_figure_pack(folder))
-            attach(explain_figures(run.path, pack=pack)[0], run)
+        found = explain_figures_together([run.path for run in figure_runs], rules_dir)
+        for run, (explanation, _run) in zip(figure_runs, found):
+            if any(r.status == "failed" for r in run.rules):
+                attach(explanation, run)
+    for run in runs:
+        if run.dataset not in datasets or not any(r.status == "failed" for r in run.rules):
             continue
         ds = datasets[run.dataset]
         folder = find_pack(ds.profile, rules_dir, ds.descriptor).resolve()

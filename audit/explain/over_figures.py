@@ -32,44 +32,81 @@ def explain_figures(path: str | Path, rules_dir: str | Path | None = None, pack=
                     severities: tuple[str, ...] = ("error",)):
     """Explain the failed linear rules of one dataset in the figure layout (audited alone).
     Returns the Explanation and the run it explains. Raises AuditInputError on bad input."""
-    from ..figures.load import load_figures
+    return explain_figures_together([path], rules_dir, {} if pack is None else {None: pack}, severities)[0]
+
+
+def explain_figures_together(paths: list, rules_dir: str | Path | None = None, packs: dict | None = None,
+                             severities: tuple[str, ...] = ("error",)) -> list[tuple]:
+    """Explain the failed linear rules of datasets in the figure layout, audited together as
+    `audit check` audits them (per pack, one space of figures: an edition's finding that reads
+    another edition's figures is explained with both, and either may be the one to change).
+    Returns (Explanation, Run) per path, in their order. `packs` caches the packs loaded, by
+    folder (`None`: the pack of every path). Raises AuditInputError on bad input."""
     from ..figures.pack import load_figure_pack
+
+    packs = {} if packs is None else packs
+    groups: dict = {}
+    for i, path in enumerate(paths):
+        folder = None if None in packs else pack_folder(path, rules_dir)
+        if folder not in packs:
+            packs[folder] = load_figure_pack(folder)
+        groups.setdefault(folder, []).append(i)
+    out: list = [None] * len(paths)
+    for folder, indices in groups.items():
+        for i, result in zip(indices, _explain_group([paths[i] for i in indices], packs[folder], severities)):
+            out[i] = result
+    return out
+
+
+def _explain_group(paths: list, pack, severities: tuple[str, ...]) -> list[tuple]:
+    """The explanations of datasets of one pack, their figures in one store."""
+    from ..figures.load import load_figures
     from ..figures.reference import with_reference
     from ..figures.store import FigureStore
     from ..pack import PACK_FILE
     from . import Explanation, left_out_of, solve_items
 
     start = time.perf_counter()
-    descriptor, meta = _descriptor(path)
-    if pack is None:
-        pack = load_figure_pack(pack_folder(path, rules_dir))
-    ds = load_figures(path, pack.vocabulary, meta)
-    weights = Weights()
-    weights.update(Path(pack.root) / PACK_FILE, str(Path(pack.root) / PACK_FILE), set())
-    weights.update(Path(descriptor), str(descriptor), {f.table for f in ds.figures if f.table})
-
-    store = FigureStore(with_reference([ds], pack.reference, pack.vocabulary), pack.vocabulary)
-    recorded: list[tuple] = []
+    datasets, descriptors = [], []
+    for path in paths:
+        descriptor, meta = _descriptor(path)
+        datasets.append(load_figures(path, pack.vocabulary, meta))
+        descriptors.append(descriptor)
+    store = FigureStore(with_reference(datasets, pack.reference, pack.vocabulary), pack.vocabulary)
+    recorded: dict[str, list[tuple]] = {}
     try:
         results = []
         for kind in pack.rules:
             kind.relations = []
             try:
                 results.append(kind.run(store))
-                recorded += [(kind, *r) for r in kind.relations]
+                for dataset, ok, relation in kind.relations:
+                    recorded.setdefault(dataset, []).append((kind, ok, relation))
             finally:
                 kind.relations = None
-        book = FigureNames(store)
-        items, skipped = [], []
-        for kind, _dataset, ok, relation in recorded:
-            _model(kind, ok, relation, book, items, skipped)
+        models = []
+        for ds in datasets:
+            book = FigureNames(store)  # each dataset's model names the figures its items read, of any edition
+            items, skipped = [], []
+            for kind, ok, relation in recorded.get(ds.name, ()):
+                _model(kind, ok, relation, book, items, skipped)
+            models.append((book, items, skipped))
     finally:
         store.close()
-    run = audit_results(ds, pack, results)
-    groups, targets = solve_items(items, skipped, book.figures, weights, severities, book.held)
-    left_out = left_out_of(run, targets, skipped, severities)
-    return Explanation(ds.name, str(path), groups, book.figures, left_out, weights, len(items),
-                       time.perf_counter() - start, tuple(severities), skipped), run
+    shared = time.perf_counter() - start
+    out = []
+    for path, descriptor, ds, (book, items, skipped) in zip(paths, descriptors, datasets, models):
+        began = time.perf_counter()
+        weights = Weights()
+        weights.update(Path(pack.root) / PACK_FILE, str(Path(pack.root) / PACK_FILE), set())
+        weights.update(Path(descriptor), str(descriptor), {f.table for f in ds.figures if f.table})
+        run = audit_results(ds, pack, results)
+        groups, targets = solve_items(items, skipped, book.figures, weights, severities, book.held)
+        left_out = left_out_of(run, targets, skipped, severities)
+        seconds = shared / len(paths) + time.perf_counter() - began
+        out.append((Explanation(ds.name, str(path), groups, book.figures, left_out, weights, len(items), seconds,
+                                tuple(severities), skipped), run))
+    return out
 
 
 def _descriptor(path):
