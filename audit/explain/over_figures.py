@@ -32,28 +32,25 @@ def explain_figures(path: str | Path, rules_dir: str | Path | None = None, pack=
                     severities: tuple[str, ...] = ("error",)):
     """Explain the failed linear rules of one dataset in the figure layout (audited alone).
     Returns the Explanation and the run it explains. Raises AuditInputError on bad input."""
-    return explain_figures_together([path], rules_dir, {} if pack is None else {None: pack}, severities)[0]
+    return explain_figures_together([path], rules_dir, pack, severities)[0]
 
 
-def explain_figures_together(paths: list, rules_dir: str | Path | None = None, packs: dict | None = None,
+def explain_figures_together(paths: list, rules_dir: str | Path | None = None, pack=None,
                              severities: tuple[str, ...] = ("error",)) -> list[tuple]:
     """Explain the failed linear rules of datasets in the figure layout, audited together as
     `audit check` audits them (per pack, one space of figures: an edition's finding that reads
     another edition's figures is explained with both, and either may be the one to change).
-    Returns (Explanation, Run) per path, in their order. `packs` caches the packs loaded, by
-    folder (`None`: the pack of every path). Raises AuditInputError on bad input."""
+    Returns (Explanation, Run) per path, in their order; `pack`, when given, is every path's.
+    Raises AuditInputError on bad input."""
     from ..figures.pack import load_figure_pack
 
-    packs = {} if packs is None else packs
     groups: dict = {}
     for i, path in enumerate(paths):
-        folder = None if None in packs else pack_folder(path, rules_dir)
-        if folder not in packs:
-            packs[folder] = load_figure_pack(folder)
-        groups.setdefault(folder, []).append(i)
+        groups.setdefault(None if pack is not None else pack_folder(path, rules_dir), []).append(i)
     out: list = [None] * len(paths)
     for folder, indices in groups.items():
-        for i, result in zip(indices, _explain_group([paths[i] for i in indices], packs[folder], severities)):
+        group_pack = pack if folder is None else load_figure_pack(folder)
+        for i, result in zip(indices, _explain_group([paths[i] for i in indices], group_pack, severities)):
             out[i] = result
     return out
 
@@ -64,9 +61,13 @@ def _explain_group(paths: list, pack, severities: tuple[str, ...]) -> list[tuple
     from ..figures.reference import with_reference
     from ..figures.store import FigureStore
     from ..pack import PACK_FILE
+    import copy
+
     from . import Explanation, left_out_of, solve_items
 
     start = time.perf_counter()
+    pack_weights = Weights()  # the pack's, read once; each dataset's descriptor adds its own
+    pack_weights.update(Path(pack.root) / PACK_FILE, str(Path(pack.root) / PACK_FILE), set())
     datasets, descriptors = [], []
     for path in paths:
         descriptor, meta = _descriptor(path)
@@ -97,8 +98,7 @@ def _explain_group(paths: list, pack, severities: tuple[str, ...]) -> list[tuple
     out = []
     for path, descriptor, ds, (book, items, skipped) in zip(paths, descriptors, datasets, models):
         began = time.perf_counter()
-        weights = Weights()
-        weights.update(Path(pack.root) / PACK_FILE, str(Path(pack.root) / PACK_FILE), set())
+        weights = copy.deepcopy(pack_weights)
         weights.update(Path(descriptor), str(descriptor), {f.table for f in ds.figures if f.table})
         run = audit_results(ds, pack, results)
         groups, targets = solve_items(items, skipped, book.figures, weights, severities, book.held)

@@ -30,9 +30,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...expr.agreement import can_meet_sql
-from ..model import INF
 from ...kinds.base import param
 from ..linear import Relation, at_least, equal
+from ..model import INF
 from ..store import FigureStore, col, same_coordinates
 from .base import (FigureKind, coords_key, decimals_of, in_unit, location, measure_text, shown, source_label,
                    unit_shown, unknown_measures, where)
@@ -311,7 +311,7 @@ class Additivity(FigureKind):
                 for m in dim.parts:  # the member's part that bounds the whole most, inside its period
                     inside = [p for p in by_member.get(m, ()) if whole.period.contains(p.period)]
                     own = [p for p in inside if p.dataset == whole.dataset]
-                    if own or inside:  # another edition's only for a member its own does not print
+                    if inside:  # another edition's only for a member its own does not print
                         chosen.append(max(own or inside, key=lambda p: p.lo))
                 if not any(p.dataset == whole.dataset for p in chosen):
                     continue
