@@ -602,6 +602,92 @@ def test_balance_reads_a_figure_of_several_parts_together(tmp_path, closing, sta
         assert res.findings[0].expected == pytest.approx(8.0)
 
 
+# -- balance of a part against a whole -------------------------------------------------------------
+@pytest.mark.parametrize("closing, status", [("7.0", "failed"), ("8.0", "passed")])
+@pytest.mark.parametrize("part, whole", [({"status": "confirmed"}, {}),  # a closed dimension's part
+                                         ({}, {"place": ["all", "strip"]}),  # members named together
+                                         ({"status": "confirmed"}, {"place": ["all", "strip"]})])
+def test_balance_bounds_a_closing_whole_by_an_opening_part_less_its_outflows(tmp_path, part, whole, closing,
+                                                                             status):
+    # 10.0 of a part at the end of 2015 (the whole not printed then), 2.0 released in 2016: the
+    # whole holds what remains of the part, at least 10.0 - 2.0; 7.0 cannot be, 8.0 may
+    pack = partial_pack(tmp_path)
+    folder = text_dataset(tmp_path, "utopia", [claim("opening", "stock_area", "10.0", "end 2015", **part),
+                                               claim("closing", "stock_area", closing, "end 2016", **whole),
+                                               claim("released", "released", "2.0", 2016)])
+    res = result(run(pack, folder)["utopia"], "stock-and-flow")
+    assert (res.status, res.items) == (status, 1)
+    if status == "failed":
+        [f] = res.findings
+        assert f.relation == ">=" and f.expected == pytest.approx(7.9) and f.observed == pytest.approx(7.0)
+        assert "less than what remains of its part" in f.message and "at least 7.90 km2" in f.message
+        assert {loc.role for loc in f.locations} == {"stock", "outflow"}
+
+
+def test_balance_takes_no_member_of_an_open_dimension_for_a_part_of_its_whole(tmp_path):
+    # a place a report prints need not lie inside the whole it prints (the whole may leave out a
+    # border strip): 10.0 in the north does not bound the whole; nor does a whole bound its part
+    pack = partial_pack(tmp_path)
+    folder = text_dataset(tmp_path, "utopia", [claim("north", "stock_area", "10.0", "end 2015", place="north"),
+                                               claim("all", "stock_area", "7.0", "end 2016"),
+                                               claim("whole", "stock_area", "20.0", "end 2016",
+                                                     place=["all", "strip"]),
+                                               claim("strip", "stock_area", "1.0", "end 2017", place="strip"),
+                                               claim("released", "released", "2.0", 2016),
+                                               claim("released-2017", "released", "2.0", 2017)])
+    res = result(run(pack, folder)["utopia"], "stock-and-flow")
+    assert (res.status, res.items) == ("not_applicable", 0), res
+
+
+def test_balance_pairs_a_stock_printed_at_both_instants_by_its_own_balance_alone(tmp_path):
+    # the whole at the end of 2015 and 2016: its balance decides; the part printed beside the
+    # opening whole adds no second finding of the same fall
+    pack = partial_pack(tmp_path)
+    folder = text_dataset(tmp_path, "utopia", [claim("whole-2015", "stock_area", "12.0", "end 2015"),
+                                               claim("part-2015", "stock_area", "10.0", "end 2015", status="confirmed"),
+                                               claim("whole-2016", "stock_area", "7.0", "end 2016"),
+                                               claim("released", "released", "2.0", 2016)])
+    res = result(run(pack, folder)["utopia"], "stock-and-flow")
+    assert (res.status, res.items) == ("failed", 1)
+    assert res.findings[0].subject.startswith("balance:")
+    # the part at both instants: its own balance decides, the whole it is summed into adds nothing
+    (tmp_path / "part").mkdir()
+    ds = text_dataset(tmp_path / "part", "utopia", [
+        claim("part-2015", "stock_area", "10.0", "end 2015", status="confirmed"),
+        claim("part-2016", "stock_area", "5.0", "end 2016", status="confirmed"),
+        claim("other-2016", "stock_area", "0.0", "end 2016", status="suspected"),
+        claim("released", "released", "2.0", 2016)])
+    res = result(run(pack, ds)["utopia"], "stock-and-flow")
+    assert (res.status, res.items, len(res.findings)) == ("failed", 1, 1)
+    assert res.findings[0].subject.startswith("balance:")
+    # switched off, the part bounds no whole: one item less where only the part opens
+    (tmp_path / "off").mkdir()
+    off = partial_pack(tmp_path / "off", PARTIAL + "  parts_bound_wholes: false\n")
+    ds = text_dataset(tmp_path / "off", "utopia", [claim("part-2015", "stock_area", "10.0", "end 2015",
+                                                         status="confirmed"),
+                                                   claim("whole-2016", "stock_area", "7.0", "end 2016"),
+                                                   claim("released", "released", "2.0", 2016)])
+    assert result(run(off, ds)["utopia"], "stock-and-flow").status == "not_applicable"
+
+
+@settings(max_examples=60, deadline=None)
+@given(part=st.integers(0, 500), other=st.integers(0, 500), out_share=st.floats(0, 1), added=st.integers(0, 300))
+def test_balance_part_bound_never_flags_a_consistent_world(tmp_path_factory, part, other, out_share, added):
+    # a world where the stock is confirmed + suspected: the confirmed part loses what is released
+    # (no more than it holds), the suspected part gains what is added; printed to one decimal
+    # (tenths of km2), the closing whole is never below what the part bound requires
+    tmp = tmp_path_factory.mktemp("world")
+    released = round(part * out_share)
+    closing = part - released + other + added
+    pack = partial_pack(tmp)
+    folder = text_dataset(tmp, "utopia", [
+        claim("opening", "stock_area", f"{part / 10:.1f}", "end 2015", status="confirmed"),
+        claim("closing", "stock_area", f"{closing / 10:.1f}", "end 2016"),
+        claim("released", "released", f"{released / 10:.1f}", 2016)])
+    res = result(run(pack, folder)["utopia"], "stock-and-flow")
+    assert (res.status, res.items) == ("passed", 1)
+
+
 # -- agreement within one text ----------------------------------------------------------------------
 WITHIN_TEXT = """
 - id: agree

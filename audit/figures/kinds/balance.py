@@ -35,6 +35,13 @@ shown too high). Along a closed dimension the rule lists under
 `partial` (land released by method: cancelled, reduced, cleared), a flow no figure gives at the
 whole is the sum of its parts; the parts listed there count as 0 where no figure gives them (a
 report that gives clearance alone released nothing by survey, as far as it says).
+
+A whole and its part (`parts_bound_wholes`, on by default): where an edition prints a part (the
+confirmed area) and a later one the whole it lies in (the area of every status), no balance pairs
+them, but the whole holds what remains of the part, so S1 >= P0 - outflows + inflows, one-sided.
+A part lies inside a whole by declaration only: a closed dimension's part inside its whole, and
+members a figure names together (place: [all, border strip]) inside their set; an open
+dimension's member is not taken to lie inside its whole (a country's tables may leave a strip out).
 """
 from __future__ import annotations
 
@@ -93,6 +100,9 @@ class Balance(FigureKind):
                               "parts: {dimension: [parts that count 0 where no figure gives them]}", {})
         tolerance: float = param("a relative allowance on the expected closing stock (0: printed precision only)",
                                  0.0)
+        parts_bound_wholes: bool = param("a closing stock at a closed dimension's whole, printed where its "
+                                         "parts' is not, is at least an opening part less what flowed out of it",
+                                         True)
 
     def check(self, vocab):
         p, f, ln = self.p, self.rule.file, self.rule.line
@@ -168,6 +178,88 @@ class Balance(FigureKind):
                         s1, why = first_missing
                         self.tally(s1.dataset, None, f"{named(store, p.stock, s1.coords)} "
                                                      f"from {s0.period.label} to {s1.period.label}: {why}")
+        if p.parts_bound_wholes:
+            self._parts_to_wholes(store, series, flows, flows_at)
+
+    def _parts_to_wholes(self, store, series: dict, flows: dict, flows_at: dict) -> None:
+        """A whole stock S1 and a part of it printed earlier, P0, where the whole is not printed
+        (so no balance of the whole pairs them): the part at the closing instant is P0 less what
+        flowed out of it plus what flowed in, and the whole holds that part, so S1 is at least
+        P0 - outflows + inflows (the whole's other members are not negative). One-sided, for each
+        whole with the latest instant of each of its parts whose flows are known, where the part is
+        not printed at the closing too (its own balance pairs it then). A part is inside a whole by
+        declaration only (`_inside`): a place a table prints need not lie inside the whole its
+        editions print (a country's figures may leave out a border strip)."""
+        dims = store.dims
+        # what a member may lie inside: its closed dimension's whole and the sets the stocks name
+        # (few); a part names few members below a whole, so the wholes are looked up from the parts
+        sets = [sorted({k[i] for k in series if isinstance(k[i], MemberSet)}) for i in range(len(dims))]
+        above: dict = {}  # (dimension, member) -> the member and what it lies inside
+        pairs = []
+        for pkey in series:
+            choices = []
+            for i, (d, m) in enumerate(zip(dims, pkey)):
+                if (d, m) not in above:
+                    dim = store.vocab.dimensions[d]
+                    above[d, m] = [m, *(w for w in ([dim.all] if dim.closed else []) + sets[i]
+                                        if _inside(store, d, m, w))]
+                choices.append(above[d, m])
+            pairs.extend((wkey, pkey) for wkey in itertools.product(*choices) if wkey != pkey and wkey in series)
+        for wkey, pkey in sorted(pairs):
+            whole, part = series[wkey], series[pkey]
+            for t1 in sorted(whole):
+                if t1 in part:  # the part's own balance and the whole's parts decide it, more sharply
+                    continue
+                # the latest part before t1 after the whole's own last instant (else its balance pairs them)
+                since = max((t for t in whole if t < t1), default=None)
+                for t0 in sorted((t for t in part if t < t1 and (since is None or t > since)), reverse=True):
+                    known, missing = self._flows(store, part[t0], whole[t1], flows, flows_at)
+                    if missing is None:
+                        self._check_part(store, part[t0], whole[t1], known)
+                        break
+
+    def _check_part(self, store, p0: Value, s1: Value, known: list[Flow]) -> None:
+        out = [f for f in known if f.measure in self.p.outflows]
+        inn = [f for f in known if f.measure in self.p.inflows]
+        least = p0.lo - sum(f.hi for f in out) + sum(f.lo for f in inn)
+        expected = p0.value - sum(f.value for f in out) + sum(f.value for f in inn)
+        allowance = self.p.tolerance * abs(expected) if expected not in (INF, -INF) else 0.0
+        ok = s1.hi >= least - allowance
+        self.tally(s1.dataset, ok, relation=lambda: self._at_least_part(store, p0, s1, out, inn, allowance))
+        if ok:
+            return
+        unit = p0.unit() or s1.unit()
+        dec = max(2, decimals_of(p0.figs[0])) if unit and store.vocab.unit(unit) and \
+            not store.vocab.unit(unit).exact_whole else 0
+        least_shown = shown(store, least, unit, dec)
+        values = {"stock": named(store, self.p.stock, s1.coords), "at": place_of(store, s1.coords),
+                  "start": p0.period.label, "end": s1.period.label, "opening": shown(store, p0.value, unit, dec),
+                  "closing": shown(store, s1.value, unit, dec), "expected": least_shown,
+                  "difference": shown(store, s1.value - least, unit, dec),
+                  "outflow": shown(store, sum(f.hi for f in out), unit, dec),
+                  "inflow": shown(store, sum(f.lo for f in inn), unit, dec)}
+        locs = value_locations(store, p0, "stock") + value_locations(store, s1, "stock")
+        for role, group in (("outflow", out), ("inflow", inn)):
+            for f in group:
+                for v in f.pieces:
+                    locs.extend(value_locations(store, v, role, 10))
+        self.report(s1.dataset, values, locs, relation=">=",
+                    subject=f"balance-part:{self.p.stock}@{coords_key(store, p0.coords)}:{p0.period.key()}:"
+                            f"{s1.period.key()}",
+                    observed=in_unit(store, s1.value, unit), expected=in_unit(store, least, unit),
+                    tolerance=in_unit(store, (s1.hi - s1.lo) / 2 + allowance, unit), unit=unit_shown(store, unit),
+                    decimals=dec or None,
+                    message=f"{values['stock']} is {values['closing']} ({values['end']}), less than what remains of "
+                            f"its part {named(store, self.p.stock, p0.coords)}: {values['opening']} "
+                            f"({values['start']}), less at most {values['outflow']} that flowed out of it since, "
+                            f"leaves at least {least_shown}")
+
+    def _at_least_part(self, store, p0: Value, s1: Value, out: list[Flow], inn: list[Flow], allowance: float):
+        """S1 - P0 + outflows - inflows >= -allowance: the first bound of the balance of P0 to S1."""
+        full = self._relation(store, p0, s1, out, inn, allowance)
+        if not full.linear:
+            return full
+        return Relation(full.bounds[:1], subject=full.subject)
 
     # -- the flows of an interval -------------------------------------------------------------------
     def _flows(self, store, s0: Value, s1: Value, flows: dict, flows_at: dict) -> tuple[list[Flow], str | None]:
@@ -376,3 +468,20 @@ class Balance(FigureKind):
                     subject=f"balance:{self.p.stock}@{coords_key(store, s0.coords)}:{s0.period.key()}:{s1.period.key()}",
                     observed=in_unit(store, s1.value, unit), expected=in_unit(store, expected, unit),
                     tolerance=in_unit(store, tol, unit), unit=unit_shown(store, unit), decimals=dec or None)
+
+
+def _inside(store, d: str, member: str, whole: str) -> bool:
+    """Whether `member` of dimension `d` lies inside `whole` by declaration: a part of a closed
+    dimension inside its whole (all), members named together (a MemberSet) inside their set, and
+    so on down (a part of the whole a set names). An open dimension's members are not taken to
+    lie inside its whole: what a report's whole leaves out is its own."""
+    dim = store.vocab.dimensions[d]
+
+    def spans(m: str) -> set:
+        names = set(m.members) if isinstance(m, MemberSet) else {m}
+        if dim.closed and dim.all in names:
+            names |= set(dim.parts)
+        return names
+
+    inner = set(member.members) if isinstance(member, MemberSet) else {member}
+    return member != whole and inner <= spans(whole)
