@@ -261,3 +261,34 @@ def test_editions_are_explained_together_as_check_audits_them():
     [run] = [r for r in checked["runs"] if r["dataset"]["name"] == "mozambique-mz2-lm-2013"]
     [finding] = [f for f in run["findings"] if f["rule"] == "totals-add-up"]
     assert "2006-2013" in finding["message"] and finding["explanation"]["rules"] == ["totals-add-up"]
+
+
+def test_a_correction_of_another_edition_is_weighed_against_what_holds_there(tmp_path):
+    # edition 2015 prints its stock as two parts (6.0 + 4.0, which the balance reads) and their
+    # total (10.0): a total that adds up; edition 2016 prints 12.0 after 1.0 released, which no
+    # balance allows. Raising a part of 2015 alone would break its total there (explained one
+    # edition at a time, the model proposed it), so the one correction is 2016's own figure
+    from .test_figure_kinds import PARTIAL, claim, partial_pack, text_dataset
+
+    rules = PARTIAL + "- id: totals\n  title: totals\n  kind: additivity\n  text_breakdowns: true\n" \
+                      "  message: \"{source}: {whole} is {observed}, its parts {expected}\"\n"
+    pack = partial_pack(tmp_path, rules)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text_dataset(corpus, "utopia-2015", [claim("stock", "stock_area", "10.0", "end 2015"),
+                                         claim("confirmed", "stock_area", "6.0", "end 2015", status="confirmed"),
+                                         claim("suspected", "stock_area", "4.0", "end 2015", status="suspected")],
+                 published="2016-06-01")
+    text_dataset(corpus, "utopia-2016", [claim("stock", "stock_area", "12.0", "end 2016"),
+                                         claim("released", "released", "1.0", 2016)], published="2017-06-01")
+    out = audit_cli("explain", str(corpus), "--rules", str(pack), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    doc = {e["dataset"]: e for e in json.loads(out.stdout)}
+    assert not doc["utopia-2015"]["groups"]
+    [group] = doc["utopia-2016"]["groups"]
+    validate_groups({"groups": [group]})
+    single = sorted((Path(c["location"]["file"]).parent.name, c["printed"]) for best in group["best"]
+                    for c in best["changes"])
+    assert single == [("utopia-2016", "12.0 km2")], single
+    assert group["constraints"] >= 2  # the failing balance and the total of 2015 that holds
+    assert group["next_best"] is None  # 2015's parts with its total: a figure no failing item reads

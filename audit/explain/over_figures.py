@@ -85,28 +85,64 @@ def _explain_group(paths: list, pack, severities: tuple[str, ...]) -> list[tuple
                     recorded.setdefault(dataset, []).append((kind, ok, relation))
             finally:
                 kind.relations = None
+        # one book for the group: an item of one edition and an item of another that read the
+        # same figure name it alike, so a correction proposed for one edition is weighed against
+        # what holds in the others
+        book = FigureNames(store)
         models = []
         for ds in datasets:
-            book = FigureNames(store)  # each dataset's model names the figures its items read, of any edition
             items, skipped = [], []
             for kind, ok, relation in recorded.get(ds.name, ()):
                 _model(kind, ok, relation, book, items, skipped)
-            models.append((book, items, skipped))
+            models.append((items, skipped))
     finally:
         store.close()
+    reading = _holding_by_figure(datasets, models, book)
     shared = time.perf_counter() - start
     out = []
-    for path, descriptor, ds, (book, items, skipped) in zip(paths, descriptors, datasets, models):
+    for path, descriptor, ds, (items, skipped) in zip(paths, descriptors, datasets, models):
         began = time.perf_counter()
         weights = copy.deepcopy(pack_weights)
         weights.update(Path(descriptor), str(descriptor), {f.table for f in ds.figures if f.table})
         run = audit_results(ds, pack, results)
-        groups, targets = solve_items(items, skipped, book.figures, weights, severities, book.held)
+        others, others_skipped = _context(ds.name, items, book, reading)
+        figures = {k: book.figures[k] for it in (*items, *others) for k in it.figures | it.bound}
+        groups, targets = solve_items(items + others, skipped + others_skipped, figures, weights, severities,
+                                      book.held)
         left_out = left_out_of(run, targets, skipped, severities)
         seconds = shared / len(paths) + time.perf_counter() - began
-        out.append((Explanation(ds.name, str(path), groups, book.figures, left_out, weights, len(items), seconds,
+        out.append((Explanation(ds.name, str(path), groups, figures, left_out, weights, len(items), seconds,
                                 tuple(severities), skipped), run))
     return out
+
+
+def _holding_by_figure(datasets, models, book) -> dict[str, list[tuple[str, object]]]:
+    """figure -> (dataset, item or Skipped) of every item that holds today and reads it."""
+    reading: dict[str, list] = {}
+    for ds, (items, skipped) in zip(datasets, models):
+        for it in items:
+            if it.holds({k: book.figures[k].value for k in it.bound}):
+                for f in it.figures | it.bound:
+                    reading.setdefault(f, []).append((ds.name, it))
+        for sk in skipped:
+            if not sk.failing:
+                for f in sk.figures:
+                    reading.setdefault(f, []).append((ds.name, sk))
+    return reading
+
+
+def _context(dataset: str, items: list, book, reading: dict) -> tuple[list, list]:
+    """The items of the other editions that hold today and read a figure of this edition's
+    failing items: a correction may not break them (the skipped ones hold their figures)."""
+    failing = [it for it in items if it.linear and not it.holds({k: book.figures[k].value for k in it.bound})]
+    seen: set[int] = set()
+    others, others_skipped = [], []
+    for f in sorted(set().union(*(it.figures for it in failing)) if failing else ()):
+        for name, it in reading.get(f, ()):
+            if name != dataset and id(it) not in seen:
+                seen.add(id(it))
+                (others_skipped if isinstance(it, Skipped) else others).append(it)
+    return others, others_skipped
 
 
 def _descriptor(path):
@@ -223,7 +259,7 @@ def _model(kind, ok: bool, relation: Relation | None, book: FigureNames, items: 
     subject = relation.subject or rule.title
     rows = [r for b in relation.bounds for r in rows_of(b, book)]
     if relation.linear:
-        x0 = {k: f.value for k, f in book.figures.items()}
+        x0 = {k: book.figures[k].value for r in rows for k in r.expr.terms}
         if all(r.holds(x0) for r in rows) != ok:
             skipped.append(Skipped(rule.id, rule.severity, subject, "its linear form does not reproduce the kind's "
                                    "decision at the printed figures", not ok, figures))
