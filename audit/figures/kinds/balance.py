@@ -228,9 +228,7 @@ class Balance(FigureKind):
         self.tally(s1.dataset, ok, relation=lambda: self._at_least_part(store, p0, s1, out, inn, allowance))
         if ok:
             return
-        unit = p0.unit() or s1.unit()
-        dec = max(2, decimals_of(p0.figs[0])) if unit and store.vocab.unit(unit) and \
-            not store.vocab.unit(unit).exact_whole else 0
+        unit, dec = _unit_and_decimals(store, p0, s1)
         least_shown = shown(store, least, unit, dec)
         values = {"stock": named(store, self.p.stock, s1.coords), "at": place_of(store, s1.coords),
                   "start": p0.period.label, "end": s1.period.label, "opening": shown(store, p0.value, unit, dec),
@@ -238,11 +236,7 @@ class Balance(FigureKind):
                   "difference": shown(store, s1.value - least, unit, dec),
                   "outflow": shown(store, sum(f.hi for f in out), unit, dec),
                   "inflow": shown(store, sum(f.lo for f in inn), unit, dec)}
-        locs = value_locations(store, p0, "stock") + value_locations(store, s1, "stock")
-        for role, group in (("outflow", out), ("inflow", inn)):
-            for f in group:
-                for v in f.pieces:
-                    locs.extend(value_locations(store, v, role, 10))
+        locs = _locations(store, p0, s1, out, inn)
         self.report(s1.dataset, values, locs, relation=">=",
                     subject=f"balance-part:{self.p.stock}@{coords_key(store, p0.coords)}:{p0.period.key()}:"
                             f"{s1.period.key()}",
@@ -446,9 +440,7 @@ class Balance(FigureKind):
         self.tally(s1.dataset, ok, relation=lambda: self._relation(store, s0, s1, out, inn, allowance))
         if ok:
             return
-        unit = s0.unit() or s1.unit()
-        dec = max(2, decimals_of(s0.figs[0])) if unit and store.vocab.unit(unit) and \
-            not store.vocab.unit(unit).exact_whole else 0
+        unit, dec = _unit_and_decimals(store, s0, s1)
         values = {"stock": named(store, self.p.stock, s0.coords),
                   "at": place_of(store, s0.coords), "start": s0.period.label, "end": s1.period.label,
                   "opening": shown(store, s0.value, unit, dec), "closing": shown(store, s1.value, unit, dec),
@@ -457,11 +449,7 @@ class Balance(FigureKind):
                   "outflow": ("at least " if any(f.at_least for f in out) else "")
                   + shown(store, sum(f.value for f in out), unit, dec),
                   "inflow": shown(store, sum(f.value for f in inn), unit, dec)}
-        locs = value_locations(store, s0, "stock") + value_locations(store, s1, "stock")
-        for role, group in (("outflow", out), ("inflow", inn)):
-            for f in group:
-                for v in f.pieces:
-                    locs.extend(value_locations(store, v, role, 10))
+        locs = _locations(store, s0, s1, out, inn)
         # one-sided where an outflow is known only in part: the allowance is then what lies above
         tol = ((hi - lo) / 2 if lo > -INF else hi - expected) + (s1.hi - s1.lo) / 2 + allowance
         self.report(s1.dataset, values, locs,
@@ -485,3 +473,21 @@ def _inside(store, d: str, member: str, whole: str) -> bool:
 
     inner = set(member.members) if isinstance(member, MemberSet) else {member}
     return member != whole and inner <= spans(whole)
+
+
+def _unit_and_decimals(store, s0: Value, s1: Value) -> tuple:
+    """The unit a pair of stocks is shown in, and the decimals (at least 2 for a unit that is not
+    exact in whole numbers, 0 otherwise)."""
+    unit = s0.unit() or s1.unit()
+    u = store.vocab.unit(unit) if unit else None
+    return unit, (max(2, decimals_of(s0.figs[0])) if u and not u.exact_whole else 0)
+
+
+def _locations(store, s0: Value, s1: Value, out: list[Flow], inn: list[Flow]) -> list:
+    """Where the two stocks and the flows between them were printed."""
+    locs = value_locations(store, s0, "stock") + value_locations(store, s1, "stock")
+    for role, group in (("outflow", out), ("inflow", inn)):
+        for f in group:
+            for v in f.pieces:
+                locs.extend(value_locations(store, v, role, 10))
+    return locs
