@@ -670,6 +670,29 @@ def test_balance_pairs_a_stock_printed_at_both_instants_by_its_own_balance_alone
     assert result(run(off, ds)["utopia"], "stock-and-flow").status == "not_applicable"
 
 
+def test_balance_reports_one_shortfall_of_a_part_once(tmp_path):
+    # a part (confirmed mines) against two wholes that hold it (all of the confirmed area, and all),
+    # and a whole against two parts: each shortfall is one finding, of the tightest bound
+    pack = partial_pack(tmp_path)
+    folder = text_dataset(tmp_path, "utopia", [
+        claim("part", "stock_area", "10.0", "end 2015", status="confirmed", item="mines"),
+        claim("confirmed", "stock_area", "7.0", "end 2016", status="confirmed"),
+        claim("all", "stock_area", "7.5", "end 2016"),
+        claim("released", "released", "2.0", 2016)])
+    res = result(run(pack, folder)["utopia"], "stock-and-flow")
+    [f] = res.findings
+    assert f.observed == pytest.approx(7.0) and "at least 9.95 km2 at its printed precision" in f.message
+    (tmp_path / "two").mkdir()
+    folder = text_dataset(tmp_path / "two", "utopia", [
+        claim("confirmed", "stock_area", "10.0", "end 2015", status="confirmed"),
+        claim("mines", "stock_area", "9.0", "end 2015", item="mines"),
+        claim("all", "stock_area", "7.0", "end 2016"),
+        claim("released", "released", "2.0", 2016)])
+    res = result(run(pack, folder)["utopia"], "stock-and-flow")
+    [f] = res.findings
+    assert "status confirmed" in f.message and f.expected == pytest.approx(7.9)
+
+
 @settings(max_examples=60, deadline=None)
 @given(part=st.integers(0, 500), other=st.integers(0, 500), out_share=st.floats(0, 1), added=st.integers(0, 300))
 def test_balance_part_bound_never_flags_a_consistent_world(tmp_path_factory, part, other, out_share, added):

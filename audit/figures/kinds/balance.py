@@ -100,9 +100,9 @@ class Balance(FigureKind):
                               "parts: {dimension: [parts that count 0 where no figure gives them]}", {})
         tolerance: float = param("a relative allowance on the expected closing stock (0: printed precision only)",
                                  0.0)
-        parts_bound_wholes: bool = param("a closing stock at a closed dimension's whole, printed where its "
-                                         "parts' is not, is at least an opening part less what flowed out of it",
-                                         True)
+        parts_bound_wholes: bool = param("a closing stock at a whole (a closed dimension's all, or members "
+                                         "named together) is at least an opening part of it less what flowed "
+                                         "out of the part (one-sided; the rule's message is replaced)", True)
 
     def check(self, vocab):
         p, f, ln = self.p, self.rule.file, self.rule.line
@@ -205,25 +205,43 @@ class Balance(FigureKind):
                                         if _inside(store, d, m, w))]
                 choices.append(above[d, m])
             pairs.extend((wkey, pkey) for wkey in itertools.product(*choices) if wkey != pkey and wkey in series)
+        candidates = []
         for wkey, pkey in sorted(pairs):
             whole, part = series[wkey], series[pkey]
             for t1 in sorted(whole):
-                if t1 in part:  # the part's own balance and the whole's parts decide it, more sharply
+                # the part's own balance decides where it is printed at the closing too, and the
+                # whole's own balance where the whole is printed before (each pair reported once)
+                if t1 in part or any(t < t1 for t in whole):
                     continue
-                # the latest part before t1 after the whole's own last instant (else its balance pairs them)
-                since = max((t for t in whole if t < t1), default=None)
-                for t0 in sorted((t for t in part if t < t1 and (since is None or t > since)), reverse=True):
+                for t0 in sorted((t for t in part if t < t1), reverse=True):  # the latest with its flows known
                     known, missing = self._flows(store, part[t0], whole[t1], flows, flows_at)
                     if missing is None:
-                        self._check_part(store, part[t0], whole[t1], known)
+                        least, allowance = self._least(part[t0], known)
+                        if least > -INF:  # an outflow known only in part bounds nothing: not an item
+                            candidates.append((whole[t1].hi - least + allowance, wkey, t1, pkey, t0, known))
                         break
+        # one item per closing whole and per opening part: the tightest bound of each
+        wholes_done, parts_done = set(), set()
+        for _margin, wkey, t1, pkey, t0, known in sorted(candidates, key=lambda c: c[:5]):
+            if (wkey, t1) in wholes_done or (pkey, t0, t1) in parts_done:
+                continue
+            wholes_done.add((wkey, t1))
+            parts_done.add((pkey, t0, t1))
+            self._check_part(store, series[pkey][t0], series[wkey][t1], known)
+
+    def _least(self, p0: Value, known: list[Flow]) -> tuple[float, float]:
+        """The least the part can hold at the closing (P0.lo - outflows.hi + inflows.lo), and the
+        tolerance's allowance on it."""
+        least = p0.lo - sum(f.hi for f in known if f.measure in self.p.outflows) \
+            + sum(f.lo for f in known if f.measure in self.p.inflows)
+        expected = p0.value - sum(f.value for f in known if f.measure in self.p.outflows) \
+            + sum(f.value for f in known if f.measure in self.p.inflows)
+        return least, (self.p.tolerance * abs(expected) if expected not in (INF, -INF) else 0.0)
 
     def _check_part(self, store, p0: Value, s1: Value, known: list[Flow]) -> None:
         out = [f for f in known if f.measure in self.p.outflows]
         inn = [f for f in known if f.measure in self.p.inflows]
-        least = p0.lo - sum(f.hi for f in out) + sum(f.lo for f in inn)
-        expected = p0.value - sum(f.value for f in out) + sum(f.value for f in inn)
-        allowance = self.p.tolerance * abs(expected) if expected not in (INF, -INF) else 0.0
+        least, allowance = self._least(p0, known)
         ok = s1.hi >= least - allowance
         self.tally(s1.dataset, ok, relation=lambda: self._at_least_part(store, p0, s1, out, inn, allowance))
         if ok:
@@ -239,21 +257,25 @@ class Balance(FigureKind):
         locs = _locations(store, p0, s1, out, inn)
         self.report(s1.dataset, values, locs, relation=">=",
                     subject=f"balance-part:{self.p.stock}@{coords_key(store, p0.coords)}:{p0.period.key()}:"
-                            f"{s1.period.key()}",
+                            f"{coords_key(store, s1.coords)}:{s1.period.key()}",
                     observed=in_unit(store, s1.value, unit), expected=in_unit(store, least, unit),
                     tolerance=in_unit(store, (s1.hi - s1.lo) / 2 + allowance, unit), unit=unit_shown(store, unit),
                     decimals=dec or None,
                     message=f"{values['stock']} is {values['closing']} ({values['end']}), less than what remains of "
                             f"its part {named(store, self.p.stock, p0.coords)}: {values['opening']} "
-                            f"({values['start']}), less at most {values['outflow']} that flowed out of it since, "
-                            f"leaves at least {least_shown}")
+                            f"({values['start']}, at least {shown(store, p0.lo, unit, dec)} at its printed "
+                            f"precision), less at most {values['outflow']} that flowed out of it since"
+                            + (f" and plus at least {values['inflow']} that flowed in" if inn else "")
+                            + f", leaves at least {least_shown}")
 
     def _at_least_part(self, store, p0: Value, s1: Value, out: list[Flow], inn: list[Flow], allowance: float):
         """S1 - P0 + outflows - inflows >= -allowance: the first bound of the balance of P0 to S1."""
         full = self._relation(store, p0, s1, out, inn, allowance)
         if not full.linear:
             return full
-        return Relation(full.bounds[:1], subject=full.subject)
+        return Relation(full.bounds[:1], subject=f"{named(store, self.p.stock, s1.coords)} ({s1.period.label}) at "
+                                                 f"least its part {named(store, self.p.stock, p0.coords)} "
+                                                 f"({p0.period.label}) less its outflows")
 
     # -- the flows of an interval -------------------------------------------------------------------
     def _flows(self, store, s0: Value, s1: Value, flows: dict, flows_at: dict) -> tuple[list[Flow], str | None]:
