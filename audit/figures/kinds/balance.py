@@ -182,14 +182,15 @@ class Balance(FigureKind):
             self._parts_to_wholes(store, series, flows, flows_at)
 
     def _parts_to_wholes(self, store, series: dict, flows: dict, flows_at: dict) -> None:
-        """A whole stock S1 and a part of it printed earlier, P0, where the whole is not printed
-        (so no balance of the whole pairs them): the part at the closing instant is P0 less what
-        flowed out of it plus what flowed in, and the whole holds that part, so S1 is at least
-        P0 - outflows + inflows (the whole's other members are not negative). One-sided, for each
-        whole with the latest instant of each of its parts whose flows are known, where the part is
-        not printed at the closing too (its own balance pairs it then). A part is inside a whole by
-        declaration only (`_inside`): a place a table prints need not lie inside the whole its
-        editions print (a country's figures may leave out a border strip)."""
+        """A whole stock S1 and a part of it printed earlier, P0: the part at the closing instant is
+        P0 less what flowed out of it plus what flowed in, and the whole holds that part, so S1 is
+        at least P0 - outflows + inflows (the whole's other members are not negative). One-sided;
+        each part at its latest instant before S1 whose flows are known. Left to the other checks:
+        a whole printed before S1 too (its own balance pairs it) and a part printed at S1's instant
+        too (its own balance, and the whole's parts). Of the pairs left, one item per closing whole
+        and per opening part, the tightest bound, so that one shortfall is one finding. A part is
+        inside a whole by declaration only (`_inside`): a place a table prints need not lie inside
+        the whole its editions print (a country's figures may leave out a border strip)."""
         dims = store.dims
         # what a member may lie inside: its closed dimension's whole and the sets the stocks name
         # (few); a part names few members below a whole, so the wholes are looked up from the parts
